@@ -1,0 +1,1 @@
+"""govchain's compiled contracts (ABI + bytecode), so that running needs no compiler."""

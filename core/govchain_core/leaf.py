@@ -1,0 +1,174 @@
+"""Leaf records v1: what one log entry says, canonicalised with RFC 8785.
+
+``{"v":1,"kind":"certificate","digest":"sha256:…","salt":"<32 hex>","issuer":"0x…"}``
+plus optional ``meta`` (digest of metadata kept off-chain), ``device``/``seq`` (IoT
+readings) and ``supersedes`` (hash of the leaf this one replaces).
+
+The random 16-byte salt keeps low-entropy documents from being guessed from a
+published proof; deleting it off-chain unlinks the leaf from a person without
+breaking the log.  The leaf hash is ``SHA-256(0x00 ‖ JCS(record))``.  This format is
+part of every issued receipt and must never change meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govchain_core.digest import Digest, parse_digest
+from govchain_core.errors import CoreError, LeafRecordError
+from govchain_core.jcs import MAX_SAFE_INTEGER, canonicalize
+from govchain_core.merkle import leaf_hash
+
+LEAF_VERSION = 1
+KINDS = ("certificate", "register", "iot", "dataset")
+SALT_SIZE = 16
+MAX_DEVICE_LENGTH = 128
+
+_ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
+_HEX32_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+_DEVICE_RE = re.compile(r"\A[\x21-\x7e]{1,128}\Z")
+_REQUIRED = ("v", "kind", "digest", "salt", "issuer")
+_OPTIONAL = ("meta", "device", "seq", "supersedes")
+
+
+def normalize_address(address: str) -> str:
+    """Lower-case ``0x`` + 40 hex; accepts EIP-55 mixed case on input."""
+    if not isinstance(address, str):
+        raise LeafRecordError("address must be a string")
+    lowered = address.lower()
+    if not _ADDRESS_RE.match(lowered):
+        raise LeafRecordError(f"{address!r} is not a 20-byte 0x-hex address")
+    return lowered
+
+
+@dataclass(frozen=True, slots=True)
+class LeafRecord:
+    """One entry of an issuer's log."""
+
+    kind: str
+    digest: Digest
+    salt: bytes
+    issuer: str
+    meta: Digest | None = None
+    device: str | None = None
+    seq: int | None = None
+    supersedes: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise LeafRecordError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if len(self.salt) != SALT_SIZE:
+            raise LeafRecordError(f"salt must be {SALT_SIZE} bytes")
+        if not _ADDRESS_RE.match(self.issuer):
+            raise LeafRecordError("issuer must be a lower-case 0x-hex address")
+        if self.device is not None and not _DEVICE_RE.match(self.device):
+            raise LeafRecordError("device must be 1-128 printable ASCII characters")
+        if self.seq is not None and not (
+            isinstance(self.seq, int) and not isinstance(self.seq, bool)
+            and 0 <= self.seq <= MAX_SAFE_INTEGER
+        ):
+            raise LeafRecordError("seq must be an integer in 0..2^53-1")
+        if (self.seq is None) != (self.device is None):
+            raise LeafRecordError("device and seq go together")
+        if self.supersedes is not None and len(self.supersedes) != 32:
+            raise LeafRecordError("supersedes must be a 32-byte leaf hash")
+
+    def to_object(self) -> dict[str, Any]:
+        obj: dict[str, Any] = {
+            "v": LEAF_VERSION,
+            "kind": self.kind,
+            "digest": str(self.digest),
+            "salt": self.salt.hex(),
+            "issuer": self.issuer,
+        }
+        if self.meta is not None:
+            obj["meta"] = str(self.meta)
+        if self.device is not None:
+            obj["device"] = self.device
+            obj["seq"] = self.seq
+        if self.supersedes is not None:
+            obj["supersedes"] = self.supersedes.hex()
+        return obj
+
+    def canonical_bytes(self) -> bytes:
+        return canonicalize(self.to_object())
+
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.canonical_bytes())
+
+
+def new_leaf(
+    kind: str,
+    digest: Digest,
+    issuer: str,
+    *,
+    meta: Digest | None = None,
+    device: str | None = None,
+    seq: int | None = None,
+    supersedes: bytes | None = None,
+) -> LeafRecord:
+    """A fresh leaf record with a random salt."""
+    return LeafRecord(
+        kind=kind,
+        digest=digest,
+        salt=secrets.token_bytes(SALT_SIZE),
+        issuer=normalize_address(issuer),
+        meta=meta,
+        device=device,
+        seq=seq,
+        supersedes=supersedes,
+    )
+
+
+def leaf_from_object(obj: Any, where: str = "leaf") -> LeafRecord:
+    """Strictly decode a leaf record object (unknown fields and versions refused)."""
+    if not isinstance(obj, Mapping):
+        raise LeafRecordError(f"{where} must be a JSON object")
+    unknown = set(obj) - set(_REQUIRED) - set(_OPTIONAL)
+    if unknown:
+        raise LeafRecordError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
+    missing = [name for name in _REQUIRED if name not in obj]
+    if missing:
+        raise LeafRecordError(f"{where} lacks fields: {', '.join(missing)}")
+    if obj["v"] != LEAF_VERSION or isinstance(obj["v"], bool):
+        raise LeafRecordError(f"{where}.v: unknown leaf record version {obj['v']!r}")
+    try:
+        return LeafRecord(
+            kind=_text(obj, "kind", where),
+            digest=parse_digest(_text(obj, "digest", where)),
+            salt=_hex(obj, "salt", where, SALT_SIZE),
+            issuer=_address(obj, where),
+            meta=parse_digest(_text(obj, "meta", where)) if "meta" in obj else None,
+            device=_text(obj, "device", where) if "device" in obj else None,
+            seq=obj.get("seq"),
+            supersedes=_hex(obj, "supersedes", where, 32) if "supersedes" in obj else None,
+        )
+    except LeafRecordError:
+        raise
+    except CoreError as exc:
+        raise LeafRecordError(f"{where}: {exc}") from exc
+
+
+def _text(obj: Mapping[str, Any], name: str, where: str) -> str:
+    value = obj[name]
+    if not isinstance(value, str):
+        raise LeafRecordError(f"{where}.{name} must be a string")
+    return value
+
+
+def _hex(obj: Mapping[str, Any], name: str, where: str, size: int) -> bytes:
+    value = _text(obj, name, where)
+    if len(value) != 2 * size or not all(c in "0123456789abcdef" for c in value):
+        raise LeafRecordError(f"{where}.{name} must be {2 * size} lower-case hex digits")
+    return bytes.fromhex(value)
+
+
+def _address(obj: Mapping[str, Any], where: str) -> str:
+    value = _text(obj, "issuer", where)
+    if not _ADDRESS_RE.match(value):
+        raise LeafRecordError(f"{where}.issuer must be a lower-case 0x-hex address")
+    return value

@@ -1,0 +1,1 @@
+"""govchain chain node: py-evm execution, durable storage, JSON-RPC, QBFT consensus."""

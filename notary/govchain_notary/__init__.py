@@ -1,0 +1,1 @@
+"""govchain notary: the FastAPI service that accepts digests and issues receipts."""
