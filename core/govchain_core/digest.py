@@ -59,9 +59,7 @@ def parse_digest(text: str) -> Digest:
         raise DigestError(f"unsupported digest algorithm {algorithm!r}")
     expected = 2 * _ALGORITHMS[algorithm]
     if len(hex_value) != expected:
-        raise DigestError(
-            f"{algorithm} digest needs {expected} hex digits, got {len(hex_value)}"
-        )
+        raise DigestError(f"{algorithm} digest needs {expected} hex digits, got {len(hex_value)}")
     return Digest(algorithm, bytes.fromhex(hex_value))
 
 

@@ -1,17 +1,18 @@
 """The proof core's exceptions, one root for all of them.
 
-    CoreError
-    ├── DigestError            malformed or unsupported ``sha256:<hex>`` digest
-    ├── CanonicalJSONError     a value RFC 8785 cannot represent (NaN, lone surrogate, …)
-    ├── LeafRecordError        a leaf record that breaks the v1 rules
-    ├── ProofError             a Merkle inclusion or consistency proof that does not verify
-    │                          (or a request for a proof the log cannot give)
-    └── ReceiptError           a receipt file the strict decoder refuses
-        ├── ReceiptSizeError       over the size limit
-        ├── ReceiptSyntaxError     not JSON, duplicate keys, trailing data
-        ├── ReceiptVersionError    unknown major version
-        └── ReceiptFieldError      a field missing, of the wrong type or out of range;
-                                   ``.field`` names it as a JSON pointer
+CoreError
+├── DigestError            malformed or unsupported ``sha256:<hex>`` digest
+├── CanonicalJSONError     a value RFC 8785 cannot represent (NaN, lone surrogate, …)
+├── LeafRecordError        a leaf record that breaks the v1 rules
+├── ProofError             a Merkle inclusion or consistency proof that does not verify
+│                          (or a request for a proof the log cannot give)
+├── ChainError             the chain could not be read during verification
+└── ReceiptError           a receipt file the strict decoder refuses
+    ├── ReceiptSizeError       over the size limit
+    ├── ReceiptSyntaxError     not JSON, duplicate keys, trailing data
+    ├── ReceiptVersionError    unknown major version
+    └── ReceiptFieldError      a field missing, of the wrong type or out of range;
+                               ``.field`` names it as a JSON pointer
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class LeafRecordError(CoreError, ValueError):
 
 class ProofError(CoreError, ValueError):
     """A Merkle proof does not verify, or cannot be produced for these sizes."""
+
+
+class ChainError(CoreError):
+    """The chain could not be read (node unreachable, unexpected answer)."""
 
 
 class ReceiptError(CoreError, ValueError):

@@ -29,7 +29,6 @@ SALT_SIZE = 16
 MAX_DEVICE_LENGTH = 128
 
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
-_HEX32_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 _DEVICE_RE = re.compile(r"\A[\x21-\x7e]{1,128}\Z")
 _REQUIRED = ("v", "kind", "digest", "salt", "issuer")
 _OPTIONAL = ("meta", "device", "seq", "supersedes")
@@ -68,7 +67,8 @@ class LeafRecord:
         if self.device is not None and not _DEVICE_RE.match(self.device):
             raise LeafRecordError("device must be 1-128 printable ASCII characters")
         if self.seq is not None and not (
-            isinstance(self.seq, int) and not isinstance(self.seq, bool)
+            isinstance(self.seq, int)
+            and not isinstance(self.seq, bool)
             and 0 <= self.seq <= MAX_SAFE_INTEGER
         ):
             raise LeafRecordError("seq must be an integer in 0..2^53-1")

@@ -129,9 +129,7 @@ def _check_path(path: Sequence[bytes]) -> None:
         _check_hash(f"proof[{position}]", node)
 
 
-def root_from_inclusion_proof(
-    index: int, size: int, leaf: bytes, path: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
     """Recompute the tree root from a leaf hash and its inclusion path (RFC 9162 §2.1.3.2)."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")

@@ -1,0 +1,246 @@
+"""Strict, bounded JSON encoding of receipts v1 (``*.govchain.json``).
+
+The decoder is the first thing an untrusted file meets, so it refuses rather than
+guesses: a size limit before parsing, one JSON object and nothing after it,
+duplicate keys rejected, NaN/Infinity rejected, integers range-checked, every hash
+of exact length.  Versions are ``"MAJOR.MINOR"``: an unknown major is refused with
+``ReceiptVersionError``; within major 1 a higher minor may add fields, which are
+ignored, while a 1.0 receipt with unknown fields is refused.  Every failure is a
+``ReceiptError`` subclass naming the offending field as a JSON pointer.
+
+The encoder writes RFC 8785 canonical JSON, so a receipt has exactly one byte form.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from govchain_core.errors import (
+    CoreError,
+    ReceiptError,
+    ReceiptFieldError,
+    ReceiptSizeError,
+    ReceiptSyntaxError,
+    ReceiptVersionError,
+)
+from govchain_core.jcs import MAX_SAFE_INTEGER, canonicalize
+from govchain_core.leaf import leaf_from_object
+from govchain_core.merkle import HASH_SIZE, MAX_PROOF_LENGTH
+from govchain_core.receipt import (
+    PROOF_ALGORITHM,
+    RECEIPT_TYPE,
+    RECEIPT_VERSION,
+    AnchorRef,
+    InclusionProof,
+    Receipt,
+)
+
+MAX_RECEIPT_BYTES = 64 * 1024
+KNOWN_MAJOR = 1
+KNOWN_MINOR = 0
+
+_VERSION_RE = re.compile(r"\A(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\Z")
+_HEX_RE = re.compile(r"\A[0-9a-f]*\Z")
+_ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
+_TOP_FIELDS = frozenset({"type", "version", "leaf", "proof", "anchor"})
+_PROOF_FIELDS = frozenset({"algorithm", "index", "tree_size", "path", "root"})
+_ANCHOR_FIELDS = frozenset(
+    {"chain_id", "registry", "tx_hash", "block_number", "block_hash", "timestamp"}
+)
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def receipt_to_object(receipt: Receipt) -> dict[str, Any]:
+    proof, anchor = receipt.proof, receipt.anchor
+    return {
+        "type": RECEIPT_TYPE,
+        "version": RECEIPT_VERSION,
+        "leaf": receipt.leaf.to_object(),
+        "proof": {
+            "algorithm": PROOF_ALGORITHM,
+            "index": proof.index,
+            "tree_size": proof.tree_size,
+            "path": [node.hex() for node in proof.path],
+            "root": proof.root.hex(),
+        },
+        "anchor": {
+            "chain_id": anchor.chain_id,
+            "registry": anchor.registry,
+            "tx_hash": "0x" + anchor.tx_hash.hex(),
+            "block_number": anchor.block_number,
+            "block_hash": "0x" + anchor.block_hash.hex(),
+            "timestamp": anchor.timestamp,
+        },
+    }
+
+
+def encode_receipt(receipt: Receipt) -> bytes:
+    """The canonical (RFC 8785) bytes of a receipt."""
+    return canonicalize(receipt_to_object(receipt))
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_receipt(data: bytes | str) -> Receipt:
+    """Decode a receipt file strictly; raise a ``ReceiptError`` subclass on any fault."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if not isinstance(raw, bytes | bytearray):
+        raise ReceiptSyntaxError("receipt must be bytes or text")
+    if len(raw) > MAX_RECEIPT_BYTES:
+        raise ReceiptSizeError(f"receipt is {len(raw)} bytes, more than {MAX_RECEIPT_BYTES}")
+    return receipt_from_object(_parse_json(bytes(raw)))
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReceiptSyntaxError(f"receipt is not UTF-8 (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    try:
+        value, end = decoder.raw_decode(text, _skip_space(text, 0))
+    except ReceiptError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise ReceiptSyntaxError(f"receipt is not valid JSON: {exc.msg} at {exc.pos}") from None
+    except RecursionError:
+        raise ReceiptSyntaxError("receipt JSON is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise ReceiptSyntaxError(f"receipt is not acceptable JSON: {exc}") from None
+    if _skip_space(text, end) != len(text):
+        raise ReceiptSyntaxError(f"trailing data after the receipt object at {end}")
+    return value
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ReceiptSyntaxError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ReceiptSyntaxError(f"{name} is not allowed in a receipt")
+
+
+def receipt_from_object(obj: Any) -> Receipt:
+    """Decode an already parsed JSON value strictly."""
+    top = _object(obj, "")
+    if top.get("type") != RECEIPT_TYPE:
+        raise ReceiptFieldError("/type", f"must be {RECEIPT_TYPE!r}")
+    minor = _version(top)
+    _fields(top, "", _TOP_FIELDS, strict=minor <= KNOWN_MINOR)
+    try:
+        leaf = leaf_from_object(top["leaf"], "/leaf")
+    except CoreError as exc:
+        raise ReceiptFieldError("/leaf", str(exc)) from None
+    proof = _proof(_object(top["proof"], "/proof"), strict=minor <= KNOWN_MINOR)
+    anchor = _anchor(_object(top["anchor"], "/anchor"), strict=minor <= KNOWN_MINOR)
+    return Receipt(leaf=leaf, proof=proof, anchor=anchor)
+
+
+def _version(top: Mapping[str, Any]) -> int:
+    version = top.get("version")
+    if not isinstance(version, str) or not (match := _VERSION_RE.match(version)):
+        raise ReceiptFieldError("/version", "must be a 'MAJOR.MINOR' string")
+    major, minor = int(match.group(1)), int(match.group(2))
+    if major != KNOWN_MAJOR:
+        raise ReceiptVersionError(
+            f"receipt version {version} is not supported (this verifier reads {KNOWN_MAJOR}.x)"
+        )
+    return minor
+
+
+def _proof(obj: Mapping[str, Any], strict: bool) -> InclusionProof:
+    _fields(obj, "/proof", _PROOF_FIELDS, strict)
+    if obj["algorithm"] != PROOF_ALGORITHM:
+        raise ReceiptFieldError("/proof/algorithm", f"must be {PROOF_ALGORITHM!r}")
+    tree_size = _integer(obj, "/proof", "tree_size", minimum=1)
+    index = _integer(obj, "/proof", "index", minimum=0)
+    if index >= tree_size:
+        raise ReceiptFieldError("/proof/index", "must be smaller than tree_size")
+    path = obj["path"]
+    if not isinstance(path, list) or len(path) > MAX_PROOF_LENGTH:
+        raise ReceiptFieldError("/proof/path", f"must be a list of at most {MAX_PROOF_LENGTH}")
+    nodes = tuple(_hash(node, f"/proof/path/{i}", prefix="") for i, node in enumerate(path))
+    return InclusionProof(
+        index=index,
+        tree_size=tree_size,
+        path=nodes,
+        root=_hash(obj["root"], "/proof/root", prefix=""),
+    )
+
+
+def _anchor(obj: Mapping[str, Any], strict: bool) -> AnchorRef:
+    _fields(obj, "/anchor", _ANCHOR_FIELDS, strict)
+    registry = obj["registry"]
+    if not isinstance(registry, str) or not _ADDRESS_RE.match(registry):
+        raise ReceiptFieldError("/anchor/registry", "must be a lower-case 0x-hex address")
+    return AnchorRef(
+        chain_id=_integer(obj, "/anchor", "chain_id", minimum=1),
+        registry=registry,
+        tx_hash=_hash(obj["tx_hash"], "/anchor/tx_hash", prefix="0x"),
+        block_number=_integer(obj, "/anchor", "block_number", minimum=0),
+        block_hash=_hash(obj["block_hash"], "/anchor/block_hash", prefix="0x"),
+        timestamp=_integer(obj, "/anchor", "timestamp", minimum=0),
+    )
+
+
+def _object(value: Any, pointer: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ReceiptFieldError(pointer or "/", "must be a JSON object")
+    return value
+
+
+def _fields(obj: Mapping[str, Any], pointer: str, known: frozenset[str], strict: bool) -> None:
+    missing = sorted(known - obj.keys())
+    if missing:
+        raise ReceiptFieldError(f"{pointer}/{missing[0]}", "is missing")
+    unknown = sorted(obj.keys() - known)
+    if strict and unknown:
+        raise ReceiptFieldError(f"{pointer}/{unknown[0]}", "is not a field of receipt v1.0")
+
+
+def _integer(obj: Mapping[str, Any], pointer: str, name: str, minimum: int) -> int:
+    value = obj[name]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ReceiptFieldError(f"{pointer}/{name}", "must be an integer")
+    if not minimum <= value <= MAX_SAFE_INTEGER:
+        raise ReceiptFieldError(f"{pointer}/{name}", f"must be within {minimum}..2^53-1")
+    return value
+
+
+def _hash(value: Any, pointer: str, prefix: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith(prefix):
+        raise ReceiptFieldError(
+            pointer, f"must be a {prefix}-prefixed hex string" if prefix else "must be a hex string"
+        )
+    digits = value[len(prefix) :]
+    if len(digits) != 2 * HASH_SIZE or not _HEX_RE.match(digits):
+        raise ReceiptFieldError(pointer, f"must be {2 * HASH_SIZE} lower-case hex digits")
+    return bytes.fromhex(digits)
+
+
+__all__ = [
+    "MAX_RECEIPT_BYTES",
+    "ReceiptError",
+    "decode_receipt",
+    "encode_receipt",
+    "receipt_from_object",
+    "receipt_to_object",
+]
