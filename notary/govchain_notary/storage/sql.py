@@ -1,0 +1,384 @@
+"""The repositories over SQL (SQLite or PostgreSQL), with SQLAlchemy Core statements.
+
+Bulk writes use executemany with plain rows; reads select only the columns they
+map.  Every public method runs in its own transaction, except ``commit``, which is
+the writer's group commit: submissions, log nodes, log sizes and idempotency
+answers of many requests become durable together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from govchain_core.log import Node, NodeKey
+from govchain_notary.errors import DuplicateError
+from govchain_notary.storage.models import (
+    Checkpoint,
+    Client,
+    IdempotencyKey,
+    LogNode,
+    LogState,
+    Submission,
+    table,
+)
+from govchain_notary.storage.repos import (
+    ANCHORED,
+    AnchorFacts,
+    CheckpointRecord,
+    ClientRecord,
+    CommitBatch,
+    IdempotencyRecord,
+    SubmissionRecord,
+)
+
+clients = table(Client)
+submissions = table(Submission)
+idempotency_keys = table(IdempotencyKey)
+logs = table(LogState)
+log_nodes = table(LogNode)
+checkpoints = table(Checkpoint)
+
+_SUBMISSION_COLUMNS = (
+    submissions.c.receipt_id,
+    submissions.c.issuer,
+    submissions.c.log_index,
+    submissions.c.digest,
+    submissions.c.kind,
+    submissions.c.leaf_json,
+    submissions.c.leaf_hash,
+    submissions.c.client_id,
+    submissions.c.created_at,
+)
+_CHECKPOINT_COLUMNS = (
+    checkpoints.c.issuer,
+    checkpoints.c.size,
+    checkpoints.c.root,
+    checkpoints.c.prev_size,
+    checkpoints.c.state,
+    checkpoints.c.created_at,
+    checkpoints.c.chain_id,
+    checkpoints.c.registry_address,
+    checkpoints.c.tx_hash,
+    checkpoints.c.block_number,
+    checkpoints.c.block_hash,
+    checkpoints.c.timestamp,
+)
+
+
+class SqlNodeStore:
+    """``govchain_core.log.NodeStore`` over the ``log_nodes`` table of one issuer."""
+
+    def __init__(self, engine: Engine, issuer: str) -> None:
+        self.engine = engine
+        self.issuer = issuer
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
+        if not keys:
+            return []
+        wanted = sorted(set(keys))
+        statement = select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
+            log_nodes.c.issuer == self.issuer,
+            tuple_(log_nodes.c.level, log_nodes.c.idx).in_(wanted),
+        )
+        with self.engine.connect() as connection:
+            found = {(row[0], row[1]): bytes(row[2]) for row in connection.execute(statement)}
+        try:
+            return [found[key] for key in keys]
+        except KeyError as exc:
+            raise KeyError(f"log node {exc.args[0]} of {self.issuer} missing") from None
+
+    def add_nodes(self, nodes: Sequence[Node]) -> None:
+        with self.engine.begin() as connection:
+            insert_nodes(connection, self.issuer, nodes)
+
+
+def insert_nodes(connection: Connection, issuer: str, nodes: Sequence[Node]) -> None:
+    if nodes:
+        connection.execute(
+            insert(log_nodes),
+            [{"issuer": issuer, "level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes],
+        )
+
+
+class SqlStore:
+    """All repositories over one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # clients -------------------------------------------------------------------
+
+    def add_client(self, client: ClientRecord) -> ClientRecord:
+        values = {
+            "name": client.name,
+            "key_hash": client.key_hash,
+            "issuer": client.issuer,
+            "scopes": json.dumps(list(client.scopes)),
+            "rate_limit": client.rate_limit,
+            "revoked": client.revoked,
+            "created_at": client.created_at,
+        }
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(clients), values)
+                row = connection.execute(
+                    select(clients.c.id).where(clients.c.name == client.name)
+                ).one()
+        except IntegrityError as exc:
+            raise DuplicateError(f"a client named {client.name!r} already exists") from exc
+        return ClientRecord(**{**_client_fields(client), "id": int(row[0])})
+
+    def client_by_key_hash(self, key_hash: str) -> ClientRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(clients).where(clients.c.key_hash == key_hash)
+            ).first()
+        return _client(row) if row is not None else None
+
+    def list_clients(self) -> list[ClientRecord]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(clients).order_by(clients.c.id)).all()
+        return [_client(row) for row in rows]
+
+    def revoke_client(self, name: str) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(clients).where(clients.c.name == name).values(revoked=True)
+            )
+        return bool(result.rowcount)
+
+    # receipts ------------------------------------------------------------------
+
+    def commit(self, batch: CommitBatch) -> None:
+        with self.engine.begin() as connection:
+            if batch.submissions:
+                connection.execute(
+                    insert(submissions), [_submission_row(s) for s in batch.submissions]
+                )
+            for issuer, nodes in batch.nodes.items():
+                insert_nodes(connection, issuer, nodes)
+            for issuer, size in batch.log_sizes.items():
+                _set_log_size(connection, issuer, size)
+            if batch.idempotency:
+                connection.execute(
+                    insert(idempotency_keys),
+                    [_idempotency_row(record) for record in batch.idempotency],
+                )
+
+    def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None:
+        statement = select(idempotency_keys).where(
+            idempotency_keys.c.client_id == client_id, idempotency_keys.c.key == key
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(statement).first()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            client_id=row.client_id,
+            key=row.key,
+            fingerprint=row.fingerprint,
+            receipt_ids=tuple(json.loads(row.receipt_ids)),
+            created_at=row.created_at,
+        )
+
+    def submission(self, receipt_id: str) -> SubmissionRecord | None:
+        return self._one_submission(submissions.c.receipt_id == receipt_id)
+
+    def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
+        return self._one_submission(
+            and_(submissions.c.issuer == issuer, submissions.c.log_index == log_index)
+        )
+
+    def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
+        statement = (
+            select(*_SUBMISSION_COLUMNS)
+            .where(submissions.c.digest == digest)
+            .order_by(submissions.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [_submission(row) for row in connection.execute(statement)]
+
+    def log_size(self, issuer: str) -> int:
+        with self.engine.connect() as connection:
+            size = connection.execute(
+                select(logs.c.size).where(logs.c.issuer == issuer)
+            ).scalar()
+        return int(size) if size is not None else 0
+
+    def log_sizes(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return {row[0]: int(row[1]) for row in connection.execute(select(logs))}
+
+    def node_store(self, issuer: str) -> SqlNodeStore:
+        return SqlNodeStore(self.engine, issuer)
+
+    def _one_submission(self, condition: Any) -> SubmissionRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(*_SUBMISSION_COLUMNS).where(condition)).first()
+        return _submission(row) if row is not None else None
+
+    # checkpoints ---------------------------------------------------------------
+
+    def prepare_checkpoint(self, checkpoint: CheckpointRecord) -> None:
+        with self.engine.begin() as connection:
+            exists = connection.execute(
+                select(checkpoints.c.size).where(
+                    checkpoints.c.issuer == checkpoint.issuer,
+                    checkpoints.c.size == checkpoint.size,
+                )
+            ).first()
+            if exists is None:
+                connection.execute(insert(checkpoints), _checkpoint_row(checkpoint))
+
+    def mark_anchored(self, issuer: str, size: int, facts: AnchorFacts) -> None:
+        values = {
+            "state": ANCHORED,
+            "chain_id": facts.chain_id,
+            "registry_address": facts.registry,
+            "tx_hash": facts.tx_hash,
+            "block_number": facts.block_number,
+            "block_hash": facts.block_hash,
+            "timestamp": facts.timestamp,
+        }
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(checkpoints)
+                .where(checkpoints.c.issuer == issuer, checkpoints.c.size == size)
+                .values(**values)
+            )
+
+    def checkpoint(self, issuer: str, size: int) -> CheckpointRecord | None:
+        return self._one_checkpoint(
+            select(*_CHECKPOINT_COLUMNS).where(
+                checkpoints.c.issuer == issuer, checkpoints.c.size == size
+            )
+        )
+
+    def latest_anchored(self, issuer: str) -> CheckpointRecord | None:
+        return self._one_checkpoint(
+            self._anchored(issuer).order_by(checkpoints.c.size.desc()).limit(1)
+        )
+
+    def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
+        return self._one_checkpoint(
+            self._anchored(issuer)
+            .where(checkpoints.c.size > log_index)
+            .order_by(checkpoints.c.size)
+            .limit(1)
+        )
+
+    def anchored_checkpoints(
+        self, issuer: str, limit: int, before: int | None = None
+    ) -> list[CheckpointRecord]:
+        statement = self._anchored(issuer)
+        if before is not None:
+            statement = statement.where(checkpoints.c.size < before)
+        statement = statement.order_by(checkpoints.c.size.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_checkpoint(row) for row in connection.execute(statement)]
+
+    def discard_prepared(self, issuer: str, above: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(checkpoints).where(
+                    checkpoints.c.issuer == issuer,
+                    checkpoints.c.size > above,
+                    checkpoints.c.state != ANCHORED,
+                )
+            )
+
+    def _anchored(self, issuer: str) -> Any:
+        return select(*_CHECKPOINT_COLUMNS).where(
+            checkpoints.c.issuer == issuer, checkpoints.c.state == ANCHORED
+        )
+
+    def _one_checkpoint(self, statement: Any) -> CheckpointRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(statement).first()
+        return _checkpoint(row) if row is not None else None
+
+
+def _set_log_size(connection: Connection, issuer: str, size: int) -> None:
+    result = connection.execute(update(logs).where(logs.c.issuer == issuer).values(size=size))
+    if not result.rowcount:
+        connection.execute(insert(logs), {"issuer": issuer, "size": size})
+
+
+def _client_fields(client: ClientRecord) -> dict[str, Any]:
+    return {name: getattr(client, name) for name in ClientRecord.__slots__}
+
+
+def _client(row: Any) -> ClientRecord:
+    return ClientRecord(
+        id=int(row.id),
+        name=row.name,
+        key_hash=row.key_hash,
+        issuer=row.issuer,
+        scopes=tuple(json.loads(row.scopes)),
+        rate_limit=float(row.rate_limit),
+        revoked=bool(row.revoked),
+        created_at=int(row.created_at),
+    )
+
+
+def _submission_row(record: SubmissionRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in SubmissionRecord.__slots__}
+
+
+def _submission(row: Any) -> SubmissionRecord:
+    return SubmissionRecord(
+        receipt_id=row[0],
+        issuer=row[1],
+        log_index=int(row[2]),
+        digest=row[3],
+        kind=row[4],
+        leaf_json=row[5],
+        leaf_hash=bytes(row[6]),
+        client_id=int(row[7]),
+        created_at=float(row[8]),
+    )
+
+
+def _idempotency_row(record: IdempotencyRecord) -> dict[str, Any]:
+    return {
+        "client_id": record.client_id,
+        "key": record.key,
+        "fingerprint": record.fingerprint,
+        "receipt_ids": json.dumps(list(record.receipt_ids)),
+        "created_at": record.created_at,
+    }
+
+
+def _checkpoint_row(record: CheckpointRecord) -> dict[str, Any]:
+    row = {name: getattr(record, name) for name in CheckpointRecord.__slots__}
+    row["registry_address"] = row.pop("registry")
+    return row
+
+
+def _checkpoint(row: Any) -> CheckpointRecord:
+    def optional_bytes(value: Any) -> bytes | None:
+        return bytes(value) if value is not None else None
+
+    return CheckpointRecord(
+        issuer=row[0],
+        size=int(row[1]),
+        root=bytes(row[2]),
+        prev_size=int(row[3]),
+        state=row[4],
+        created_at=int(row[5]),
+        chain_id=row[6],
+        registry=row[7],
+        tx_hash=optional_bytes(row[8]),
+        block_number=row[9],
+        block_hash=optional_bytes(row[10]),
+        timestamp=row[11],
+    )

@@ -1,0 +1,219 @@
+"""The storage suite, written once and run against SQLite, PostgreSQL and the fake."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from govchain_core.log import MerkleLog
+from govchain_notary.errors import DuplicateError, StorageError
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.memory import MemoryStore
+from govchain_notary.storage.models import metadata
+from govchain_notary.storage.repos import (
+    ANCHORED,
+    PREPARED,
+    AnchorFacts,
+    CheckpointRecord,
+    ClientRecord,
+    CommitBatch,
+    IdempotencyRecord,
+    Store,
+    SubmissionRecord,
+)
+from govchain_notary.storage.sql import SqlStore
+from tests.integration.notary.conftest import BACKENDS, backend_url
+
+ISSUER = "0x" + "11" * 20
+OTHER = "0x" + "22" * 20
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    url = backend_url(request, request.param)
+    engine = make_engine(url)
+    migrate(engine)
+    sql_store = SqlStore(engine)
+    yield sql_store
+    sql_store.close()
+
+
+def _client(name: str = "amt", key_hash: str = "a" * 64) -> ClientRecord:
+    return ClientRecord(0, name, key_hash, ISSUER, ("submit:certificate",), 10.0, False, 1)
+
+
+def _submission(index: int, issuer: str = ISSUER, digest: str | None = None) -> SubmissionRecord:
+    digest = digest or "sha256:" + hashlib.sha256(str(index).encode()).hexdigest()
+    return SubmissionRecord(
+        receipt_id=f"{issuer[2:6]}{index:028d}",
+        issuer=issuer,
+        log_index=index,
+        digest=digest,
+        kind="certificate",
+        leaf_json="{}",
+        leaf_hash=hashlib.sha256(b"leaf%d" % index).digest(),
+        client_id=1,
+        created_at=1.5,
+    )
+
+
+def _append(store: Store, issuer: str, records: list[SubmissionRecord]) -> MerkleLog:
+    """Append records to the issuer's log and commit, as the writer does."""
+    log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
+    captured: list[tuple[int, int, bytes]] = []
+    log.store = _Capture(captured)
+    log.append_many(r.leaf_hash for r in records)
+    store.commit(CommitBatch(records, {issuer: captured}, {issuer: log.size}))
+    return MerkleLog(store.node_store(issuer), store.log_size(issuer))
+
+
+class _Capture:
+    def __init__(self, sink: list[tuple[int, int, bytes]]) -> None:
+        self.sink = sink
+
+    def get_nodes(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
+        raise AssertionError("append must not read nodes")
+
+    def add_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        self.sink.extend(nodes)
+
+
+def test_clients_add_find_list_revoke(store: Store) -> None:
+    added = store.add_client(_client())
+    assert added.id > 0
+    assert store.client_by_key_hash("a" * 64) == added
+    assert store.client_by_key_hash("b" * 64) is None
+    assert [c.name for c in store.list_clients()] == ["amt"]
+    assert store.revoke_client("amt") is True
+    assert store.revoke_client("nobody") is False
+    found = store.client_by_key_hash("a" * 64)
+    assert found is not None
+    assert found.revoked
+
+
+def test_client_names_are_unique(store: Store) -> None:
+    store.add_client(_client())
+    with pytest.raises(DuplicateError):
+        store.add_client(_client(key_hash="b" * 64))
+
+
+def test_commit_stores_submissions_and_log(store: Store) -> None:
+    records = [_submission(i) for i in range(37)]
+    log = _append(store, ISSUER, records[:20])
+    log = _append(store, ISSUER, records[20:])
+    assert store.log_size(ISSUER) == 37
+    assert store.log_sizes() == {ISSUER: 37}
+    reference = MerkleLog()
+    reference.append_many(r.leaf_hash for r in records)
+    assert log.root() == reference.root()
+    assert log.root(13) == reference.root(13)
+    assert log.inclusion_proof(5, 30) == reference.inclusion_proof(5, 30)
+    assert log.consistency_proof(7, 37) == reference.consistency_proof(7, 37)
+    assert store.submission(records[3].receipt_id) == records[3]
+    assert store.submission_at(ISSUER, 36) == records[36]
+    assert store.submission_at(OTHER, 0) is None
+    assert store.submission("0" * 32) is None
+
+
+def test_logs_are_per_issuer(store: Store) -> None:
+    _append(store, ISSUER, [_submission(i) for i in range(3)])
+    _append(store, OTHER, [_submission(i, OTHER) for i in range(5)])
+    assert store.log_sizes() == {ISSUER: 3, OTHER: 5}
+    assert store.log_size("0x" + "33" * 20) == 0
+
+
+def test_missing_node_raises_key_error(store: Store) -> None:
+    with pytest.raises(KeyError):
+        store.node_store(ISSUER).get_nodes([(0, 0)])
+
+
+def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
+    digest = "sha256:" + "ab" * 32
+    records = [_submission(0, digest=digest), _submission(1), _submission(2, digest=digest)]
+    _append(store, ISSUER, records)
+    found = store.submissions_by_digest(digest, limit=10)
+    assert [r.log_index for r in found] == [0, 2]
+    assert store.submissions_by_digest(digest, limit=1) == found[:1]
+    assert store.submissions_by_digest("sha256:" + "cd" * 32, limit=10) == []
+
+
+def test_commit_is_atomic(store: Store) -> None:
+    _append(store, ISSUER, [_submission(0)])
+    clash = CommitBatch([_submission(1), _submission(0)], {}, {ISSUER: 2})
+    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
+        store.commit(clash)
+    assert store.log_size(ISSUER) == 1
+    assert store.submission(_submission(1).receipt_id) is None
+
+
+def test_idempotency_answers(store: Store) -> None:
+    answer = IdempotencyRecord(1, "key-1", "f" * 64, ("r1", "r2"), 5)
+    store.commit(CommitBatch(idempotency=[answer]))
+    assert store.idempotency(1, "key-1") == answer
+    assert store.idempotency(2, "key-1") is None
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        store.commit(CommitBatch(idempotency=[answer]))
+
+
+def _checkpoint(size: int, prev: int = 0) -> CheckpointRecord:
+    return CheckpointRecord(ISSUER, size, bytes([size % 256]) * 32, prev, PREPARED, 7)
+
+
+FACTS = AnchorFacts(1337, "0x" + "a5" * 20, b"\x01" * 32, 9, b"\x02" * 32, 1_700_000_000)
+
+
+def test_checkpoint_lifecycle(store: Store) -> None:
+    assert store.latest_anchored(ISSUER) is None
+    store.prepare_checkpoint(_checkpoint(4))
+    store.prepare_checkpoint(_checkpoint(4))  # idempotent
+    assert store.latest_anchored(ISSUER) is None
+    store.mark_anchored(ISSUER, 4, FACTS)
+    store.prepare_checkpoint(_checkpoint(10, 4))
+    store.mark_anchored(ISSUER, 10, FACTS)
+    store.prepare_checkpoint(_checkpoint(12, 10))
+    latest = store.latest_anchored(ISSUER)
+    assert latest is not None
+    assert (latest.size, latest.state, latest.tx_hash) == (10, ANCHORED, FACTS.tx_hash)
+    assert latest.block_hash == FACTS.block_hash
+    covering = store.covering_checkpoint(ISSUER, 4)
+    assert covering is not None
+    assert covering.size == 10
+    assert store.covering_checkpoint(ISSUER, 10) is None
+    assert [c.size for c in store.anchored_checkpoints(ISSUER, 10)] == [10, 4]
+    assert [c.size for c in store.anchored_checkpoints(ISSUER, 10, before=10)] == [4]
+    prepared = store.checkpoint(ISSUER, 12)
+    assert prepared is not None
+    assert prepared.state == PREPARED
+    store.discard_prepared(ISSUER, above=10)
+    assert store.checkpoint(ISSUER, 12) is None
+    assert store.checkpoint(ISSUER, 10) is not None
+
+
+def test_migrations_match_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    migrate(engine)  # a second start is a no-op
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        assert diff == []
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    engine.dispose()
+
+
+def test_storage_error_is_a_notary_error() -> None:
+    assert issubclass(DuplicateError, StorageError)
