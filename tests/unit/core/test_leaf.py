@@ -1,0 +1,77 @@
+"""Leaf records v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from govchain_core.digest import digest_bytes
+from govchain_core.errors import LeafRecordError
+from govchain_core.leaf import LeafRecord, leaf_from_object, new_leaf
+from govchain_core.merkle import leaf_hash
+
+ISSUER = "0x" + "ab" * 20
+
+
+def test_canonical_form_and_hash() -> None:
+    leaf = LeafRecord("certificate", digest_bytes(b"doc"), b"\x01" * 16, ISSUER)
+    expected = (
+        '{"digest":"' + str(digest_bytes(b"doc")) + '","issuer":"' + ISSUER + '",'
+        '"kind":"certificate","salt":"' + "01" * 16 + '","v":1}'
+    )
+    assert leaf.canonical_bytes().decode() == expected
+    assert leaf.leaf_hash() == leaf_hash(expected.encode())
+
+
+def test_new_leaves_get_fresh_salts_and_normalised_issuers() -> None:
+    one = new_leaf("iot", digest_bytes(b"x"), "0x" + "AB" * 20, device="sensor-1", seq=7)
+    two = new_leaf("iot", digest_bytes(b"x"), ISSUER, device="sensor-1", seq=7)
+    assert one.issuer == ISSUER
+    assert one.salt != two.salt
+    assert one.leaf_hash() != two.leaf_hash()
+
+
+def test_round_trip_with_all_optional_fields() -> None:
+    leaf = LeafRecord(
+        "register",
+        digest_bytes(b"a"),
+        b"\x02" * 16,
+        ISSUER,
+        meta=digest_bytes(b"m"),
+        device="dev",
+        seq=0,
+        supersedes=b"\x03" * 32,
+    )
+    assert leaf_from_object(leaf.to_object()) == leaf
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"v": 2}, "version"),
+        ({"v": True}, "version"),
+        ({"kind": "passport"}, "kind"),
+        ({"salt": "00" * 15}, "salt"),
+        ({"salt": "0G" * 16}, "salt"),
+        ({"issuer": "0x" + "AB" * 20}, "issuer"),
+        ({"digest": "sha256:00"}, "hex"),
+        ({"extra": 1}, "unknown"),
+        ({"seq": 3}, "together"),
+        ({"device": "d", "seq": -1}, "seq"),
+        ({"device": "d", "seq": 1.5}, "seq"),
+        ({"device": "with space", "seq": 1}, "device"),
+    ],
+)
+def test_bad_records_are_refused(change: dict[str, Any], message: str) -> None:
+    obj = LeafRecord("certificate", digest_bytes(b"d"), b"\x01" * 16, ISSUER).to_object()
+    obj.update(change)
+    with pytest.raises(LeafRecordError, match=message):
+        leaf_from_object(obj)
+
+
+def test_missing_fields_are_named() -> None:
+    with pytest.raises(LeafRecordError, match="salt"):
+        leaf_from_object(
+            {"v": 1, "kind": "iot", "digest": str(digest_bytes(b"")), "issuer": ISSUER}
+        )
