@@ -11,6 +11,7 @@ part of the receipt format and must never change.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -89,7 +90,12 @@ def _utf16_key(key: str) -> bytes:
         raise CanonicalJSONError("object key contains a lone surrogate") from exc
 
 
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
 def _string(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # the common case: nothing to escape
+        return f'"{text}"'
     chars = ['"']
     for char in text:
         escaped = _SHORT_ESCAPES.get(char)

@@ -43,7 +43,7 @@ KNOWN_MAJOR = 1
 KNOWN_MINOR = 0
 
 _VERSION_RE = re.compile(r"\A(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\Z")
-_HEX_RE = re.compile(r"\A[0-9a-f]*\Z")
+_HASH_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
 _TOP_FIELDS = frozenset({"type", "version", "leaf", "proof", "anchor"})
 _PROOF_FIELDS = frozenset({"algorithm", "index", "tree_size", "path", "root"})
@@ -231,7 +231,7 @@ def _hash(value: Any, pointer: str, prefix: str) -> bytes:
             pointer, f"must be a {prefix}-prefixed hex string" if prefix else "must be a hex string"
         )
     digits = value[len(prefix) :]
-    if len(digits) != 2 * HASH_SIZE or not _HEX_RE.match(digits):
+    if not _HASH_RE.match(digits):
         raise ReceiptFieldError(pointer, f"must be {2 * HASH_SIZE} lower-case hex digits")
     return bytes.fromhex(digits)
 

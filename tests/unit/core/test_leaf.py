@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from govchain_core.digest import digest_bytes
+from govchain_core.digest import Digest, digest_bytes
 from govchain_core.errors import LeafRecordError
+from govchain_core.jcs import canonicalize
 from govchain_core.leaf import LeafRecord, leaf_from_object, new_leaf
 from govchain_core.merkle import leaf_hash
 
@@ -75,3 +78,36 @@ def test_missing_fields_are_named() -> None:
         leaf_from_object(
             {"v": 1, "kind": "iot", "digest": str(digest_bytes(b"")), "issuer": ISSUER}
         )
+
+
+hex_bytes = st.binary(min_size=16, max_size=16)
+
+
+@given(
+    kind=st.sampled_from(["certificate", "register", "iot", "dataset"]),
+    salt=hex_bytes,
+    meta=st.none() | st.binary(min_size=32, max_size=32),
+    device=st.none()
+    | st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=128),
+    seq=st.integers(0, 2**53 - 1),
+    supersedes=st.none() | st.binary(min_size=32, max_size=32),
+)
+def test_fast_canonical_form_equals_generic_jcs(
+    kind: str,
+    salt: bytes,
+    meta: bytes | None,
+    device: str | None,
+    seq: int,
+    supersedes: bytes | None,
+) -> None:
+    leaf = LeafRecord(
+        kind,
+        digest_bytes(salt),
+        salt,
+        ISSUER,
+        meta=None if meta is None else Digest("sha256", meta),
+        device=device,
+        seq=None if device is None else seq,
+        supersedes=supersedes,
+    )
+    assert leaf.canonical_bytes() == canonicalize(leaf.to_object())
