@@ -2,9 +2,71 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from govchain_node.config import NodeConfig
+from govchain_node.errors import NodeError
+
 node_app = typer.Typer(help="Run and inspect a chain node.", no_args_is_help=True)
+
+DEFAULT_DATA_DIR = Path.home() / ".govchain" / "node"
+
+
+@node_app.callback()
+def main() -> None:
+    """Run and inspect a chain node."""
+
+
+@node_app.command("run")
+def run(
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Single validator; create genesis and keys.")
+    ] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="Chain data and keys.")] = None,
+    chain_id: Annotated[int | None, typer.Option(help="Chain id of a new dev chain.")] = None,
+    block_period: Annotated[float | None, typer.Option(help="Seconds between blocks.")] = None,
+    empty_block_period: Annotated[
+        float | None, typer.Option(help="Seconds between empty blocks.")
+    ] = None,
+    block_gas_limit: Annotated[int | None, typer.Option(help="Block gas limit.")] = None,
+    rpc_host: Annotated[str | None, typer.Option(help="JSON-RPC bind address.")] = None,
+    rpc_port: Annotated[int | None, typer.Option(help="JSON-RPC HTTP port (0 = any).")] = None,
+    ws_port: Annotated[int | None, typer.Option(help="JSON-RPC WebSocket port.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
+    log_level: Annotated[str, typer.Option(help="Logging level.")] = "INFO",
+) -> None:
+    """Run a chain node until interrupted."""
+    from govchain_node.dev import run_dev_node
+
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    overrides = {
+        "dev": dev or None,
+        "data_dir": data_dir,
+        "chain_id": chain_id,
+        "block_period": block_period,
+        "empty_block_period": empty_block_period,
+        "block_gas_limit": block_gas_limit,
+        "rpc_host": rpc_host,
+        "rpc_port": rpc_port,
+        "ws_port": ws_port,
+    }
+    if data_dir is None and config is None:
+        overrides["data_dir"] = DEFAULT_DATA_DIR
+    try:
+        settings = NodeConfig.load(config, overrides)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_dev_node(settings))
+    except NodeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,386 @@
+"""The ledger: genesis, one-pass block building, atomic block commit and lookups.
+
+Block production is split so that any consensus engine can drive it:
+
+1. :meth:`Ledger.build_block` executes transactions on the head in ONE pass (one state
+   root at the end, never ``Chain.apply_transaction`` per transaction) and returns an
+   unsealed :class:`BuiltBlock`; invalid transactions are skipped and reported;
+2. the engine seals it (``--dev``: the single validator signs; QBFT: commit seals of a
+   quorum) and calls :meth:`Ledger.commit_block`, which persists state, header, body,
+   receipts, the RPC index and the canonical head in ONE atomic, fsync'd commit;
+3. a follower or validator that receives a sealed block calls :meth:`Ledger.import_block`,
+   which re-executes it and commits only if every root matches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import struct
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eth.abc import (
+    BlockAPI,
+    BlockHeaderAPI,
+    ReceiptAPI,
+    SignedTransactionAPI,
+    StateAPI,
+    VirtualMachineAPI,
+)
+from eth.chains.base import Chain
+from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
+from eth_utils import ValidationError
+
+from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data
+from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
+from govchain_node.formatting import (
+    Json,
+    format_block_summary,
+    format_log,
+    format_receipt,
+    format_transaction,
+    hex_bytes,
+)
+from govchain_node.genesis import BFT_MIX_HASH, ZERO_HASH, GenesisSpec, genesis_matches
+from govchain_node.storage import BlockBufferedDB, KeyValueStore, open_database
+from govchain_node.vm import GovchainVM, make_chain_class
+
+_TX_KEY = b"gc:t:"
+_RECEIPT_KEY = b"gc:r:"
+_BLOCK_KEY = b"gc:b:"
+_LOGS_KEY = b"gc:l:"
+
+
+def _number_key(prefix: bytes, number: int) -> bytes:
+    return prefix + struct.pack(">Q", number)
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """A transaction left out of a block, with the reason (for the pool to act on)."""
+
+    tx_hash: bytes
+    reason: str
+    permanent: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltBlock:
+    """An executed block whose header ``extraData`` has no seals yet."""
+
+    block: BlockAPI
+    receipts: tuple[ReceiptAPI, ...]
+    senders: tuple[bytes, ...]
+    extra: QbftExtraData
+    skipped: tuple[Skipped, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CommittedBlock:
+    """A block that is now the canonical head, with its RPC views."""
+
+    header: BlockHeaderAPI
+    tx_hashes: tuple[bytes, ...]
+    senders: tuple[bytes, ...]
+    header_json: Json
+    logs: tuple[Json, ...]
+
+
+class Ledger:
+    """One chain in one key-value store; single-threaded (the node's event loop)."""
+
+    def __init__(self, store: KeyValueStore, genesis: GenesisSpec) -> None:
+        self.genesis = genesis
+        self._store = store
+        self._db, self._buffer = open_database(store)
+        chain_class = make_chain_class(genesis.chain_id)
+        try:
+            self._chain: Chain = chain_class(self._db)
+            head = self._chain.get_canonical_head()
+        except CanonicalHeadNotFound:
+            self._chain = chain_class.from_genesis(
+                self._db, genesis.header_params(), genesis.state()
+            )
+            head = self._chain.get_canonical_head()
+            self._index_block(self._chain.get_canonical_block_by_number(0), (), ())
+            self._buffer.flush()
+        genesis_header = self._chain.get_canonical_block_header_by_number(0)
+        if not genesis_matches(genesis, genesis_header):
+            raise ConfigError("the database belongs to another chain (genesis mismatch)")
+        self._head = head
+        self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
+
+    @property
+    def chain_id(self) -> int:
+        return self.genesis.chain_id
+
+    @property
+    def head(self) -> BlockHeaderAPI:
+        return self._head
+
+    @property
+    def buffer(self) -> BlockBufferedDB:
+        return self._buffer
+
+    def close(self) -> None:
+        self._buffer.discard()
+        self._store.close()
+
+    # ----------------------------------------------------------------- building
+
+    def build_block(
+        self,
+        transactions: Iterable[SignedTransactionAPI],
+        *,
+        timestamp: int,
+        coinbase: bytes,
+        extra: QbftExtraData,
+        gas_limit: int | None = None,
+        strict: bool = False,
+    ) -> BuiltBlock:
+        """Execute ``transactions`` on the head in one pass.
+
+        With ``strict=False`` (proposing) an invalid transaction is skipped and reported;
+        with ``strict=True`` (importing) it makes the whole block invalid.
+        The state writes stay in the block buffer until :meth:`commit_block`.
+        """
+        parent = self._head
+        header = GovchainVM.create_header_from_parent(
+            parent,
+            timestamp=max(timestamp, parent.timestamp + 1),
+            gas_limit=gas_limit if gas_limit is not None else parent.gas_limit,
+            coinbase=coinbase,
+            extra_data=encode_extra_data(extra.without_seals()),
+            mix_hash=BFT_MIX_HASH,
+            parent_beacon_block_root=ZERO_HASH,
+        )
+        vm = self._chain.get_vm(header)
+        try:
+            return self._execute(vm, header, transactions, extra, strict)
+        except Exception:
+            self._buffer.discard()
+            raise
+
+    def _execute(
+        self,
+        vm: VirtualMachineAPI,
+        header: BlockHeaderAPI,
+        transactions: Iterable[SignedTransactionAPI],
+        extra: QbftExtraData,
+        strict: bool,
+    ) -> BuiltBlock:
+        block = vm.get_block()
+        vm.block_preprocessing(block)
+        current = header.copy(gas_used=0)
+        included: list[SignedTransactionAPI] = []
+        receipts: list[ReceiptAPI] = []
+        senders: list[bytes] = []
+        skipped: list[Skipped] = []
+        # A sender whose transaction was left out cannot have later nonces included.
+        held_back: set[bytes] = set()
+        for tx in transactions:
+            sender = bytes(tx.sender)
+            if sender in held_back:
+                continue
+            if tx.gas > current.gas_limit - current.gas_used:
+                if strict:
+                    raise InvalidBlockError("block exceeds its gas limit")
+                held_back.add(sender)
+                skipped.append(Skipped(tx.hash, "exceeds remaining block gas", permanent=False))
+                continue
+            try:
+                receipt, _computation = vm.apply_transaction(current, tx)
+            except ValidationError as exc:
+                # Validation happens before any state change, so there is nothing to undo.
+                if strict:
+                    message = f"invalid transaction {hex_bytes(tx.hash)}: {exc}"
+                    raise InvalidBlockError(message) from exc
+                held_back.add(sender)
+                skipped.append(Skipped(tx.hash, str(exc), permanent=True))
+                continue
+            current = vm.add_receipt_to_header(current, receipt)
+            current = vm.increment_blob_gas_used(current, tx)
+            included.append(tx)
+            receipts.append(receipt)
+            senders.append(sender)
+        filled = vm.set_block_transactions_and_withdrawals(
+            vm.get_block(), current, included, receipts, withdrawals=None
+        )
+        processed = vm.block_postprocessing(filled)
+        try:
+            mined = vm.mine_block(processed).block
+        except ValidationError as exc:
+            raise ChainError(f"built block failed validation: {exc}") from exc
+        return BuiltBlock(mined, tuple(receipts), tuple(senders), extra, tuple(skipped))
+
+    def commit_block(self, built: BuiltBlock, seals: tuple[bytes, ...]) -> CommittedBlock:
+        """Persist ``built`` with ``seals`` in its extraData as the new head (one commit)."""
+        sealed_header = built.block.header.copy(
+            extra_data=encode_extra_data(built.extra.with_seals(seals))
+        )
+        sealed = built.block.copy(header=sealed_header)
+        try:
+            self._chain.chaindb.persist_block(sealed)
+            logs = self._index_block(sealed, built.receipts, built.senders)
+            self._buffer.flush()
+        except Exception:
+            self._buffer.discard()
+            raise
+        self._head = sealed.header
+        header_json = json.loads(self._block_json(sealed.header.hash) or b"{}")
+        header_json.pop("transactions", None)
+        return CommittedBlock(
+            header=sealed.header,
+            tx_hashes=tuple(tx.hash for tx in sealed.transactions),
+            senders=built.senders,
+            header_json=header_json,
+            logs=logs,
+        )
+
+    def import_block(self, block: BlockAPI, extra: QbftExtraData) -> BuiltBlock:
+        """Re-execute a received block; raise :class:`InvalidBlockError` unless it matches."""
+        if block.header.parent_hash != self._head.hash:
+            raise InvalidBlockError("block does not extend our head")
+        built = self.build_block(
+            block.transactions,
+            timestamp=block.header.timestamp,
+            coinbase=block.header.coinbase,
+            extra=extra,
+            gas_limit=block.header.gas_limit,
+            strict=True,
+        )
+        ours, theirs = built.block.header, block.header
+        for field in ("state_root", "receipt_root", "transaction_root", "gas_used", "bloom"):
+            if getattr(ours, field) != getattr(theirs, field):
+                self._buffer.discard()
+                raise InvalidBlockError(f"block {field} does not match our execution")
+        return built
+
+    def discard_built(self) -> None:
+        """Forget the state writes of a built block that will not be committed."""
+        self._buffer.discard()
+
+    # ----------------------------------------------------------------- index
+
+    def _index_block(
+        self, block: BlockAPI, receipts: Sequence[ReceiptAPI], senders: Sequence[bytes]
+    ) -> tuple[Json, ...]:
+        db = self._buffer
+        block_hash = block.header.hash
+        number = block.header.block_number
+        all_logs: list[Json] = []
+        previous_gas = 0
+        log_index = 0
+        for index, (tx, receipt, sender) in enumerate(
+            zip(block.transactions, receipts, senders, strict=True)
+        ):
+            tx_logs = []
+            for log in receipt.logs:
+                tx_logs.append(format_log(log, block_hash, number, tx.hash, index, log_index))
+                log_index += 1
+            all_logs.extend(tx_logs)
+            receipt_json = format_receipt(
+                tx, sender, receipt, previous_gas, block_hash, number, index, tx_logs
+            )
+            previous_gas = receipt.gas_used
+            db[_TX_KEY + tx.hash] = _dumps(
+                format_transaction(tx, sender, block_hash, number, index, self.chain_id)
+            )
+            db[_RECEIPT_KEY + tx.hash] = _dumps(receipt_json)
+        summary = format_block_summary(block)
+        summary["transactions"] = [hex_bytes(tx.hash) for tx in block.transactions]
+        db[_BLOCK_KEY + block_hash] = _dumps(summary)
+        if all_logs:
+            db[_number_key(_LOGS_KEY, number)] = _dumps(all_logs)
+        return tuple(all_logs)
+
+    # ----------------------------------------------------------------- lookups
+
+    def header_by_number(self, number: int) -> BlockHeaderAPI | None:
+        if number == self._head.block_number:
+            return self._head
+        if number < 0 or number > self._head.block_number:
+            return None
+        try:
+            header: BlockHeaderAPI = self._chain.get_canonical_block_header_by_number(number)
+        except HeaderNotFound:
+            return None
+        return header
+
+    def header_by_hash(self, block_hash: bytes) -> BlockHeaderAPI | None:
+        try:
+            header: BlockHeaderAPI = self._chain.get_block_header_by_hash(block_hash)
+        except (HeaderNotFound, BlockNotFound, ValidationError):
+            return None
+        canonical = self.header_by_number(header.block_number)
+        return header if canonical is not None and canonical.hash == header.hash else None
+
+    def block(self, header: BlockHeaderAPI) -> BlockAPI:
+        block: BlockAPI = self._chain.get_block_by_header(header)
+        return block
+
+    def _block_json(self, block_hash: bytes) -> bytes | None:
+        cached = self._block_json_cache.get(block_hash)
+        if cached is not None:
+            return cached
+        try:
+            raw = self._buffer[_BLOCK_KEY + block_hash]
+        except KeyError:
+            return None
+        self._block_json_cache[block_hash] = raw
+        if len(self._block_json_cache) > 2048:
+            self._block_json_cache.popitem(last=False)
+        return raw
+
+    def block_json(self, header: BlockHeaderAPI, full_transactions: bool) -> Json | bytes | None:
+        """The block as JSON bytes (hashes only) or a dict with full transactions."""
+        raw = self._block_json(header.hash)
+        if raw is None or not full_transactions:
+            return raw
+        summary: dict[str, Any] = json.loads(raw)
+        summary["transactions"] = [
+            json.loads(self.transaction_json(bytes.fromhex(h[2:])) or b"null")
+            for h in summary["transactions"]
+        ]
+        return summary
+
+    def transaction_json(self, tx_hash: bytes) -> bytes | None:
+        try:
+            return self._buffer[_TX_KEY + tx_hash]
+        except KeyError:
+            return None
+
+    def receipt_json(self, tx_hash: bytes) -> bytes | None:
+        try:
+            return self._buffer[_RECEIPT_KEY + tx_hash]
+        except KeyError:
+            return None
+
+    def logs_json(self, number: int) -> bytes | None:
+        try:
+            return self._buffer[_number_key(_LOGS_KEY, number)]
+        except KeyError:
+            return None
+
+    def block_transaction_hashes(self, header: BlockHeaderAPI) -> list[bytes]:
+        raw = self._block_json(header.hash)
+        if raw is None:
+            return []
+        return [bytes.fromhex(h[2:]) for h in json.loads(raw)["transactions"]]
+
+    # ----------------------------------------------------------------- state
+
+    def vm_at(self, header: BlockHeaderAPI) -> VirtualMachineAPI:
+        vm: VirtualMachineAPI = self._chain.get_vm(header)
+        return vm
+
+    def state_at(self, header: BlockHeaderAPI) -> StateAPI:
+        """Read-only view of the state after ``header``'s block."""
+        state: StateAPI = self._chain.get_vm(header).state
+        return state

@@ -1,0 +1,103 @@
+"""Node settings: one immutable value, validated once at start-up.
+
+Settings come from defaults, then an optional TOML file (``--config``), then command-line
+flags; later sources win. Keys in the file are the field names below, e.g.::
+
+    data_dir = "/var/lib/govchain/node"
+    chain_id = 1337
+    block_period = 1.0
+    empty_block_period = 60.0
+    rpc_port = 8545
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from govchain_node.errors import ConfigError
+
+DEFAULT_CHAIN_ID = 1337
+DEFAULT_GAS_LIMIT = 30_000_000
+
+
+@dataclasses.dataclass(frozen=True)
+class TxPoolLimits:
+    """Bounds that keep the pool's memory use and per-sender queueing finite."""
+
+    max_transactions: int = 100_000
+    max_per_sender: int = 20_000
+    max_nonce_gap: int = 1_000
+    max_tx_bytes: int = 128 * 1024
+    price_bump_percent: int = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeConfig:
+    """Everything a node needs to start; see the module docstring for the file format."""
+
+    data_dir: Path
+    dev: bool = False
+    chain_id: int = DEFAULT_CHAIN_ID
+    block_period: float = 1.0
+    empty_block_period: float = 60.0
+    block_gas_limit: int = DEFAULT_GAS_LIMIT
+    rpc_host: str = "127.0.0.1"
+    rpc_port: int = 8545
+    ws_port: int | None = 8546
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_batch_size: int = 1_000
+    logs_max_block_range: int = 10_000
+    logs_max_results: int = 100_000
+    rpc_gas_cap: int = 50_000_000
+    txpool: TxPoolLimits = dataclasses.field(default_factory=TxPoolLimits)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.chain_id < 2**63:
+            raise ConfigError(f"chain_id must be a positive 64-bit integer, got {self.chain_id}")
+        if self.block_period < 0:
+            raise ConfigError("block_period must be >= 0 seconds")
+        if self.empty_block_period <= 0:
+            raise ConfigError("empty_block_period must be > 0 seconds")
+        if self.empty_block_period < self.block_period:
+            raise ConfigError("empty_block_period must be >= block_period")
+        if not 5_000 <= self.block_gas_limit <= 2**63:
+            raise ConfigError("block_gas_limit must be at least 5000")
+        for name in ("rpc_port", "ws_port"):
+            port = getattr(self, name)
+            if port is not None and not 0 <= port <= 65535:
+                raise ConfigError(f"{name} must be a TCP port (0 = any free port)")
+        if self.max_body_bytes < 1024:
+            raise ConfigError("max_body_bytes must be at least 1024")
+        if self.max_batch_size < 1 or self.logs_max_block_range < 1 or self.logs_max_results < 1:
+            raise ConfigError("RPC limits must be positive")
+
+    @classmethod
+    def load(cls, path: Path | None, overrides: Mapping[str, Any]) -> NodeConfig:
+        """Merge defaults, the TOML file at ``path`` (if any) and non-None ``overrides``."""
+        values: dict[str, Any] = {}
+        if path is not None:
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        if "data_dir" not in values:
+            raise ConfigError("data_dir is required")
+        values["data_dir"] = Path(values["data_dir"])
+        if isinstance(values.get("txpool"), Mapping):
+            try:
+                values["txpool"] = TxPoolLimits(**values["txpool"])
+            except TypeError as exc:
+                raise ConfigError(f"invalid [txpool] section: {exc}") from exc
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ConfigError(str(exc)) from exc

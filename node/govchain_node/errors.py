@@ -1,0 +1,64 @@
+"""The one exception tree of the chain node.
+
+::
+
+    NodeError
+    ├── ConfigError                invalid configuration, refused at start-up
+    ├── KeyFileError               a key file is missing, unreadable or has unsafe permissions
+    ├── StorageError               the key-value store failed or holds inconsistent data
+    ├── ChainError                 block building or import failed
+    │   └── InvalidBlockError      a (sealed) block does not verify against our execution
+    ├── TransactionRejectedError   the pool refused a transaction; str() is the standard text
+    └── RpcError                   a JSON-RPC error with code, message and optional data
+
+Third-party errors (lmdb, py-evm, rlp) are converted at the module that calls them.
+"""
+
+from __future__ import annotations
+
+
+class NodeError(Exception):
+    """Root of every error raised by ``govchain_node``."""
+
+
+class ConfigError(NodeError):
+    """The node configuration is invalid."""
+
+
+class KeyFileError(NodeError):
+    """A key file could not be loaded or stored safely."""
+
+
+class StorageError(NodeError):
+    """The key-value store failed."""
+
+
+class ChainError(NodeError):
+    """Building or importing a block failed."""
+
+
+class InvalidBlockError(ChainError):
+    """A block received for import does not match our own execution of it."""
+
+
+class TransactionRejectedError(NodeError):
+    """The transaction pool refused a transaction.
+
+    ``str(error)`` is the standard message (``"nonce too low"`` …) clients match on.
+    """
+
+
+class RpcError(NodeError):
+    """A JSON-RPC error object (code, message, optional data)."""
+
+    def __init__(self, code: int, message: str, data: object = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_json(self) -> dict[str, object]:
+        error: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error

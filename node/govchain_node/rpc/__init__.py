@@ -1,0 +1,1 @@
+"""Ethereum JSON-RPC 2.0: envelope handling, methods, and the HTTP/WebSocket server."""

@@ -1,0 +1,133 @@
+"""JSON-RPC 2.0 envelopes: parsing, batching, error objects.
+
+Results may be :class:`RawJson` (already-encoded JSON bytes from the chain index); the
+encoder splices them in unparsed, which keeps receipt and block look-ups cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from govchain_node.errors import RpcError
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+SERVER_ERROR = -32000
+LIMIT_EXCEEDED = -32005
+EXECUTION_REVERTED = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class RawJson:
+    """A JSON value that is already encoded."""
+
+    data: bytes
+
+
+Handler = Callable[[list[Any]], Any]
+#: Resolves a method call; may return an awaitable for methods that need the loop.
+Dispatcher = Callable[[str, list[Any]], "Any | Awaitable[Any]"]
+
+
+def _encode_id(request_id: object) -> bytes:
+    return json.dumps(request_id).encode("utf-8")
+
+
+def encode_result(request_id: object, result: object) -> bytes:
+    if isinstance(result, RawJson):
+        body = result.data
+    else:
+        body = json.dumps(result, separators=(",", ":")).encode("utf-8")
+    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"result":' + body + b"}"
+
+
+def encode_error(request_id: object, error: RpcError) -> bytes:
+    payload = {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
+    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+
+def parse_body(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """A validated request object: ``notification`` calls get no response."""
+
+    request_id: object
+    method: str
+    params: list[Any]
+    notification: bool
+
+
+def validate_request(request: object) -> Call:
+    """Check the envelope of one request; raise ``RpcError`` (-32600 / -32602)."""
+    if not isinstance(request, dict):
+        raise RpcError(INVALID_REQUEST, "invalid request: not an object")
+    request_id = request.get("id")
+    if request_id is not None and not isinstance(request_id, str | int | float):
+        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or number")
+    if isinstance(request_id, bool):
+        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or number")
+    if request.get("jsonrpc") != "2.0":
+        raise RpcError(INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
+    method = request.get("method")
+    if not isinstance(method, str):
+        raise RpcError(INVALID_REQUEST, "invalid request: method must be a string")
+    params = request.get("params", [])
+    if params is None:
+        params = []
+    if isinstance(params, dict):
+        raise RpcError(INVALID_PARAMS, "invalid params: named parameters are not supported")
+    if not isinstance(params, list):
+        raise RpcError(INVALID_REQUEST, "invalid request: params must be an array")
+    return Call(request_id, method, params, "id" not in request)
+
+
+async def handle_call(dispatch: Dispatcher, request: object) -> bytes | None:
+    """Process one request object; ``None`` for notifications."""
+    request_id = request.get("id") if isinstance(request, dict) else None
+    if not isinstance(request_id, str | int | float) or isinstance(request_id, bool):
+        request_id = None
+    try:
+        call = validate_request(request)
+        result = dispatch(call.method, call.params)
+        if isinstance(result, Awaitable):
+            result = await result
+    except RpcError as error:
+        return encode_error(request_id, error)
+    except Exception as exc:  # a bug must not take the connection down
+        return encode_error(request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"))
+    if call.notification:
+        return None
+    return encode_result(call.request_id, result)
+
+
+async def handle_body(dispatch: Dispatcher, body: bytes, max_batch: int) -> bytes | None:
+    """Process a request body (single or batch); ``None`` when nothing is to be sent."""
+    try:
+        payload = parse_body(body)
+    except RpcError as error:
+        return encode_error(None, error)
+    if isinstance(payload, list):
+        if not payload:
+            return encode_error(None, RpcError(INVALID_REQUEST, "invalid request: empty batch"))
+        if len(payload) > max_batch:
+            return encode_error(
+                None, RpcError(INVALID_REQUEST, f"batch too large (max {max_batch})")
+            )
+        parts = [await handle_call(dispatch, item) for item in payload]
+        responses = [p for p in parts if p is not None]
+        if not responses:
+            return None
+        return b"[" + b",".join(responses) + b"]"
+    return await handle_call(dispatch, payload)

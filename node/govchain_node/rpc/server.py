@@ -1,0 +1,182 @@
+"""HTTP and WebSocket transport for JSON-RPC (aiohttp).
+
+One aiohttp application serves both: ``POST /`` for HTTP requests, a WebSocket upgrade
+on ``GET /`` for long-lived connections with ``eth_subscribe``. The node binds it to the
+HTTP port and, when configured, to a separate WebSocket port, as geth does (8545/8546).
+
+Bodies above ``max_body_bytes`` get HTTP 413 with a JSON-RPC error object; WebSocket
+messages above the limit close the connection with code 1009 (message too big).
+CORS is open (``*``): the web verifier in a browser reads the chain from any node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from govchain_node.errors import RpcError
+from govchain_node.logfilter import LogCriteria, parse_criteria
+from govchain_node.rpc import params as p
+from govchain_node.rpc.protocol import INVALID_REQUEST, encode_error, handle_body
+from govchain_node.subscriptions import SlowConsumer, Subscriptions
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "600",
+}
+WS_QUEUE_LIMIT = 10_000
+SUBSCRIPTION_KINDS = frozenset({"newHeads", "logs", "newPendingTransactions"})
+
+Dispatch = Callable[[str, list[Any]], Any]
+
+
+class RpcServer:
+    """Binds :class:`aiohttp.web.Application` to host/ports and reports the bound ports."""
+
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        subscriptions: Subscriptions,
+        *,
+        max_body_bytes: int,
+        max_batch_size: int,
+    ) -> None:
+        self._dispatch = dispatch
+        self._subscriptions = subscriptions
+        self._max_body = max_body_bytes
+        self._max_batch = max_batch_size
+        self._runner: web.AppRunner | None = None
+        self.ports: list[int] = []
+        self.app = web.Application(client_max_size=max_body_bytes)
+        self.app.router.add_route("POST", "/", self._http)
+        self.app.router.add_route("GET", "/", self._get)
+        self.app.router.add_route("OPTIONS", "/", self._options)
+
+    async def start(self, host: str, ports: list[int]) -> list[int]:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        bound = []
+        for port in ports:
+            site = web.TCPSite(self._runner, host, port, reuse_address=True)
+            await site.start()
+            server = site._server  # aiohttp exposes bound sockets only here
+            sockets = getattr(server, "sockets", None) or []
+            bound.append(sockets[0].getsockname()[1] if sockets else port)
+        self.ports = bound
+        return bound
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ----------------------------------------------------------------- HTTP
+
+    async def _options(self, request: web.Request) -> web.Response:
+        return web.Response(status=204, headers=CORS_HEADERS)
+
+    async def _http(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            error = RpcError(
+                INVALID_REQUEST, f"request body too large (max {self._max_body} bytes)"
+            )
+            return web.Response(
+                status=413,
+                body=encode_error(None, error),
+                content_type="application/json",
+                headers=CORS_HEADERS,
+            )
+        response = await handle_body(self._dispatch, body, self._max_batch)
+        return web.Response(
+            body=response or b"", content_type="application/json", headers=CORS_HEADERS
+        )
+
+    async def _get(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return web.json_response(
+                {
+                    "jsonrpc": "2.0",
+                    "id": None,
+                    "error": {"code": INVALID_REQUEST, "message": "use POST for JSON-RPC"},
+                },
+                status=405,
+                headers=CORS_HEADERS,
+            )
+        return await self._websocket(request)
+
+    # ----------------------------------------------------------------- WebSocket
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=self._max_body, heartbeat=30.0)
+        await ws.prepare(request)
+        outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=WS_QUEUE_LIMIT)
+        owner = object()
+
+        def sink(message: bytes) -> None:
+            try:
+                outbox.put_nowait(message)
+            except asyncio.QueueFull as exc:
+                raise SlowConsumer from exc
+
+        def dispatch(method: str, params: list[Any]) -> Any:
+            if method == "eth_subscribe":
+                return self._subscribe(params, sink, owner)
+            if method == "eth_unsubscribe":
+                p.check_arity(params, 1)
+                sub_id = p.arg(params, 0, "subscription id")
+                if not isinstance(sub_id, str):
+                    raise p.invalid("subscription id must be a string")
+                return self._subscriptions.unsubscribe(sub_id, owner)
+            return self._dispatch(method, params)
+
+        async def writer() -> None:
+            while True:
+                message = await outbox.get()
+                if message is None or ws.closed:
+                    return
+                await ws.send_str(message.decode("utf-8"))
+
+        writer_task = asyncio.create_task(writer())
+        try:
+            async for msg in ws:
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    data = msg.data.encode("utf-8") if msg.type == WSMsgType.TEXT else msg.data
+                    response = await handle_body(dispatch, data, self._max_batch)
+                    if response is not None:
+                        # Responses go through the same queue so they stay ordered with
+                        # notifications; a full queue means a consumer that does not read.
+                        try:
+                            outbox.put_nowait(response)
+                        except asyncio.QueueFull:
+                            break
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self._subscriptions.drop_owner(owner)
+            with contextlib.suppress(asyncio.QueueFull):
+                outbox.put_nowait(None)
+            writer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await writer_task
+        return ws
+
+    def _subscribe(self, params: list[Any], sink: Callable[[bytes], None], owner: object) -> str:
+        p.check_arity(params, 2)
+        kind = p.arg(params, 0, "subscription kind")
+        if kind not in SUBSCRIPTION_KINDS:
+            raise p.invalid(f"unsupported subscription kind {kind!r}")
+        criteria = LogCriteria()
+        if kind == "logs":
+            spec = p.arg(params, 1, "filter", required=False) or {}
+            if not isinstance(spec, dict):
+                raise p.invalid("logs filter must be an object")
+            criteria = parse_criteria(spec)
+        return self._subscriptions.subscribe(kind, criteria, sink, owner)

@@ -1,0 +1,188 @@
+"""The running node: opens the data dir, wires ledger, pool, engine, producer and RPC.
+
+``Node.open(config)`` prepares everything synchronously (creating the ``--dev`` genesis,
+validator key and dev account on first start); ``await node.start()`` binds the RPC
+ports and starts block production; ``await node.stop()`` undoes both and closes the
+store. Everything runs on one asyncio event loop, so the ledger needs no locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from eth.abc import BlockHeaderAPI, StateAPI
+
+from govchain_node.chain import CommittedBlock, Ledger
+from govchain_node.config import NodeConfig
+from govchain_node.consensus.dev import DevEngine
+from govchain_node.errors import ConfigError
+from govchain_node.genesis import GenesisSpec, dev_genesis
+from govchain_node.keys import (
+    DEV_ACCOUNTS_FILE,
+    Account,
+    load_dev_accounts,
+    load_or_create_validator_key,
+    write_dev_accounts,
+)
+from govchain_node.permissions import AllowList, AnyOf, SendPermission
+from govchain_node.producer import BlockProducer
+from govchain_node.rpc.methods import EthMethods
+from govchain_node.rpc.server import RpcServer
+from govchain_node.storage import LmdbStore
+from govchain_node.subscriptions import Subscriptions
+from govchain_node.txpool import TxPool
+
+log = logging.getLogger(__name__)
+CHAINDATA_DIR = "chaindata"
+
+
+def prepare_data_dir(config: NodeConfig) -> tuple[GenesisSpec, Account]:
+    """Load (or, in dev mode, create) genesis and the validator key."""
+    data_dir = config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    genesis = GenesisSpec.load(data_dir)
+    validator = load_or_create_validator_key(data_dir)
+    if genesis is None:
+        if not config.dev:
+            raise ConfigError(
+                f"{data_dir} has no genesis.json; run with --dev or init a consortium"
+            )
+        dev_path = data_dir / DEV_ACCOUNTS_FILE
+        accounts = load_dev_accounts(data_dir) if dev_path.exists() else [Account.generate()]
+        genesis = dev_genesis(
+            config.chain_id,
+            int(time.time()),
+            config.block_gas_limit,
+            validator.address,
+            [a.address for a in accounts],
+        )
+        write_dev_accounts(data_dir, config.chain_id, accounts)
+        genesis.save(data_dir)
+    if genesis.chain_id != config.chain_id:
+        raise ConfigError(
+            f"chain id {config.chain_id} does not match the data dir's genesis ({genesis.chain_id})"
+        )
+    if validator.address not in genesis.validators:
+        raise ConfigError("the validator key in the data dir is not a genesis validator")
+    return genesis, validator
+
+
+class Node:
+    """A single node; implements :class:`govchain_node.rpc.methods.NodeView`."""
+
+    def __init__(
+        self,
+        config: NodeConfig,
+        genesis: GenesisSpec,
+        validator: Account,
+        permission: SendPermission | None = None,
+    ) -> None:
+        self.config = config
+        self.genesis = genesis
+        self.validator = validator
+        self.ledger = Ledger(LmdbStore(config.data_dir / CHAINDATA_DIR), genesis)
+        self.subscriptions = Subscriptions()
+        self._head_state: tuple[bytes, StateAPI] | None = None
+        self.permission = permission or AnyOf(
+            AllowList(genesis.allow_list), AllowList(genesis.validators)
+        )
+        self.pool = TxPool(
+            chain_id=genesis.chain_id,
+            block_gas_limit=config.block_gas_limit,
+            limits=config.txpool,
+            permission=self.permission,
+            accounts=self._head_account,
+        )
+        self.engine = DevEngine(validator)
+        self.producer = BlockProducer(
+            self.ledger,
+            self.pool,
+            self.engine,
+            config,
+            nonce_of=lambda address: self._head_account(address)[0],
+            on_commit=self._committed,
+        )
+        self.methods = EthMethods(self)
+        self.server = RpcServer(
+            self.methods.dispatch,
+            self.subscriptions,
+            max_body_bytes=config.max_body_bytes,
+            max_batch_size=config.max_batch_size,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self.http_port: int | None = None
+        self.ws_port: int | None = None
+        self.block_listeners: list[Callable[[CommittedBlock], None]] = []
+
+    @classmethod
+    def open(cls, config: NodeConfig, permission: SendPermission | None = None) -> Node:
+        genesis, validator = prepare_data_dir(config)
+        return cls(config, genesis, validator, permission)
+
+    # ----------------------------------------------------------------- NodeView
+
+    def _state(self) -> StateAPI:
+        head = self.ledger.head
+        if self._head_state is None or self._head_state[0] != head.hash:
+            self._head_state = (head.hash, self.ledger.state_at(head))
+        return self._head_state[1]
+
+    def _head_account(self, address: bytes) -> tuple[int, int]:
+        state = self._state()
+        return int(state.get_nonce(address)), int(state.get_balance(address))
+
+    def account(self, header: BlockHeaderAPI, address: bytes) -> tuple[int, int]:
+        if header.hash == self.ledger.head.hash:
+            return self._head_account(address)
+        state = self.ledger.state_at(header)
+        return int(state.get_nonce(address)), int(state.get_balance(address))
+
+    def submit(self, raw: bytes) -> bytes:
+        pooled = self.pool.add_raw(raw)
+        self.producer.notify()
+        self.subscriptions.publish_pending(pooled.hash)
+        return pooled.hash
+
+    def _committed(self, block: CommittedBlock) -> None:
+        self._head_state = None
+        self.subscriptions.publish_block(block)
+        for listener in self.block_listeners:
+            listener(block)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://{self.config.rpc_host}:{self.http_port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.config.rpc_host}:{self.ws_port or self.http_port}"
+
+    async def start(self) -> None:
+        ports = [self.config.rpc_port]
+        if self.config.ws_port is not None:
+            ports.append(self.config.ws_port)
+        bound = await self.server.start(self.config.rpc_host, ports)
+        self.http_port = bound[0]
+        self.ws_port = bound[1] if len(bound) > 1 else bound[0]
+        self._tasks.append(asyncio.create_task(self.producer.run(), name="block-producer"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.server.stop()
+        self.ledger.close()
+
+
+def chaindata_path(data_dir: Path) -> Path:
+    return data_dir / CHAINDATA_DIR
