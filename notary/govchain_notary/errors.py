@@ -14,7 +14,7 @@ type, so ``problems`` renders every one the same way and no handler decides code
     │   ├── UnauthenticatedError  401 missing, unknown or revoked API key
     │   ├── ForbiddenError        403 key lacks the scope for this action or kind
     │   ├── NotFoundError         404
-    │   ├── ConflictError         409 idempotency key reused with another body
+    │   ├── ConflictError         409 reused idempotency key, final status
     │   ├── PayloadTooLargeError  413 body or batch over its limit
     │   ├── UnprocessableError    422 well-formed but not acceptable (unknown version, …)
     │   └── RateLimitedError      429 rate limit; carries ``retry_after``
@@ -112,8 +112,8 @@ class NotFoundError(RequestError):
 
 class ConflictError(RequestError):
     status = 409
-    slug = "idempotency-conflict"
-    title = "Idempotency key reused with a different request"
+    slug = "conflict"
+    title = "Conflicts with the current state"
 
 
 class PayloadTooLargeError(RequestError):

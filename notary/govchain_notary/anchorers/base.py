@@ -1,0 +1,65 @@
+"""What the notary needs from the chain, as one small interface.
+
+``Anchorer`` writes checkpoints and status changes and reads back what landed;
+it also is a ``govchain_core.verify.ChainReader`` so the notary can verify
+receipts against the same chain.  Adapters convert their own errors into
+``govchain_notary.errors.ChainError`` at this edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from govchain_core.verify import AnchoredCheckpoint, DocumentState, DocumentStatus, IssuerInfo
+from govchain_notary.storage.repos import AnchorFacts
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheckpoint:
+    """The newest checkpoint an issuer has anchored, as the AnchorRegistry reports it."""
+
+    size: int
+    root: bytes
+    facts: AnchorFacts
+
+
+class Anchorer(Protocol):
+    """Anchors checkpoints and records status changes on the consortium chain."""
+
+    @property
+    def registry(self) -> str:
+        """Address of the AnchorRegistry receipts name."""
+        ...
+
+    def anchor(
+        self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
+    ) -> AnchorFacts:
+        """Send ``anchor(size, root, prevSize, proof)`` as ``issuer``; wait until final."""
+        ...
+
+    def latest(self, issuer: str) -> ChainCheckpoint | None:
+        """The issuer's newest anchored checkpoint, or None before the first one."""
+        ...
+
+    def set_status(
+        self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
+    ) -> AnchorFacts:
+        """Record a status change for one of the issuer's leaves; wait until final."""
+        ...
+
+    def list_issuers(self) -> list[IssuerInfo]:
+        """Every issuer in the IssuerRegistry."""
+        ...
+
+    # govchain_core.verify.ChainReader
+    def chain_id(self) -> int: ...
+
+    def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None: ...
+
+    def block_hash(self, number: int) -> bytes | None: ...
+
+    def issuer(self, address: str) -> IssuerInfo | None: ...
+
+    def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus: ...

@@ -1,0 +1,211 @@
+"""Request and response bodies of API v1, with the examples the OpenAPI document shows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from govchain_core.jcs import MAX_SAFE_INTEGER
+
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+RECEIPT_ID_PATTERN = r"^[0-9a-f]{32}$"
+EXAMPLE_DIGEST = "sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+EXAMPLE_ISSUER = "0x" + "d0" * 20
+EXAMPLE_ID = "6f1c2a9e0b8d4c7aa1e3f5b7c9d1e2f3"
+
+Kind = Literal["certificate", "register", "iot", "dataset"]
+DigestText = Annotated[str, Field(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])]
+Device = Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,128}$", examples=["eui-70b3d57ed0001234"])]
+Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DigestItem(_Strict):
+    """One document digest, with optional metadata digest or IoT device and sequence."""
+
+    digest: DigestText
+    meta: DigestText | None = None
+    device: Device | None = None
+    seq: Seq | None = None
+
+    @model_validator(mode="after")
+    def _device_and_seq(self) -> DigestItem:
+        if (self.device is None) != (self.seq is None):
+            raise ValueError("device and seq go together")
+        return self
+
+
+class SubmitRequest(_Strict):
+    """Either one ``digest`` or a batch of ``items`` (up to 10,000), all of one ``kind``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "certificate", "digest": EXAMPLE_DIGEST},
+                {"kind": "iot", "items": [
+                    {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
+                ]},
+            ]
+        },
+    )
+
+    kind: Kind
+    digest: DigestText | None = None
+    meta: DigestText | None = None
+    device: Device | None = None
+    seq: Seq | None = None
+    items: list[DigestItem] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SubmitRequest:
+        single = (self.digest, self.meta, self.device, self.seq)
+        if self.items is not None and any(v is not None for v in single):
+            raise ValueError("give either digest (with meta/device/seq) or items, not both")
+        if self.items is None and self.digest is None:
+            raise ValueError("give a digest or items")
+        if self.items is None and (self.device is None) != (self.seq is None):
+            raise ValueError("device and seq go together")
+        return self
+
+
+class ReceiptRef(BaseModel):
+    id: str = Field(examples=[EXAMPLE_ID])
+    digest: str = Field(examples=[EXAMPLE_DIGEST])
+    url: str = Field(examples=[f"/v1/receipts/{EXAMPLE_ID}"])
+
+
+class SubmitResponse(BaseModel):
+    """Accepted durably (202), or anchored already when ``wait`` was given (200)."""
+
+    status: Literal["pending", "anchored"]
+    issuer: str = Field(examples=[EXAMPLE_ISSUER])
+    kind: Kind
+    count: int
+    receipts: list[ReceiptRef]
+
+
+class DocumentStatusView(BaseModel):
+    state: Literal["valid", "suspended", "revoked", "superseded"]
+    since: int
+    superseded_by: str | None = None
+
+
+class ReceiptView(BaseModel):
+    """A pending receipt (leaf record and log position) or a complete receipt v1."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{
+                "id": EXAMPLE_ID, "status": "pending", "digest": EXAMPLE_DIGEST,
+                "kind": "certificate", "issuer": EXAMPLE_ISSUER, "log_index": 41,
+                "leaf_hash": "ab" * 32,
+                "leaf": {"v": 1, "kind": "certificate", "digest": EXAMPLE_DIGEST,
+                         "salt": "00" * 16, "issuer": EXAMPLE_ISSUER},
+            }]
+        }
+    )
+
+    id: str
+    status: Literal["pending", "anchored"]
+    digest: str
+    kind: Kind
+    issuer: str
+    log_index: int
+    leaf_hash: str
+    leaf: dict[str, Any] | None = None
+    receipt: dict[str, Any] | None = None
+    document_status: DocumentStatusView | None = None
+
+
+class LookupResponse(BaseModel):
+    digest: str
+    receipts: list[ReceiptView]
+
+
+class VerifyRequest(_Strict):
+    """A receipt v1 object, and optionally the digest of the document it should prove."""
+
+    receipt: dict[str, Any]
+    document_digest: DigestText | None = None
+
+
+class StepView(BaseModel):
+    name: Literal["format", "inclusion", "anchor", "issuer"]
+    status: Literal["passed", "failed", "error", "skipped"]
+    message: str
+    details: dict[str, str | int] = Field(default_factory=dict)
+
+
+class VerifyResponse(BaseModel):
+    ok: bool
+    steps: list[StepView]
+    document_status: DocumentStatusView | None = None
+
+
+class StatusRequest(_Strict):
+    """Change a document's status on chain (issuer scope ``status:<kind>``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"receipt_id": EXAMPLE_ID, "action": "revoke"}]},
+    )
+
+    receipt_id: str = Field(pattern=RECEIPT_ID_PATTERN)
+    action: Literal["suspend", "reinstate", "revoke", "supersede"]
+    superseded_by: str | None = Field(default=None, pattern=RECEIPT_ID_PATTERN)
+
+
+class StatusResponse(BaseModel):
+    id: str
+    action: str
+    document_status: DocumentStatusView
+    tx_hash: str
+    block_number: int
+
+
+class CheckpointView(BaseModel):
+    issuer: str
+    size: int
+    root: str
+    prev_size: int
+    chain_id: int | None
+    registry: str | None
+    tx_hash: str | None
+    block_number: int | None
+    block_hash: str | None
+    timestamp: int | None
+
+
+class ConsistencyView(BaseModel):
+    issuer: str
+    from_: int = Field(alias="from")
+    to: int
+    from_root: str
+    to_root: str
+    proof: list[str]
+
+
+class IssuerView(BaseModel):
+    address: str
+    name: str
+    ags: str
+    roles: list[Kind]
+    valid_from: int
+    valid_until: int
+    served_here: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, bool]
+    last_anchor_error: str | None = None

@@ -1,0 +1,107 @@
+"""``create_app(settings)``: the FastAPI application, built fresh for every caller.
+
+No module-level app: tests build one per database, ``govchain notary run`` and
+``govchain up`` build theirs from settings, and uvicorn uses the ``asgi`` factory.
+The app's lifespan migrates the database, takes the issuers' writer lock and
+starts the writer and anchoring threads; shutdown drains and stops them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from govchain_core import __version__
+from govchain_notary import problems
+from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.api import digests, health, issuers, receipts, status, verify
+from govchain_notary.chains import make_anchorer
+from govchain_notary.log_store import IssuerLock
+from govchain_notary.metrics import Metrics
+from govchain_notary.middleware import BodyLimit, RequestMetrics
+from govchain_notary.ratelimit import RateLimiter
+from govchain_notary.service import NotaryService
+from govchain_notary.settings import Settings
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.repos import Store
+from govchain_notary.storage.sql import SqlStore
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Notarise document digests on the municipal consortium chain and get receipts that
+anyone can verify against any consortium node.  Writes need an API key
+(`Authorization: Bearer gck_…`) scoped by action and document kind; reads are
+public and rate-limited.  Errors are RFC 9457 problem details.
+"""
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, anchorer: Anchorer | None = None
+) -> FastAPI:
+    """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name."""
+    metrics = Metrics()
+    lock: IssuerLock | None = None
+    if store is None:
+        engine = make_engine(settings.effective_database_url, settings.sqlite_synchronous)
+        migrate(engine)
+        store = SqlStore(engine)
+        lock = IssuerLock(engine, settings.issuer_addresses)
+    service = NotaryService(
+        settings, store, anchorer or make_anchorer(settings), metrics, lock
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(service.start)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(service.stop)
+
+    app = FastAPI(
+        title="govchain notary",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "digests", "description": "Notarise digests and look them up."},
+            {"name": "receipts", "description": "Receipts v1."},
+            {"name": "verify", "description": "Four-step receipt verification."},
+            {"name": "status", "description": "Suspend, reinstate, revoke, supersede."},
+            {"name": "issuers", "description": "Issuers, checkpoints, consistency proofs."},
+        ],
+    )
+    app.state.service = service
+    app.state.metrics = metrics
+    app.state.limiter = RateLimiter()
+    app.state.settings = settings
+    problems.install(app)
+    for module in (digests, receipts, verify, status, issuers, health):
+        app.include_router(module.router)
+    app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["Retry-After"],
+    )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    return app
+
+
+def _static_dir(settings: Settings) -> Path:
+    """The web verifier's directory, or the placeholder page shipped in the package."""
+    if settings.static_dir is not None and (settings.static_dir / "index.html").exists():
+        return settings.static_dir
+    return Path(str(files("govchain_notary") / "static"))

@@ -1,0 +1,13 @@
+"""ASGI entry for uvicorn: ``uvicorn --factory govchain_notary.asgi:app_from_env``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from govchain_notary.app import create_app
+from govchain_notary.settings import load_settings
+
+
+def app_from_env() -> FastAPI:
+    """Build the app from ``GOVCHAIN_NOTARY_*`` variables and the optional config file."""
+    return create_app(load_settings())

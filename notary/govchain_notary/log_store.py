@@ -1,0 +1,121 @@
+"""The issuers' Merkle logs as the writer holds them, and the one-writer-per-log lock.
+
+The writer appends to a ``MerkleLog`` whose new nodes are *captured* rather than
+written, so they go into the same group-commit transaction as the submissions
+that produced them (``ReceiptStore.commit``).  If that commit fails the captured
+nodes are dropped and the log is reopened from the database.
+
+Only one process may append to an issuer's log: on PostgreSQL a session-level
+advisory lock (held on a dedicated connection for the writer's lifetime), on
+SQLite an exclusive ``flock`` beside the database file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from govchain_core.log import MerkleLog, Node, NodeKey, NodeStore
+from govchain_notary.errors import ConfigurationError
+from govchain_notary.storage.repos import ReceiptStore
+
+
+class CapturingNodeStore:
+    """Reads from the database, keeps writes until the group commit takes them."""
+
+    def __init__(self, backing: NodeStore) -> None:
+        self.backing = backing
+        self.pending: list[Node] = []
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
+        return self.backing.get_nodes(keys)
+
+    def add_nodes(self, nodes: Sequence[Node]) -> None:
+        self.pending.extend(nodes)
+
+    def take(self) -> list[Node]:
+        taken, self.pending = self.pending, []
+        return taken
+
+
+class WriterLogs:
+    """The open logs of the issuers this process writes, with their captured nodes."""
+
+    def __init__(self, store: ReceiptStore, issuers: Sequence[str]) -> None:
+        self.store = store
+        self.issuers = list(issuers)
+        self.logs: dict[str, MerkleLog] = {}
+        self.captures: dict[str, CapturingNodeStore] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """(Re)open every log at its committed size, dropping uncommitted nodes."""
+        for issuer in self.issuers:
+            capture = CapturingNodeStore(self.store.node_store(issuer))
+            self.captures[issuer] = capture
+            self.logs[issuer] = MerkleLog(capture, self.store.log_size(issuer))
+
+    def append(self, issuer: str, leaf_hashes: Sequence[bytes]) -> int:
+        return self.logs[issuer].append_many(leaf_hashes)
+
+    def size(self, issuer: str) -> int:
+        return self.logs[issuer].size
+
+    def take_nodes(self) -> dict[str, list[Node]]:
+        return {issuer: nodes for issuer, c in self.captures.items() if (nodes := c.take())}
+
+
+class IssuerLock:
+    """Exclusive right to append to the logs of this database's issuers."""
+
+    def __init__(self, engine: Engine, issuers: Sequence[str]) -> None:
+        self.engine = engine
+        self.issuers = list(issuers)
+        self._connection: Connection | None = None
+        self._file: IO[bytes] | None = None
+
+    def acquire(self) -> None:
+        url = make_url(str(self.engine.url))
+        if url.get_backend_name() == "sqlite":
+            self._lock_file(Path(url.database or "notary.db"))
+        else:
+            self._lock_advisory()
+
+    def _lock_file(self, database: Path) -> None:
+        handle = open(f"{database}.writer-lock", "wb")  # noqa: SIM115  (held until release)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ConfigurationError(
+                f"another notary process writes the logs in {database}"
+            ) from None
+        handle.write(str(os.getpid()).encode())
+        handle.flush()
+        self._file = handle
+
+    def _lock_advisory(self) -> None:
+        connection = self.engine.connect()
+        for issuer in self.issuers:
+            key = int.from_bytes(hashlib.sha256(issuer.encode()).digest()[:8], "big", signed=True)
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+            if not taken.scalar():
+                connection.close()
+                raise ConfigurationError(f"another notary process writes the log of {issuer}")
+        connection.commit()
+        self._connection = connection
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None

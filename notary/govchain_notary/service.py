@@ -1,0 +1,429 @@
+"""The notary's use cases, independent of HTTP: submit, look up, verify, change status.
+
+``NotaryService`` wires the writer, the anchoring worker, the store and the chain
+adapter, keeps the backlog count that drives back-pressure, and lets requests
+long-poll until their leaves are anchored.  Blocking work (database reads, chain
+calls) is done on worker threads so the event loop only parses and answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+
+from govchain_core.digest import parse_digest
+from govchain_core.errors import CoreError, DigestError, ReceiptError, ReceiptVersionError
+from govchain_core.leaf import KINDS
+from govchain_core.log import MerkleLog
+from govchain_core.receipt_codec import receipt_from_object
+from govchain_core.verify import DocumentState, verify_receipt
+from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchoring import AnchoringWorker
+from govchain_notary.errors import (
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnavailableError,
+    UnprocessableError,
+)
+from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_notary.log_store import IssuerLock, WriterLogs
+from govchain_notary.metrics import Metrics
+from govchain_notary.receipts import receipt_view, status_view
+from govchain_notary.settings import Settings
+from govchain_notary.storage.repos import ClientRecord, Store
+from govchain_notary.writer import Accepted, AcceptJob, PreparedLeaf, SubmissionWriter
+
+logger = logging.getLogger(__name__)
+
+ACTIONS = {
+    "suspend": DocumentState.SUSPENDED,
+    "reinstate": DocumentState.VALID,
+    "revoke": DocumentState.REVOKED,
+    "supersede": DocumentState.SUPERSEDED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One digest to notarise, already validated by the API schema."""
+
+    digest: str
+    meta: str | None = None
+    device: str | None = None
+    seq: int | None = None
+
+
+def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> list[PreparedLeaf]:
+    """Leaf records with fresh salts and receipt ids (CPU work, done off the event loop)."""
+    count = len(items)
+    salts = os.urandom(16 * count)
+    ids = os.urandom(16 * count).hex()
+    leaves = []
+    for n, item in enumerate(items):
+        canonical = leaf_json(
+            kind, item.digest, salts[16 * n : 16 * n + 16], issuer,
+            meta=item.meta, device=item.device, seq=item.seq,
+        )
+        leaves.append(
+            PreparedLeaf(ids[32 * n : 32 * n + 32], item.digest, kind, canonical,
+                         leaf_hash_of(canonical))
+        )
+    return leaves
+
+
+class Waiters:
+    """Requests long-polling until an issuer's anchored size reaches theirs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[str, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def add(self, issuer: str, size: int) -> asyncio.Future[None]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            self._waiting.append((issuer, size, loop, future))
+        return future
+
+    def release(self, issuer: str, anchored: int) -> None:
+        with self._lock:
+            ready = [w for w in self._waiting if w[0] == issuer and w[1] <= anchored]
+            self._waiting = [w for w in self._waiting if not (w[0] == issuer and w[1] <= anchored)]
+        for _, _, loop, future in ready:
+            loop.call_soon_threadsafe(_resolve, future)
+
+    def discard(self, future: asyncio.Future[None]) -> None:
+        with self._lock:
+            self._waiting = [w for w in self._waiting if w[3] is not future]
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class NotaryService:
+    """Everything the API routes call."""
+
+    def __init__(
+        self, settings: Settings, store: Store, anchorer: Anchorer, metrics: Metrics,
+        lock: IssuerLock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.anchorer = anchorer
+        self.metrics = metrics
+        self.lock = lock
+        self.issuers = settings.issuer_addresses
+        self.waiters = Waiters()
+        self.log_sizes: dict[str, int] = {}
+        self.worker = AnchoringWorker(
+            store, anchorer, self.issuers, settings.block_period, settings.anchor_threshold,
+            self._on_anchored,
+        )
+        self.writer: SubmissionWriter | None = None
+        self.started = False
+
+    # lifecycle -----------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.lock is not None:
+            self.lock.acquire()
+        self.log_sizes = {issuer: self.store.log_size(issuer) for issuer in self.issuers}
+        logs = WriterLogs(self.store, self.issuers)
+        self.writer = SubmissionWriter(
+            self.store, logs, self.settings.group_commit_leaves, self._on_commit
+        )
+        self.writer.start()
+        self.worker.start()
+        self._update_backlog()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.writer is not None:
+            self.writer.stop()
+        self.worker.stop()
+        if self.lock is not None:
+            self.lock.release()
+        self.started = False
+
+    def _on_commit(self, log_sizes: dict[str, int]) -> None:
+        grown = sum(size - self.log_sizes.get(i, 0) for i, size in log_sizes.items())
+        self.log_sizes.update(log_sizes)
+        self.metrics.accepted.inc(grown)
+        self._update_backlog()
+        self.worker.notify(log_sizes)
+
+    def _on_anchored(self, issuer: str, size: int) -> None:
+        self.metrics.checkpoints.inc()
+        self._update_backlog()
+        self.waiters.release(issuer, size)
+
+    def backlog(self) -> int:
+        anchored = self.worker.anchored_sizes
+        queued = self.writer.queued_leaves if self.writer else 0
+        return queued + sum(
+            max(0, size - anchored.get(issuer, 0)) for issuer, size in self.log_sizes.items()
+        )
+
+    def _update_backlog(self) -> None:
+        self.metrics.backlog.set(self.backlog())
+
+    def readiness(self) -> dict[str, Any]:
+        checks = {
+            "writer": bool(self.writer and self.started),
+            "anchoring": self.worker.alive,
+            "database": self._database_ok(),
+        }
+        return {"ready": all(checks.values()), "checks": checks,
+                "last_anchor_error": self.worker.last_error}
+
+    def _database_ok(self) -> bool:
+        try:
+            self.store.log_sizes()
+        except Exception:
+            return False
+        return True
+
+    # submissions ---------------------------------------------------------------
+
+    async def submit(
+        self,
+        client: ClientRecord,
+        kind: str,
+        items: Sequence[Item],
+        idempotency_key: str | None,
+        fingerprint: str,
+    ) -> Accepted:
+        if len(items) > self.settings.max_batch:
+            raise PayloadTooLargeError(
+                f"a batch holds at most {self.settings.max_batch} digests, not {len(items)}"
+            )
+        if not items:
+            raise BadRequestError("give a digest or a non-empty list of items")
+        if client.issuer not in self.issuers:
+            raise ForbiddenError(f"this notary does not write the log of {client.issuer}")
+        self._check_backlog(len(items))
+        assert self.writer is not None
+        leaves = await anyio.to_thread.run_sync(prepare_leaves, kind, client.issuer, items)
+        job = AcceptJob(client.id, client.issuer, leaves, idempotency_key, fingerprint)
+        return await asyncio.wrap_future(self.writer.submit(job))
+
+    def _check_backlog(self, extra: int) -> None:
+        if self.backlog() + extra > self.settings.backlog_limit:
+            self.metrics.rejected.inc()
+            raise UnavailableError(
+                "too many digests wait for anchoring; retry later",
+                retry_after=self.settings.retry_after,
+                slug="backlog",
+            )
+
+    async def wait_anchored(self, issuer: str, accepted: Accepted, timeout: float) -> bool:
+        end = accepted.end
+        if end is None:
+            end = await anyio.to_thread.run_sync(self._end_of, accepted.receipt_ids)
+        if self.worker.anchored_sizes.get(issuer, 0) >= end:
+            return True
+        future = self.waiters.add(issuer, end)
+        if self.worker.anchored_sizes.get(issuer, 0) >= end:  # anchored meanwhile
+            self.waiters.discard(future)
+            return True
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self.waiters.discard(future)
+            return False
+        return True
+
+    def _end_of(self, receipt_ids: Sequence[str]) -> int:
+        records = [self.store.submission(rid) for rid in receipt_ids]
+        return max(r.log_index for r in records if r is not None) + 1
+
+    # reads (sync: call through anyio.to_thread) --------------------------------
+
+    def receipt(self, receipt_id: str) -> dict[str, Any]:
+        submission = self.store.submission(receipt_id)
+        if submission is None:
+            raise NotFoundError(f"no receipt with id {receipt_id!r}")
+        checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
+        return receipt_view(self.store, submission, checkpoint)
+
+    def lookup(self, digest: str) -> dict[str, Any]:
+        submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
+        if not submissions:
+            raise NotFoundError(f"{digest} was never notarised here")
+        entries = []
+        for submission in submissions:
+            checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
+            entry = receipt_view(self.store, submission, checkpoint)
+            entry["document_status"] = status_view(
+                self.anchorer.status(submission.issuer, submission.leaf_hash)
+            )
+            entries.append(entry)
+        return {"digest": digest, "receipts": entries}
+
+    def verify(self, receipt: Any, document: str | None) -> dict[str, Any]:
+        try:
+            decoded = receipt_from_object(receipt)
+        except ReceiptVersionError as exc:
+            raise UnprocessableError(f"unknown receipt version: {exc}") from exc
+        except ReceiptError as exc:
+            field = getattr(exc, "field", None)
+            raise BadRequestError(f"malformed receipt: {exc}", field=field) from exc
+        except CoreError as exc:
+            raise BadRequestError(f"malformed receipt: {exc}") from exc
+        digest = None
+        if document is not None:
+            try:
+                digest = parse_digest(document)
+            except DigestError as exc:
+                raise BadRequestError(f"document_digest: {exc}") from exc
+        report = verify_receipt(decoded, self.anchorer, digest)
+        return {
+            "ok": report.ok,
+            "steps": [
+                {"name": s.name, "status": str(s.status), "message": s.message,
+                 "details": dict(s.details)}
+                for s in report.steps
+            ],
+            "document_status": (
+                status_view(report.document_status) if report.document_status else None
+            ),
+        }
+
+    def change_status(
+        self, client: ClientRecord, receipt_id: str, action: str, superseded_by: str | None
+    ) -> dict[str, Any]:
+        submission = self.store.submission(receipt_id)
+        if submission is None:
+            raise NotFoundError(f"no receipt with id {receipt_id!r}")
+        if submission.issuer != client.issuer:
+            raise ForbiddenError("only the issuer of a document may change its status")
+        require_scope(client, "status", submission.kind)
+        successor = self._successor(client, action, superseded_by)
+        current = self.anchorer.status(submission.issuer, submission.leaf_hash)
+        check_transition(current.state, action)
+        facts = self.anchorer.set_status(
+            submission.issuer, submission.leaf_hash, ACTIONS[action], successor
+        )
+        status = self.anchorer.status(submission.issuer, submission.leaf_hash)
+        return {
+            "id": receipt_id,
+            "action": action,
+            "document_status": status_view(status),
+            "tx_hash": "0x" + facts.tx_hash.hex(),
+            "block_number": facts.block_number,
+        }
+
+    def _successor(self, client: ClientRecord, action: str, by: str | None) -> bytes | None:
+        if action != "supersede":
+            if by is not None:
+                raise BadRequestError("superseded_by is only allowed with action 'supersede'")
+            return None
+        if by is None:
+            raise BadRequestError("action 'supersede' needs superseded_by (a receipt id)")
+        successor = self.store.submission(by)
+        if successor is None or successor.issuer != client.issuer:
+            raise BadRequestError(f"superseded_by {by!r} is not a receipt of this issuer")
+        return successor.leaf_hash
+
+    # auditors ------------------------------------------------------------------
+
+    def checkpoints(self, issuer: str, limit: int, before: int | None) -> list[dict[str, Any]]:
+        self._known_issuer(issuer)
+        return [
+            checkpoint_view(c)
+            for c in self.store.anchored_checkpoints(issuer, limit, before)
+        ]
+
+    def latest_checkpoint(self, issuer: str) -> dict[str, Any]:
+        self._known_issuer(issuer)
+        latest = self.store.latest_anchored(issuer)
+        if latest is None:
+            raise NotFoundError(f"{issuer} has no anchored checkpoint yet")
+        return checkpoint_view(latest)
+
+    def consistency(self, issuer: str, first: int, second: int) -> dict[str, Any]:
+        self._known_issuer(issuer)
+        latest = self.store.latest_anchored(issuer)
+        anchored = latest.size if latest else 0
+        if not 0 < first <= second:
+            raise BadRequestError("need 0 < from <= to")
+        if second > anchored:
+            raise NotFoundError(f"size {second} is beyond the anchored size {anchored}")
+        log = MerkleLog(self.store.node_store(issuer), anchored)
+        return {
+            "issuer": issuer,
+            "from": first,
+            "to": second,
+            "from_root": log.root(first).hex(),
+            "to_root": log.root(second).hex(),
+            "proof": [h.hex() for h in log.consistency_proof(first, second)],
+        }
+
+    def list_issuers(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "address": info.address,
+                "name": info.name,
+                "ags": info.ags,
+                "roles": [kind for kind in KINDS if info.roles & (1 << KINDS.index(kind))],
+                "valid_from": info.valid_from,
+                "valid_until": info.valid_until,
+                "served_here": info.address in self.issuers,
+            }
+            for info in self.anchorer.list_issuers()
+        ]
+
+    def _known_issuer(self, issuer: str) -> None:
+        if issuer not in self.issuers:
+            raise NotFoundError(f"this notary keeps no log for {issuer}")
+
+
+def checkpoint_view(c: Any) -> dict[str, Any]:
+    return {
+        "issuer": c.issuer,
+        "size": c.size,
+        "root": c.root.hex(),
+        "prev_size": c.prev_size,
+        "chain_id": c.chain_id,
+        "registry": c.registry,
+        "tx_hash": "0x" + c.tx_hash.hex() if c.tx_hash else None,
+        "block_number": c.block_number,
+        "block_hash": "0x" + c.block_hash.hex() if c.block_hash else None,
+        "timestamp": c.timestamp,
+    }
+
+
+def require_scope(client: ClientRecord, action: str, kind: str) -> None:
+    """Raise ``ForbiddenError`` unless the client may do ``action`` for ``kind``."""
+    if f"{action}:{kind}" not in client.scopes and f"{action}:*" not in client.scopes:
+        raise ForbiddenError(f"this API key may not {action} documents of kind {kind!r}")
+
+
+def check_transition(current: DocumentState, action: str) -> None:
+    if current in (DocumentState.REVOKED, DocumentState.SUPERSEDED):
+        raise ConflictError(f"the document is {current.name.lower()}; that is final")
+    if action == "reinstate" and current is not DocumentState.SUSPENDED:
+        raise ConflictError("only a suspended document can be reinstated")
+    if action == "suspend" and current is DocumentState.SUSPENDED:
+        raise ConflictError("the document is already suspended")
+
+
+def fingerprint_of(kind: str, items: Sequence[Item]) -> str:
+    """What an idempotent retry must repeat: the kind and the items, in order."""
+    hasher = hashlib.sha256(kind.encode())
+    for item in items:
+        hasher.update(f"|{item.digest},{item.meta},{item.device},{item.seq}".encode())
+    return hasher.hexdigest()
