@@ -1,11 +1,135 @@
-"""``govchain notary …`` and ``govchain up`` (registered into the client's CLI)."""
+"""``govchain notary …`` (registered into the client's CLI).
+
+``clients add|list|revoke`` administer API keys straight in the notary's database;
+``run`` serves the API with uvicorn.  Settings come from ``GOVCHAIN_NOTARY_*`` and
+the config file, as for the server, with a few options on top.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from govchain_notary.errors import NotaryError
+from govchain_notary.settings import Settings, load_settings
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.sql import SqlStore
+
 notary_app = typer.Typer(help="Run and administer a notary.", no_args_is_help=True)
+clients_app = typer.Typer(help="API clients and their keys.", no_args_is_help=True)
+notary_app.add_typer(clients_app, name="clients")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (default: ./govchain-data).")
+]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite in data dir).")
+]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(notary_app, name="notary")
+
+
+def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+    overrides: dict[str, object] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    try:
+        return load_settings(**overrides)
+    except NotaryError as exc:
+        typer.echo(f"govchain notary: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _store(settings: Settings) -> SqlStore:
+    engine = make_engine(settings.effective_database_url, settings.sqlite_synchronous, 1)
+    migrate(engine)
+    return SqlStore(engine)
+
+
+@clients_app.command("add")
+def clients_add(
+    name: Annotated[str, typer.Argument(help="A unique name, e.g. the office.")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", "-s", help="action:kind, e.g. submit:certificate, status:*"),
+    ],
+    issuer: Annotated[
+        str | None, typer.Option(help="Issuer address (default: the notary's first issuer).")
+    ] = None,
+    rate: Annotated[float | None, typer.Option(help="Requests per second.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a client and print its API key (shown only once)."""
+    from govchain_notary.auth import new_client
+
+    settings = _settings(data_dir, database_url)
+    store = _store(settings)
+    try:
+        client, key = new_client(
+            store, name, issuer or settings.issuer_addresses[0], scope,
+            rate or settings.default_client_rate,
+        )
+    except (ValueError, NotaryError) as exc:
+        typer.echo(f"govchain notary clients add: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    typer.echo(f"client {client.name} (issuer {client.issuer}, scopes {' '.join(client.scopes)})")
+    typer.echo(key)
+
+
+@clients_app.command("list")
+def clients_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List clients (never their keys)."""
+    store = _store(_settings(data_dir, database_url))
+    try:
+        for client in store.list_clients():
+            state = "revoked" if client.revoked else "active"
+            typer.echo(
+                f"{client.name}\t{client.issuer}\t{' '.join(client.scopes)}"
+                f"\t{client.rate_limit:g}/s\t{state}"
+            )
+    finally:
+        store.close()
+
+
+@clients_app.command("revoke")
+def clients_revoke(
+    name: str, data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Revoke a client's key at once."""
+    store = _store(_settings(data_dir, database_url))
+    try:
+        if not store.revoke_client(name):
+            typer.echo(f"govchain notary clients revoke: no client named {name!r}", err=True)
+            raise typer.Exit(1)
+    finally:
+        store.close()
+    typer.echo(f"revoked {name}")
+
+
+@notary_app.command("run")
+def run(
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the notary API (and the web verifier at /)."""
+    import uvicorn
+
+    from govchain_notary.app import create_app
+
+    settings = _settings(data_dir, database_url)
+    app = create_app(settings)
+    uvicorn.run(
+        app, host=host or settings.host, port=port if port is not None else settings.port,
+        log_level="info",
+    )

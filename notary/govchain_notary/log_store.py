@@ -6,7 +6,8 @@ that produced them (``ReceiptStore.commit``).  If that commit fails the captured
 nodes are dropped and the log is reopened from the database.
 
 Only one process may append to an issuer's log: on PostgreSQL a session-level
-advisory lock (held on a dedicated connection for the writer's lifetime), on
+advisory lock per (schema, issuer), held on a dedicated connection for the
+writer's lifetime), on
 SQLite an exclusive ``flock`` beside the database file.
 """
 
@@ -103,17 +104,22 @@ class IssuerLock:
 
     def _lock_advisory(self) -> None:
         connection = self.engine.connect()
+        schema = connection.execute(text("SELECT current_schema()")).scalar()
+        self._connection = connection
         for issuer in self.issuers:
-            key = int.from_bytes(hashlib.sha256(issuer.encode()).digest()[:8], "big", signed=True)
+            name = f"govchain-notary:{schema}:{issuer}".encode()
+            key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
             if not taken.scalar():
-                connection.close()
+                self.release()
                 raise ConfigurationError(f"another notary process writes the log of {issuer}")
         connection.commit()
-        self._connection = connection
 
     def release(self) -> None:
         if self._connection is not None:
+            # the pool would keep the session, and with it the locks, alive
+            self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            self._connection.commit()
             self._connection.close()
             self._connection = None
         if self._file is not None:

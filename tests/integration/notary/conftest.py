@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
+
+from govchain_notary.app import create_app
+from govchain_notary.auth import new_client
+from govchain_notary.service import NotaryService
+from govchain_notary.settings import IssuerSettings, load_settings
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -58,3 +66,47 @@ def backend_url(request: pytest.FixtureRequest, backend: str) -> str:
     name = "sqlite_url" if backend == "sqlite" else "pg_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+ISSUER = "0x" + "d0" * 20
+OTHER_ISSUER = "0x" + "e0" * 20
+
+
+@dataclass
+class Api:
+    """A running notary app with a client per role."""
+
+    http: TestClient
+    service: NotaryService
+    keys: dict[str, str]
+
+    def auth(self, role: str = "writer") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+
+def make_api(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[Api]:
+    options: dict[str, Any] = {
+        "data_dir": data_dir, "database_url": database_url, "chain": "memory",
+        "block_period": 0.05,
+        "issuers": [IssuerSettings(address=ISSUER), IssuerSettings(address=OTHER_ISSUER)],
+        "default_client_rate": 10_000, "public_read_rate": 10_000, "public_read_burst": 10_000,
+    }
+    settings = load_settings(**{**options, **overrides})
+    app = create_app(settings)
+    with TestClient(app) as http:
+        service: NotaryService = app.state.service
+        keys = {}
+        for role, issuer, scopes in [
+            ("writer", ISSUER, ["submit:*", "status:*"]),
+            ("certs_only", ISSUER, ["submit:certificate"]),
+            ("other", OTHER_ISSUER, ["submit:*", "status:*"]),
+            ("revoked", ISSUER, ["submit:*", "status:*"]),
+        ]:
+            _, keys[role] = new_client(service.store, role, issuer, scopes, 10_000)
+        service.store.revoke_client("revoked")
+        yield Api(http, service, keys)
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    yield from make_api(database_url, tmp_path)

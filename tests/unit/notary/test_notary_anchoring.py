@@ -1,0 +1,180 @@
+"""The writer and the anchoring worker over the in-memory store and chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from govchain_core.log import MerkleLog
+from govchain_core.merkle import verify_consistency, verify_inclusion
+from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchoring import AnchoringWorker
+from govchain_notary.errors import ChainError, ConflictError, LogDivergedError
+from govchain_notary.log_store import WriterLogs
+from govchain_notary.receipts import build_receipt
+from govchain_notary.service import Item, prepare_leaves
+from govchain_notary.storage.memory import MemoryStore
+from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
+from govchain_notary.writer import AcceptJob, SubmissionWriter
+
+ISSUER = "0x" + "d0" * 20
+
+
+def _digests(start: int, count: int) -> list[Item]:
+    return [Item(f"sha256:{n:064x}") for n in range(start, start + count)]
+
+
+class Harness:
+    def __init__(self, store: MemoryStore | None = None, chain: MemoryChain | None = None):
+        self.store = store or MemoryStore()
+        self.chain = chain or MemoryChain(issuers=[ISSUER])
+        self.anchored: list[int] = []
+        self.worker = AnchoringWorker(
+            self.store, self.chain, [ISSUER], block_period=60, threshold=10**9,
+            on_anchored=lambda _issuer, size: self.anchored.append(size), retry_delay=0,
+        )
+        self.writer = SubmissionWriter(self.store, WriterLogs(self.store, [ISSUER]), 10**6,
+                                       on_commit=lambda sizes: None)
+
+    def accept(self, start: int, count: int, key: str | None = None, fp: str = "") -> list[str]:
+        """Run one group commit synchronously on this thread."""
+        job = AcceptJob(1, ISSUER, prepare_leaves("certificate", ISSUER, _digests(start, count)),
+                        key, fp)
+        self.writer._process([job])
+        return list(job.future.result(timeout=1).receipt_ids)
+
+
+def test_anchor_once_anchors_the_committed_size() -> None:
+    h = Harness()
+    assert h.worker.anchor_once(ISSUER) is None
+    h.accept(0, 5)
+    first = h.worker.anchor_once(ISSUER)
+    assert first is not None
+    assert first.size == 5
+    h.accept(5, 8)
+    second = h.worker.anchor_once(ISSUER)
+    assert second is not None
+    assert (second.size, second.prev_size) == (13, 5)
+    assert h.worker.anchor_once(ISSUER) is None
+    assert h.anchored == [5, 13]
+    latest = h.chain.latest(ISSUER)
+    assert latest is not None
+    assert latest.root == second.root
+
+
+def test_receipts_prove_inclusion_in_the_anchored_root() -> None:
+    h = Harness()
+    ids = h.accept(0, 7)
+    h.worker.anchor_once(ISSUER)
+    later = h.accept(7, 3)
+    h.worker.anchor_once(ISSUER)
+    for receipt_id in ids + later:
+        submission = h.store.submission(receipt_id)
+        assert submission is not None
+        checkpoint = h.store.covering_checkpoint(ISSUER, submission.log_index)
+        assert checkpoint is not None
+        receipt = build_receipt(h.store, submission, checkpoint)
+        verify_inclusion(
+            submission.log_index, receipt.proof.tree_size, submission.leaf_hash,
+            list(receipt.proof.path), receipt.proof.root,
+        )
+        assert receipt.proof.tree_size == (7 if submission.log_index < 7 else 10)
+    first = h.store.checkpoint(ISSUER, 7)
+    second = h.store.checkpoint(ISSUER, 10)
+    assert first is not None
+    assert second is not None
+
+
+def test_recovery_records_an_anchor_that_landed_before_the_crash() -> None:
+    h = Harness()
+    h.accept(0, 4)
+    h.worker.anchor_once(ISSUER)
+    h.accept(4, 6)
+    # The notary prepared checkpoint 10 and sent it, then died before recording it.
+    log = MerkleLog(h.store.node_store(ISSUER), h.store.log_size(ISSUER))
+    h.store.prepare_checkpoint(CheckpointRecord(ISSUER, 10, log.root(), 4, PREPARED, 0))
+    h.chain.anchor(ISSUER, 10, log.root(), 4, log.consistency_proof(4, 10))
+    restarted = Harness(h.store, h.chain)
+    restarted.worker.reconcile(ISSUER)
+    recovered = h.store.latest_anchored(ISSUER)
+    assert recovered is not None
+    assert (recovered.size, recovered.state) == (10, ANCHORED)
+    assert recovered.tx_hash is not None
+    # Nothing is anchored twice: the worker has nothing left to do.
+    assert restarted.worker.anchor_once(ISSUER) is None
+    assert len(h.chain.anchors[ISSUER]) == 2
+
+
+def test_recovery_drops_a_checkpoint_that_never_landed() -> None:
+    h = Harness()
+    h.accept(0, 3)
+    h.store.prepare_checkpoint(CheckpointRecord(ISSUER, 3, b"\0" * 32, 0, PREPARED, 0))
+    h.worker.reconcile(ISSUER)
+    assert h.store.checkpoint(ISSUER, 3) is None
+    anchored = h.worker.anchor_once(ISSUER)
+    assert anchored is not None
+    assert anchored.size == 3
+
+
+def test_chain_failure_is_retried_after_reconciling() -> None:
+    h = Harness()
+    h.accept(0, 3)
+    h.chain.fail_next = 1
+    with pytest.raises(ChainError):
+        h.worker.anchor_once(ISSUER)
+    h.worker._anchor_safely(ISSUER)
+    assert h.worker.last_error is None
+    latest = h.store.latest_anchored(ISSUER)
+    assert latest is not None
+    assert latest.size == 3
+
+
+def test_a_diverged_log_is_detected() -> None:
+    h = Harness()
+    h.accept(0, 3)
+    h.chain.anchor(ISSUER, 2, b"\x13" * 32, 0, [])
+    with pytest.raises(LogDivergedError):
+        h.worker.reconcile(ISSUER)
+
+
+def test_consistency_between_anchored_checkpoints_holds_on_chain() -> None:
+    h = Harness()
+    h.accept(0, 6)
+    old = h.worker.anchor_once(ISSUER)
+    h.accept(6, 11)
+    new = h.worker.anchor_once(ISSUER)
+    assert old is not None
+    assert new is not None
+    log = MerkleLog(h.store.node_store(ISSUER), new.size)
+    verify_consistency(old.size, new.size, old.root, new.root,
+                       log.consistency_proof(old.size, new.size))
+
+
+def test_idempotent_retry_returns_the_same_receipts() -> None:
+    h = Harness()
+    first = h.accept(0, 3, key="k1", fp="a")
+    again = h.accept(0, 3, key="k1", fp="a")
+    assert first == again
+    assert h.store.log_size(ISSUER) == 3
+    with pytest.raises(ConflictError):
+        h.accept(0, 3, key="k1", fp="b")
+
+
+def test_failed_commit_leaves_the_log_as_committed() -> None:
+    h = Harness()
+    h.accept(0, 2)
+    original = h.store.commit
+
+    def broken(batch: object) -> None:
+        raise RuntimeError("disk full")
+
+    h.store.commit = broken  # type: ignore[method-assign]
+    job = AcceptJob(1, ISSUER, prepare_leaves("certificate", ISSUER, _digests(2, 3)))
+    h.writer._process([job])
+    with pytest.raises(Exception, match="retry"):
+        job.future.result(timeout=1)
+    h.store.commit = original  # type: ignore[method-assign]
+    h.accept(5, 1)
+    assert h.store.log_size(ISSUER) == 3
+    anchored = h.worker.anchor_once(ISSUER)
+    assert anchored is not None
+    assert anchored.size == 3

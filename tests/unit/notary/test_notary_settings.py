@@ -1,0 +1,63 @@
+"""Settings are validated once, at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govchain_notary.errors import ConfigurationError
+from govchain_notary.settings import IssuerSettings, load_settings
+
+PRODUCTION = {
+    "mode": "production",
+    "chain": "web3",
+    "issuers": [IssuerSettings(address="0x" + "ab" * 20, keystore=Path("/k.json"))],
+}
+
+
+def test_dev_defaults_are_valid() -> None:
+    settings = load_settings()
+    assert settings.mode == "dev"
+    assert settings.effective_database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("secret", ["", "changeme", "dev-password", "Password"])
+def test_production_refuses_placeholder_secrets(secret: str) -> None:
+    with pytest.raises(ConfigurationError, match="placeholder"):
+        load_settings(**PRODUCTION, keystore_password=secret)
+
+
+def test_production_accepts_a_real_secret() -> None:
+    settings = load_settings(**PRODUCTION, keystore_password="x7-Qm#93kd!aa")
+    assert settings.mode == "production"
+
+
+def test_production_refuses_the_dev_chain() -> None:
+    with pytest.raises(ConfigurationError, match="real chain"):
+        load_settings(**{**PRODUCTION, "chain": "file"}, keystore_password="x7-Qm#93kd!aa")
+
+
+def test_batch_limit_must_fit_the_body_limit() -> None:
+    with pytest.raises(ConfigurationError, match="cannot carry"):
+        load_settings(max_batch=10_000, max_body_bytes=100_000)
+
+
+def test_oversize_batch_limit_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        load_settings(max_batch=10_001)
+
+
+def test_environment_and_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "notary.toml"
+    config.write_text('block_period = 3.5\nport = 9000\n')
+    monkeypatch.setenv("GOVCHAIN_NOTARY_CONFIG", str(config))
+    monkeypatch.setenv("GOVCHAIN_NOTARY_PORT", "9100")
+    settings = load_settings()
+    assert settings.block_period == 3.5
+    assert settings.port == 9100  # the environment wins over the file
+
+
+def test_issuer_addresses_are_lower_cased() -> None:
+    settings = load_settings(issuers=[IssuerSettings(address="0x" + "AB" * 20)])
+    assert settings.issuer_addresses == ["0x" + "ab" * 20]
