@@ -28,3 +28,9 @@ def load_vectors(name: str) -> Any:
 @pytest.fixture(scope="session")
 def vectors_dir() -> Path:
     return VECTORS
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``@pytest.mark.anyio``) run on asyncio."""
+    return "asyncio"

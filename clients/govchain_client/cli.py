@@ -61,6 +61,169 @@ def hash_files(
         raise typer.Exit(1)
 
 
+NOTARY_URL = typer.Option("--notary", envvar="GOVCHAIN_NOTARY_URL", help="Notary base URL.")
+API_KEY = typer.Option("--api-key", envvar="GOVCHAIN_API_KEY", help="Notary API key.")
+DEFAULT_DEPLOYMENT = Path("govchain-data") / "deployment.json"
+_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "-"}
+
+
+@app.command()
+def verify(
+    file: Annotated[
+        Path, typer.Argument(help="The document to check.", exists=True, dir_okay=False)
+    ],
+    receipt: Annotated[
+        Path | None, typer.Option(help="Receipt file (default: FILE.govchain.json).")
+    ] = None,
+    rpc: Annotated[
+        str, typer.Option(envvar="GOVCHAIN_RPC_URL", help="Any consortium node's JSON-RPC URL.")
+    ] = "http://127.0.0.1:8545",
+    deployment: Annotated[
+        Path,
+        typer.Option(envvar="GOVCHAIN_DEPLOYMENT", help="The consortium's deployment.json."),
+    ] = DEFAULT_DEPLOYMENT,
+) -> None:
+    """Verify FILE against its receipt on the chain, step by step (exit 1 on failure)."""
+    from govchain_client.chain_reader import RpcChainReader
+    from govchain_client.deployment import Deployment
+    from govchain_client.errors import DeploymentError
+    from govchain_client.notarize import receipt_path
+    from govchain_client.rpc import JsonRpcClient
+    from govchain_core.errors import ReceiptError
+    from govchain_core.receipt_codec import decode_receipt
+    from govchain_core.verify import verify_receipt
+
+    receipt_file = receipt or receipt_path(file)
+    try:
+        parsed = decode_receipt(receipt_file.read_bytes())
+    except OSError as exc:
+        typer.echo(f"govchain verify: cannot read {receipt_file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    except ReceiptError as exc:
+        typer.echo(f"{_MARKS['failed']} format     {exc}")
+        typer.echo("NOT VERIFIED: the receipt is malformed (step: format)")
+        raise typer.Exit(1) from None
+    try:
+        trusted = Deployment.load(deployment)
+    except DeploymentError as exc:
+        typer.echo(f"govchain verify: {exc}", err=True)
+        raise typer.Exit(2) from None
+    with JsonRpcClient(rpc) as client:
+        report = verify_receipt(parsed, RpcChainReader(client, trusted), digest_file(file))
+    for step in report.steps:
+        typer.echo(f"{_MARKS[step.status.value]} {step.name:<10} {step.message}")
+    if report.ok:
+        typer.echo(f"VERIFIED: {file} is notarised and valid")
+        return
+    failed = report.failed_step
+    typer.echo(f"NOT VERIFIED (step: {failed.name if failed else '?'})")
+    raise typer.Exit(1)
+
+
+@app.command()
+def notarize(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.", exists=True)],
+    kind: Annotated[str, typer.Option(help="certificate, register, iot or dataset.")],
+    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, API_KEY] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the receipts.")] = 60.0,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Hashing threads.")] = 4,
+) -> None:
+    """Hash files locally (never uploaded), notarise them, save receipts beside them."""
+    from rich.progress import Progress
+
+    from govchain_client.errors import ClientError
+    from govchain_client.notarize import collect_files
+    from govchain_client.notarize import notarize as run
+    from govchain_client.notary import NotaryClient
+
+    files = collect_files(paths)
+    try:
+        with NotaryClient(notary, api_key) as client, Progress(transient=True) as bar:
+            task = bar.add_task("hashing", total=len(files))
+            outcome = run(
+                client,
+                files,
+                kind,
+                wait=wait,
+                concurrency=concurrency,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except ClientError as exc:
+        typer.echo(f"govchain notarize: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{len(outcome.done)} notarised, {len(outcome.skipped)} already had receipts, "
+        f"{len(outcome.pending)} still pending (run again to collect them)"
+    )
+    if outcome.pending:
+        raise typer.Exit(3)
+
+
+status_app = typer.Typer(help="Change a document's status (issuer only).", no_args_is_help=True)
+app.add_typer(status_app, name="status")
+
+
+def _change_status(
+    receipt_id: str, action: str, notary: str, api_key: str | None, superseded_by: str | None = None
+) -> None:
+    from govchain_client.errors import ClientError
+    from govchain_client.notary import NotaryClient
+
+    try:
+        with NotaryClient(notary, api_key) as client:
+            result = client.change_status(receipt_id, action, superseded_by)
+    except ClientError as exc:
+        typer.echo(f"govchain status {action}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    state = result.get("document_status", {})
+    typer.echo(f"{receipt_id}: {state.get('state')} (tx {result.get('tx_hash')})")
+
+
+ReceiptId = Annotated[str, typer.Argument(help="Receipt id returned at notarisation.")]
+
+
+@status_app.command("suspend")
+def suspend(
+    receipt_id: ReceiptId,
+    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, API_KEY] = None,
+) -> None:
+    """Suspend a document (can be reinstated)."""
+    _change_status(receipt_id, "suspend", notary, api_key)
+
+
+@status_app.command("reinstate")
+def reinstate(
+    receipt_id: ReceiptId,
+    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, API_KEY] = None,
+) -> None:
+    """Reinstate a suspended document."""
+    _change_status(receipt_id, "reinstate", notary, api_key)
+
+
+@status_app.command("revoke")
+def revoke(
+    receipt_id: ReceiptId,
+    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, API_KEY] = None,
+) -> None:
+    """Revoke a document for good."""
+    _change_status(receipt_id, "revoke", notary, api_key)
+
+
+@status_app.command("supersede")
+def supersede(
+    receipt_id: ReceiptId,
+    by: Annotated[str, typer.Option("--by", help="Receipt id of the newer document.")],
+    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, API_KEY] = None,
+) -> None:
+    """Mark a document as superseded by a newer one."""
+    _change_status(receipt_id, "supersede", notary, api_key, by)
+
+
 Registrar = Callable[[typer.Typer], None]
 
 
