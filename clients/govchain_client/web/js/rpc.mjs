@@ -1,0 +1,264 @@
+/**
+ * A {@link import("./verify.mjs").ChainReader} over a node's Ethereum JSON-RPC,
+ * called straight from the browser with `fetch` (the node answers with open CORS):
+ * `eth_chainId`, `eth_call` to AnchorRegistry.checkpoint, IssuerRegistry.getIssuer
+ * and StatusRegistry.status, and `eth_getBlockByNumber` for block hashes.
+ * Every failure to read (network, JSON-RPC error, revert, malformed answer) becomes
+ * a `ChainError`, which the verifier reports as an `error`, never as `failed`.
+ *
+ * @module rpc
+ */
+
+import { ChainError } from "./errors.mjs";
+import {
+  AbiDecodeError,
+  callData,
+  decodeAddress,
+  decodeSafeUint,
+  decodeSaturatedUint,
+  decodeString,
+  decodeUint,
+  encodeAddress,
+  encodeBytes32,
+  encodeUint,
+  returnBytes,
+  tupleBody,
+  words,
+} from "./abi.mjs";
+import { toHex } from "./bytes.mjs";
+import { DOCUMENT_STATES } from "./verify.mjs";
+
+/**
+ * Registry addresses the operator vouches for (config.json `registries`).
+ * @typedef {object} Registries
+ * @property {string} [anchor]  the AnchorRegistry; receipts naming another are not trusted
+ * @property {string} [issuer]  the IssuerRegistry; read from AnchorRegistry.registry() when absent
+ * @property {string} [status]  the StatusRegistry; needed for the document status
+ */
+
+/**
+ * @typedef {object} RpcOptions
+ * @property {string} url
+ * @property {Registries} [registries]
+ * @property {typeof fetch} [fetch]
+ * @property {number} [timeoutMs]
+ */
+
+const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
+
+/**
+ * @param {string | undefined} address
+ * @returns {string | undefined}
+ */
+function normalise(address) {
+  if (address === undefined || address === null || address === "") return undefined;
+  const lowered = String(address).toLowerCase();
+  if (!ADDRESS_RE.test(lowered)) throw new TypeError(`${address} is not a 20-byte address`);
+  return lowered;
+}
+
+export class JsonRpcChainReader {
+  /** @param {RpcOptions} options */
+  constructor(options) {
+    this.url = options.url;
+    const registries = options.registries ?? {};
+    this.anchorRegistry = normalise(registries.anchor);
+    this.issuerRegistry = normalise(registries.issuer);
+    this.statusRegistry = normalise(registries.status);
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.nextId = 1;
+    /** @type {string | undefined} the AnchorRegistry a checkpoint was last read from */
+    this.lastAnchorRegistry = undefined;
+  }
+
+  /**
+   * One JSON-RPC 2.0 request.
+   * @param {string} method
+   * @param {unknown[]} params
+   * @returns {Promise<unknown>}
+   */
+  async request(method, params) {
+    const id = this.nextId;
+    this.nextId += 1;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let response;
+    try {
+      response = await this.fetch(this.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal: controller.signal,
+        credentials: "omit",
+      });
+    } catch (error) {
+      throw new ChainError(`node ${this.url} is not reachable (${/** @type {Error} */ (error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+    /** @type {any} */
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      throw new ChainError(`node answered ${method} with HTTP ${response.status} and no JSON`);
+    }
+    if (body === null || typeof body !== "object" || body.id !== id) {
+      throw new ChainError(`node answered ${method} with an unexpected message`);
+    }
+    if (body.error) {
+      throw new ChainError(`${method} failed: ${body.error.message ?? "error"} (${body.error.code ?? "?"})`);
+    }
+    if (!Object.hasOwn(body, "result")) throw new ChainError(`node answered ${method} without a result`);
+    return body.result;
+  }
+
+  /**
+   * `eth_call` against the latest block; the raw return data.
+   * @param {string} to
+   * @param {string} data
+   * @returns {Promise<Uint8Array>}
+   */
+  async call(to, data) {
+    const result = await this.request("eth_call", [{ to, data }, "latest"]);
+    try {
+      return returnBytes(result);
+    } catch (error) {
+      throw this.decodeError("eth_call", error);
+    }
+  }
+
+  /**
+   * @param {string} what
+   * @param {unknown} error
+   * @returns {Error}
+   */
+  decodeError(what, error) {
+    if (error instanceof AbiDecodeError) return new ChainError(`unexpected answer to ${what}: ${error.message}`);
+    return /** @type {Error} */ (error);
+  }
+
+  /** @returns {Promise<number>} */
+  async chainId() {
+    return quantity(await this.request("eth_chainId", []), "eth_chainId");
+  }
+
+  /**
+   * @param {string} registry
+   * @param {string} issuer
+   * @param {number} size
+   * @returns {Promise<import("./verify.mjs").AnchoredCheckpoint | null>}
+   */
+  async checkpoint(registry, issuer, size) {
+    if (this.anchorRegistry !== undefined && registry !== this.anchorRegistry) return null;
+    this.lastAnchorRegistry = registry;
+    const data = await this.call(
+      registry,
+      callData("AnchorRegistry.checkpoint(address,uint64)", encodeAddress(issuer), encodeUint(size)),
+    );
+    if (data.length === 0) return null; // no contract at this address
+    try {
+      const [root, blockNumber, timestamp] = words(data, 3);
+      const block = decodeSafeUint(blockNumber);
+      if (block === 0) return null;
+      return { root: toHex(root), blockNumber: block, timestamp: decodeSafeUint(timestamp) };
+    } catch (error) {
+      throw this.decodeError("AnchorRegistry.checkpoint", error);
+    }
+  }
+
+  /**
+   * @param {number} number
+   * @returns {Promise<string | null>}
+   */
+  async blockHash(number) {
+    /** @type {any} */
+    const block = await this.request("eth_getBlockByNumber", [`0x${number.toString(16)}`, false]);
+    if (block === null) return null;
+    if (typeof block !== "object" || typeof block.hash !== "string") {
+      throw new ChainError("unexpected answer to eth_getBlockByNumber");
+    }
+    return block.hash.toLowerCase();
+  }
+
+  /** @returns {Promise<string>} */
+  async issuerRegistryAddress() {
+    if (this.issuerRegistry !== undefined) return this.issuerRegistry;
+    const anchor = this.anchorRegistry ?? this.lastAnchorRegistry;
+    if (anchor === undefined) throw new ChainError("the IssuerRegistry address is not known");
+    const data = await this.call(anchor, callData("AnchorRegistry.registry()"));
+    try {
+      this.issuerRegistry = decodeAddress(words(data, 1)[0]);
+    } catch (error) {
+      throw this.decodeError("AnchorRegistry.registry", error);
+    }
+    return this.issuerRegistry;
+  }
+
+  /**
+   * @param {string} address
+   * @returns {Promise<import("./verify.mjs").IssuerInfo | null>}
+   */
+  async issuer(address) {
+    const registry = await this.issuerRegistryAddress();
+    const data = await this.call(registry, callData("IssuerRegistry.getIssuer(address)", encodeAddress(address)));
+    try {
+      const body = tupleBody(data);
+      const [nameAt, agsAt, roles, validFrom, validUntil, , registeredAt, removedAt] = words(body, 8);
+      if (decodeUint(registeredAt) === 0n) return null;
+      return {
+        address,
+        name: decodeString(body, decodeSafeUint(nameAt)),
+        ags: decodeString(body, decodeSafeUint(agsAt)),
+        roles: decodeSafeUint(roles),
+        validFrom: decodeSaturatedUint(validFrom),
+        validUntil: decodeSaturatedUint(validUntil),
+        registered: decodeUint(removedAt) === 0n,
+      };
+    } catch (error) {
+      throw this.decodeError("IssuerRegistry.getIssuer", error);
+    }
+  }
+
+  /**
+   * @param {string} issuer
+   * @param {string} leafHash 64 hex digits
+   * @returns {Promise<import("./verify.mjs").DocumentStatus>}
+   */
+  async status(issuer, leafHash) {
+    if (this.statusRegistry === undefined) throw new ChainError("the StatusRegistry address is not configured");
+    const data = await this.call(
+      this.statusRegistry,
+      callData("StatusRegistry.status(address,bytes32)", encodeAddress(issuer), encodeBytes32(leafHash)),
+    );
+    try {
+      const [state, since, supersededBy, reason] = words(data, 4);
+      const code = decodeSafeUint(state);
+      const name = DOCUMENT_STATES[code];
+      if (name === undefined) throw new AbiDecodeError(`unknown document state ${code}`);
+      const successor = toHex(supersededBy);
+      return {
+        state: /** @type {import("./verify.mjs").DocumentStatus["state"]} */ (name),
+        since: decodeSafeUint(since),
+        supersededBy: /^0+$/.test(successor) ? null : successor,
+        reason: decodeSafeUint(reason),
+      };
+    } catch (error) {
+      throw this.decodeError("StatusRegistry.status", error);
+    }
+  }
+}
+
+/**
+ * @param {unknown} value
+ * @param {string} method
+ * @returns {number}
+ */
+function quantity(value, method) {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,14}$/.test(value)) {
+    throw new ChainError(`unexpected answer to ${method}`);
+  }
+  return Number.parseInt(value.slice(2), 16);
+}
+
