@@ -41,3 +41,11 @@ def test_client_distribution_pulls_neither_the_node_nor_the_notary() -> None:
     assert not set(names) & set(heavy)
     modules = imported_top_level_modules(ROOT / "clients" / "govchain_client")
     assert not modules & {"eth", "fastapi", "sqlmodel", "govchain_node", "govchain_notary"}
+
+
+def test_distribution_versions_agree() -> None:
+    from govchain_core import __version__
+
+    for folder in ("core", "clients"):
+        project = tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]
+        assert project["version"] == __version__, folder
