@@ -61,11 +61,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(service.start)
+        await anyio.to_thread.run_sync(service.open)
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(service.stop)
+            await anyio.to_thread.run_sync(service.close)
 
     app = FastAPI(
         title="govchain notary",

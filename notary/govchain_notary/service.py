@@ -134,8 +134,23 @@ class NotaryService:
         )
         self.writer: SubmissionWriter | None = None
         self.started = False
+        self._users = 0
+        self._lifecycle = threading.Lock()
 
     # lifecycle -----------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start on the first user; lifespans may nest (test clients, ASGI fuzzers)."""
+        with self._lifecycle:
+            self._users += 1
+            if self._users == 1:
+                self.start()
+
+    def close(self) -> None:
+        with self._lifecycle:
+            self._users -= 1
+            if self._users == 0:
+                self.stop()
 
     def start(self) -> None:
         if self.lock is not None:
