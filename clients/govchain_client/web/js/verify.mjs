@@ -68,6 +68,9 @@ export const DOCUMENT_STATES = Object.freeze(["valid", "suspended", "revoked", "
  * @property {string} message  English, as the Python core words it
  * @property {Record<string, string | number>} details
  *
+ * A passed step's code, message and details.
+ * @typedef {[string, string, Record<string, string | number>]} Outcome
+ *
  * @typedef {object} VerificationReport
  * @property {StepResult[]} steps
  * @property {boolean} ok
@@ -113,7 +116,7 @@ export async function verifyReceipt(receipt, chain, options = {}) {
   /** @type {{issuer: IssuerInfo | null, documentStatus: DocumentStatus | null}} */
   const found = { issuer: null, documentStatus: null };
 
-  /** @type {[string, () => Promise<[string, string]>][]} */
+  /** @type {[string, () => Promise<Outcome>][]} */
   const checks = [
     ["format", async () => checkFormat(receipt, document)],
     ["inclusion", () => checkInclusion(receipt, leafHash)],
@@ -136,13 +139,13 @@ export async function verifyReceipt(receipt, chain, options = {}) {
 
 /**
  * @param {string} name
- * @param {() => Promise<[string, string]>} check
+ * @param {() => Promise<Outcome>} check
  * @returns {Promise<StepResult>}
  */
 async function run(name, check) {
   try {
-    const [code, message] = await check();
-    return { name, status: "passed", code, message, details: {} };
+    const [code, message, details] = await check();
+    return { name, status: "passed", code, message, details };
   } catch (error) {
     if (error instanceof StepFailed) {
       return { name, status: "failed", code: error.code, message: error.message, details: error.details };
@@ -157,7 +160,7 @@ async function run(name, check) {
 /**
  * @param {import("./receipt.mjs").Receipt} receipt
  * @param {import("./digest.mjs").Digest | null} document
- * @returns {[string, string]}
+ * @returns {Outcome}
  */
 function checkFormat(receipt, document) {
   const digest = receipt.leaf.digest;
@@ -167,13 +170,13 @@ function checkFormat(receipt, document) {
       receipt: digest,
     });
   }
-  return ["format_ok", `receipt v1 for ${digest}`];
+  return ["format_ok", `receipt v1 for ${digest}`, { digest }];
 }
 
 /**
  * @param {import("./receipt.mjs").Receipt} receipt
  * @param {string} leafHash
- * @returns {Promise<[string, string]>}
+ * @returns {Promise<Outcome>}
  */
 async function checkInclusion(receipt, leafHash) {
   const { proof } = receipt;
@@ -185,13 +188,16 @@ async function checkInclusion(receipt, leafHash) {
     }
     throw error;
   }
-  return ["inclusion_ok", `leaf ${proof.index} is in the log of size ${proof.treeSize}`];
+  return ["inclusion_ok", `leaf ${proof.index} is in the log of size ${proof.treeSize}`, {
+    index: proof.index,
+    size: proof.treeSize,
+  }];
 }
 
 /**
  * @param {import("./receipt.mjs").Receipt} receipt
  * @param {ChainReader} chain
- * @returns {Promise<[string, string]>}
+ * @returns {Promise<Outcome>}
  */
 async function checkAnchor(receipt, chain) {
   const { anchor, proof } = receipt;
@@ -224,7 +230,10 @@ async function checkAnchor(receipt, chain) {
       block: anchor.blockNumber,
     });
   }
-  return ["anchor_ok", `anchored in block ${anchor.blockNumber} at ${anchor.timestamp}`];
+  return ["anchor_ok", `anchored in block ${anchor.blockNumber} at ${anchor.timestamp}`, {
+    block: anchor.blockNumber,
+    timestamp: anchor.timestamp,
+  }];
 }
 
 /**
@@ -232,7 +241,7 @@ async function checkAnchor(receipt, chain) {
  * @param {ChainReader} chain
  * @param {string} leafHash
  * @param {{issuer: IssuerInfo | null, documentStatus: DocumentStatus | null}} found
- * @returns {Promise<[string, string]>}
+ * @returns {Promise<Outcome>}
  */
 async function checkIssuerAndStatus(receipt, chain, leafHash, found) {
   const { leaf, anchor } = receipt;
@@ -259,5 +268,5 @@ async function checkIssuerAndStatus(receipt, chain, leafHash, found) {
     if (status.supersededBy !== null) details.superseded_by = status.supersededBy;
     throw new StepFailed(`status_${status.state}`, `the document is ${status.state}`, details);
   }
-  return ["issuer_ok", `issued by ${info.name} (${info.ags}); status valid`];
+  return ["issuer_ok", `issued by ${info.name} (${info.ags}); status valid`, { name: info.name, ags: info.ags }];
 }
