@@ -15,11 +15,12 @@ Block production is split so that any consensus engine can drive it:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import struct
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from eth.abc import (
     BlockAPI,
@@ -44,6 +45,7 @@ from govchain_node.formatting import (
     hex_bytes,
 )
 from govchain_node.genesis import BFT_MIX_HASH, ZERO_HASH, GenesisSpec, genesis_matches
+from govchain_node.ordered_trie import ordered_trie_root
 from govchain_node.storage import BlockBufferedDB, KeyValueStore, open_database
 from govchain_node.vm import GovchainVM, make_chain_class
 
@@ -59,6 +61,20 @@ def _number_key(prefix: bytes, number: int) -> bytes:
 
 def _dumps(value: object) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+BLOB_TX_TYPE = 3
+
+
+class _RunningTotals:
+    """Gas used and bloom while a block is executed (read by py-evm as its "header")."""
+
+    __slots__ = ("bloom", "gas_limit", "gas_used")
+
+    def __init__(self, gas_limit: int) -> None:
+        self.gas_limit = gas_limit
+        self.gas_used = 0
+        self.bloom = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +131,7 @@ class Ledger:
             raise ConfigError("the database belongs to another chain (genesis mismatch)")
         self._head = head
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
+        self._call_states: OrderedDict[bytes, StateAPI] = OrderedDict()
 
     @property
     def chain_id(self) -> int:
@@ -177,7 +194,9 @@ class Ledger:
     ) -> BuiltBlock:
         block = vm.get_block()
         vm.block_preprocessing(block)
-        current = header.copy(gas_used=0)
+        # py-evm threads a new header copy (a deep copy) through every transaction just
+        # to carry gas used and bloom; a two-field stand-in does the same job.
+        running = _RunningTotals(header.gas_limit)
         included: list[SignedTransactionAPI] = []
         receipts: list[ReceiptAPI] = []
         senders: list[bytes] = []
@@ -188,14 +207,19 @@ class Ledger:
             sender = bytes(tx.sender)
             if sender in held_back:
                 continue
-            if tx.gas > current.gas_limit - current.gas_used:
+            problem = None
+            if (getattr(tx, "type_id", None) or 0) == BLOB_TX_TYPE:
+                problem, permanent = "blob transactions are not supported", True
+            elif tx.gas > running.gas_limit - running.gas_used:
+                problem, permanent = "exceeds remaining block gas", False
+            if problem is not None:
                 if strict:
-                    raise InvalidBlockError("block exceeds its gas limit")
+                    raise InvalidBlockError(f"invalid transaction {hex_bytes(tx.hash)}: {problem}")
                 held_back.add(sender)
-                skipped.append(Skipped(tx.hash, "exceeds remaining block gas", permanent=False))
+                skipped.append(Skipped(tx.hash, problem, permanent=permanent))
                 continue
             try:
-                receipt, _computation = vm.apply_transaction(current, tx)
+                receipt, _computation = vm.apply_transaction(cast(BlockHeaderAPI, running), tx)
             except ValidationError as exc:
                 # Validation happens before any state change, so there is nothing to undo.
                 if strict:
@@ -204,20 +228,30 @@ class Ledger:
                 held_back.add(sender)
                 skipped.append(Skipped(tx.hash, str(exc), permanent=True))
                 continue
-            current = vm.add_receipt_to_header(current, receipt)
-            current = vm.increment_blob_gas_used(current, tx)
+            running.gas_used = receipt.gas_used
+            running.bloom |= int(receipt.bloom)
             included.append(tx)
             receipts.append(receipt)
             senders.append(sender)
-        filled = vm.set_block_transactions_and_withdrawals(
-            vm.get_block(), current, included, receipts, withdrawals=None
+        current = header.copy(gas_used=running.gas_used, bloom=running.bloom)
+        tx_root, tx_nodes = ordered_trie_root([tx.encode() for tx in included])
+        receipt_root, receipt_nodes = ordered_trie_root([r.encode() for r in receipts])
+        db = self._buffer
+        for key, value in tx_nodes.items():
+            db[key] = value
+        for key, value in receipt_nodes.items():
+            db[key] = value
+        filled = block.copy(
+            transactions=included,
+            header=current.copy(transaction_root=tx_root, receipt_root=receipt_root),
         )
         processed = vm.block_postprocessing(filled)
-        try:
-            mined = vm.mine_block(processed).block
-        except ValidationError as exc:
-            raise ChainError(f"built block failed validation: {exc}") from exc
-        return BuiltBlock(mined, tuple(receipts), tuple(senders), extra, tuple(skipped))
+        # finalize_block (not mine_block): mine_block re-validates the block we have just
+        # built, recomputing the transaction trie a second time.
+        finalized = vm.finalize_block(processed).block
+        if finalized.header.gas_used > finalized.header.gas_limit:
+            raise ChainError("built block exceeds its gas limit")
+        return BuiltBlock(finalized, tuple(receipts), tuple(senders), extra, tuple(skipped))
 
     def commit_block(self, built: BuiltBlock, seals: tuple[bytes, ...]) -> CommittedBlock:
         """Persist ``built`` with ``seals`` in its extraData as the new head (one commit)."""
@@ -379,6 +413,27 @@ class Ledger:
     def vm_at(self, header: BlockHeaderAPI) -> VirtualMachineAPI:
         vm: VirtualMachineAPI = self._chain.get_vm(header)
         return vm
+
+    def call_state(self, header: BlockHeaderAPI) -> StateAPI:
+        """A scratch state on top of ``header`` in the context of the next block, for
+        ``eth_call``; callers snapshot and revert around each use.
+
+        Reused while the head stays the same, so the accounts and storage read by one
+        call are cached for the next one (py-evm's ``in_costless_state`` builds a fresh
+        state, cold caches included, for every call).
+        """
+        cached = self._call_states.get(header.hash)
+        if cached is not None:
+            return cached
+        vm = self._chain.get_vm(header)
+        next_block = vm.generate_block_from_parent_header_and_coinbase(header, header.coinbase)
+        free_header = next_block.header.copy(base_fee_per_gas=0)
+        previous = itertools.chain((header.hash,), vm.previous_hashes or ())
+        state: StateAPI = vm.build_state(self._db, free_header, vm.chain_context, previous)
+        self._call_states[header.hash] = state
+        if len(self._call_states) > 4:
+            self._call_states.popitem(last=False)
+        return state
 
     def state_at(self, header: BlockHeaderAPI) -> StateAPI:
         """Read-only view of the state after ``header``'s block."""

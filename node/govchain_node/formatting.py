@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +21,9 @@ def hex_bytes(value: bytes) -> str:
     return "0x" + value.hex()
 
 
+@functools.lru_cache(maxsize=65536)
 def hex_address(value: bytes) -> str:
+    """EIP-55 checksummed (one keccak each, hence cached: few distinct addresses)."""
     return str(to_checksum_address(value))
 
 

@@ -31,6 +31,7 @@ from rlp.exceptions import DecodingError, DeserializationError
 
 from govchain_node.config import TxPoolLimits
 from govchain_node.errors import TransactionRejectedError
+from govchain_node.keys import SECP256K1_N
 from govchain_node.permissions import SendPermission
 from govchain_node.vm import GovchainVM
 
@@ -128,9 +129,11 @@ class TxPool:
             raise TransactionRejectedError("exceeds block gas limit")
         if _tip(tx) > _fee_cap(tx):
             raise TransactionRejectedError("max priority fee per gas higher than max fee per gas")
+        # Recovering the sender verifies the signature; EIP-2 additionally wants low s.
+        if not 0 < tx.s <= SECP256K1_N // 2 or not 0 < tx.r < SECP256K1_N:
+            raise TransactionRejectedError("invalid sender")
         try:
             sender = bytes(tx.sender)
-            tx.check_signature_validity()
         except (BadSignature, ValidationError, ValueError) as exc:
             raise TransactionRejectedError("invalid sender") from exc
         try:
@@ -151,7 +154,8 @@ class TxPool:
             raise TransactionRejectedError(
                 f"nonce too low: address 0x{sender.hex()}, tx: {tx.nonce} state: {state_nonce}"
             )
-        if tx.nonce > state_nonce + self._limits.max_nonce_gap:
+        # Contiguous pooled nonces are pending, not queued: the gap counts from them.
+        if tx.nonce > self.next_nonce(sender, state_nonce) + self._limits.max_nonce_gap:
             raise TransactionRejectedError(
                 f"nonce too high: address 0x{sender.hex()}, tx: {tx.nonce} state: {state_nonce}"
             )

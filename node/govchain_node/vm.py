@@ -3,6 +3,7 @@
 Following py-evm's habit, the fork overrides only what differs from Prague:
 
 - ``extraData`` holds the QBFT RLP structure, larger than Prague's 32 bytes;
+- no deposit contract, so no deposit requests (Prague scans all receipts for them);
 - the base fee is always zero (Besu's ``zeroBaseFee``): a permissioned chain bounds
   load with the block gas limit and the allow-list, not with a fee market, so gas
   price zero must stay valid however full the blocks are.
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from eth.abc import BlockHeaderAPI
+from eth.abc import BlockAPI, BlockHeaderAPI
 from eth.chains.base import Chain
 from eth.validation import validate_gas_limit
 from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
 from eth_utils import ValidationError
 
 from govchain_node.consensus.extra_data import MAX_EXTRA_DATA_BYTES
@@ -39,6 +41,11 @@ class GovchainVM(PragueVM):  # type: ignore[misc]
     fork = "govchain-prague"
     extra_data_max_bytes: ClassVar[int] = MAX_EXTRA_DATA_BYTES
     create_header_from_parent = staticmethod(_create_header_from_parent)  # type: ignore[assignment]
+
+    def process_deposit_request_data(self, block: BlockAPI) -> None:
+        """No beacon-chain deposit contract exists here, so there are never deposit
+        requests; Prague's version re-reads every receipt of the block to find none."""
+        block.block_requests.append(DEPOSIT_REQUEST_TYPE)
 
     @classmethod
     def validate_gas(cls, header: BlockHeaderAPI, parent_header: BlockHeaderAPI) -> None:

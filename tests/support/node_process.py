@@ -41,9 +41,18 @@ def start_node_process(
 ) -> NodeProcess:
     """Start a node on a free port and wait until it announces its RPC URL."""
     args = [
-        sys.executable, "-m", "govchain_node", "run",
-        "--data-dir", str(data_dir), "--rpc-port", "0", "--ws-port", "0",
-        "--log-level", "WARNING",
+        sys.executable,
+        "-m",
+        "govchain_node",
+        "run",
+        "--data-dir",
+        str(data_dir),
+        "--rpc-port",
+        "0",
+        "--ws-port",
+        "0",
+        "--log-level",
+        "WARNING",
     ]
     if dev:
         args.append("--dev")

@@ -12,7 +12,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 
-class RpcFailure(Exception):
+class RpcFailureError(Exception):
     def __init__(self, error: dict[str, Any]) -> None:
         super().__init__(f"{error.get('code')}: {error.get('message')}")
         self.error = error
@@ -40,14 +40,19 @@ class RpcClient:
         )
 
     def raw(self, method: str, *params: Any) -> dict[str, Any]:
-        payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
+        payload = {
+            "jsonrpc": "2.0",
+            "id": next(self._ids),
+            "method": method,
+            "params": list(params),
+        }
         response: dict[str, Any] = self.post(payload).json()
         return response
 
     def call(self, method: str, *params: Any) -> Any:
         response = self.raw(method, *params)
         if "error" in response:
-            raise RpcFailure(response["error"])
+            raise RpcFailureError(response["error"])
         return response["result"]
 
     def wait_receipt(self, tx_hash: str, timeout: float = 30.0) -> dict[str, Any]:
@@ -60,8 +65,16 @@ class RpcClient:
         raise TimeoutError(f"no receipt for {tx_hash}")
 
     def sign(
-        self, account: LocalAccount, chain_id: int, *, to: str | None, data: bytes = b"",
-        nonce: int | None = None, gas: int = 300_000, value: int = 0, fee: int | None = None,
+        self,
+        account: LocalAccount,
+        chain_id: int,
+        *,
+        to: str | None,
+        data: bytes = b"",
+        nonce: int | None = None,
+        gas: int = 300_000,
+        value: int = 0,
+        fee: int | None = None,
     ) -> bytes:
         """A signed EIP-1559 transaction; ``fee`` defaults to this node's gas price."""
         if nonce is None:
@@ -69,8 +82,13 @@ class RpcClient:
         if fee is None:
             fee = int(self.call("eth_gasPrice"), 16) * 2
         tx: dict[str, Any] = {
-            "chainId": chain_id, "nonce": nonce, "gas": gas, "value": value, "data": data,
-            "maxFeePerGas": fee, "maxPriorityFeePerGas": 0 if fee == 0 else 1,
+            "chainId": chain_id,
+            "nonce": nonce,
+            "gas": gas,
+            "value": value,
+            "data": data,
+            "maxFeePerGas": fee,
+            "maxPriorityFeePerGas": 0 if fee == 0 else 1,
             "type": 2,
         }
         if to is not None:

@@ -375,10 +375,10 @@ class EthMethods:
         return SpoofTransaction(unsigned, from_=sender)  # type: ignore[no-any-return]
 
     def _execute(self, tx: SignedTransactionAPI, header: BlockHeaderAPI) -> ComputationAPI:
-        vm = self._node.ledger.vm_at(header)
+        state = self._node.ledger.call_state(header)
+        snapshot = state.snapshot()
         try:
-            with vm.in_costless_state() as state:
-                computation: ComputationAPI = state.costless_execute_transaction(tx)
+            computation: ComputationAPI = state.costless_execute_transaction(tx)
         except ValidationError as exc:
             message = str(exc)
             if "balance" in message.lower() or "funds" in message.lower():
@@ -386,6 +386,8 @@ class EthMethods:
             elif "intrinsic" in message.lower() or "Insufficient gas" in message:
                 message = "intrinsic gas too low"
             raise RpcError(SERVER_ERROR, message) from exc
+        finally:
+            state.revert(snapshot)
         return computation
 
     def eth_call(self, params: list[Any]) -> str:

@@ -43,9 +43,7 @@ class Endpoint:
 
 @pytest.fixture(scope="session")
 def govchain_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevNodeHandle]:
-    handle = start_dev_node(
-        tmp_path_factory.mktemp("govchain") / "node", port=0, block_period=0.0
-    )
+    handle = start_dev_node(tmp_path_factory.mktemp("govchain") / "node", port=0, block_period=0.0)
     yield handle
     handle.stop()
 

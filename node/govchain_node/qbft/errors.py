@@ -1,0 +1,32 @@
+"""The one exception tree of the QBFT subpackage.
+
+::
+
+    QbftError
+    ├── DecodeError            bytes that are not a well-formed QBFT value
+    │   └── ExtraDataError     a header extraData that is not Besu's QBFT layout
+    └── ConfigError            a configuration the core refuses at construction time
+
+The state machine itself never raises on hostile input: a message that fails a check is
+ignored and counted in :attr:`govchain_node.qbft.state.NodeState.ignored`. These errors come
+from the codecs (the transport turns a :class:`DecodeError` into a dropped frame) and from
+building a :class:`govchain_node.qbft.core.Config`.
+"""
+
+from __future__ import annotations
+
+
+class QbftError(Exception):
+    """Root of every error raised by :mod:`govchain_node.qbft`."""
+
+
+class DecodeError(QbftError):
+    """Input bytes are not a canonical encoding of the expected value."""
+
+
+class ExtraDataError(DecodeError):
+    """A header ``extraData`` does not follow Besu's QBFT RLP layout."""
+
+
+class ConfigError(QbftError):
+    """The core's configuration is inconsistent (e.g. timeouts, empty validator set)."""
