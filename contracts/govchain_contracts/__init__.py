@@ -153,11 +153,15 @@ def _error_specs(abi: tuple[ABIEntry, ...]) -> dict[bytes, ErrorSpec]:
     return {spec.selector: spec for spec in specs}
 
 
-@cache
 def load(name: ContractName) -> Artifact:
-    """Load a committed artifact; raise ``KeyError`` for an unknown contract name."""
+    """Load a committed artifact (cached); raise ``KeyError`` for an unknown contract name."""
     if name not in CONTRACT_NAMES:
         raise KeyError(f"unknown contract {name!r}; known: {', '.join(CONTRACT_NAMES)}")
+    return _load(name)
+
+
+@cache
+def _load(name: str) -> Artifact:
     text = resources.files(__name__).joinpath("artifacts", f"{name}.json").read_text("utf-8")
     data = json.loads(text)
     abi = tuple(data["abi"])
