@@ -1,0 +1,76 @@
+"""The simulator's blocks: ``rlp([height, parent, proposer, payload, round])``.
+
+A stand-in for Ethereum blocks with the same hashing rule as QBFT headers: the digest
+(on-chain hash) is computed with round 0, the commit-seal hash with the real round, so a
+re-proposal in a later round keeps its digest but needs new seals.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import rlp
+
+from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.qbft.core import BlockInfo
+from govchain_node.qbft.crypto import keccak256
+
+GENESIS_DIGEST = bytes(32)
+
+
+def make_block(height: int, parent: bytes, proposer: bytes, payload: bytes, round_: int) -> bytes:
+    items = [enc_int(height), enc_bytes(parent), enc_bytes(proposer), enc_bytes(payload)]
+    return enc_list([*items, enc_int(round_)])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fields(block: bytes) -> tuple[int, bytes, bytes, bytes, int] | None:
+    try:
+        items = rlp.decode(block, strict=True)
+    except rlp.exceptions.DecodingError:
+        return None
+    if not isinstance(items, list) or len(items) != 5:
+        return None
+    if not all(isinstance(i, bytes) for i in items):
+        return None
+    height, parent, proposer, payload, round_ = items
+    return int.from_bytes(height, "big"), parent, proposer, payload, int.from_bytes(round_, "big")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def inspect(block: bytes) -> BlockInfo | None:
+    decoded = fields(block)
+    if decoded is None:
+        return None
+    height, parent, proposer, payload, round_ = decoded
+    digest = keccak256(make_block(height, parent, proposer, payload, 0))
+    seal_hash = keccak256(make_block(height, parent, proposer, payload, round_))
+    return BlockInfo(height, round_, digest, seal_hash)
+
+
+def proposer_of(block: bytes) -> bytes:
+    decoded = fields(block)
+    assert decoded is not None
+    return decoded[2]
+
+
+class SimBlockOps:
+    """:class:`~govchain_node.qbft.core.BlockOps` over one simulated node's chain."""
+
+    def __init__(self, head: list[bytes]) -> None:
+        self._head = head  # [digest of the current head]; shared with the node, not copied
+
+    def inspect(self, block: bytes) -> BlockInfo | None:
+        return inspect(block)
+
+    def with_round(self, block: bytes, round_: int) -> bytes:
+        decoded = fields(block)
+        assert decoded is not None
+        height, parent, proposer, payload, _ = decoded
+        return make_block(height, parent, proposer, payload, round_)
+
+    def is_valid(self, block: bytes) -> bool:
+        decoded = fields(block)
+        if decoded is None:
+            return False
+        return decoded[1] == self._head[0] and not decoded[3].startswith(b"INVALID")

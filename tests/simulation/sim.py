@@ -1,0 +1,424 @@
+"""A seeded, deterministic discrete-event simulator of a QBFT consortium.
+
+Every validator runs the pure core (:func:`govchain_node.qbft.core.step`); the simulator
+plays the node around it (timers, block building, import, block sync, a future-height
+buffer, the persisted record) and the network between them (random delay, loss,
+duplication, reordering, partitions that heal), crashes and restarts processes, and lets
+up to f validators misbehave (:mod:`tests.simulation.byzantine`). One ``random.Random(seed)``
+drives everything, so a seed replays exactly.
+
+Checked continuously:
+
+- safety: no two honest validators finalise (or import) different blocks at one height;
+- seals: every finalised block carries commit seals of a quorum of the parent's
+  validators, each valid over the block's commit-seal hash;
+- liveness: after the fault phase ends (partitions healed, crashed honest nodes
+  restarted, unless one stays down while a quorum of honest validators remains), every
+  honest validator that is up finalises ``progress_heights`` more blocks within
+  ``liveness_bound`` virtual seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import random
+from collections.abc import Callable
+from typing import Any
+
+from govchain_node.qbft import validators as vset
+from govchain_node.qbft.core import Config, restore, step
+from govchain_node.qbft.crypto import FakeKeyring, FakeSigner
+from govchain_node.qbft.events import (
+    Action,
+    BlockCandidate,
+    Broadcast,
+    CommitBlock,
+    Event,
+    MessageReceived,
+    NewChainHead,
+    Persist,
+    RequestBlock,
+    RoundTimerExpired,
+    StartRoundTimer,
+)
+from govchain_node.qbft.messages import Message
+from govchain_node.qbft.state import NodeState, Persisted
+from tests.simulation import blocks
+from tests.simulation.scenarios import Scenario
+
+FUTURE_BUFFER = 256
+
+
+class PropertyViolation(AssertionError):  # noqa: N818 (reads as a finding, not a crash)
+    """A checked property failed; ``kind`` is safety, seals or liveness."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+
+
+@dataclasses.dataclass
+class Final:
+    height: int
+    digest: bytes
+    block: bytes
+    seals: tuple[bytes, ...]
+
+
+@dataclasses.dataclass
+class SimNode:
+    index: int
+    signer: FakeSigner
+    behaviour: str | None
+    config: Config
+    head: list[bytes]
+    state: NodeState = dataclasses.field(default_factory=NodeState)
+    chain: list[Final] = dataclasses.field(default_factory=list)
+    persisted: Persisted | None = None
+    up: bool = True
+    stays_down: bool = False
+    incarnation: int = 0
+    timer_token: int = 0
+    future: list[Message] = dataclasses.field(default_factory=list)
+
+    @property
+    def honest(self) -> bool:
+        return self.behaviour is None
+
+    @property
+    def height(self) -> int:
+        return len(self.chain)
+
+
+@dataclasses.dataclass
+class Stats:
+    delivered: int = 0
+    dropped: int = 0
+    duplicated: int = 0
+    partitions: int = 0
+    crashes: int = 0
+    byzantine_messages: int = 0
+    spam: int = 0
+    synced_blocks: int = 0
+    max_round: int = 0
+    steps: int = 0
+
+
+@dataclasses.dataclass
+class Result:
+    seed: int
+    n: int
+    scenario: str
+    heights: list[int]
+    time: float
+    stats: Stats
+
+
+class Simulator:
+    """One schedule: ``Simulator(seed, n, scenario).run()`` raises :class:`PropertyViolation`."""
+
+    def __init__(
+        self,
+        seed: int,
+        n: int,
+        scenario: Scenario,
+        quorum: Callable[[int], int] = vset.quorum,
+        seal_quorum: Callable[[int], int] = vset.quorum,
+    ) -> None:
+        """``quorum`` replaces the cores' rule and ``seal_quorum`` the seal check's (test-only
+        hooks: lowering them must make the campaign fail)."""
+        self.seed, self.n, self.scenario = seed, n, scenario
+        self.rng = random.Random(f"{seed}/{n}/{scenario.name}")
+        self.keyring = FakeKeyring()
+        self.now = 0.0
+        self.queue: list[tuple[float, int, str, Any]] = []
+        self.seq = 0
+        self.stats = Stats()
+        self.decided: dict[int, bytes] = {}
+        self.side: dict[int, int] = {}
+        self.quorum_rule = quorum
+        self.seal_quorum = seal_quorum
+        signers = [self.keyring.new_signer(f"{seed}-v{i}".encode()) for i in range(n)]
+        self.validators = vset.sort_validators(tuple(s.address for s in signers))
+        self.outsider = self.keyring.new_signer(f"{seed}-outsider".encode())
+        self.nodes: list[SimNode] = []
+        behaviours = scenario.assign_behaviours(self.rng, n)
+        for i, signer in enumerate(signers):
+            self.nodes.append(self._new_node(i, signer, behaviours.get(i)))
+        if scenario.twin:
+            twin_of = self.rng.randrange(n)
+            self.nodes[twin_of].behaviour = "twin"
+            self.nodes.append(self._new_node(n, signers[twin_of], "twin"))
+        self.honest_count = sum(1 for node in self.nodes if node.honest)
+        self.faults_end = scenario.fault_phase
+
+    def _new_node(self, index: int, signer: FakeSigner, behaviour: str | None) -> SimNode:
+        head = [blocks.GENESIS_DIGEST]
+        config = Config(
+            signer=signer,
+            recoverer=self.keyring,
+            blocks=blocks.SimBlockOps(head),
+            base_timeout=self.scenario.base_timeout,
+            max_timeout=self.scenario.max_timeout,
+            quorum=self.quorum_rule,
+        )
+        return SimNode(index, signer, behaviour, config, head)
+
+    # ------------------------------------------------------------------ queue
+    def push(self, delay: float, kind: str, data: Any) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, (self.now + delay, self.seq, kind, data))
+
+    # ------------------------------------------------------------------ driving one core
+    def feed(self, node: SimNode, event: Event) -> None:
+        self.stats.steps += 1
+        node.state, actions = step(node.config, node.state, event)
+        self.stats.max_round = max(self.stats.max_round, node.state.round)
+        self.perform(node, actions)
+
+    def perform(self, node: SimNode, actions: tuple[Action, ...]) -> None:
+        for action in actions:
+            if not node.up:
+                return
+            if isinstance(action, Persist):
+                node.persisted = action.record
+            elif isinstance(action, StartRoundTimer):
+                node.timer_token += 1
+                key = (node.index, node.incarnation, node.timer_token, action.height, action.round)
+                self.push(action.duration, "timer", key)
+            elif isinstance(action, RequestBlock):
+                delay = self.rng.uniform(*self.scenario.build_time)
+                request = (node.index, node.incarnation, action.height, action.round)
+                self.push(delay, "candidate", request)
+            elif isinstance(action, Broadcast):
+                self.broadcast(node, action.message)
+            elif isinstance(action, CommitBlock):
+                self.finalised(node, action)
+
+    # ------------------------------------------------------------------ chain
+    def finalised(self, node: SimNode, action: CommitBlock) -> None:
+        info = blocks.inspect(action.block)
+        assert info is not None
+        self.import_block(node, Final(action.height, info.digest, action.block, action.seals))
+
+    def check_final(self, node: SimNode, final: Final) -> None:
+        if node.honest:
+            agreed = self.decided.setdefault(final.height, final.digest)
+            if agreed != final.digest:
+                raise PropertyViolation(
+                    "safety",
+                    f"node {node.index} finalised {final.digest.hex()[:12]} at height "
+                    f"{final.height}, another honest node {agreed.hex()[:12]}",
+                )
+        info = blocks.inspect(final.block)
+        assert info is not None
+        signers = {self.keyring.recover(info.seal_hash, seal) for seal in final.seals}
+        valid = [s for s in signers if s is not None and s in self.validators]
+        if len(valid) < self.seal_quorum(len(self.validators)) or len(valid) != len(final.seals):
+            raise PropertyViolation(
+                "seals",
+                f"node {node.index} finalised height {final.height} with {len(valid)} valid "
+                f"seals of {len(final.seals)}",
+            )
+
+    def import_block(self, node: SimNode, final: Final) -> None:
+        if final.height != node.height + 1:
+            return
+        self.check_final(node, final)
+        node.chain.append(final)
+        node.head[0] = final.digest
+        proposer = blocks.proposer_of(final.block)
+        self.feed(node, NewChainHead(final.height, self.validators, proposer))
+        pending, node.future = node.future, []
+        for message in pending:
+            self.deliver_to(node, message)
+
+    # ------------------------------------------------------------------ network
+    def linked(self, a: int, b: int) -> bool:
+        return self.side.get(a, 0) == self.side.get(b, 0)
+
+    def lossy(self) -> bool:
+        return self.now < self.faults_end
+
+    def broadcast(self, node: SimNode, message: Message) -> None:
+        from tests.simulation.byzantine import transform
+
+        outgoing = [(message, None)] if node.honest else transform(self, node, message)
+        for msg, targets in outgoing:
+            for peer in self.nodes:
+                if peer.index == node.index or (targets is not None and peer.index not in targets):
+                    continue
+                self.send(node.index, peer.index, msg)
+
+    def send(self, src: int, dst: int, message: Message) -> None:
+        if not self.linked(src, dst):
+            self.stats.dropped += 1
+            return
+        copies = 1
+        if self.lossy():
+            if self.rng.random() < self.scenario.drop:
+                self.stats.dropped += 1
+                return
+            if self.rng.random() < self.scenario.duplicate:
+                self.stats.duplicated += 1
+                copies = 2
+        for _ in range(copies):
+            self.push(self.rng.uniform(*self.scenario.delay), "deliver", (src, dst, message))
+
+    def deliver_to(self, node: SimNode, message: Message) -> None:
+        height = message.signed.payload.height
+        if height == node.state.height + 1 and len(node.future) < FUTURE_BUFFER:
+            node.future.append(message)
+            return
+        self.stats.delivered += 1
+        self.feed(node, MessageReceived(message))
+
+    # ------------------------------------------------------------------ events
+    def on_event(self, kind: str, data: Any) -> None:
+        handler = getattr(self, f"on_{kind}")
+        handler(data)
+
+    def on_deliver(self, data: tuple[int, int, Message]) -> None:
+        src, dst, message = data
+        node = self.nodes[dst]
+        if node.up and self.linked(src, dst):
+            self.deliver_to(node, message)
+
+    def on_timer(self, data: tuple[int, int, int, int, int]) -> None:
+        index, incarnation, token, height, round_ = data
+        node = self.nodes[index]
+        if node.up and node.incarnation == incarnation and node.timer_token == token:
+            self.feed(node, RoundTimerExpired(height, round_))
+
+    def on_candidate(self, data: tuple[int, int, int, int]) -> None:
+        index, incarnation, height, round_ = data
+        node = self.nodes[index]
+        if not node.up or node.incarnation != incarnation or node.height + 1 != height:
+            return
+        payload = f"n{index}-h{height}-r{round_}-i{incarnation}".encode()
+        block = blocks.make_block(height, node.head[0], node.signer.address, payload, round_)
+        self.feed(node, BlockCandidate(height, round_, block))
+
+    def on_crash(self, index: int) -> None:
+        node = self.nodes[index]
+        if node.up:
+            self.stats.crashes += 1
+            node.up, node.future = False, []
+            node.incarnation += 1
+
+    def on_restart(self, index: int) -> None:
+        node = self.nodes[index]
+        if not node.up and not node.stays_down:
+            self.boot(node)
+
+    def boot(self, node: SimNode) -> None:
+        """Start the process: state from the persisted record, chain from its disk."""
+        node.up = True
+        node.state = restore(node.persisted)
+        if node.chain:
+            last = node.chain[-1]
+            head = NewChainHead(last.height, self.validators, blocks.proposer_of(last.block))
+        else:
+            head = NewChainHead(0, self.validators, b"\x00" * 20)
+        self.feed(node, head)
+
+    def on_partition(self, groups: dict[int, int]) -> None:
+        self.stats.partitions += 1
+        self.side = groups
+
+    def on_heal(self, _: None) -> None:
+        self.side = {}
+
+    def on_sync(self, index: int) -> None:
+        """The node's block sync: ask one reachable peer for the blocks it lacks."""
+        node = self.nodes[index]
+        self.push(self.scenario.sync_interval, "sync", index)
+        if not node.up:
+            return
+        peers = [p for p in self.nodes if p.up and p.index != index and self.linked(index, p.index)]
+        if not peers:
+            return
+        peer = self.rng.choice(peers)
+        missing = peer.chain[node.height : node.height + 8]
+        if missing:
+            delay = 2 * self.rng.uniform(*self.scenario.delay)
+            self.push(delay, "blocks", (index, peer.index, missing))
+
+    def on_blocks(self, data: tuple[int, int, list[Final]]) -> None:
+        index, src, finals = data
+        node = self.nodes[index]
+        if not node.up or not self.linked(index, src):
+            return
+        for final in finals:
+            if final.height == node.height + 1:
+                self.stats.synced_blocks += 1
+                self.import_block(node, final)
+
+    def on_spam(self, _: None) -> None:
+        from tests.simulation.byzantine import spam
+
+        self.push(self.scenario.spam_interval, "spam", None)
+        spam(self)
+
+    def on_end_faults(self, _: None) -> None:
+        self.side = {}
+        for node in self.nodes:
+            if not node.up and not node.stays_down:
+                self.on_restart(node.index)
+
+    # ------------------------------------------------------------------ schedule
+    def run(self) -> Result:
+        self.scenario.schedule_faults(self)
+        self.push(self.faults_end, "end_faults", None)
+        for node in self.nodes:
+            self.push(self.rng.uniform(0.0, 0.01), "restart_initial", node.index)
+            self.push(self.scenario.sync_interval * (1 + self.rng.random()), "sync", node.index)
+        if self.scenario.spam_interval:
+            self.push(self.scenario.spam_interval, "spam", None)
+        deadline = self.faults_end + self.scenario.liveness_bound
+        target: int | None = None
+        while self.queue:
+            when, _, kind, data = heapq.heappop(self.queue)
+            if when > deadline:
+                break
+            self.now = when
+            self.on_event(kind, data)
+            if target is None and self.now >= self.faults_end:
+                target = self.target_height()
+            if target is not None and self.reached(target):
+                return self.result()
+        if target is None:
+            target = self.target_height()
+        if not self.reached(target):
+            heights = [(n.index, n.height, n.state.round) for n in self.nodes if n.up and n.honest]
+            raise PropertyViolation(
+                "liveness",
+                f"honest nodes (index, height, round) {heights} did not reach height {target} "
+                f"within {self.scenario.liveness_bound}s after the faults ended",
+            )
+        return self.result()
+
+    def on_restart_initial(self, index: int) -> None:
+        self.boot(self.nodes[index])
+
+    def target_height(self) -> int:
+        best = max((n.height for n in self.nodes if n.honest), default=0)
+        return best + self.scenario.progress_heights
+
+    def reached(self, target: int) -> bool:
+        return all(n.height >= target for n in self.nodes if n.honest and n.up)
+
+    def result(self) -> Result:
+        return Result(
+            self.seed,
+            self.n,
+            self.scenario.name,
+            [node.height for node in self.nodes],
+            self.now,
+            self.stats,
+        )
+
+
+def replay_command(seed: int, n: int, scenario: str) -> str:
+    return f"python -m tests.simulation.run --seed {seed} --n {n} --scenario {scenario}"
