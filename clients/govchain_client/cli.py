@@ -224,6 +224,10 @@ def supersede(
     _change_status(receipt_id, "supersede", notary, api_key, by)
 
 
+from govchain_client.iot.cli import register as _register_iot  # noqa: E402
+
+_register_iot(app)
+
 Registrar = Callable[[typer.Typer], None]
 
 

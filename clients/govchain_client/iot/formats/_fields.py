@@ -1,0 +1,124 @@
+"""Strict, bounded field readers shared by the network-server formats.
+
+Every failure raises ``UplinkError`` with a short ``reason`` (used as a metric
+label) and a detail naming the field, so a malformed message is logged precisely
+and counted, never crashes the bridge.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from govchain_client.iot.errors import UplinkError
+
+MAX_MESSAGE_BYTES = 256 * 1024
+MAX_FRAME_COUNTER = 2**32 - 1
+_EUI = re.compile(r"\A[0-9a-fA-F]{16}\Z")
+_RFC3339 = re.compile(
+    r"\A\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\Z"
+)
+_NAME = re.compile(r"\A[\x21-\x7e]{1,128}\Z")
+
+
+def load_object(payload: bytes) -> dict[str, Any]:
+    """Parse a message body as one JSON object: size-bounded, no NaN, no duplicate keys."""
+    if len(payload) > MAX_MESSAGE_BYTES:
+        raise UplinkError("too_large", f"{len(payload)} bytes > {MAX_MESSAGE_BYTES}")
+    try:
+        value = json.loads(
+            payload.decode("utf-8"),
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constants,
+        )
+    except UnicodeDecodeError as exc:
+        raise UplinkError("not_json", f"not UTF-8: {exc.reason}") from None
+    except (ValueError, RecursionError) as exc:
+        raise UplinkError("not_json", str(exc)) from None
+    if not isinstance(value, dict):
+        raise UplinkError("not_json", f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def child(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+    """A required nested object."""
+    value = obj.get(key)
+    if not isinstance(value, dict):
+        raise UplinkError("missing_field", f"{path}{key} must be an object")
+    return value
+
+
+def optional_object(obj: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise UplinkError("bad_field", f"{path}{key} must be an object")
+    return value
+
+
+def text(obj: dict[str, Any], key: str, path: str) -> str:
+    """A required identifier: printable ASCII without spaces, at most 128 characters."""
+    value = optional_text(obj, key, path)
+    if value is None:
+        raise UplinkError("missing_field", f"{path}{key} is missing")
+    return value
+
+
+def optional_text(obj: dict[str, Any], key: str, path: str) -> str | None:
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise UplinkError("bad_field", f"{path}{key} must be a printable identifier")
+    return value
+
+
+def counter(obj: dict[str, Any], key: str, path: str, maximum: int) -> int:
+    """An unsigned integer that may be omitted when zero (both servers omit defaults)."""
+    value = obj.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise UplinkError("bad_field", f"{path}{key} must be an integer in 0..{maximum}")
+    return value
+
+
+def payload_bytes(obj: dict[str, Any], key: str, path: str) -> bytes:
+    """Standard base64, possibly omitted (empty FRMPayload)."""
+    value = obj.get(key, "")
+    if not isinstance(value, str):
+        raise UplinkError("bad_field", f"{path}{key} must be a base64 string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise UplinkError("bad_payload", f"{path}{key} is not valid base64") from None
+
+
+def timestamp(obj: dict[str, Any], key: str, path: str) -> str:
+    """An RFC 3339 time, kept verbatim (nanoseconds included) as the server wrote it."""
+    value = obj.get(key)
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise UplinkError("bad_time", f"{path}{key} must be an RFC 3339 timestamp")
+    return value
+
+
+def eui(value: Any, path: str) -> str:
+    """A 64-bit EUI in hex, returned in lower case."""
+    if not isinstance(value, str) or not _EUI.match(value):
+        raise UplinkError("bad_field", f"{path} must be 16 hex digits")
+    return value.lower()
