@@ -104,6 +104,8 @@ class Chain:
         self._chain = cast(MiningChain, chain_class.from_genesis(AtomicDB(), genesis, state))
         self._errors: dict[bytes, ErrorSpec] = {}
         self._call_vm: tuple[tuple[int, int], Any] | None = None
+        self.last_receipt: Receipt | None = None
+        """Receipt of the latest successful ``send`` (e.g. of a deployment)."""
         self.last_block_time = start_time
         self.now = start_time + 1
 
@@ -135,6 +137,7 @@ class Chain:
         outcome = self.send_many([(sender, to, data)], gas=gas)[0]
         if isinstance(outcome, RevertError):
             raise outcome
+        self.last_receipt = outcome
         return outcome
 
     def send_many(
