@@ -112,7 +112,8 @@ class Config:
     base_timeout: float = 1.0
     max_timeout: float = 30.0
     future_rounds: int = 64
-    """Messages for rounds further ahead than this are ignored (bounds memory)."""
+    """PROPOSAL/PREPARE/COMMIT further ahead are ignored (bounds memory; ROUND-CHANGEs are
+    bounded by keeping one per validator)."""
     quorum: Callable[[int], int] = vset.quorum
     """Test-only hook: the simulator lowers it to prove its safety check can fail."""
 
@@ -299,8 +300,9 @@ class _Step:
         if self.state.finalised:
             self.ignore("height-finalised")
             return
-        if payload.round > self.state.round + self.config.future_rounds:
-            self.ignore("round-too-far")
+        far = payload.round > self.state.round + self.config.future_rounds
+        if far and not isinstance(message, RoundChange):
+            self.ignore("round-too-far")  # round changes are bounded by one per validator
             return
         author = sender if sender is not None else self.author(payload, message.signed.signature)
         if author is None:
