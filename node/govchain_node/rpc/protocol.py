@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -52,9 +53,39 @@ def encode_error(request_id: object, error: RpcError) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode("utf-8")
 
 
+MAX_NESTING = 128
+_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def _nesting_within(body: bytes, limit: int) -> bool:
+    """Whether JSON brackets nest at most ``limit`` deep.
+
+    py-evm raises the interpreter's recursion limit to 100,000 for deep EVM calls, so
+    the C JSON decoder would recurse on a ``[[[[…`` body until the C stack overflows
+    (a segfault, not a RecursionError). Strings are removed first, then only brackets
+    are looked at, both in C; the Python loop runs over the brackets only.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return True
+    brackets = _STRING.sub(b"", body).translate(
+        None, b'"' + bytes(range(256)).translate(None, b"[]{}")
+    )
+    depth = 0
+    for char in brackets:
+        depth += _DEPTH_STEP.get(char, 0)
+        if depth > limit:
+            return False
+    return True
+
+
 def parse_body(body: bytes) -> Any:
+    if not _nesting_within(body, MAX_NESTING):
+        raise RpcError(PARSE_ERROR, f"parse error: JSON nested deeper than {MAX_NESTING}")
     try:
         return json.loads(body)
+    except RecursionError as exc:
+        raise RpcError(PARSE_ERROR, "parse error: nesting too deep") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
 
