@@ -8,7 +8,7 @@ they differ. This module only reads them (stdlib + eth-utils for selectors)::
 
     anchor = load("AnchorRegistry")
     anchor.abi, anchor.bytecode, anchor.deployed_bytecode
-    anchor.errors[revert_data[:4]].name      # decode a custom-error revert
+    decode_error(revert_data)                # ("NotActiveIssuer", ("0x…",)) or None
 
 The role bits, status states and proposal kinds mirror the Solidity enums and
 constants; keep them in sync with the sources (a test checks them).
@@ -24,6 +24,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from eth_abi.abi import decode
+from eth_abi.exceptions import DecodingError
 from eth_utils.crypto import keccak
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Role",
     "State",
     "canonical_type",
+    "decode_error",
     "load",
     "signature",
 ]
@@ -176,3 +179,16 @@ def _load(name: str) -> Artifact:
         source_hashes={source: entry["sha256"] for source, entry in data["sources"].items()},
         errors=_error_specs(abi),
     )
+
+
+def decode_error(data: bytes) -> tuple[str, tuple[Any, ...]] | None:
+    """Name and arguments of a govchain custom error in revert ``data``; None if the data
+    is not one (empty, ``Error(string)``, ``Panic(uint256)``, another contract's error)."""
+    for name in CONTRACT_NAMES:
+        spec = load(name).errors.get(bytes(data[:4]))
+        if spec is not None:
+            try:
+                return spec.name, tuple(decode(list(spec.arg_types), bytes(data[4:])))
+            except DecodingError:  # malformed arguments: not one of ours after all
+                return None
+    return None

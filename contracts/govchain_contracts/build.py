@@ -36,7 +36,7 @@ EVM_VERSION = "prague"
 SETTINGS: dict[str, Any] = {
     "evmVersion": EVM_VERSION,
     "optimizer": {"enabled": True, "runs": 1000},
-    "viaIR": True,
+    "viaIR": False,
     "metadata": {"bytecodeHash": "ipfs"},
     "outputSelection": {
         "*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]}

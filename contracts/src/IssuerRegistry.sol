@@ -258,10 +258,14 @@ contract IssuerRegistry {
         _execute(id, p);
     }
 
-    /// @notice Withdraw an open proposal; only its proposer may do so.
+    /// @notice Withdraw an open proposal. Only its proposer may do so, or any member once
+    /// the proposer is no longer a member (so that no proposal is left without an owner).
     function cancel(uint256 id) external onlyMember {
         Proposal storage p = _openProposal(id);
-        if (p.proposer != msg.sender) revert NotProposer(id, msg.sender);
+        address proposer = p.proposer;
+        if (proposer != msg.sender && _memberPosition[proposer] != 0) {
+            revert NotProposer(id, msg.sender);
+        }
         p.status = ProposalStatus.Cancelled;
         emit ProposalCancelled(id);
     }
@@ -307,10 +311,12 @@ contract IssuerRegistry {
         return _members;
     }
 
+    /// @notice Number of current members; a proposal passes with more than half of them.
     function memberCount() external view returns (uint256) {
         return _members.length;
     }
 
+    /// @notice True if `account` is a current consortium member.
     function isMember(address account) external view returns (bool) {
         return _memberPosition[account] != 0;
     }
@@ -326,6 +332,7 @@ contract IssuerRegistry {
         return term != 0 && _voteTerm[id][member] == term;
     }
 
+    /// @notice A proposal with its current vote count; reverts for unknown ids.
     function getProposal(uint256 id) external view returns (ProposalInfo memory info) {
         Proposal storage p = _proposals[id];
         if (p.status == ProposalStatus.None) revert UnknownProposal(id);
@@ -376,7 +383,8 @@ contract IssuerRegistry {
         if (votes * 2 > count) _execute(id, p);
     }
 
-    /// @dev Counts the votes of current members in their current term: O(members).
+    /// @dev Counts the votes of current members in their current term: O(members) storage
+    /// reads per vote, about 4,200 gas per member; fine for consortia of hundreds.
     function _tally(uint256 id) private view returns (uint256 votes, uint256 count) {
         count = _members.length;
         for (uint256 i = 0; i < count; ++i) {

@@ -10,6 +10,8 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 ///   Valid      --suspend-->   Suspended   --reinstate--> Valid
 ///   Valid|Suspended --supersede(new)--> Superseded
 ///   Valid|Suspended|Superseded --revoke--> Revoked (final)
+/// A status is the issuer's statement about a leaf hash; the contract does not check that
+/// the leaf is in the issuer's log (verifiers check inclusion against AnchorRegistry).
 /// @dev The current status (the newest history entry) lives in one slot next to the
 /// history length; when it is replaced it moves into the history mapping. A first
 /// status change therefore costs one new slot, not two.

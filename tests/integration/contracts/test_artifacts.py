@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
 from govchain_contracts import (
@@ -18,6 +19,7 @@ from govchain_contracts import (
     ProposalStatus,
     State,
     build,
+    decode_error,
     load,
     signature,
 )
@@ -74,6 +76,16 @@ def test_abi_lookup_and_error_selectors() -> None:
     getter = load("IssuerRegistry").function("getIssuer")
     assert signature(getter) == "getIssuer(address)"
     assert getter["outputs"][0]["type"] == "tuple"
+
+
+def test_decode_error() -> None:
+    statuses = load("StatusRegistry")
+    (selector,) = [s for s, e in statuses.errors.items() if e.name == "NotSuspended"]
+    data = selector + encode(["bytes32", "uint8"], [b"\x01" * 32, 3])
+    assert decode_error(data) == ("NotSuspended", (b"\x01" * 32, 3))
+    assert decode_error(selector + b"\x00" * 5) is None  # truncated arguments
+    assert decode_error(keccak(text="Error(string)")[:4] + encode(["string"], ["x"])) is None
+    assert decode_error(b"") is None
 
 
 def test_python_enums_match_the_solidity_enums() -> None:

@@ -243,6 +243,18 @@ def test_cancel_is_for_the_proposer_only(deployment: Deployment) -> None:
         registry.transact("vote", proposal, sender=c)
 
 
+def test_orphaned_proposals_can_be_cancelled_by_any_member(deployment: Deployment) -> None:
+    registry, (a, b, c) = deployment.registry, deployment.members
+    orphan = propose_issuer(registry, a, deployment.chain.accounts[6])
+    removal = proposal_id(registry, registry.transact("proposeRemoveMember", a.address, sender=b))
+    with reverts("NotProposer"):
+        registry.transact("cancel", orphan, sender=c)  # a is still a member
+    registry.transact("vote", removal, sender=c)
+    receipt = registry.transact("cancel", orphan, sender=c)
+    assert registry.events(receipt, "ProposalCancelled")
+    assert proposal_info(registry, orphan)["status"] == ProposalStatus.CANCELLED
+
+
 def test_removing_a_non_voter_lets_an_open_proposal_pass(deployment: Deployment) -> None:
     """4 members, 2 votes (tie); removing a member who did not vote makes 2 of 3."""
     chain, registry = deployment.chain, deployment.registry
