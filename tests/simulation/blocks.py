@@ -14,6 +14,7 @@ import rlp
 from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
 from govchain_node.qbft.core import BlockInfo
 from govchain_node.qbft.crypto import keccak256
+from govchain_node.qbft.extra_data import Vote
 
 GENESIS_DIGEST = bytes(32)
 
@@ -46,6 +47,22 @@ def inspect(block: bytes) -> BlockInfo | None:
     digest = keccak256(make_block(height, parent, proposer, payload, 0))
     seal_hash = keccak256(make_block(height, parent, proposer, payload, round_))
     return BlockInfo(height, round_, digest, seal_hash)
+
+
+def with_vote(payload: bytes, vote: Vote | None) -> bytes:
+    """Carry a header vote in the payload (the real node writes it into extraData)."""
+    if vote is None:
+        return payload
+    return (b"+" if vote.add else b"-") + vote.recipient + payload
+
+
+def vote_of(block: bytes) -> Vote | None:
+    decoded = fields(block)
+    assert decoded is not None
+    payload = decoded[3]
+    if payload[:1] in (b"+", b"-") and len(payload) > 20:
+        return Vote(payload[1:21], payload[:1] == b"+")
+    return None
 
 
 def proposer_of(block: bytes) -> bytes:

@@ -31,6 +31,7 @@ class Summary:
     heights: int = 0
     virtual_seconds: float = 0.0
     totals: Stats = dataclasses.field(default_factory=Stats)
+    ignored: dict[str, int] = dataclasses.field(default_factory=dict)
     failures: list[Failure] = dataclasses.field(default_factory=list)
 
     def add(self, stats: Stats) -> None:
@@ -46,7 +47,10 @@ class Summary:
             f"over {self.virtual_seconds:.0f} virtual seconds",
             f"faults: {t.dropped} dropped, {t.duplicated} duplicated, {t.partitions} partitions, "
             f"{t.crashes} crashes, {t.byzantine_messages} Byzantine sends, {t.spam} outsider "
-            f"messages; {t.synced_blocks} blocks synced; highest round {t.max_round}",
+            f"messages; {t.synced_blocks} blocks synced; {t.validator_changes} validator-set "
+            f"changes; highest round {t.max_round}",
+            "ignored by honest cores: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(self.ignored.items())),
         ]
         lines += [f"FAILED {f.kind}: {f.detail}\n  replay: {f.replay}" for f in self.failures]
         return "\n".join(lines)
@@ -81,5 +85,7 @@ def run_campaign(
         summary.heights += max(result.heights)
         summary.virtual_seconds += result.time
         summary.add(result.stats)
+        for reason, count in result.ignored.items():
+            summary.ignored[reason] = summary.ignored.get(reason, 0) + count
     summary.seconds = time.perf_counter() - started
     return summary

@@ -39,6 +39,9 @@ class Scenario:
     sync_interval: float = 1.0
     progress_heights: int = 2
     liveness_bound: float = 90.0
+    membership: bool = False
+    """A candidate validator is voted in and out by header votes while blocks flow."""
+    epoch: int = 30_000
 
     def assign_behaviours(self, rng: random.Random, n: int) -> dict[int, str]:
         if not self.byzantine:
@@ -83,6 +86,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("forged-rc", byzantine=("forged-rc",), partitions=1),
         Scenario("non-validator", spam_interval=0.2, drop=0.05),
         Scenario("twin", twin=True, drop=0.05),
+        Scenario("membership", membership=True, epoch=7, crashes=1, drop=0.05, fault_phase=10.0),
         Scenario(
             "mixed",
             drop=0.1,

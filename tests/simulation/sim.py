@@ -42,8 +42,10 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
+from govchain_node.qbft.extra_data import Vote
 from govchain_node.qbft.messages import Message
 from govchain_node.qbft.state import NodeState, Persisted
+from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
 from tests.simulation.scenarios import Scenario
 
@@ -81,6 +83,12 @@ class SimNode:
     incarnation: int = 0
     timer_token: int = 0
     future: list[Message] = dataclasses.field(default_factory=list)
+    tallies: list[VoteTally] = dataclasses.field(default_factory=list)
+    """Validator set and pending votes after each block of ``chain`` (index 0: genesis)."""
+
+    @property
+    def validators(self) -> tuple[bytes, ...]:
+        return self.tallies[-1].validators
 
     @property
     def honest(self) -> bool:
@@ -101,6 +109,7 @@ class Stats:
     byzantine_messages: int = 0
     spam: int = 0
     synced_blocks: int = 0
+    validator_changes: int = 0
     max_round: int = 0
     steps: int = 0
 
@@ -113,6 +122,8 @@ class Result:
     heights: list[int]
     time: float
     stats: Stats
+    ignored: dict[str, int]
+    """Inputs the honest cores ignored, by reason (evidence the faults were seen)."""
 
 
 class Simulator:
@@ -146,6 +157,11 @@ class Simulator:
         behaviours = scenario.assign_behaviours(self.rng, n)
         for i, signer in enumerate(signers):
             self.nodes.append(self._new_node(i, signer, behaviours.get(i)))
+        self.candidate: bytes | None = None
+        if scenario.membership:
+            joiner = self.keyring.new_signer(f"{seed}-candidate".encode())
+            self.candidate = joiner.address
+            self.nodes.append(self._new_node(len(self.nodes), joiner, None))
         if scenario.twin:
             twin_of = self.rng.randrange(n)
             self.nodes[twin_of].behaviour = "twin"
@@ -163,7 +179,8 @@ class Simulator:
             max_timeout=self.scenario.max_timeout,
             quorum=self.quorum_rule,
         )
-        return SimNode(index, signer, behaviour, config, head)
+        tally = genesis_tally(self.validators)
+        return SimNode(index, signer, behaviour, config, head, tallies=[tally])
 
     # ------------------------------------------------------------------ queue
     def push(self, delay: float, kind: str, data: Any) -> None:
@@ -213,9 +230,10 @@ class Simulator:
                 )
         info = blocks.inspect(final.block)
         assert info is not None
+        parent_set = node.tallies[final.height - 1].validators
         signers = {self.keyring.recover(info.seal_hash, seal) for seal in final.seals}
-        valid = [s for s in signers if s is not None and s in self.validators]
-        if len(valid) < self.seal_quorum(len(self.validators)) or len(valid) != len(final.seals):
+        valid = [s for s in signers if s is not None and s in parent_set]
+        if len(valid) < self.seal_quorum(len(parent_set)) or len(valid) != len(final.seals):
             raise PropertyViolation(
                 "seals",
                 f"node {node.index} finalised height {final.height} with {len(valid)} valid "
@@ -229,7 +247,12 @@ class Simulator:
         node.chain.append(final)
         node.head[0] = final.digest
         proposer = blocks.proposer_of(final.block)
-        self.feed(node, NewChainHead(final.height, self.validators, proposer))
+        vote = blocks.vote_of(final.block)
+        tally = apply_block(node.tallies[-1], final.height, proposer, vote, self.scenario.epoch)
+        if node.index == 0 and tally.validators != node.validators:
+            self.stats.validator_changes += 1
+        node.tallies.append(tally)
+        self.feed(node, NewChainHead(final.height, tally.validators, proposer))
         pending, node.future = node.future, []
         for message in pending:
             self.deliver_to(node, message)
@@ -297,8 +320,19 @@ class Simulator:
         if not node.up or node.incarnation != incarnation or node.height + 1 != height:
             return
         payload = f"n{index}-h{height}-r{round_}-i{incarnation}".encode()
+        payload = blocks.with_vote(payload, self.vote_for(node))
         block = blocks.make_block(height, node.head[0], node.signer.address, payload, round_)
         self.feed(node, BlockCandidate(height, round_, block))
+
+    def vote_for(self, node: SimNode) -> Vote | None:
+        """Membership scenario: vote the candidate in; once it has served, vote it out."""
+        if self.candidate is None:
+            return None
+        members = node.validators
+        if self.candidate not in members:
+            return Vote(self.candidate, add=True)
+        served = sum(1 for t in node.tallies if self.candidate in t.validators)
+        return Vote(self.candidate, add=False) if served > 3 else None
 
     def on_crash(self, index: int) -> None:
         node = self.nodes[index]
@@ -318,9 +352,9 @@ class Simulator:
         node.state = restore(node.persisted)
         if node.chain:
             last = node.chain[-1]
-            head = NewChainHead(last.height, self.validators, blocks.proposer_of(last.block))
+            head = NewChainHead(last.height, node.validators, blocks.proposer_of(last.block))
         else:
-            head = NewChainHead(0, self.validators, b"\x00" * 20)
+            head = NewChainHead(0, node.validators, b"\x00" * 20)
         self.feed(node, head)
 
     def on_partition(self, groups: dict[int, int]) -> None:
@@ -417,7 +451,16 @@ class Simulator:
             [node.height for node in self.nodes],
             self.now,
             self.stats,
+            self.honest_ignored(),
         )
+
+    def honest_ignored(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for node in self.nodes:
+            if node.honest:
+                for reason, count in node.state.ignored.items():
+                    total[reason] = total.get(reason, 0) + count
+        return total
 
 
 def replay_command(seed: int, n: int, scenario: str) -> str:
