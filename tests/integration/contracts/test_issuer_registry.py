@@ -319,6 +319,23 @@ def test_member_removal_rules(chain: Chain) -> None:
         d.registry.transact("proposeAddMember", b"\x00" * 20, sender=only)
 
 
+def test_last_member_is_kept_at_execution_too(chain: Chain) -> None:
+    """Two crossing removals: once one passes, the other would empty the consortium."""
+    d = deploy(chain, member_count=2)
+    a, b = d.members
+    remove_a = proposal_id(
+        d.registry, d.registry.transact("proposeRemoveMember", a.address, sender=a)
+    )
+    remove_b = proposal_id(
+        d.registry, d.registry.transact("proposeRemoveMember", b.address, sender=b)
+    )
+    d.registry.transact("vote", remove_b, sender=a)  # 2 of 2: b leaves
+    assert proposal_info(d.registry, remove_a)["votes"] == 1  # a's vote: 1 of 1
+    with reverts("CannotRemoveLastMember"):
+        d.registry.transact("execute", remove_a, sender=a)
+    assert d.registry.call("members") == [a.checksum]
+
+
 def test_a_member_can_vote_to_remove_itself(deployment: Deployment) -> None:
     registry, (a, b, c) = deployment.registry, deployment.members
     removal = proposal_id(registry, registry.transact("proposeRemoveMember", a.address, sender=a))
