@@ -156,8 +156,11 @@ def _error_specs(abi: tuple[ABIEntry, ...]) -> dict[bytes, ErrorSpec]:
     return {spec.selector: spec for spec in specs}
 
 
-def load(name: ContractName) -> Artifact:
-    """Load a committed artifact (cached); raise ``KeyError`` for an unknown contract name."""
+def load(name: ContractName | str) -> Artifact:
+    """Load a committed artifact (cached); raise ``KeyError`` for an unknown contract name.
+
+    ``name`` is one of ``CONTRACT_NAMES``; plain strings are accepted for callers that
+    take the name from configuration or an ABI subset."""
     if name not in CONTRACT_NAMES:
         raise KeyError(f"unknown contract {name!r}; known: {', '.join(CONTRACT_NAMES)}")
     return _load(name)

@@ -53,7 +53,7 @@ def test_artifacts_record_the_current_sources(name: ContractName) -> None:
 
 def test_unknown_contract() -> None:
     with pytest.raises(KeyError, match="unknown contract"):
-        load("Nope")  # type: ignore[arg-type]
+        load("Nope")
 
 
 def test_abi_lookup_and_error_selectors() -> None:
