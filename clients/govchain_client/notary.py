@@ -40,6 +40,13 @@ class RetryPolicy:
     base_delay: float = 0.2
     max_delay: float = 10.0
 
+    def after_failure(self, attempt: int, exc: Exception) -> float:
+        """Seconds to wait before the next attempt; re-raise when not worth retrying."""
+        retry_after = _retryable(exc)
+        if retry_after is False or attempt + 1 >= self.attempts:
+            raise exc
+        return self.delay(attempt, retry_after or None)
+
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, self.max_delay)
@@ -54,7 +61,6 @@ class Request:
     json: Any = None
     params: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    retry: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,16 @@ class _Api:
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def arguments(self, request: Request) -> dict[str, Any]:
+        """Keyword arguments of ``httpx.Client.request`` for ``request``."""
+        return {
+            "method": request.method,
+            "url": request.path,
+            "json": request.json,
+            "params": request.params,
+            "headers": {**self.headers(), **request.headers},
+        }
 
     def submit(
         self,
@@ -251,19 +267,9 @@ class NotaryClient:
     def _send(self, request: Request) -> dict[str, Any]:
         for attempt in range(self._retry.attempts):
             try:
-                response = self._http.request(
-                    request.method,
-                    request.path,
-                    json=request.json,
-                    params=request.params,
-                    headers={**self._api.headers(), **request.headers},
-                )
-                return self._api.body(response)
+                return self._api.body(self._http.request(**self._api.arguments(request)))
             except (NotaryError, httpx.TransportError) as exc:
-                retry_after = _retryable(exc)
-                if retry_after is False or attempt + 1 == self._retry.attempts:
-                    raise
-                time.sleep(self._retry.delay(attempt, retry_after or None))
+                time.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")
 
 
@@ -327,17 +333,8 @@ class AsyncNotaryClient:
     async def _send(self, request: Request) -> dict[str, Any]:
         for attempt in range(self._retry.attempts):
             try:
-                response = await self._http.request(
-                    request.method,
-                    request.path,
-                    json=request.json,
-                    params=request.params,
-                    headers={**self._api.headers(), **request.headers},
-                )
+                response = await self._http.request(**self._api.arguments(request))
                 return self._api.body(response)
             except (NotaryError, httpx.TransportError) as exc:
-                retry_after = _retryable(exc)
-                if retry_after is False or attempt + 1 == self._retry.attempts:
-                    raise
-                await asyncio.sleep(self._retry.delay(attempt, retry_after or None))
+                await asyncio.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")
