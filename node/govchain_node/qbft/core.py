@@ -224,8 +224,14 @@ class _Step:
             self.request_block(0, ())
 
     def move_to_round(self, round_: int) -> None:
-        """Enter ``round_`` (> current): persist, announce it with a ROUND-CHANGE, time it."""
-        self.update(round=round_)
+        """Enter ``round_`` (> current): persist, announce it with a ROUND-CHANGE, time it.
+
+        Earlier rounds without an accepted proposal are dropped: nothing in them can be
+        finalised by this node any more, and keeping them would let a faulty validator
+        grow the state one round at a time.
+        """
+        kept = {r: rs for r, rs in self.state.rounds.items() if r >= round_ or rs.accepted}
+        self.update(round=round_, rounds=MappingProxyType(kept))
         self.persist()
         prepared = self.state.prepared
         metadata = None if prepared is None else PreparedRound(prepared.round, prepared.digest)

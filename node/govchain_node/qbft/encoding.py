@@ -42,6 +42,7 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
+from govchain_node.qbft.state import Persisted, PreparedCertificate
 
 MAX_JUSTIFICATION = 256
 _EMPTY_LIST = enc_list([])
@@ -193,3 +194,34 @@ def decode_message(code: int, data: bytes) -> Message:
     if code == ROUND_CHANGE:
         return _decode_round_change(item)
     raise DecodeError(f"unknown QBFT message code 0x{code:02x}")
+
+
+# --------------------------------------------------------------------------- persisted record
+
+
+def encode_persisted(record: Persisted) -> bytes:
+    """``rlp([height, round, [] | [round, digest, block, [signed PREPARE…]]])`` for the disk."""
+    prepared = _EMPTY_LIST
+    cert = record.prepared
+    if cert is not None:
+        prepares = enc_list([_encode_signed(p) for p in cert.prepares])
+        prepared = enc_list([enc_int(cert.round), enc_bytes(cert.digest), cert.block, prepares])
+    return enc_list([enc_int(record.height), enc_int(record.round), prepared])
+
+
+def decode_persisted(data: bytes) -> Persisted:
+    """Strict inverse of :func:`encode_persisted`; raises :class:`DecodeError`."""
+    fields = as_list(_rlp.decode(data, "persisted record"), "persisted record", 3)
+    height, round_ = as_int(fields[0], "height"), as_int(fields[1], "round", 32)
+    raw = as_list(fields[2], "prepared certificate")
+    if not raw:
+        return Persisted(height, round_, None)
+    cert = as_list(raw, "prepared certificate", 4)
+    block = as_list(cert[2], "prepared block")
+    prepared = PreparedCertificate(
+        as_int(cert[0], "prepared round", 32),
+        _digest(cert[1], "prepared digest"),
+        _rlp.reencode(block),
+        _signed_prepares(cert[3]),
+    )
+    return Persisted(height, round_, prepared)

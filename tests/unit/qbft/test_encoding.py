@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
 from govchain_node.qbft.crypto import FakeKeyring, Secp256k1Recoverer, Secp256k1Signer, keccak256
-from govchain_node.qbft.encoding import decode_message, encode_message, encode_payload, signing_hash
+from govchain_node.qbft.encoding import (
+    decode_message,
+    decode_persisted,
+    encode_message,
+    encode_payload,
+    encode_persisted,
+    signing_hash,
+)
 from govchain_node.qbft.errors import DecodeError
 from govchain_node.qbft.messages import (
     COMMIT,
@@ -27,6 +34,7 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
+from govchain_node.qbft.state import Persisted, PreparedCertificate
 from tests.simulation.blocks import make_block
 
 heights = st.integers(0, 2**63)
@@ -163,3 +171,19 @@ def test_fake_keyring_rejects_forgeries() -> None:
     assert ring.recover(digest, alice.sign(digest)) == alice.address
     assert ring.recover(keccak256(b"n"), alice.sign(digest)) is None
     assert ring.recover(digest, alice.address + bytes(45)) is None
+
+
+certificates_full = st.builds(
+    PreparedCertificate, rounds, digests, block_strategy, st.lists(prepares, max_size=4).map(tuple)
+)
+
+
+@given(st.builds(Persisted, heights, rounds, st.none() | certificates_full))
+def test_persisted_record_round_trips(record: Persisted) -> None:
+    assert decode_persisted(encode_persisted(record)) == record
+
+
+def test_persisted_record_rejects_trailing_bytes() -> None:
+    data = encode_persisted(Persisted(1, 0, None))
+    with pytest.raises(DecodeError):
+        decode_persisted(data + b"\x00")
