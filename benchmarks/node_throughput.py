@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import statistics
 import sys
 import tempfile
@@ -21,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from eth_abi import encode as abi_encode
+from eth_abi.abi import encode as abi_encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -136,7 +138,7 @@ async def measure(
             hashes.append(await rpc.call("eth_sendRawTransaction", raw))
 
         start = time.perf_counter()
-        await run_concurrently([lambda raw=raw: send(raw) for raw in raws], concurrency)
+        await run_concurrently([functools.partial(send, raw) for raw in raws], concurrency)
         submitted = time.perf_counter()
         last = await wait_mined(rpc, hashes[-1])
         for tx_hash in hashes[:: max(1, len(hashes) // 50)]:
@@ -164,7 +166,7 @@ async def measure(
 
         start = time.perf_counter()
         await run_concurrently(
-            [lambda index=index: one_call(index) for index in range(calls)], concurrency
+            [functools.partial(one_call, index) for index in range(calls)], concurrency
         )
         results["call_per_s"] = calls / (time.perf_counter() - start)
 

@@ -30,9 +30,8 @@ from eth.abc import (
     StateAPI,
     VirtualMachineAPI,
 )
-from eth.chains.base import Chain
 from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
-from eth_utils import ValidationError
+from eth_utils.exceptions import ValidationError
 
 from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data
 from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
@@ -117,11 +116,11 @@ class Ledger:
         self._db, self._buffer = open_database(store)
         chain_class = make_chain_class(genesis.chain_id)
         try:
-            self._chain: Chain = chain_class(self._db)
+            self._chain: Any = chain_class(self._db)
             head = self._chain.get_canonical_head()
         except CanonicalHeadNotFound:
             self._chain = chain_class.from_genesis(
-                self._db, genesis.header_params(), genesis.state()
+                self._db, genesis.header_params(), cast(Any, genesis.state())
             )
             head = self._chain.get_canonical_head()
             self._index_block(self._chain.get_canonical_block_by_number(0), (), ())
@@ -186,7 +185,7 @@ class Ledger:
 
     def _execute(
         self,
-        vm: VirtualMachineAPI,
+        vm: Any,
         header: BlockHeaderAPI,
         transactions: Iterable[SignedTransactionAPI],
         extra: QbftExtraData,

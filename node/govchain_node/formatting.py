@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import rlp
-from eth.abc import BlockAPI, BlockHeaderAPI, LogAPI, ReceiptAPI, SignedTransactionAPI
-from eth_utils import to_checksum_address
+from eth.abc import BlockAPI, LogAPI, ReceiptAPI, SignedTransactionAPI
+from eth_typing import Address
+from eth_utils.address import to_checksum_address
 
 Json = dict[str, Any]
 
@@ -38,11 +39,11 @@ def tx_type(tx: SignedTransactionAPI) -> int:
 def contract_address(sender: bytes, nonce: int) -> bytes:
     from eth._utils.address import generate_contract_address
 
-    return bytes(generate_contract_address(sender, nonce))
+    return bytes(generate_contract_address(Address(sender), nonce))
 
 
 def format_transaction(
-    tx: SignedTransactionAPI,
+    tx: Any,
     sender: bytes,
     block_hash: bytes | None,
     block_number: int | None,
@@ -159,7 +160,8 @@ def format_receipt(
     }
 
 
-def format_header(header: BlockHeaderAPI) -> Json:
+def format_header(header: Any) -> Json:
+    """``header`` is a Prague header; typed ``Any`` for its fork-specific fields."""
     return {
         "number": hex_int(header.block_number),
         "hash": hex_bytes(header.hash),

@@ -13,8 +13,8 @@ import secrets
 import stat
 from pathlib import Path
 
-from eth_keys import keys as eth_keys_api
-from eth_keys.exceptions import ValidationError as EthKeysValidationError
+from eth_keys import datatypes as eth_keys_api
+from eth_utils.exceptions import ValidationError as EthKeysValidationError
 
 from govchain_node.errors import KeyFileError
 
@@ -51,7 +51,7 @@ class Account:
 
     @property
     def checksum_address(self) -> str:
-        from eth_utils import to_checksum_address
+        from eth_utils.address import to_checksum_address
 
         return str(to_checksum_address(self.address))
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eth.abc import BlockHeaderAPI, StateAPI
+from eth_typing import Address
 
 from govchain_node.chain import CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
@@ -134,13 +135,13 @@ class Node:
 
     def _head_account(self, address: bytes) -> tuple[int, int]:
         state = self._state()
-        return int(state.get_nonce(address)), int(state.get_balance(address))
+        return int(state.get_nonce(Address(address))), int(state.get_balance(Address(address)))
 
     def account(self, header: BlockHeaderAPI, address: bytes) -> tuple[int, int]:
         if header.hash == self.ledger.head.hash:
             return self._head_account(address)
         state = self.ledger.state_at(header)
-        return int(state.get_nonce(address)), int(state.get_balance(address))
+        return int(state.get_nonce(Address(address))), int(state.get_balance(Address(address)))
 
     def submit(self, raw: bytes) -> bytes:
         pooled = self.pool.add_raw(raw)

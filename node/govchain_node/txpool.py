@@ -22,11 +22,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import rlp
 from eth.abc import SignedTransactionAPI
 from eth_keys.exceptions import BadSignature
-from eth_utils import ValidationError
+from eth_utils.exceptions import ValidationError
 from rlp.exceptions import DecodingError, DeserializationError
 
 from govchain_node.config import TxPoolLimits
@@ -180,7 +181,7 @@ class TxPool:
         self._by_hash[tx_hash] = pooled
         return pooled
 
-    def _check_chain_id(self, tx: SignedTransactionAPI, type_id: int) -> None:
+    def _check_chain_id(self, tx: Any, type_id: int) -> None:
         if type_id == 0:
             if tx.v in (27, 28):
                 raise TransactionRejectedError(

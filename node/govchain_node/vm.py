@@ -18,7 +18,7 @@ from eth.chains.base import Chain
 from eth.validation import validate_gas_limit
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
-from eth_utils import ValidationError
+from eth_utils.exceptions import ValidationError
 
 from govchain_node.consensus.extra_data import MAX_EXTRA_DATA_BYTES
 
@@ -35,12 +35,12 @@ def _create_header_from_parent(
     return header.copy(base_fee_per_gas=0)
 
 
-class GovchainVM(PragueVM):  # type: ignore[misc]
+class GovchainVM(PragueVM):
     """Prague execution with QBFT ``extraData`` and a zero base fee."""
 
     fork = "govchain-prague"
     extra_data_max_bytes: ClassVar[int] = MAX_EXTRA_DATA_BYTES
-    create_header_from_parent = staticmethod(_create_header_from_parent)  # type: ignore[assignment]
+    create_header_from_parent = staticmethod(_create_header_from_parent)
 
     def process_deposit_request_data(self, block: BlockAPI) -> None:
         """No beacon-chain deposit contract exists here, so there are never deposit
@@ -56,7 +56,7 @@ class GovchainVM(PragueVM):  # type: ignore[misc]
 
 def make_chain_class(chain_id: int) -> type[Chain]:
     """A py-evm ``Chain`` class running :class:`GovchainVM` from block 0."""
-    return type(  # type: ignore[no-any-return]
+    return type(
         "GovchainChain",
         (Chain,),
         {"vm_configuration": ((0, GovchainVM),), "chain_id": chain_id},

@@ -100,4 +100,5 @@ class RpcClient:
 
 
 def local_account(private_key: bytes | str) -> LocalAccount:
-    return Account.from_key(private_key)
+    account: LocalAccount = Account.from_key(private_key)
+    return account

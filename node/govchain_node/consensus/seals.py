@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from eth.abc import BlockHeaderAPI
-from eth_keys import keys as eth_keys_api
+from eth_keys import datatypes as eth_keys_api
 from eth_keys.exceptions import BadSignature
-from eth_keys.exceptions import ValidationError as EthKeysValidationError
+from eth_utils.exceptions import ValidationError as EthKeysValidationError
 
 from govchain_node.consensus.extra_data import (
     QbftExtraData,

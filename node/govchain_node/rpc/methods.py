@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import rlp
 from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
@@ -19,8 +19,9 @@ from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
 from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
 from eth_hash.auto import keccak
-from eth_utils import ValidationError
-from trie import HexaryTrie
+from eth_typing import Address
+from eth_utils.exceptions import ValidationError
+from trie.hexary import HexaryTrie
 
 from govchain_node.chain import Ledger
 from govchain_node.config import NodeConfig
@@ -297,14 +298,14 @@ class EthMethods:
         p.check_arity(params, 2)
         address = p.address(p.arg(params, 0, "address"))
         header = self._header(p.arg(params, 1, "block", required=False))
-        return hex_bytes(self._node.ledger.state_at(header).get_code(address))
+        return hex_bytes(self._node.ledger.state_at(header).get_code(Address(address)))
 
     def eth_get_storage_at(self, params: list[Any]) -> str:
         p.check_arity(params, 3)
         address = p.address(p.arg(params, 0, "address"))
         slot = p.storage_slot(p.arg(params, 1, "slot"))
         header = self._header(p.arg(params, 2, "block", required=False))
-        value = self._node.ledger.state_at(header).get_storage(address, slot)
+        value = self._node.ledger.state_at(header).get_storage(Address(address), slot)
         return "0x" + int(value).to_bytes(32, "big").hex()
 
     def eth_get_proof(self, params: list[Any]) -> dict[str, Any]:
@@ -318,7 +319,7 @@ class EthMethods:
         db = self._node.ledger.buffer
         state_trie = HexaryTrie(db, header.state_root)
         account_key = keccak(address)
-        account_proof = state_trie.get_proof(account_key)
+        account_proof = state_trie.get_proof(account_key)  # type: ignore[no-untyped-call]
         encoded = state_trie.get(account_key)
         nonce, balance, storage_root, code_hash = 0, 0, BLANK_ROOT_HASH, EMPTY_SHA3
         if encoded:
@@ -335,7 +336,10 @@ class EthMethods:
                 {
                     "key": key_param,
                     "value": hex_int(value),
-                    "proof": [hex_bytes(rlp.encode(n)) for n in storage_trie.get_proof(slot_key)],
+                    "proof": [
+                        hex_bytes(rlp.encode(n))
+                        for n in storage_trie.get_proof(slot_key)  # type: ignore[no-untyped-call]
+                    ],
                 }
             )
         return {
@@ -370,9 +374,10 @@ class EthMethods:
                 p.lenient_quantity(call[fee_field], fee_field)
         nonce = self._node.account(header, sender)[0]
         unsigned = GovchainVM.create_unsigned_transaction(
-            nonce=nonce, gas_price=0, gas=gas, to=to, value=value, data=data
+            nonce=nonce, gas_price=0, gas=gas, to=Address(to), value=value, data=data
         )
-        return SpoofTransaction(unsigned, from_=sender)  # type: ignore[no-any-return]
+        # A SpoofTransaction quacks like a signed transaction with a chosen sender.
+        return cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=sender))
 
     def _execute(self, tx: SignedTransactionAPI, header: BlockHeaderAPI) -> ComputationAPI:
         state = self._node.ledger.call_state(header)

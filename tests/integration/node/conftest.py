@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from govchain_node.dev import DevNodeHandle, start_dev_node
 from tests.support.hardhat_node import (
@@ -36,8 +37,8 @@ class Endpoint:
     def is_govchain(self) -> bool:
         return self.name == "govchain"
 
-    def transact(self, data: bytes, to: str | None, **kwargs: object) -> dict[str, object]:
-        raw = self.rpc.sign(self.account, self.chain_id, to=to, data=data, **kwargs)  # type: ignore[arg-type]
+    def transact(self, data: bytes, to: str | None, **kwargs: Any) -> dict[str, Any]:
+        raw = self.rpc.sign(self.account, self.chain_id, to=to, data=data, **kwargs)
         return self.rpc.wait_receipt(self.rpc.send(raw))
 
 

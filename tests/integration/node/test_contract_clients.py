@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_hash.auto import keccak
@@ -32,14 +33,14 @@ def test_web3py_deploy_transact_call_events(endpoint: Endpoint) -> None:
     compiled = anchor_like()
     factory = w3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
 
-    def send(tx: dict[str, object]) -> dict[str, object]:
+    def send(tx: Any) -> dict[str, Any]:
         tx.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
-        signed = account.sign_transaction(tx)  # type: ignore[arg-type]
+        signed = account.sign_transaction(tx)
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
         return dict(w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.05))
 
     receipt = send(factory.constructor().build_transaction({"from": account.address}))
-    contract = w3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)  # type: ignore[call-overload]
+    contract = w3.eth.contract(address=receipt["contractAddress"], abi=compiled.abi)
     key = keccak(b"web3py:" + endpoint.name.encode() + str(receipt["blockNumber"]).encode())
     root = keccak(b"web3py-root")
     receipt = send(
@@ -47,7 +48,7 @@ def test_web3py_deploy_transact_call_events(endpoint: Endpoint) -> None:
     )
     assert receipt["status"] == 1
     assert contract.functions.roots(key).call() == root
-    events = contract.events.Anchored().process_receipt(receipt)  # type: ignore[arg-type]
+    events = contract.events.Anchored().process_receipt(receipt)
     assert events[0]["args"]["key"] == key
     assert events[0]["args"]["by"] == account.address
     logs = contract.events.Anchored().get_logs(
@@ -58,7 +59,7 @@ def test_web3py_deploy_transact_call_events(endpoint: Endpoint) -> None:
         contract.functions.mustBePositive(0).call()
     with pytest.raises(ContractCustomError):
         contract.functions.anchor(key, root).call({"from": account.address})
-    block = w3.eth.get_block(receipt["blockNumber"])  # type: ignore[arg-type]
+    block = w3.eth.get_block(receipt["blockNumber"])
     assert block["hash"] == receipt["blockHash"]
 
 

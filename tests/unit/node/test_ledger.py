@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from eth.abc import SignedTransactionAPI
 from eth_account import Account as EthAccount
+from eth_typing import Address
 
-from govchain_node.chain import Ledger
+from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
 from govchain_node.consensus.dev import DevEngine
 from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.errors import ConfigError, InvalidBlockError
@@ -44,7 +45,9 @@ def transfer(nonce: int, value: int = 1, gas: int = 21_000) -> SignedTransaction
     return decode_transaction(bytes(signed.raw_transaction))
 
 
-def seal_next(ledger: Ledger, txs: list[SignedTransactionAPI], engine: DevEngine) -> object:
+def seal_next(
+    ledger: Ledger, txs: list[SignedTransactionAPI], engine: DevEngine
+) -> tuple[BuiltBlock, CommittedBlock]:
     built = ledger.build_block(
         txs,
         timestamp=int(time.time()),
@@ -59,7 +62,7 @@ def test_genesis_carries_validators_in_qbft_extra_data() -> None:
     assert ledger.head.block_number == 0
     assert decode_extra_data(ledger.head.extra_data).validators == (VALIDATOR.address,)
     assert ledger.head.base_fee_per_gas == 0
-    assert ledger.state_at(ledger.head).get_balance(USER.address) > 0
+    assert ledger.state_at(ledger.head).get_balance(Address(USER.address)) > 0
 
 
 def test_block_with_transactions_is_sealed_and_indexed() -> None:
@@ -74,7 +77,7 @@ def test_block_with_transactions_is_sealed_and_indexed() -> None:
     assert receipt["blockHash"] == "0x" + head.hash.hex()
     assert receipt["cumulativeGasUsed"] == hex(42_000)
     assert receipt["gasUsed"] == hex(21_000)
-    assert ledger.state_at(head).get_nonce(USER.address) == 2
+    assert ledger.state_at(head).get_nonce(Address(USER.address)) == 2
 
 
 def test_invalid_transactions_are_skipped_not_fatal() -> None:
