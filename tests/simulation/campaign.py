@@ -69,12 +69,15 @@ def run_campaign(
     quorum: Callable[[int], int] = vset.quorum,
     seal_quorum: Callable[[int], int] = vset.quorum,
     stop_on_failure: bool = False,
+    amnesia: bool = False,
 ) -> Summary:
     summary = Summary()
     started = time.perf_counter()
     for seed, n, name in plan:
         summary.schedules += 1
-        sim = Simulator(seed, n, SCENARIOS[name], quorum=quorum, seal_quorum=seal_quorum)
+        sim = Simulator(
+            seed, n, SCENARIOS[name], quorum=quorum, seal_quorum=seal_quorum, amnesia=amnesia
+        )
         try:
             result = sim.run()
         except PropertyViolation as exc:

@@ -12,6 +12,9 @@ Checked continuously:
 - safety: no two honest validators finalise (or import) different blocks at one height;
 - seals: every finalised block carries commit seals of a quorum of the parent's
   validators, each valid over the block's commit-seal hash;
+- no equivocation: an honest validator never signs two PREPAREs, COMMITs or PROPOSALs for
+  different blocks in one round, not even across a crash and restart (this is what the
+  persisted record is for);
 - liveness: after the fault phase ends (partitions healed, crashed honest nodes
   restarted, unless one stays down while a quorum of honest validators remains), every
   honest validator that is up finalises ``progress_heights`` more blocks within
@@ -43,7 +46,7 @@ from govchain_node.qbft.events import (
     StartRoundTimer,
 )
 from govchain_node.qbft.extra_data import Vote
-from govchain_node.qbft.messages import Message
+from govchain_node.qbft.messages import Commit, Message, Prepare, Proposal
 from govchain_node.qbft.state import NodeState, Persisted
 from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
@@ -136,9 +139,11 @@ class Simulator:
         scenario: Scenario,
         quorum: Callable[[int], int] = vset.quorum,
         seal_quorum: Callable[[int], int] = vset.quorum,
+        amnesia: bool = False,
     ) -> None:
         """``quorum`` replaces the cores' rule and ``seal_quorum`` the seal check's (test-only
-        hooks: lowering them must make the campaign fail)."""
+        hooks: lowering them must make the campaign fail); ``amnesia`` restarts nodes without
+        their persisted record, which must be caught as equivocation."""
         self.seed, self.n, self.scenario = seed, n, scenario
         self.rng = random.Random(f"{seed}/{n}/{scenario.name}")
         self.keyring = FakeKeyring()
@@ -147,9 +152,11 @@ class Simulator:
         self.seq = 0
         self.stats = Stats()
         self.decided: dict[int, bytes] = {}
+        self.signed: dict[tuple[int, str, int, int], bytes] = {}
         self.side: dict[int, int] = {}
         self.quorum_rule = quorum
         self.seal_quorum = seal_quorum
+        self.amnesia = amnesia
         signers = [self.keyring.new_signer(f"{seed}-v{i}".encode()) for i in range(n)]
         self.validators = vset.sort_validators(tuple(s.address for s in signers))
         self.outsider = self.keyring.new_signer(f"{seed}-outsider".encode())
@@ -267,12 +274,32 @@ class Simulator:
     def broadcast(self, node: SimNode, message: Message) -> None:
         from tests.simulation.byzantine import transform
 
+        if node.honest:
+            self.check_no_equivocation(node, message)
         outgoing = [(message, None)] if node.honest else transform(self, node, message)
         for msg, targets in outgoing:
             for peer in self.nodes:
                 if peer.index == node.index or (targets is not None and peer.index not in targets):
                     continue
                 self.send(node.index, peer.index, msg)
+
+    def check_no_equivocation(self, node: SimNode, message: Message) -> None:
+        payload = message.signed.payload
+        if isinstance(message, Proposal):
+            info = blocks.inspect(message.signed.payload.block)
+            assert info is not None
+            digest = info.digest
+        elif isinstance(message, Prepare | Commit):
+            digest = message.signed.payload.digest
+        else:
+            return
+        key = (node.index, type(message).__name__, payload.height, payload.round)
+        first = self.signed.setdefault(key, digest)
+        if first != digest:
+            raise PropertyViolation(
+                "equivocation",
+                f"honest node {node.index} signed two {key[1]}s for height {key[2]} round {key[3]}",
+            )
 
     def send(self, src: int, dst: int, message: Message) -> None:
         if not self.linked(src, dst):
@@ -349,7 +376,7 @@ class Simulator:
     def boot(self, node: SimNode) -> None:
         """Start the process: state from the persisted record, chain from its disk."""
         node.up = True
-        node.state = restore(node.persisted)
+        node.state = restore(None if self.amnesia else node.persisted)
         if node.chain:
             last = node.chain[-1]
             head = NewChainHead(last.height, node.validators, blocks.proposer_of(last.block))

@@ -43,6 +43,12 @@ def test_a_quorum_of_f_plus_one_is_caught_by_the_safety_check() -> None:
     assert all("python -m tests.simulation.run --seed" in f.replay for f in summary.failures)
 
 
+def test_restarting_without_the_persisted_record_is_caught_as_equivocation() -> None:
+    plan = [(seed, n, "crash") for seed in range(15) for n in (4, 7)]
+    summary = run_campaign(plan, amnesia=True)
+    assert any(f.kind == "equivocation" for f in summary.failures), summary.report()
+
+
 def test_cores_with_a_low_quorum_are_caught_by_the_seal_check() -> None:
     plan = [(seed, 7, "clean") for seed in range(3)]
     summary = run_campaign(plan, quorum=lambda n: vset.quorum(n) - 1)
