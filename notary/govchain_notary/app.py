@@ -26,7 +26,7 @@ from govchain_notary.api import digests, health, issuers, receipts, status, veri
 from govchain_notary.chains import make_anchorer
 from govchain_notary.log_store import IssuerLock
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import BodyLimit, RequestMetrics
+from govchain_notary.middleware import BodyLimit, CachedLookups, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -82,7 +82,8 @@ def create_app(
     )
     app.state.service = service
     app.state.metrics = metrics
-    app.state.limiter = RateLimiter()
+    limiter = RateLimiter()
+    app.state.limiter = limiter
     app.state.settings = settings
     problems.install(app)
     for module in (digests, receipts, verify, status, issuers, health):
@@ -96,6 +97,9 @@ def create_app(
         expose_headers=["Retry-After"],
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        CachedLookups, service=service, limiter=limiter, cors_origins=settings.cors_origins
+    )
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app
 

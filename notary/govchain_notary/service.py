@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -38,8 +39,9 @@ from govchain_notary.errors import (
 )
 from govchain_notary.leaves import leaf_hash_of, leaf_json
 from govchain_notary.log_store import IssuerLock, WriterLogs
+from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
-from govchain_notary.receipts import receipt_view, status_view
+from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ClientRecord, Store
 from govchain_notary.writer import Accepted, AcceptJob, PreparedLeaf, SubmissionWriter
@@ -133,6 +135,7 @@ class NotaryService:
             self._on_anchored,
         )
         self.writer: SubmissionWriter | None = None
+        self.lookups = LookupCache(settings.lookup_cache_ttl)
         self.started = False
         self._users = 0
         self._lifecycle = threading.Lock()
@@ -233,7 +236,9 @@ class NotaryService:
         assert self.writer is not None
         leaves = await anyio.to_thread.run_sync(prepare_leaves, kind, client.issuer, items)
         job = AcceptJob(client.id, client.issuer, leaves, idempotency_key, fingerprint)
-        return await asyncio.wrap_future(self.writer.submit(job))
+        accepted = await asyncio.wrap_future(self.writer.submit(job))
+        self.lookups.forget(item.digest for item in items)
+        return accepted
 
     def _check_backlog(self, extra: int) -> None:
         if self.backlog() + extra > self.settings.backlog_limit:
@@ -273,6 +278,17 @@ class NotaryService:
             raise NotFoundError(f"no receipt with id {receipt_id!r}")
         checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
         return receipt_view(self.store, submission, checkpoint)
+
+    def lookup_json(self, digest: str) -> bytes:
+        """The lookup answer as JSON bytes, from the cache when it is complete and fresh."""
+        cached = self.lookups.get(digest)
+        if cached is not None:
+            return cached
+        answer = self.lookup(digest)
+        body = json.dumps(answer, separators=(",", ":")).encode()
+        if all(entry["status"] == ANCHORED for entry in answer["receipts"]):
+            self.lookups.put(digest, body)
+        return body
 
     def lookup(self, digest: str) -> dict[str, Any]:
         submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
@@ -332,6 +348,7 @@ class NotaryService:
         facts = self.anchorer.set_status(
             submission.issuer, submission.leaf_hash, ACTIONS[action], successor
         )
+        self.lookups.forget([submission.digest])
         status = self.anchorer.status(submission.issuer, submission.leaf_hash)
         return {
             "id": receipt_id,

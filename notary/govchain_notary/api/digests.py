@@ -15,6 +15,7 @@ from govchain_notary.api.schemas import (
     SubmitRequest,
     SubmitResponse,
 )
+from govchain_notary.errors import UnprocessableError
 from govchain_notary.problems import problem_responses
 from govchain_notary.service import Item, fingerprint_of, require_scope
 
@@ -25,7 +26,11 @@ def _items(body: SubmitRequest) -> list[Item]:
     if body.items is None:
         assert body.digest is not None
         return [Item(body.digest, body.meta, body.device, body.seq)]
-    return [Item(i.digest, i.meta, i.device, i.seq) for i in body.items]
+    items = [Item(i["digest"], i.get("meta"), i.get("device"), i.get("seq")) for i in body.items]
+    for position, item in enumerate(items):
+        if (item.device is None) != (item.seq is None):
+            raise UnprocessableError(f"items[{position}]: device and seq go together")
+    return items
 
 
 @router.post(
@@ -90,6 +95,9 @@ async def submit_digests(
 async def lookup_digest(
     digest: Annotated[str, Path(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])],
     service: Service,
-) -> dict[str, Any]:
+) -> Response:
     """Public: used by the web verifier.  The document itself never leaves the user."""
-    return await anyio.to_thread.run_sync(service.lookup, digest)
+    body = service.lookups.get(digest)
+    if body is None:
+        body = await anyio.to_thread.run_sync(service.lookup_json, digest)
+    return Response(body, media_type="application/json")

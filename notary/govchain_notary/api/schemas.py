@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator, with_config
+from typing_extensions import TypedDict
 
 from govchain_core.jcs import MAX_SAFE_INTEGER
 
@@ -25,19 +26,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DigestItem(_Strict):
-    """One document digest, with optional metadata digest or IoT device and sequence."""
+@with_config(ConfigDict(extra="forbid"))
+class DigestItem(TypedDict):
+    """One document digest, with optional metadata digest or IoT device and sequence.
+
+    A TypedDict, not a model: validating 10,000 of them is several times cheaper.
+    ``device`` and ``seq`` go together; the route checks that rule per batch.
+    """
 
     digest: DigestText
-    meta: DigestText | None = None
-    device: Device | None = None
-    seq: Seq | None = None
-
-    @model_validator(mode="after")
-    def _device_and_seq(self) -> DigestItem:
-        if (self.device is None) != (self.seq is None):
-            raise ValueError("device and seq go together")
-        return self
+    meta: NotRequired[DigestText]
+    device: NotRequired[Device]
+    seq: NotRequired[Seq]
 
 
 class SubmitRequest(_Strict):

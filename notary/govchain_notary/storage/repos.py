@@ -8,7 +8,7 @@ idempotency answers, committed together with the log's new nodes), checkpoints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
 
@@ -28,8 +28,9 @@ class ClientRecord:
     created_at: int
 
 
-@dataclass(frozen=True, slots=True)
-class SubmissionRecord:
+class SubmissionRecord(NamedTuple):
+    """One accepted digest (a tuple in column order: the writer makes thousands)."""
+
     receipt_id: str
     issuer: str
     log_index: int

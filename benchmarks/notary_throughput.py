@@ -1,0 +1,225 @@
+"""Notary benchmark: end-to-end throughput, submit→anchored latency, lookup rate.
+
+Runs the notary as a uvicorn subprocess on the embedded default (SQLite in WAL mode,
+synchronous=FULL) and drives it over HTTP from separate load-generator processes.
+Prints figures; asserts nothing about time.
+
+    python benchmarks/notary_throughput.py [--seconds 10] [--chain file]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from govchain_notary.auth import new_client
+from govchain_notary.settings import DEV_ISSUER
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.sql import SqlStore
+
+BATCH = 10_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_notary(data_dir: Path, port: int, block_period: float) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "GOVCHAIN_NOTARY_DATA_DIR": str(data_dir),
+        "GOVCHAIN_NOTARY_CHAIN": "file",
+        "GOVCHAIN_NOTARY_BLOCK_PERIOD": str(block_period),
+        "GOVCHAIN_NOTARY_PUBLIC_READ_RATE": "1000000",
+        "GOVCHAIN_NOTARY_PUBLIC_READ_BURST": "1000000",
+        "GOVCHAIN_NOTARY_BACKLOG_LIMIT": "5000000",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "govchain_notary.asgi:app_from_env",
+         "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--loop", "uvloop", "--http", "httptools"],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("the notary did not start")
+
+
+def _submitter(url: str, key: str, worker: int, seconds: float, queue: Any) -> None:
+    """Post batches of 10,000 unique digests for ``seconds``; report ids of the last batch."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    sent, last_id, n = 0, None, 0
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while time.monotonic() < deadline:
+            base = (worker << 40) + n * BATCH
+            items = ",".join(f'{{"digest":"sha256:{base + i:064x}"}}' for i in range(BATCH))
+            body = f'{{"kind":"dataset","items":[{items}]}}'
+            response = client.post("/v1/digests", content=body, headers=headers)
+            n += 1
+            if response.status_code == 202:
+                sent += BATCH
+                last_id = response.json()["receipts"][-1]["id"]
+            elif response.status_code == 503:
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+    queue.put((sent, last_id))
+
+
+def throughput(url: str, key: str, seconds: float, workers: int) -> dict[str, float]:
+    queue: Any = multiprocessing.get_context("spawn").Queue()
+    context = multiprocessing.get_context("spawn")
+    started = time.monotonic()
+    processes = [
+        context.Process(target=_submitter, args=(url, key, w, seconds, queue))
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    results = [queue.get() for _ in processes]
+    for process in processes:
+        process.join()
+    accepted_at = time.monotonic()
+    total = sum(sent for sent, _ in results)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for _, last_id in results:
+            while last_id and client.get(f"/v1/receipts/{last_id}").json()["status"] != "anchored":
+                time.sleep(0.01)
+    anchored_at = time.monotonic()
+    return {
+        "digests": total,
+        "accepted_per_s": total / (accepted_at - started),
+        "anchored_per_s": total / (anchored_at - started),
+    }
+
+
+async def _latency_client(url: str, key: str, count: int, offset: int) -> list[float]:
+    headers = {"Authorization": f"Bearer {key}"}
+    samples = []
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        for n in range(count):
+            digest = f"sha256:{(7 << 60) + offset * 1000 + n:064x}"
+            started = time.perf_counter()
+            response = await client.post(
+                "/v1/digests", json={"kind": "certificate", "digest": digest},
+                headers=headers, params={"wait": 30},
+            )
+            assert response.status_code == 200, response.text
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def latency(url: str, key: str, clients: int, each: int) -> list[float]:
+    parts = await asyncio.gather(*(_latency_client(url, key, each, c) for c in range(clients)))
+    return sorted(s for part in parts for s in part)
+
+
+def _lookup_worker(port: int, digests: list[str], seconds: float, queue: Any) -> None:
+    """Keep-alive GETs over raw asyncio streams: httpx itself tops out near 1,000
+    requests/s per core, which would measure the load generator, not the notary."""
+
+    async def connection(n: int, samples: list[float]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            request = f"GET /v1/digests/{digests[n % len(digests)]} HTTP/1.1\r\nHost: b\r\n\r\n"
+            started = time.perf_counter()
+            writer.write(request.encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200"), head
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            samples.append(time.perf_counter() - started)
+            n += 7
+        writer.close()
+
+    async def run() -> list[float]:
+        samples: list[float] = []
+        await asyncio.gather(*(connection(n, samples) for n in range(16)))
+        return samples
+
+    queue.put(asyncio.run(run()))
+
+
+def lookups(port: int, digests: list[str], seconds: float, workers: int) -> list[float]:
+    context = multiprocessing.get_context("spawn")
+    queue: Any = context.Queue()
+    processes = [
+        context.Process(target=_lookup_worker, args=(port, digests, seconds, queue))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    samples = [s for _ in processes for s in queue.get()]
+    for process in processes:
+        process.join()
+    return sorted(samples)
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    return samples[min(len(samples) - 1, int(fraction * len(samples)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--block-period", type=float, default=1.0)
+    parser.add_argument("--submitters", type=int, default=2)
+    parser.add_argument("--lookup-workers", type=int, default=1)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="govchain-bench-"))
+    engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
+    migrate(engine)
+    store = SqlStore(engine)
+    _, key = new_client(store, "bench", DEV_ISSUER, ["submit:*"], 1_000_000)
+    store.close()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    notary = start_notary(data_dir, port, args.block_period)
+    try:
+        print("chain: the file-backed dev chain (fake anchorer; the real chain is not wired in)")
+        print(f"storage: SQLite WAL synchronous=FULL; block period {args.block_period}s; "
+              f"{os.cpu_count()} cores, load generators included")
+        result = throughput(url, key, args.seconds, args.submitters)
+        print(f"throughput: {result['digests']:,} digests in batches of {BATCH:,}: "
+              f"accepted {result['accepted_per_s']:,.0f}/s, "
+              f"anchored end to end {result['anchored_per_s']:,.0f}/s (target 100,000/s)")
+        samples = asyncio.run(latency(url, key, clients=10, each=10))
+        print(f"latency submit->anchored (wait=): n={len(samples)} "
+              f"p50 {statistics.median(samples) * 1000:.0f} ms, "
+              f"p99 {_percentile(samples, 0.99) * 1000:.0f} ms "
+              f"(target p99 <= {1.5 * args.block_period * 1000:.0f} ms)")
+        digests = [f"sha256:{(7 << 60) + c * 1000 + n:064x}" for c in range(10) for n in range(10)]
+        found = lookups(port, digests, args.seconds, args.lookup_workers)
+        print(f"lookup by digest: {len(found) / args.seconds:,.0f} requests/s, "
+              f"p50 {statistics.median(found) * 1000:.1f} ms, "
+              f"p99 {_percentile(found, 0.99) * 1000:.1f} ms (target >= 3,000/s, p99 <= 50 ms)")
+    finally:
+        notary.send_signal(signal.SIGTERM)
+        notary.wait(30)
+
+
+if __name__ == "__main__":
+    main()
