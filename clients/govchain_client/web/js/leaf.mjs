@@ -104,7 +104,7 @@ export function leafFromObject(obj, where = "leaf") {
   if (missing.length) throw new LeafRecordError(`${where} lacks fields: ${missing.join(", ")}`);
   const version = obj.v instanceof JsonFloat ? obj.v.value : obj.v;
   if (version !== LEAF_VERSION) {
-    throw new LeafRecordError(`${where}.v: unknown leaf record version ${String(version)}`);
+    throw new LeafRecordError(`${where}.v: unknown leaf record version ${describe(version)}`);
   }
   try {
     const kind = text(obj, "kind", where);
@@ -143,6 +143,18 @@ export function leafFromObject(obj, where = "leaf") {
     if (error instanceof CoreError) throw new LeafRecordError(`${where}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * A short, safe description of any decoded JSON value for an error message.
+ * @param {unknown} value
+ * @returns {string}
+ */
+function describe(value) {
+  if (value instanceof JsonFloat) return String(value.value);
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "a list" : "an object";
 }
 
 /**
