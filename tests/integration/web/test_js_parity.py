@@ -118,13 +118,20 @@ def test_jcs_refusals_match_python() -> None:
 
 # ------------------------------------------------------------------ receipts v1
 
+LEAF_FIELDS = ("v", "kind", "digest", "salt", "issuer", "seq", "device", "meta")
+PROOF_FIELDS = ("algorithm", "index", "tree_size", "path", "root")
+ANCHOR_FIELDS = ("chain_id", "registry", "tx_hash", "block_number", "block_hash", "timestamp")
 POINTERS = [
-    ["type"], ["version"], ["leaf"], ["proof"], ["anchor"],
-    *(["leaf", k] for k in ("v", "kind", "digest", "salt", "issuer", "seq", "device", "meta")),
-    *(["proof", k] for k in ("algorithm", "index", "tree_size", "path", "root")),
+    ["type"],
+    ["version"],
+    ["leaf"],
+    ["proof"],
+    ["anchor"],
     ["proof", "path", "0"],
-    *(["anchor", k] for k in ("chain_id", "registry", "tx_hash", "block_number", "block_hash", "timestamp")),
-]  # fmt: skip
+    *(["leaf", k] for k in LEAF_FIELDS),
+    *(["proof", k] for k in PROOF_FIELDS),
+    *(["anchor", k] for k in ANCHOR_FIELDS),
+]
 field_values = st.one_of(
     json_values,
     st.integers(),
