@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -221,4 +220,4 @@ def _open(path: Path) -> Any:
         return Spool(path)
     except SpoolError as exc:
         typer.echo(f"govchain iot-bridge: {exc}", err=True)
-        sys.exit(2)
+        raise typer.Exit(2) from None
