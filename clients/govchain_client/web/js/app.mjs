@@ -5,7 +5,7 @@
  * A document is hashed in the browser and never uploaded; its digest is looked up
  * at the notary, and every anchored receipt found is checked here, step by step,
  * against a node's JSON-RPC. A receipt file is checked against the node alone. All
- * texts come from i18n.mjs; all DOM is built with createElement (no innerHTML), so
+ * texts come from i18n.mjs; all DOM is built with createElement, never parsed from strings, so
  * the page runs under a strict Content-Security-Policy.
  *
  * @module app

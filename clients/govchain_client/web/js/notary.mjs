@@ -64,7 +64,14 @@ async function get(notary, path, fetcher) {
  */
 export async function lookupDigest(notary, digest, fetcher = globalThis.fetch.bind(globalThis)) {
   const response = await get(notary, `/v1/digests/${encodeURIComponent(digest)}`, fetcher);
-  if (response.status === 404) return null;
+  if (response.status === 404) {
+    // The notary answers "never notarised" as a JSON problem; an HTML 404 means the
+    // address is not a notary at all, which must not read as "not notarised".
+    if (!/json/.test(response.headers.get("Content-Type") ?? "")) {
+      throw new NotaryError("HTTP 404 without a JSON problem: is this address a notary?");
+    }
+    return null;
+  }
   if (!response.ok) throw new NotaryError(`HTTP ${response.status}`);
   /** @type {any} */
   let body;
