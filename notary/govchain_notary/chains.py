@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govchain_notary.anchorers.base import Anchorer
 from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ConfigurationError
 from govchain_notary.settings import Settings
 
 
@@ -17,4 +16,6 @@ def make_anchorer(settings: Settings) -> Anchorer:
         path.parent.mkdir(parents=True, exist_ok=True)
         return MemoryChain(settings.chain_id, settings.anchor_registry, path=path,
                            issuers=settings.issuer_addresses)
-    raise ConfigurationError("the web3 chain adapter is not available yet")
+    from govchain_notary.anchorers.web3 import Web3Chain  # web3.py loads only when used
+
+    return Web3Chain.from_settings(settings)

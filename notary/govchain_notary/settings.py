@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     rpc_url: str = "http://127.0.0.1:8545"
     chain_id: int = 1337
     anchor_registry: str = "0x" + "a5" * 20
+    status_registry: str = ""
+    issuer_registry: str = ""
     keystore_password: SecretStr = SecretStr("dev-password")
 
     block_period: float = Field(default=1.0, gt=0, le=3600)

@@ -1,0 +1,251 @@
+"""The chain adapter over JSON-RPC with web3.py: any EVM node with the three registries.
+
+Works against the project's own node, a Besu QBFT network or any EVM chain.  Every
+web3/requests failure is converted here into ``ChainError``, so the anchoring
+worker's retry-and-reconcile loop is the only error policy.  Nonces are kept per
+issuer account and re-read from the node (``pending``) after any failure; a
+transaction is final once its receipt exists (QBFT finality is one block).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+from web3.contract import Contract
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from govchain_contracts import decode_error, load
+from govchain_core.verify import (
+    AnchoredCheckpoint,
+    DocumentState,
+    DocumentStatus,
+    IssuerInfo,
+)
+from govchain_notary.anchorers.base import ChainCheckpoint
+from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
+from govchain_notary.settings import Settings
+from govchain_notary.storage.repos import AnchorFacts
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ZERO32 = b"\0" * 32
+STATUS_CALLS = {
+    DocumentState.SUSPENDED: "suspend",
+    DocumentState.VALID: "reinstate",
+    DocumentState.REVOKED: "revoke",
+    DocumentState.SUPERSEDED: "supersede",
+}
+
+
+def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Convert any failure of the node or of web3.py into ``ChainError``."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except NotaryError:
+            raise
+        except Exception as exc:
+            raise ChainError(f"{method.__name__}: {type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+class Web3Chain:
+    """``Anchorer`` over JSON-RPC: AnchorRegistry, StatusRegistry, IssuerRegistry."""
+
+    def __init__(
+        self,
+        rpc_url: str,
+        anchor_registry: str,
+        status_registry: str,
+        issuer_registry: str,
+        accounts: Sequence[LocalAccount],
+        gas: int = 3_000_000,
+        timeout: float = 60.0,
+    ) -> None:
+        self.web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # QBFT headers carry validators and seals in extraData (more than 32 bytes)
+        self.web3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+        self.anchors = self._contract("AnchorRegistry", anchor_registry)
+        self.statuses = self._contract("StatusRegistry", status_registry)
+        self.issuers = self._contract("IssuerRegistry", issuer_registry)
+        self.accounts = {account.address.lower(): account for account in accounts}
+        self.gas = gas
+        self.timeout = timeout
+        self._nonces: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._chain_id: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Web3Chain:
+        if not (settings.status_registry and settings.issuer_registry):
+            raise ConfigurationError("chain 'web3' needs anchor, status and issuer registries")
+        password = settings.keystore_password.get_secret_value()
+        accounts = [
+            _decrypt(issuer.keystore, password)
+            for issuer in settings.issuers
+            if issuer.keystore is not None
+        ]
+        return cls(settings.rpc_url, settings.anchor_registry, settings.status_registry,
+                   settings.issuer_registry, accounts)
+
+    def _contract(self, name: str, address: str) -> Contract:
+        return self.web3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=list(load(name).abi)
+        )
+
+    @property
+    def registry(self) -> str:
+        return str(self.anchors.address).lower()
+
+    # writes ----------------------------------------------------------------------
+
+    @chain_errors
+    def anchor(
+        self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
+    ) -> AnchorFacts:
+        call = self.anchors.functions.anchor(size, root, prev_size, list(proof))
+        return self._transact(issuer, call)
+
+    @chain_errors
+    def set_status(
+        self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
+    ) -> AnchorFacts:
+        function = getattr(self.statuses.functions, STATUS_CALLS[state])
+        if state is DocumentState.SUPERSEDED:
+            return self._transact(issuer, function(leaf_hash, superseded_by or ZERO32, 0))
+        return self._transact(issuer, function(leaf_hash, 0))
+
+    def _transact(self, issuer: str, call: Any) -> AnchorFacts:
+        account = self.accounts.get(issuer)
+        if account is None:
+            raise ChainError(f"no signing key for issuer {issuer}")
+        with self._lock:
+            nonce = self._nonces.get(issuer)
+            if nonce is None:
+                nonce = self.web3.eth.get_transaction_count(account.address, "pending")
+            tx = call.build_transaction({
+                "from": account.address, "nonce": nonce, "gasPrice": 0, "gas": self.gas,
+                "chainId": self.chain_id(),
+            })
+            signed = account.sign_transaction(tx)
+            try:
+                tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
+            except Exception:
+                self._nonces.pop(issuer, None)
+                raise
+            self._nonces[issuer] = nonce + 1
+        try:
+            receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.timeout)
+        except Exception:
+            self._nonces.pop(issuer, None)
+            raise
+        if receipt["status"] != 1:
+            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{self._why(call)}")
+        return self._facts(bytes(tx_hash), int(receipt["blockNumber"]))
+
+    def _why(self, call: Any) -> str:
+        """Replay a reverted call to name the contract error, for the log."""
+        try:
+            call.call()
+        except Exception as exc:
+            data = getattr(exc, "data", None)
+            if isinstance(data, str):
+                data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else None
+            decoded = decode_error(data) if isinstance(data, bytes) else None
+            return f": {decoded or exc}"
+        return ""
+
+    def _facts(self, tx_hash: bytes, block_number: int) -> AnchorFacts:
+        block = self.web3.eth.get_block(block_number)
+        return AnchorFacts(self.chain_id(), self.registry, tx_hash, block_number,
+                           bytes(block["hash"]), int(block["timestamp"]))
+
+    # reads -----------------------------------------------------------------------
+
+    @chain_errors
+    def latest(self, issuer: str) -> ChainCheckpoint | None:
+        size, root, block_number, _ = self.anchors.functions.latest(
+            Web3.to_checksum_address(issuer)
+        ).call()
+        if size == 0:
+            return None
+        return ChainCheckpoint(int(size), bytes(root), self._anchored_facts(issuer, size,
+                                                                            int(block_number)))
+
+    def _anchored_facts(self, issuer: str, size: int, block_number: int) -> AnchorFacts:
+        """Find the transaction that anchored ``(issuer, size)`` through its event."""
+        logs = self.anchors.events.Anchored().get_logs(
+            from_block=block_number, to_block=block_number,
+            argument_filters={"issuer": Web3.to_checksum_address(issuer), "size": size},
+        )
+        if not logs:
+            raise ChainError(f"no Anchored event for {issuer} size {size} in {block_number}")
+        return self._facts(bytes(logs[0]["transactionHash"]), block_number)
+
+    @chain_errors
+    def list_issuers(self) -> list[IssuerInfo]:
+        addresses = self.issuers.functions.issuers().call()
+        infos = [self.issuer(str(address).lower()) for address in addresses]
+        return [info for info in infos if info is not None]
+
+    @chain_errors
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self.web3.eth.chain_id)
+        return self._chain_id
+
+    @chain_errors
+    def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None:
+        if registry.lower() != self.registry:
+            return None
+        root, block_number, timestamp = self.anchors.functions.checkpoint(
+            Web3.to_checksum_address(issuer), size
+        ).call()
+        if bytes(root) == ZERO32:
+            return None
+        return AnchoredCheckpoint(bytes(root), int(block_number), int(timestamp))
+
+    @chain_errors
+    def block_hash(self, number: int) -> bytes | None:
+        try:
+            block = self.web3.eth.get_block(number)
+        except Exception:
+            return None
+        return bytes(block["hash"])
+
+    @chain_errors
+    def issuer(self, address: str) -> IssuerInfo | None:
+        info = self.issuers.functions.getIssuer(Web3.to_checksum_address(address)).call()
+        name, ags, roles, valid_from, valid_until, active, registered_at, _removed = info
+        if registered_at == 0:
+            return None
+        return IssuerInfo(address.lower(), name, ags, int(roles), int(valid_from),
+                          int(valid_until), bool(active))
+
+    @chain_errors
+    def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:
+        state, since, superseded_by, reason = self.statuses.functions.status(
+            Web3.to_checksum_address(issuer), leaf_hash
+        ).call()
+        by = bytes(superseded_by)
+        return DocumentStatus(DocumentState(int(state)), int(since),
+                              by if by != ZERO32 else None, int(reason))
+
+
+def _decrypt(path: Path, password: str) -> LocalAccount:
+    try:
+        key = Account.decrypt(path.read_text(), password)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot open keystore {path}: {exc}") from exc
+    account: LocalAccount = Account.from_key(key)
+    return account

@@ -1,0 +1,104 @@
+"""The notary against a real in-process govchain dev node, through web3.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from govchain_core.log import MerkleLog
+from govchain_node.dev import DevNodeHandle, start_dev_node
+from govchain_notary.anchorers.web3 import Web3Chain
+from govchain_notary.anchoring import AnchoringWorker
+from govchain_notary.app import create_app
+from govchain_notary.auth import new_client
+from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.settings import IssuerSettings, Settings, load_settings
+from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
+
+PASSWORD = "dev-password"
+
+
+@dataclass
+class Chain:
+    node: DevNodeHandle
+    settings: Settings
+
+
+@pytest.fixture
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+    """A fresh node per test: an issuer's log and its anchors belong together."""
+    root = tmp_path_factory.mktemp("web3")
+    node = start_dev_node(root / "node", port=0, block_period=0.0)
+    try:
+        key = node.dev_accounts[0].private_key
+        keystore = root / "issuer.json"
+        issuer = write_keystore(keystore, key, PASSWORD)
+        registries = deploy_registries(node.rpc_url, key, issuer)
+        settings = load_settings(
+            data_dir=root / "notary", chain="web3", rpc_url=node.rpc_url,
+            chain_id=node.chain_id, anchor_registry=registries.anchor,
+            status_registry=registries.status, issuer_registry=registries.issuer,
+            issuers=[IssuerSettings(address=issuer, keystore=keystore)],
+            keystore_password=PASSWORD, block_period=0.1,
+        )
+        yield Chain(node, settings)
+    finally:
+        node.stop()
+
+
+def test_notarise_verify_and_revoke_on_a_real_node(chain: Chain, tmp_path: Path) -> None:
+    settings = chain.settings.model_copy(update={"data_dir": tmp_path})
+    app = create_app(settings)
+    with TestClient(app) as http:
+        service = app.state.service
+        _, key = new_client(service.store, "amt", service.issuers[0], ["submit:*", "status:*"],
+                            1000)
+        headers = {"Authorization": f"Bearer {key}"}
+        digest = "sha256:" + "42" * 32
+        submitted = http.post("/v1/digests", json={"kind": "certificate", "digest": digest},
+                              headers=headers, params={"wait": 30})
+        assert submitted.status_code == 200, submitted.text
+        receipt_id = submitted.json()["receipts"][0]["id"]
+        view = http.get(f"/v1/receipts/{receipt_id}").json()
+        assert view["receipt"]["anchor"]["registry"] == settings.anchor_registry
+        verdict = http.post("/v1/verify", json={"receipt": view["receipt"],
+                                                "document_digest": digest}).json()
+        assert verdict["ok"], verdict
+        revoked = http.post("/v1/status", json={"receipt_id": receipt_id, "action": "revoke"},
+                            headers=headers)
+        assert revoked.status_code == 200, revoked.text
+        verdict = http.post("/v1/verify", json={"receipt": view["receipt"]}).json()
+        assert verdict["steps"][3]["status"] == "failed"
+        issuers = http.get("/v1/issuers").json()
+        assert issuers[0]["address"] == service.issuers[0]
+
+
+def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path: Path) -> None:
+    settings = chain.settings.model_copy(update={"data_dir": tmp_path, "block_period": 3600})
+    app = create_app(settings)
+    with TestClient(app) as http:
+        service = app.state.service
+        _, key = new_client(service.store, "amt", service.issuers[0], ["submit:*"], 1000)
+        items = [{"digest": f"sha256:{n:064x}"} for n in range(5)]
+        http.post("/v1/digests", json={"kind": "dataset", "items": items},
+                  headers={"Authorization": f"Bearer {key}"})
+        store, issuer = service.store, service.issuers[0]
+        web3_chain: Web3Chain = service.anchorer
+        before = web3_chain.latest(issuer)
+        prev = before.size if before else 0
+        size = store.log_size(issuer)
+        log = MerkleLog(store.node_store(issuer), size)
+        # what the worker does just before it dies: prepared, sent, never recorded
+        store.prepare_checkpoint(CheckpointRecord(issuer, size, log.root(), prev, PREPARED, 0))
+        proof = log.consistency_proof(prev, size) if prev else []
+        facts = web3_chain.anchor(issuer, size, log.root(), prev, proof)
+        worker = AnchoringWorker(store, web3_chain, [issuer], 3600, 10**9, lambda i, s: None)
+        worker.reconcile(issuer)
+        recorded = store.latest_anchored(issuer)
+        assert recorded is not None
+        assert (recorded.size, recorded.state, recorded.tx_hash) == (size, ANCHORED, facts.tx_hash)
+        assert worker.anchor_once(issuer) is None  # nothing is anchored twice
