@@ -49,8 +49,11 @@ CONTRACT_NAMES: tuple[ContractName, ...] = ("AnchorRegistry", "IssuerRegistry", 
 ABIEntry = Mapping[str, Any]
 
 
-class Role(enum.IntFlag):
-    """IssuerRegistry role bits."""
+class Role(enum.IntEnum):
+    """IssuerRegistry role bits; combine them with ``|`` (the result is a plain int).
+
+    Deliberately not an ``IntFlag``: flag values are iterable in Python 3.11+, and
+    web3.py would then encode a role as an array instead of a ``uint8``."""
 
     CERTIFICATE = 1
     REGISTER = 2
