@@ -8,9 +8,7 @@ anchor costs exactly the gas the py-evm harness (and the gas benchmark) reports.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,10 +58,10 @@ class Reference:
 
 
 @pytest.fixture(scope="module")
-def reference() -> Iterator[Reference]:
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reference]:
     if not hardhat_available():
         pytest.fail("Hardhat is not installed: run `npm ci` (scripts/test does)")
-    node = start_hardhat(Path(tempfile.mkdtemp(prefix="govchain-contracts-")))
+    node = start_hardhat(tmp_path_factory.mktemp("hardhat"))
     try:
         yield Reference(Web3(HTTPProvider(node.rpc_url)))
     finally:
