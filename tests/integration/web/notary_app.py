@@ -1,0 +1,131 @@
+"""The real notary, serving the web verifier at ``/``, on a real dev chain.
+
+Deploys the registries with the notary's own dev-chain set-up, runs
+``govchain_notary.app.create_app`` under uvicorn in a thread (as ``govchain up``
+does), with ``static_dir`` pointing at a copy of the web folder plus the
+``config.json`` an operator would add (same-origin notary, the node's JSON-RPC, the
+registry addresses).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from govchain_node.dev import start_dev_node
+from govchain_notary.app import create_app
+from govchain_notary.auth import new_client
+from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.settings import IssuerSettings, load_settings
+
+PASSWORD = "dev-password"
+
+
+@dataclass
+class RunningNotary:
+    url: str
+    rpc_url: str
+    api_key: str
+    http: httpx.Client
+
+    def notarise(self, digest: str, kind: str = "certificate") -> str:
+        """Submit a digest and wait until it is anchored; its receipt id."""
+        answer = self.http.post(
+            f"{self.url}/v1/digests",
+            json={"kind": kind, "digest": digest},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+            params={"wait": 60},
+        )
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["receipts"][0]["id"])
+
+    def receipt(self, receipt_id: str) -> dict[str, object]:
+        view = self.http.get(f"{self.url}/v1/receipts/{receipt_id}").json()
+        receipt: dict[str, object] = view["receipt"]
+        return receipt
+
+    def revoke(self, receipt_id: str) -> None:
+        answer = self.http.post(
+            f"{self.url}/v1/status",
+            json={"receipt_id": receipt_id, "action": "revoke"},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        assert answer.status_code == 200, answer.text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
+    node = start_dev_node(root / "node", port=0, block_period=0.0)
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+    try:
+        key = node.dev_accounts[0].private_key
+        keystore = root / "issuer.json"
+        issuer = write_keystore(keystore, key, PASSWORD)
+        registries = deploy_registries(node.rpc_url, key, issuer)
+        static = root / "web"
+        shutil.copytree(web_root, static)
+        config = {
+            "notary": "/",
+            "rpc": node.rpc_url,
+            "chainId": node.chain_id,
+            "registries": {
+                "anchor": registries.anchor,
+                "issuer": registries.issuer,
+                "status": registries.status,
+            },
+        }
+        (static / "config.json").write_text(json.dumps(config))
+        settings = load_settings(
+            data_dir=root / "notary",
+            chain="web3",
+            rpc_url=node.rpc_url,
+            chain_id=node.chain_id,
+            anchor_registry=registries.anchor,
+            status_registry=registries.status,
+            issuer_registry=registries.issuer,
+            issuers=[IssuerSettings(address=issuer, keystore=keystore)],
+            keystore_password=PASSWORD,
+            block_period=0.2,
+            static_dir=static,
+        )
+        app = create_app(settings)
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the notary did not start")
+            time.sleep(0.05)
+        service = app.state.service
+        _, api_key = new_client(
+            service.store, "web-tests", service.issuers[0], ["submit:*", "status:*"], 1000
+        )
+        with httpx.Client(timeout=90) as http:
+            yield RunningNotary(f"http://127.0.0.1:{port}", node.rpc_url, api_key, http)
+    finally:
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=30)
+        node.stop()

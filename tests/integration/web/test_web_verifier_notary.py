@@ -1,0 +1,88 @@
+"""The web verifier as citizens meet it: served by the real notary at ``/``.
+
+The notary (FastAPI, SQLite, web3.py) anchors on a real in-process dev node; the
+page looks digests up at the notary and checks every receipt against the node's
+JSON-RPC itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from govchain_core.digest import digest_bytes
+from tests.integration.web.conftest import WEB_ROOT, PageProbe
+from tests.integration.web.notary_app import RunningNotary, running_notary
+from tests.integration.web.test_web_verifier_browser import (
+    TIMEOUT,
+    choose,
+    german_date,
+    step_statuses,
+    verdict,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def notary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNotary]:
+    with running_notary(tmp_path_factory.mktemp("notary-e2e"), WEB_ROOT) as running:
+        yield running
+
+
+def open_served_page(probe: PageProbe, notary: RunningNotary) -> None:
+    probe.page.goto(f"{notary.url}/")
+    expect(probe.page.locator("body")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+
+
+def test_notarised_modified_and_revoked_documents_through_the_notary(
+    probe: PageProbe, notary: RunningNotary
+) -> None:
+    valid = b"Geburtsurkunde\n" + os.urandom(16)
+    revoked = b"Gewerbeanmeldung\n" + os.urandom(16)
+    notary.notarise(str(digest_bytes(valid)))
+    revoked_id = notary.notarise(str(digest_bytes(revoked)))
+    notary.revoke(revoked_id)
+    page = probe.page
+    open_served_page(probe, notary)
+
+    choose(page, "#document-input", "urkunde.pdf", valid)
+    verdict(page, "valid")
+    assert step_statuses(page, ".entry") == ["passed"] * 4
+    assert "05315000" in page.locator(".entry").inner_text()
+    probe.screenshot("notary-valid-de")
+
+    choose(page, "#document-input", "urkunde-bearbeitet.pdf", valid + b"\n")
+    verdict(page, "none")
+    probe.screenshot("notary-modified-de")
+
+    choose(page, "#document-input", "gewerbe.pdf", revoked)
+    verdict(page, "revoked")
+    state = page.locator(".entry [data-state]").first
+    expect(state).to_have_attribute("data-state", "revoked")
+    assert "widerrufen seit" in state.inner_text()
+    probe.screenshot("notary-revoked-de")
+
+
+def test_a_receipt_from_the_notary_is_verified_client_side(
+    probe: PageProbe, notary: RunningNotary
+) -> None:
+    document = b"Registerauszug\n" + os.urandom(16)
+    receipt = notary.receipt(notary.notarise(str(digest_bytes(document)), kind="register"))
+    page = probe.page
+    open_served_page(probe, notary)
+    page.route(f"{notary.url}/v1/**", lambda route: route.abort())
+    choose(page, "#receipt-input", "auszug.govchain.json", json.dumps(receipt).encode())
+    verdict(page, "valid")
+    assert step_statuses(page, "[data-receipt]") == ["passed"] * 4
+    anchor = receipt["anchor"]
+    assert isinstance(anchor, dict)
+    assert german_date(int(anchor["timestamp"])) in page.locator("[data-receipt]").inner_text()
+    link = f"{notary.url}/#sha256={hashlib.sha256(document).hexdigest()}"
+    expect(page.locator("#share-link")).to_have_text(link, timeout=TIMEOUT)
+    probe.screenshot("notary-receipt-de")
