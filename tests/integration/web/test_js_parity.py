@@ -29,6 +29,20 @@ GOOD: dict[str, Any] = load_vectors("receipts.json")["valid"][0]["receipt"]
 SAFE = 2**53 - 1
 
 
+def test_the_javascript_unit_suite_passes() -> None:
+    """``node --test tests/js/`` (the shared vectors and the page's modules), run in CI."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node (Node.js 20) is needed to run the web verifier's JavaScript")
+    root = ORACLE.parents[3]
+    done = subprocess.run(
+        [node, "--test", "tests/js/"], cwd=root, capture_output=True, timeout=300, check=False
+    )
+    report = done.stdout.decode()
+    assert done.returncode == 0, report[-4000:] + done.stderr.decode()
+    assert "# fail 0" in report
+
+
 def run_oracle(jcs: list[Any] | None = None, receipts: list[bytes] | None = None) -> Any:
     node = shutil.which("node")
     if node is None:

@@ -460,7 +460,8 @@ function stepText(step) {
   const date = (/** @type {unknown} */ s) => formatTime(Number(s), state.language);
   switch (step.code) {
     case "format_ok": return t("code.format_ok", { digest: String(d.digest) });
-    case "inclusion_ok": return t("code.inclusion_ok", { index: formatInteger(Number(d.index), state.language), size: formatInteger(Number(d.size), state.language) });
+    case "inclusion_ok": // people count from 1: leaf index 0 is entry number 1
+      return t("code.inclusion_ok", { number: formatInteger(Number(d.index) + 1, state.language), size: formatInteger(Number(d.size), state.language) });
     case "anchor_ok": return t("code.anchor_ok", { block: formatInteger(Number(d.block), state.language), date: date(d.timestamp) });
     case "wrong_chain": return t("code.wrong_chain", { node: d.node_chain_id, receipt: d.receipt_chain_id });
     case "issuer_ok": return t("code.issuer_ok", { name: String(d.name), ags: String(d.ags) });
