@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from govchain_core import __version__
 from govchain_notary import problems
 from govchain_notary.anchorers.base import Anchorer
-from govchain_notary.api import digests, health, issuers, receipts, status, verify
+from govchain_notary.api import deployment, digests, health, issuers, receipts, status, verify
 from govchain_notary.chains import make_anchorer
 from govchain_notary.log_store import IssuerLock
 from govchain_notary.metrics import Metrics
@@ -86,7 +86,7 @@ def create_app(
     app.state.limiter = limiter
     app.state.settings = settings
     problems.install(app)
-    for module in (digests, receipts, verify, status, issuers, health):
+    for module in (digests, receipts, verify, status, issuers, deployment, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
     app.add_middleware(
@@ -105,7 +105,12 @@ def create_app(
 
 
 def _static_dir(settings: Settings) -> Path:
-    """The web verifier's directory, or the placeholder page shipped in the package."""
-    if settings.static_dir is not None and (settings.static_dir / "index.html").exists():
-        return settings.static_dir
+    """The configured web verifier, else the one installed with the client package,
+    else the placeholder page shipped in this package."""
+    candidates = [settings.static_dir] if settings.static_dir is not None else []
+    with suppress(ModuleNotFoundError):
+        candidates.append(Path(str(files("govchain_client") / "web")))
+    for candidate in candidates:
+        if candidate is not None and (candidate / "index.html").exists():
+            return candidate
     return Path(str(files("govchain_notary") / "static"))

@@ -31,6 +31,27 @@ DatabaseUrl = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(notary_app, name="notary")
+    app.command("up")(up)
+
+
+def up(
+    data_dir: Annotated[Path, typer.Option(help="Data directory.")] = Path("govchain-data"),
+    host: Annotated[str, typer.Option(help="Listen address of notary and node.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Notary API and web verifier port.")] = 8000,
+    rpc_port: Annotated[int, typer.Option(help="Node JSON-RPC port.")] = 8545,
+    ws_port: Annotated[int, typer.Option(help="Node WebSocket port.")] = 8546,
+    block_period: Annotated[float, typer.Option(help="Seconds per block.")] = 1.0,
+) -> None:
+    """Start a dev node, the notary and the web verifier in one command (Ctrl-C stops)."""
+    from govchain_notary.up import UpOptions, run_up  # the node loads only for ``up``
+
+    try:
+        run_up(UpOptions(data_dir, host, port, rpc_port, ws_port, block_period), typer.echo)
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
+        typer.echo("govchain up: stopped")
+    except NotaryError as exc:
+        typer.echo(f"govchain up: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 def _settings(data_dir: Path | None, database_url: str | None) -> Settings:

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     chain: Literal["memory", "file", "web3"] = "file"
     chain_file: Path | None = None
     rpc_url: str = "http://127.0.0.1:8545"
+    public_rpc_url: str = ""  # what browsers should use, when it differs from rpc_url
     chain_id: int = 1337
     anchor_registry: str = "0x" + "a5" * 20
     status_registry: str = ""

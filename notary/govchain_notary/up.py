@@ -1,0 +1,117 @@
+"""``govchain up``: the embedded default in one command.
+
+Starts a ``--dev`` node in-process, deploys the three registries and registers a
+dev issuer on first start (addresses, issuer keystore and a dev API key are kept
+in the data directory, so a second start reuses them), then serves the notary
+(SQLite) with the web verifier at ``/`` until Ctrl-C, and stops the node cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from govchain_node.dev import DevNodeHandle, start_dev_node
+from govchain_notary.app import create_app
+from govchain_notary.auth import new_client
+from govchain_notary.devchain import Registries, deploy_registries, web3_for, write_keystore
+from govchain_notary.settings import IssuerSettings, Settings, load_settings
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.sql import SqlStore
+
+DEV_PASSWORD = "dev-password"  # noqa: S105  (dev mode only; production refuses placeholders)
+ALL_SCOPES = ["submit:*", "status:*"]
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rpc_port: int = 8545
+    ws_port: int = 8546
+    block_period: float = 1.0
+
+
+def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
+    """Registries, issuer keystore, notary settings and the dev API key (first start
+    creates them, later starts reuse them)."""
+    data_dir = options.data_dir
+    password = os.environ.get("GOVCHAIN_NOTARY_KEYSTORE_PASSWORD", DEV_PASSWORD)
+    keystore = data_dir / "issuer-keystore.json"
+    key = node.dev_accounts[0].private_key
+    if keystore.exists():
+        issuer = "0x" + json.loads(keystore.read_text())["address"].lower().removeprefix("0x")
+    else:
+        issuer = write_keystore(keystore, key, password)
+    registries = _registries(data_dir / "registries.json", node, key, issuer)
+    _write_deployment(data_dir / "deployment.json", node.chain_id, registries)
+    settings = load_settings(
+        data_dir=data_dir / "notary", host=options.host, port=options.port, chain="web3",
+        rpc_url=node.rpc_url, chain_id=node.chain_id, anchor_registry=registries.anchor,
+        status_registry=registries.status, issuer_registry=registries.issuer,
+        issuers=[IssuerSettings(address=issuer, name="Dev issuer", keystore=keystore)],
+        keystore_password=password, block_period=options.block_period,
+    )
+    return settings, _dev_api_key(settings, data_dir / "dev-api-key", issuer)
+
+
+def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Registries:
+    saved = Registries.load(path)
+    if saved is not None and web3_for(node.rpc_url).eth.get_code(
+        web3_for(node.rpc_url).to_checksum_address(saved.anchor)
+    ):
+        return saved
+    registries = deploy_registries(node.rpc_url, key, issuer)
+    registries.save(path)
+    return registries
+
+
+def _write_deployment(path: Path, chain_id: int, registries: Registries) -> None:
+    path.write_text(json.dumps({
+        "chain_id": chain_id,
+        "contracts": {"AnchorRegistry": registries.anchor, "IssuerRegistry": registries.issuer,
+                      "StatusRegistry": registries.status},
+    }, indent=2))
+
+
+def _dev_api_key(settings: Settings, path: Path, issuer: str) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    engine = make_engine(settings.effective_database_url, settings.sqlite_synchronous, 1)
+    migrate(engine)
+    store = SqlStore(engine)
+    try:
+        _, key = new_client(store, "dev", issuer, ALL_SCOPES, settings.default_client_rate)
+    finally:
+        store.close()
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    node = start_dev_node(options.data_dir / "node", port=options.rpc_port,
+                          ws_port=options.ws_port, host=options.host,
+                          block_period=options.block_period)
+    try:
+        settings, api_key = prepare(options, node)
+        app = create_app(settings)
+        url = f"http://{options.host}:{options.port}"
+        say = echo
+        say(f"notary API      {url}/v1  (docs {url}/docs)")
+        say(f"web verifier    {url}/")
+        say(f"node JSON-RPC   {node.rpc_url}   WebSocket {node.ws_url}")
+        say(f"API key         {api_key}")
+        say(f"data            {options.data_dir}")
+        server = uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port,
+                                               log_level="warning"))
+        server.run()
+    finally:
+        node.stop()
