@@ -7,6 +7,7 @@ re-proposal in a later round keeps its digest but needs new seals.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import rlp
@@ -46,7 +47,7 @@ def inspect(block: bytes) -> BlockInfo | None:
     height, parent, proposer, payload, round_ = decoded
     digest = keccak256(make_block(height, parent, proposer, payload, 0))
     seal_hash = keccak256(make_block(height, parent, proposer, payload, round_))
-    return BlockInfo(height, round_, digest, seal_hash)
+    return BlockInfo(height, round_, digest, seal_hash, proposer)
 
 
 def with_vote(payload: bytes, vote: Vote | None) -> bytes:
@@ -71,14 +72,25 @@ def proposer_of(block: bytes) -> bytes:
     return decoded[2]
 
 
-class SimBlockOps:
-    """:class:`~govchain_node.qbft.core.BlockOps` over one simulated node's chain."""
+@functools.lru_cache(maxsize=1 << 16)
+def inspect_round_bound(block: bytes) -> BlockInfo | None:
+    """Besu's message digest: the commit-seal-mode hash, which binds the round."""
+    info = inspect(block)
+    return None if info is None else dataclasses.replace(info, digest=info.seal_hash)
 
-    def __init__(self, head: list[bytes]) -> None:
+
+class SimBlockOps:
+    """:class:`~govchain_node.qbft.core.BlockOps` over one simulated node's chain.
+
+    ``round_in_digest`` switches message digests from the round-free on-chain hash (the
+    default) to Besu's round-bound hash; the core must be safe and live with either."""
+
+    def __init__(self, head: list[bytes], round_in_digest: bool = False) -> None:
         self._head = head  # [digest of the current head]; shared with the node, not copied
+        self._inspect = inspect_round_bound if round_in_digest else inspect
 
     def inspect(self, block: bytes) -> BlockInfo | None:
-        return inspect(block)
+        return self._inspect(block)
 
     def with_round(self, block: bytes, round_: int) -> bytes:
         decoded = fields(block)

@@ -48,7 +48,8 @@ class Summary:
             f"faults: {t.dropped} dropped, {t.duplicated} duplicated, {t.partitions} partitions, "
             f"{t.crashes} crashes, {t.byzantine_messages} Byzantine sends, {t.spam} outsider "
             f"messages; {t.synced_blocks} blocks synced; {t.validator_changes} validator-set "
-            f"changes; highest round {t.max_round}",
+            f"changes; {t.reproposals} re-proposals of prepared blocks; highest round "
+            f"{t.max_round}",
             "ignored by honest cores: "
             + ", ".join(f"{k} {v}" for k, v in sorted(self.ignored.items())),
         ]

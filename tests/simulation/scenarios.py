@@ -42,6 +42,8 @@ class Scenario:
     membership: bool = False
     """A candidate validator is voted in and out by header votes while blocks flow."""
     epoch: int = 30_000
+    round_in_digest: bool = False
+    """Message digests bind the round (Besu's hash mode) instead of excluding it."""
 
     def assign_behaviours(self, rng: random.Random, n: int) -> dict[int, str]:
         if not self.byzantine:
@@ -86,6 +88,14 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("forged-rc", byzantine=("forged-rc",), partitions=1),
         Scenario("non-validator", spam_interval=0.2, drop=0.05),
         Scenario("twin", twin=True, drop=0.05),
+        Scenario(
+            "besu-digest",
+            round_in_digest=True,
+            drop=0.1,
+            partitions=1,
+            crashes=1,
+            byzantine=BEHAVIOURS,
+        ),
         Scenario("membership", membership=True, epoch=7, crashes=1, drop=0.05, fault_phase=10.0),
         Scenario(
             "mixed",

@@ -113,6 +113,7 @@ class Stats:
     spam: int = 0
     synced_blocks: int = 0
     validator_changes: int = 0
+    reproposals: int = 0
     max_round: int = 0
     steps: int = 0
 
@@ -181,7 +182,7 @@ class Simulator:
         config = Config(
             signer=signer,
             recoverer=self.keyring,
-            blocks=blocks.SimBlockOps(head),
+            blocks=blocks.SimBlockOps(head, self.scenario.round_in_digest),
             base_timeout=self.scenario.base_timeout,
             max_timeout=self.scenario.max_timeout,
             quorum=self.quorum_rule,
@@ -276,6 +277,8 @@ class Simulator:
 
         if node.honest:
             self.check_no_equivocation(node, message)
+            if isinstance(message, Proposal) and message.prepares:
+                self.stats.reproposals += 1
         outgoing = [(message, None)] if node.honest else transform(self, node, message)
         for msg, targets in outgoing:
             for peer in self.nodes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from govchain_node.qbft import _rlp
-from govchain_node.qbft._rlp import Item, as_int, as_list
+from govchain_node.qbft._rlp import Item, as_bytes, as_int, as_list
 from govchain_node.qbft.core import BlockInfo
 from govchain_node.qbft.errors import DecodeError
 from govchain_node.qbft.extra_data import (
@@ -23,6 +23,7 @@ from govchain_node.qbft.extra_data import (
     header_with_extra,
 )
 
+COINBASE_INDEX = 2
 NUMBER_INDEX = 8
 
 
@@ -44,7 +45,8 @@ def describe(block: bytes) -> BlockInfo:
         raise DecodeError("header too short")
     height = as_int(header[NUMBER_INDEX], "block number")
     extra = header_extra(header)
-    return BlockInfo(height, extra.round, block_hash(header), commit_seal_hash(header))
+    coinbase = as_bytes(header[COINBASE_INDEX], "coinbase", 20)
+    return BlockInfo(height, extra.round, block_hash(header), commit_seal_hash(header), coinbase)
 
 
 def set_round(block: bytes, round_: int) -> bytes:

@@ -86,6 +86,8 @@ class BlockInfo:
     """On-chain hash: seals and round excluded."""
     seal_hash: bytes
     """Commit-seal hash: seals excluded, round included."""
+    proposer: bytes | None = None
+    """The block's coinbase, if known; a fresh (not re-proposed) block must name its proposer."""
 
 
 class BlockOps(Protocol):
@@ -338,7 +340,7 @@ class _Step:
         if info is None or (info.height, info.round) != (payload.height, round_):
             self.ignore("bad-block")
             return
-        if not trusted and not self.justified(message, info.digest):
+        if not trusted and not self.justified(message, info, author):
             self.ignore("unjustified-proposal")
             return
         if not trusted and not self.config.blocks.is_valid(payload.block):
@@ -361,12 +363,13 @@ class _Step:
         self.broadcast(Prepare(self.sign(PreparePayload(self.state.height, round_, info.digest))))
         self.check_committed(round_)
 
-    def justified(self, message: Proposal, digest: bytes) -> bool:
+    def justified(self, message: Proposal, info: BlockInfo, author: bytes) -> bool:
         """Round 0: no justification. Round r > 0: a quorum of ROUND-CHANGEs for r; if any of
-        them prepared, the block is the highest-prepared one and a quorum of PREPAREs proves it."""
+        them prepared, the block is the highest-prepared one and a quorum of PREPAREs proves
+        it; otherwise the block is fresh, like a round-0 block."""
         payload = message.signed.payload
         if payload.round == 0:
-            return not message.round_changes and not message.prepares
+            return not message.round_changes and not message.prepares and _fresh(info, author)
         height, round_ = payload.height, payload.round
 
         def for_round(rc: RoundChangePayload) -> bool:
@@ -378,11 +381,21 @@ class _Step:
             return False
         prepared = [s.payload.prepared for s in valid.values() if s.payload.prepared is not None]
         if not prepared:
-            return not message.prepares
+            return not message.prepares and _fresh(info, author)
+        if len({p.round for p in prepared}) != len(set(prepared)):
+            return False  # two digests prepared in one round: only faulty validators sign that
         best = max(prepared, key=lambda p: p.round)
-        if digest != best.digest:
+        if self.digest_in_round(payload.block, best.round) != best.digest:
             return False
         return self.certifies(message.prepares, height, best)
+
+    def digest_in_round(self, block: bytes, round_: int) -> bytes | None:
+        """The digest ``block`` had when proposed in ``round_``. With the default digests
+        (round excluded, as Besu's on-chain hash) it is the block's own; a BlockOps whose
+        digest binds the round (Besu's message hash) gets the old round substituted back."""
+        blocks = self.config.blocks
+        info = blocks.inspect(blocks.with_round(block, round_))
+        return None if info is None else info.digest
 
     def certifies(
         self, prepares: Iterable[Signed[PreparePayload]], height: int, target: PreparedRound
@@ -506,6 +519,11 @@ class _Step:
         if self.state.finalised or self.config.address not in self.state.validators:
             return
         self.move_to_round(event.round + 1)
+
+
+def _fresh(info: BlockInfo, author: bytes) -> bool:
+    """A newly built block names its proposer (Besu: coinbase must match the author)."""
+    return info.proposer is None or info.proposer == author
 
 
 def _highest_prepared(rcs: Iterable[RoundChange]) -> RoundChange | None:

@@ -36,18 +36,25 @@ class Validator:
 class Net:
     """n validators at height 1 (genesis proposer 0x00…, so round r's proposer is V[r % n])."""
 
-    def __init__(self, n: int = 4, base_timeout: float = 1.0, max_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        n: int = 4,
+        base_timeout: float = 1.0,
+        max_timeout: float = 30.0,
+        round_in_digest: bool = False,
+    ) -> None:
         self.keyring = FakeKeyring()
         signers = [self.keyring.new_signer(bytes([i])) for i in range(n)]
         self.signers: dict[bytes, FakeSigner] = {s.address: s for s in signers}
         self.validators = vset.sort_validators(tuple(self.signers))
         self.head = [blocks.GENESIS_DIGEST]
         self.timeouts = (base_timeout, max_timeout)
+        self.round_in_digest = round_in_digest
         self.nodes = [self.make(a) for a in self.validators]
 
     def make(self, address: bytes, persisted: Persisted | None = None) -> Validator:
         base, cap = self.timeouts
-        ops = blocks.SimBlockOps(self.head)
+        ops = blocks.SimBlockOps(self.head, self.round_in_digest)
         cfg = Config(self.signers[address], self.keyring, ops, base_timeout=base, max_timeout=cap)
         node = Validator(cfg, restore(persisted))
         node.feed(NewChainHead(0, self.validators, PARENT_PROPOSER))
@@ -68,7 +75,7 @@ class Net:
         return Signed(payload, self.signers[address].sign(signing_hash(payload)))
 
     def digest(self, block: bytes) -> bytes:
-        info = blocks.inspect(block)
+        info = self.nodes[0].config.blocks.inspect(block) if self.nodes else None
         assert info is not None
         return info.digest
 

@@ -14,6 +14,7 @@ from govchain_node.qbft.validators import sort_validators
 def make_block(number: int, round_: int) -> bytes:
     extra = ExtraData(bytes(32), (b"\x11" * 20, b"\x22" * 20), None, round_)
     header: list[Item] = [bytes([i]) * 4 for i in range(16)]
+    header[2] = b"\x11" * 20  # coinbase
     header[8] = number.to_bytes((number.bit_length() + 7) // 8, "big")
     header[12] = encode_extra_data(extra)
     return bytes(rlp.encode([header, [b"tx1", b"tx2"], []]))

@@ -26,6 +26,7 @@ from govchain_node.qbft.messages import (
     ProposalPayload,
     RoundChange,
     RoundChangePayload,
+    Signed,
 )
 from govchain_node.qbft.state import Persisted, PreparedCertificate
 from tests.simulation import blocks
@@ -265,7 +266,10 @@ def test_proposer_reproposes_the_highest_prepared_block_with_its_certificate() -
 
 def _justified_round1(net: Net, block: bytes, prepared: PreparedRound | None = None) -> Proposal:
     rcs = tuple(net.round_change(v, 1, prepared) for v in net.nodes[:3])
-    prepares = net.prepares(block, prepared.round) if prepared else ()
+    prepares: tuple[Signed[PreparePayload], ...] = ()
+    if prepared is not None:
+        certificate = PreparePayload(1, prepared.round, prepared.digest)
+        prepares = tuple(net.sign(v, certificate) for v in net.nodes[:3])
     payload = ProposalPayload(1, 1, block)
     return Proposal(net.sign(net.proposer(1), payload), rcs, prepares)
 
@@ -342,3 +346,38 @@ def test_a_persisted_record_of_an_older_height_is_ignored() -> None:
     node = net.make(net.nodes[1].address, persisted=Persisted(1, 3, None))
     node.feed(NewChainHead(1, net.validators, net.nodes[0].address))
     assert (node.state.height, node.state.round) == (2, 0)
+
+
+def test_a_fresh_block_must_name_its_proposer_as_coinbase() -> None:
+    net = Net()
+    foreign = blocks.make_block(1, net.head[0], net.nodes[2].address, b"tx", 0)
+    proposal = Proposal(net.sign(net.proposer(0), ProposalPayload(1, 0, foreign)))
+    assert not of_type(deliver(net.replica(0), proposal), Prepare)
+    assert net.replica(0).state.ignored["unjustified-proposal"] == 1
+
+
+def test_round_changes_with_two_digests_prepared_in_one_round_are_rejected() -> None:
+    net = Net()
+    a = net.block(0, b"a")
+    b = net.block(0, b"b")
+    rcs = (
+        net.round_change(net.nodes[0], 1, PreparedRound(0, net.digest(a))),
+        net.round_change(net.nodes[1], 1, PreparedRound(0, net.digest(b))),
+        net.round_change(net.nodes[2], 1, None),
+    )
+    reproposal = blocks.make_block(1, net.head[0], net.proposer(0).address, b"a", 1)
+    payload = ProposalPayload(1, 1, reproposal)
+    proposal = Proposal(net.sign(net.proposer(1), payload), rcs, net.prepares(a, 0))
+    assert not of_type(deliver(net.nodes[3], proposal), Prepare)
+
+
+def test_reproposal_is_justified_when_digests_bind_the_round_as_in_besu() -> None:
+    net = Net(round_in_digest=True)
+    prepared_block = net.block(0, b"locked")
+    cert = PreparedRound(0, net.digest(prepared_block))
+    reproposal = blocks.make_block(1, net.head[0], net.proposer(0).address, b"locked", 1)
+    assert net.digest(reproposal) != cert.digest  # the round is part of this digest
+    node = net.nodes[3]
+    (p,) = of_type(deliver(node, _justified_round1(net, reproposal, cert)), Prepare)
+    assert isinstance(p, Prepare)
+    assert p.signed.payload.digest == net.digest(reproposal)
