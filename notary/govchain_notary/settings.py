@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     status_registry: str = ""
     issuer_registry: str = ""
     keystore_password: SecretStr = SecretStr("dev-password")
+    chain_timeout: float = Field(default=30.0, gt=0, description="RPC and finality wait")
 
     block_period: float = Field(default=1.0, gt=0, le=3600)
     anchor_threshold: int = Field(default=200_000, ge=1)

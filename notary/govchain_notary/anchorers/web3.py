@@ -96,7 +96,7 @@ class Web3Chain:
             if issuer.keystore is not None
         ]
         return cls(settings.rpc_url, settings.anchor_registry, settings.status_registry,
-                   settings.issuer_registry, accounts)
+                   settings.issuer_registry, accounts, timeout=settings.chain_timeout)
 
     def _contract(self, name: str, address: str) -> Contract:
         return self.web3.eth.contract(
