@@ -126,7 +126,8 @@ def test_kill_9_node_under_load(system: tuple[NodeProcess, NotaryProcess, str, W
     sample = random.sample(list(load.acknowledged), min(100, len(load.acknowledged)))
     with httpx.Client(base_url=notary.url, timeout=10) as client:
         for receipt_id in sample:
-            receipt = receipt_from_object(client.get(f"/v1/receipts/{receipt_id}").json()["receipt"])
+            view = client.get(f"/v1/receipts/{receipt_id}").json()
+            receipt = receipt_from_object(view["receipt"])
             assert receipt.proof.index == positions[receipt_id]
             report = verify_receipt(receipt, reader)
             assert report.ok, report.failed_step
