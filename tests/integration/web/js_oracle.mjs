@@ -1,10 +1,11 @@
 /**
  * Runs the web verifier's JavaScript core on inputs from Python, for the parity
  * tests in test_js_parity.py. Reads one JSON document from stdin:
- *   {"jcs": [value, ...], "receipts": ["<base64 bytes>", ...]}
+ *   {"jcs": [value, ...], "receipts": ["<base64 bytes>", ...], "qr": [{"text": "...", "mask": n | null}, ...]}
  * and writes
  *   {"jcs": [{"text": "..."} | {"error": "ClassName"}, ...],
- *    "receipts": [{"ok": true, "leaf_hash": "<hex>"} | {"error": "ClassName", "field": "/ptr"|null}, ...]}
+ *    "receipts": [{"ok": true, "leaf_hash": "<hex>"} | {"error": "ClassName", "field": "/ptr"|null}, ...],
+ *    "qr": [{"version": v, "mask": m, "rows": ["0101…", ...]}, ...]}
  */
 
 import { text } from "node:stream/consumers";
@@ -12,6 +13,7 @@ import { text } from "node:stream/consumers";
 import { toHex } from "../../../clients/govchain_client/web/js/bytes.mjs";
 import { CoreError } from "../../../clients/govchain_client/web/js/errors.mjs";
 import { canonicalText } from "../../../clients/govchain_client/web/js/jcs.mjs";
+import { encodeQr } from "../../../clients/govchain_client/web/js/qr.mjs";
 import { decodeReceipt, receiptLeafHash } from "../../../clients/govchain_client/web/js/receipt.mjs";
 
 /**
@@ -41,4 +43,8 @@ for (const encoded of input.receipts ?? []) {
     receipts.push(failure(error));
   }
 }
-process.stdout.write(JSON.stringify({ jcs, receipts }));
+const qr = (input.qr ?? []).map((/** @type {{text: string, mask: number | null}} */ item) => {
+  const code = encodeQr(item.text, item.mask === null ? {} : { mask: item.mask });
+  return { version: code.version, mask: code.mask, rows: code.modules.map((row) => row.map((dark) => (dark ? "1" : "0")).join("")) };
+});
+process.stdout.write(JSON.stringify({ jcs, receipts, qr }));

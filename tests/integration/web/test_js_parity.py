@@ -43,13 +43,18 @@ def test_the_javascript_unit_suite_passes() -> None:
     assert "# fail 0" in report
 
 
-def run_oracle(jcs: list[Any] | None = None, receipts: list[bytes] | None = None) -> Any:
+def run_oracle(
+    jcs: list[Any] | None = None,
+    receipts: list[bytes] | None = None,
+    qr: list[dict[str, Any]] | None = None,
+) -> Any:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node (Node.js 20) is needed to run the web verifier's JavaScript")
     payload = {
         "jcs": jcs or [],
         "receipts": [base64.b64encode(r).decode() for r in receipts or []],
+        "qr": qr or [],
     }
     done = subprocess.run(
         [node, str(ORACLE)],

@@ -20,6 +20,7 @@ import { encodeQr, qrPathData, qrToSvg } from "./qr.mjs";
 import { decodeReceipt, MAX_RECEIPT_BYTES, receiptFromObject } from "./receipt.mjs";
 import { JsonRpcChainReader } from "./rpc.mjs";
 import { verifyReceipt } from "./verify.mjs";
+import { KINDS } from "./leaf.mjs";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const LANGUAGE_KEY = "govchain.verifier.lang";
@@ -87,6 +88,12 @@ function h(tag, attributes = {}, ...children) {
 
 /** @param {string} key @param {Record<string, string | number>} [values] */
 const t = (key, values) => state.t(key, values);
+
+/**
+ * A document kind in words; a kind this page does not know is shown as it is.
+ * @param {string} kind
+ */
+const kindText = (kind) => (KINDS.includes(kind) ? t(`kind.${kind}`) : kind || t("field.unknown"));
 
 // ---------------------------------------------------------------- language
 
@@ -374,7 +381,7 @@ function entryItem(checked, n) {
   const rows = [
     [t("field.issuer"), issuer?.name || t("field.unknown")],
     [t("field.ags"), issuer?.ags || t("field.unknown")],
-    [t("field.kind"), t(`kind.${entry.kind}`)],
+    [t("field.kind"), kindText(entry.kind)],
   ];
   const anchor = /** @type {any} */ (entry.receipt)?.anchor;
   if (entry.status === "anchored" && anchor) {
@@ -420,7 +427,7 @@ function receiptBlock(check) {
       [t("field.issuer"), issuer?.name || t("field.unknown")],
       [t("field.ags"), issuer?.ags || t("field.unknown")],
       [t("field.issuerAddress"), h("code", {}, leaf.issuer)],
-      [t("field.kind"), t(`kind.${leaf.kind}`)],
+      [t("field.kind"), kindText(leaf.kind)],
       [t("digest.label"), h("code", { class: "digest" }, leaf.digest)],
       [t("field.anchored"), formatTime(anchor.timestamp, state.language)],
       [t("field.block"), formatInteger(anchor.blockNumber, state.language)],
