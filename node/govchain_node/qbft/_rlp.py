@@ -14,7 +14,7 @@ import rlp
 from rlp.exceptions import DecodingError, DeserializationError
 from rlp.sedes import big_endian_int
 
-from govchain_node.qbft.errors import DecodeError
+from govchain_node.qbft.errors import DecodeError, EncodeError
 
 Item = bytes | list["Item"]
 
@@ -38,7 +38,7 @@ def enc_bytes(value: bytes) -> bytes:
 def enc_int(value: int) -> bytes:
     """RLP of a non-negative integer as a minimal big-endian scalar (Besu ``writeIntScalar``)."""
     if value < 0:
-        raise ValueError("RLP scalars are non-negative")
+        raise EncodeError("RLP scalars are non-negative")
     return enc_bytes(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 

@@ -5,7 +5,8 @@
     QbftError
     ├── DecodeError            bytes that are not a well-formed QBFT value
     │   └── ExtraDataError     a header extraData that is not Besu's QBFT layout
-    └── ConfigError            a configuration the core refuses at construction time
+    ├── EncodeError            a value that has no encoding (e.g. a negative scalar)
+    └── ConfigError            a configuration the core refuses (timeouts, empty validator set)
 
 The state machine itself never raises on hostile input: a message that fails a check is
 ignored and counted in :attr:`govchain_node.qbft.state.NodeState.ignored`. These errors come
@@ -26,6 +27,10 @@ class DecodeError(QbftError):
 
 class ExtraDataError(DecodeError):
     """A header ``extraData`` does not follow Besu's QBFT RLP layout."""
+
+
+class EncodeError(QbftError):
+    """A value cannot be encoded (a programming error in the caller, not hostile input)."""
 
 
 class ConfigError(QbftError):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from govchain_node.qbft.errors import ConfigError
+
 
 def quorum(n: int) -> int:
     """⌈2n/3⌉: any two quorums intersect in at least one honest validator when f ≤ ⌊(n-1)/3⌋."""
@@ -35,7 +37,7 @@ def sort_validators(validators: Sequence[bytes]) -> tuple[bytes, ...]:
 def proposer(validators: Sequence[bytes], parent_proposer: bytes, round_: int) -> bytes:
     """The proposer for ``round_`` of the height after a block proposed by ``parent_proposer``."""
     if not validators:
-        raise ValueError("empty validator set")
+        raise ConfigError("empty validator set")
     count = len(validators)
     if parent_proposer in validators:
         return validators[(validators.index(parent_proposer) + 1 + round_) % count]
