@@ -125,6 +125,23 @@ def test_the_file_is_hashed_in_the_browser_as_python_does_and_never_uploaded(
     assert any("/v1/digests/sha256" in url for _, url, _ in sent)
 
 
+def test_a_large_file_is_hashed_in_chunks_as_python_does(
+    probe: PageProbe, site: StaticSite, tmp_path: Path
+) -> None:
+    page = open_page(probe, site)
+    big = tmp_path / "datensatz.bin"
+    hasher = hashlib.sha256()
+    with big.open("wb") as out:
+        for _ in range(70):  # 70 MiB: beyond WebCrypto's one-piece limit of the page
+            chunk = os.urandom(1024 * 1024)
+            hasher.update(chunk)
+            out.write(chunk)
+    page.set_input_files("#document-input", str(big))
+    expect(page.locator("#digest-value")).to_have_text(
+        f"sha256:{hasher.hexdigest()}", timeout=120_000
+    )
+
+
 def test_a_notarised_document_is_valid_with_issuer_and_anchor(
     probe: PageProbe, site: StaticSite, chain: DevChain, documents: Documents
 ) -> None:

@@ -11,7 +11,7 @@
  * @module app
  */
 
-import { digestBytes, formatDigest, parseDigest } from "./digest.mjs";
+import { digestFile, formatDigest, parseDigest } from "./digest.mjs";
 import { ReceiptError, ReceiptFieldError, ReceiptVersionError } from "./errors.mjs";
 import { formatInteger, formatTime, initialLanguage, LANGUAGES, translator } from "./i18n.mjs";
 import { loadConfig, resolveUrl } from "./config.mjs";
@@ -138,7 +138,15 @@ async function checkDocument(file) {
   state.hashing = file.name;
   render();
   try {
-    const digest = formatDigest(await digestBytes(await file.arrayBuffer()));
+    let shown = 0;
+    const onProgress = (/** @type {number} */ fraction) => {
+      const percent = Math.floor(fraction * 100);
+      if (percent >= shown + 10) {
+        shown = percent;
+        byId("summary").textContent = `${t("hashing", { name: file.name })} ${percent} %`;
+      }
+    };
+    const digest = formatDigest(await digestFile(file, { onProgress }));
     state.document = { name: file.name, digest };
   } finally {
     state.hashing = null;

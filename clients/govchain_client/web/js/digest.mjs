@@ -7,6 +7,10 @@
 
 import { DigestError } from "./errors.mjs";
 import { sha256, toHex } from "./bytes.mjs";
+import { Sha256 } from "./sha256.mjs";
+
+/** Files up to this size are hashed by WebCrypto in one piece; larger ones in chunks. */
+export const WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
 
 export const SHA256 = "sha256";
 /** @type {Record<string, number>} */
@@ -58,4 +62,27 @@ export function formatDigest(digest) {
  */
 export async function digestBytes(data) {
   return { algorithm: SHA256, hex: toHex(await sha256(data)) };
+}
+
+/**
+ * SHA-256 digest of a file (a `Blob`), without holding large files in memory:
+ * up to `wholeFileLimit` bytes through WebCrypto, beyond that streamed through the
+ * incremental hash, calling `onProgress(fraction)` as it goes.
+ * @param {Blob} file
+ * @param {{onProgress?: (fraction: number) => void, wholeFileLimit?: number}} [options]
+ * @returns {Promise<Digest>}
+ */
+export async function digestFile(file, options = {}) {
+  if (file.size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT)) return digestBytes(await file.arrayBuffer());
+  const hasher = new Sha256();
+  const reader = file.stream().getReader();
+  let done = 0;
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    hasher.update(chunk.value);
+    done += chunk.value.length;
+    options.onProgress?.(done / file.size);
+  }
+  return { algorithm: SHA256, hex: toHex(hasher.digest()) };
 }
