@@ -8,11 +8,9 @@ receipt decoding outcome (the same leaf hash, or the same error class and field)
 
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +21,8 @@ from govchain_core.errors import CoreError, ReceiptFieldError
 from govchain_core.jcs import canonicalize
 from govchain_core.receipt_codec import decode_receipt
 from tests.conftest import load_vectors
+from tests.integration.web.oracle import ORACLE, run_oracle
 
-ORACLE = Path(__file__).with_name("js_oracle.mjs")
 GOOD: dict[str, Any] = load_vectors("receipts.json")["valid"][0]["receipt"]
 SAFE = 2**53 - 1
 
@@ -41,30 +39,6 @@ def test_the_javascript_unit_suite_passes() -> None:
     report = done.stdout.decode()
     assert done.returncode == 0, report[-4000:] + done.stderr.decode()
     assert "# fail 0" in report
-
-
-def run_oracle(
-    jcs: list[Any] | None = None,
-    receipts: list[bytes] | None = None,
-    qr: list[dict[str, Any]] | None = None,
-) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (Node.js 20) is needed to run the web verifier's JavaScript")
-    payload = {
-        "jcs": jcs or [],
-        "receipts": [base64.b64encode(r).decode() for r in receipts or []],
-        "qr": qr or [],
-    }
-    done = subprocess.run(
-        [node, str(ORACLE)],
-        input=json.dumps(payload, ensure_ascii=True).encode(),
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode()
-    return json.loads(done.stdout)
 
 
 # ------------------------------------------------------------------ RFC 8785

@@ -12,7 +12,7 @@ import random
 import pytest
 import zxingcpp
 
-from tests.integration.web.test_js_parity import run_oracle
+from tests.integration.web.oracle import run_oracle
 
 SCALE = 4
 QUIET = 4

@@ -11,71 +11,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
-from playwright.sync_api import FilePayload, Page, Request, Route, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from govchain_core.digest import digest_bytes
 from govchain_core.receipt_codec import encode_receipt, receipt_to_object
 from tests.integration.web.chain import ISSUER_AGS, ISSUER_NAME, DevChain
 from tests.integration.web.conftest import REPO, Documents, PageProbe
+from tests.integration.web.pages import (
+    TIMEOUT,
+    choose,
+    german_date,
+    open_page,
+    step_statuses,
+    verdict,
+)
 from tests.integration.web.servers import NotaryStub, StaticSite
 
 pytestmark = pytest.mark.browser
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-GERMAN_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
-TIMEOUT = 20_000
-
-
-def open_page(probe: PageProbe, site: StaticSite, fragment: str = "") -> Page:
-    page = probe.page
-    page.goto(f"{site.url}/{fragment}")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
-    return page
-
-
-def choose(
-    page: Page, selector: str, name: str, data: bytes, mime: str = "application/octet-stream"
-) -> None:
-    payload: FilePayload = {"name": name, "mimeType": mime, "buffer": data}
-    page.set_input_files(selector, files=[payload])
-
-
-def verdict(page: Page, expected: str) -> None:
-    expect(page.locator("#summary")).to_have_attribute("data-verdict", expected, timeout=TIMEOUT)
-
-
-def step_statuses(page: Page, scope: str) -> list[str]:
-    return [
-        str(s)
-        for s in page.locator(f"{scope} .step").evaluate_all(
-            "els => els.map(e => e.dataset.status)"
-        )
-    ]
-
-
-def german_date(timestamp: int) -> str:
-    moment = datetime.fromtimestamp(timestamp, UTC).astimezone(ZoneInfo("Europe/Berlin"))
-    return f"{moment.day}. {GERMAN_MONTHS[moment.month - 1]} {moment.year}"
 
 
 def test_keyboard_reaches_the_file_inputs_with_a_visible_focus(

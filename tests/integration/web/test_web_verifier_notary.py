@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from govchain_core.digest import digest_bytes
 from tests.integration.web.conftest import WEB_ROOT, PageProbe
 from tests.integration.web.notary_app import RunningNotary, running_notary
-from tests.integration.web.test_web_verifier_browser import (
+from tests.integration.web.pages import (
     TIMEOUT,
     choose,
     german_date,
