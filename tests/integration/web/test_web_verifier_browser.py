@@ -214,7 +214,9 @@ def test_a_tampered_receipt_fails_at_inclusion_and_a_malformed_one_is_refused(
         page, "#receipt-input", "gross.govchain.json", json.dumps(obj).encode(), "application/json"
     )
     verdict(page, "invalid")
-    assert "/anchor/block_hash" in page.locator("#summary").inner_text()
+    message = page.locator("#summary").inner_text()
+    assert message.count("/anchor/block_hash") == 1, message
+    assert "Feld /anchor/block_hash" in message
 
 
 def read_qr(page: Page) -> str:

@@ -175,8 +175,11 @@ async function checkReceiptFile(file) {
 /** @param {ReceiptError} error */
 function describeReceiptError(error) {
   if (error instanceof ReceiptVersionError) return t("receiptfile.version", { detail: error.message });
-  const where = error instanceof ReceiptFieldError ? `${t("receiptfile.field", { field: error.field })}: ` : "";
-  return t("receiptfile.invalid", { detail: `${where}${error.message}` });
+  if (error instanceof ReceiptFieldError) {
+    const problem = error.message.slice(error.field.length + 2); // the message repeats the field
+    return t("receiptfile.invalid", { detail: `${t("receiptfile.field", { field: error.field })}: ${problem}` });
+  }
+  return t("receiptfile.invalid", { detail: error.message });
 }
 
 async function runReceiptCheck() {
