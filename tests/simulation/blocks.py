@@ -82,10 +82,11 @@ def inspect_round_bound(block: bytes) -> BlockInfo | None:
 class SimBlockOps:
     """:class:`~govchain_node.qbft.core.BlockOps` over one simulated node's chain.
 
-    ``round_in_digest`` switches message digests from the round-free on-chain hash (the
-    default) to Besu's round-bound hash; the core must be safe and live with either."""
+    ``round_in_digest`` (the default, as Besu) makes message digests the header hash without
+    seals, round included; off, they are the round-free on-chain hash. The core must be
+    safe and live with either."""
 
-    def __init__(self, head: list[bytes], round_in_digest: bool = False) -> None:
+    def __init__(self, head: list[bytes], round_in_digest: bool = True) -> None:
         self._head = head  # [digest of the current head]; shared with the node, not copied
         self._inspect = inspect_round_bound if round_in_digest else inspect
 

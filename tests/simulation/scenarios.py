@@ -42,8 +42,8 @@ class Scenario:
     membership: bool = False
     """A candidate validator is voted in and out by header votes while blocks flow."""
     epoch: int = 30_000
-    round_in_digest: bool = False
-    """Message digests bind the round (Besu's hash mode) instead of excluding it."""
+    round_in_digest: bool = True
+    """Message digests bind the round (Besu's: header hash without seals), or exclude it."""
 
     def assign_behaviours(self, rng: random.Random, n: int) -> dict[int, str]:
         if not self.byzantine:
@@ -89,8 +89,8 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("non-validator", spam_interval=0.2, drop=0.05),
         Scenario("twin", twin=True, drop=0.05),
         Scenario(
-            "besu-digest",
-            round_in_digest=True,
+            "round-free-digest",
+            round_in_digest=False,
             drop=0.1,
             partitions=1,
             crashes=1,

@@ -10,6 +10,7 @@ stays pure. :func:`seal_block` writes the commit seals of a :class:`~.events.Com
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from govchain_node.qbft import _rlp
@@ -39,7 +40,8 @@ def _join(parts: Sequence[Item], header: list[Item]) -> bytes:
 
 
 def describe(block: bytes) -> BlockInfo:
-    """Height, round and both hashes of an RLP block; raises :class:`DecodeError`."""
+    """Height, round, on-chain hash (as ``digest``), commit-seal hash and coinbase of an RLP
+    block; raises :class:`DecodeError`."""
     _, header = _split(block)
     if len(header) <= NUMBER_INDEX:
         raise DecodeError("header too short")
@@ -64,16 +66,24 @@ def seal_block(block: bytes, seals: Sequence[bytes]) -> bytes:
 
 
 class RlpBlockOps:
-    """The production :class:`~.core.BlockOps`: codecs here, execution injected."""
+    """The production :class:`~.core.BlockOps`: codecs here, execution injected.
 
-    def __init__(self, is_valid: Callable[[bytes], bool]) -> None:
+    Message digests are Besu's (``round_in_digest=True``): the header hash without seals,
+    round included, i.e. the commit-seal hash of the block as proposed in that round.
+    """
+
+    def __init__(self, is_valid: Callable[[bytes], bool], round_in_digest: bool = True) -> None:
         self._is_valid = is_valid
+        self._round_in_digest = round_in_digest
 
     def inspect(self, block: bytes) -> BlockInfo | None:
         try:
-            return describe(block)
+            info = describe(block)
         except DecodeError:
             return None
+        if self._round_in_digest:
+            return dataclasses.replace(info, digest=info.seal_hash)
+        return info
 
     def with_round(self, block: bytes, round_: int) -> bytes:
         return set_round(block, round_)

@@ -83,7 +83,8 @@ class BlockInfo:
     height: int
     round: int
     digest: bytes
-    """On-chain hash: seals and round excluded."""
+    """The hash PREPARE/COMMIT/ROUND-CHANGE name. Besu: the header hash without seals, round
+    included (so equal to ``seal_hash``); the round-free on-chain hash works as well."""
     seal_hash: bytes
     """Commit-seal hash: seals excluded, round included."""
     proposer: bytes | None = None

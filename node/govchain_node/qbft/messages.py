@@ -2,9 +2,10 @@
 
 Every message is a signed payload plus, for PROPOSAL and ROUND-CHANGE, piggybacked
 justification. Payloads name the consensus instance by ``height`` (Besu's "sequence")
-and ``round``. ``digest`` is the block's on-chain hash (seals and round excluded), so a
-block re-proposed in a later round keeps its digest; ``seal`` in a COMMIT is a signature
-over the *commit-seal* hash (round included, seals empty) and is copied into the block.
+and ``round``. ``digest`` names the block as proposed in that round: in Besu the header
+hash with an empty seal list (round included), so a re-proposal in a later round has a
+new digest and justifications compare it with the old round substituted back; ``seal`` in
+a COMMIT is a signature over that commit-seal hash and is copied into the block.
 
 Blocks are opaque ``bytes`` here (one RLP item); the core learns their height, digest and
 seal hash through :class:`govchain_node.qbft.core.BlockOps`.

@@ -41,7 +41,7 @@ class Net:
         n: int = 4,
         base_timeout: float = 1.0,
         max_timeout: float = 30.0,
-        round_in_digest: bool = False,
+        round_in_digest: bool = True,
     ) -> None:
         self.keyring = FakeKeyring()
         signers = [self.keyring.new_signer(bytes([i])) for i in range(n)]

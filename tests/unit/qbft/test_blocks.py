@@ -48,6 +48,17 @@ def test_sealing_keeps_both_hashes_and_the_seals_verify() -> None:
     assert recovered == sort_validators(tuple(s.address for s in signers))
 
 
+def test_digest_is_besus_header_hash_without_seals_unless_asked_for_the_round_free_one() -> None:
+    block = make_block(5, 2)
+    info = describe(block)
+    besu = RlpBlockOps(lambda b: True).inspect(block)
+    plain = RlpBlockOps(lambda b: True, round_in_digest=False).inspect(block)
+    assert besu is not None
+    assert plain is not None
+    assert besu.digest == info.seal_hash
+    assert plain.digest == info.digest
+
+
 def test_undecodable_blocks_are_none_not_errors() -> None:
     ops = RlpBlockOps(lambda block: True)
     assert ops.inspect(b"\x01\x02") is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from govchain_node.qbft.core import round_timeout
 from govchain_node.qbft.events import (
     Action,
@@ -255,9 +257,8 @@ def test_proposer_reproposes_the_highest_prepared_block_with_its_certificate() -
     actions = deliver(proposer, rc_a, rc_b)
     (proposal,) = of_type(actions, Proposal)
     assert isinstance(proposal, Proposal)
-    info = blocks.inspect(proposal.signed.payload.block)
-    assert info is not None
-    assert (info.digest, info.round) == (cert1.digest, 2)
+    block = proposal.signed.payload.block
+    assert block == blocks.make_block(1, net.head[0], net.proposer(1).address, b"prepared-in-1", 2)
     assert {p.payload.round for p in proposal.prepares} == {1}
 
 
@@ -371,12 +372,14 @@ def test_round_changes_with_two_digests_prepared_in_one_round_are_rejected() -> 
     assert not of_type(deliver(net.nodes[3], proposal), Prepare)
 
 
-def test_reproposal_is_justified_when_digests_bind_the_round_as_in_besu() -> None:
-    net = Net(round_in_digest=True)
+@pytest.mark.parametrize("round_in_digest", [True, False])
+def test_reproposal_is_justified_with_either_digest_convention(round_in_digest: bool) -> None:
+    """Besu's digest binds the round; the round-free on-chain hash does not."""
+    net = Net(round_in_digest=round_in_digest)
     prepared_block = net.block(0, b"locked")
     cert = PreparedRound(0, net.digest(prepared_block))
     reproposal = blocks.make_block(1, net.head[0], net.proposer(0).address, b"locked", 1)
-    assert net.digest(reproposal) != cert.digest  # the round is part of this digest
+    assert (net.digest(reproposal) != cert.digest) == round_in_digest
     node = net.nodes[3]
     (p,) = of_type(deliver(node, _justified_round1(net, reproposal, cert)), Prepare)
     assert isinstance(p, Prepare)
