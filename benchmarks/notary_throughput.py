@@ -1,16 +1,20 @@
 """Notary benchmark: end-to-end throughput, submit→anchored latency, lookup rate.
 
-Runs the notary as a uvicorn subprocess on the embedded default (SQLite in WAL mode,
-synchronous=FULL) and drives it over HTTP from separate load-generator processes.
-Prints figures; asserts nothing about time.
+Runs the embedded default as separate processes: a govchain ``--dev`` node (the
+registries deployed, the issuer registered), the notary under uvicorn (SQLite in
+WAL mode, synchronous=FULL, anchoring through web3.py), and load generators that
+drive it over HTTP.  The peer, measured in the same run, is the naive design: one
+AnchorRegistry transaction per document, sent to a Hardhat node.  Prints figures;
+asserts nothing about time.
 
-    python benchmarks/notary_throughput.py [--seconds 10] [--chain file]
+    python benchmarks/notary_throughput.py [--seconds 10] [--chain node|file] [--no-peer]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import signal
@@ -24,8 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
 
+from govchain_contracts import load
+from govchain_core.log import MerkleLog
+from govchain_node.keys import load_dev_accounts
 from govchain_notary.auth import new_client
+from govchain_notary.devchain import deploy_registries, web3_for, write_keystore
 from govchain_notary.settings import DEV_ISSUER
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
@@ -40,11 +51,49 @@ def _free_port() -> int:
         return port
 
 
-def start_notary(data_dir: Path, port: int, block_period: float) -> subprocess.Popen[bytes]:
+def start_node(data_dir: Path, block_period: float) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govchain_client.cli", "node", "run", "--dev", "--data-dir",
+         str(data_dir), "--rpc-port", str(port), "--ws-port", str(_free_port()),
+         "--block-period", str(block_period), "--log-level", "WARNING"],
+    )
+    url = f"http://127.0.0.1:{port}"
+    body = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
+    for _ in range(600):
+        try:
+            if httpx.post(url, json=body, timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the node did not start")
+
+
+def chain_environment(data_dir: Path, rpc_url: str) -> tuple[dict[str, str], str]:
+    """Deploy the registries on the node; the notary's settings and issuer address."""
+    key = load_dev_accounts(data_dir / "node")[0].private_key
+    issuer = write_keystore(data_dir / "issuer.json", key, "dev-password")
+    registries = deploy_registries(rpc_url, key, issuer)
+    env = {
+        "GOVCHAIN_NOTARY_CHAIN": "web3",
+        "GOVCHAIN_NOTARY_RPC_URL": rpc_url,
+        "GOVCHAIN_NOTARY_ANCHOR_REGISTRY": registries.anchor,
+        "GOVCHAIN_NOTARY_STATUS_REGISTRY": registries.status,
+        "GOVCHAIN_NOTARY_ISSUER_REGISTRY": registries.issuer,
+        "GOVCHAIN_NOTARY_ISSUERS": json.dumps(
+            [{"address": issuer, "keystore": str(data_dir / "issuer.json")}]),
+    }
+    return env, issuer
+
+
+def start_notary(
+    data_dir: Path, port: int, block_period: float, chain_env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "GOVCHAIN_NOTARY_DATA_DIR": str(data_dir),
         "GOVCHAIN_NOTARY_CHAIN": "file",
+        **chain_env,
         "GOVCHAIN_NOTARY_BLOCK_PERIOD": str(block_period),
         "GOVCHAIN_NOTARY_PUBLIC_READ_RATE": "1000000",
         "GOVCHAIN_NOTARY_PUBLIC_READ_BURST": "1000000",
@@ -182,24 +231,73 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return samples[min(len(samples) - 1, int(fraction * len(samples)))]
 
 
+def naive_peer(seconds: float) -> float | None:
+    """Documents/s of the naive design: one anchor transaction per document, on Hardhat."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.hardhat_node import HARDHAT_KEYS, hardhat_available, start_hardhat
+
+    if not hardhat_available():
+        return None
+    node = start_hardhat(Path(tempfile.mkdtemp(prefix="govchain-hardhat-")))
+    try:
+        key = bytes.fromhex(HARDHAT_KEYS[0].removeprefix("0x"))
+        account: LocalAccount = Account.from_key(key)
+        registries = deploy_registries(node.rpc_url, key, account.address.lower())
+        web3 = web3_for(node.rpc_url)
+        anchors: Any = web3.eth.contract(address=Web3.to_checksum_address(registries.anchor),
+                                    abi=list(load("AnchorRegistry").abi))
+        nonce = int(web3.eth.get_transaction_count(account.address))
+        gas_price = int(web3.eth.gas_price) * 2
+        log, sent = MerkleLog(), 0
+        last: Any = None
+        deadline = time.monotonic() + seconds
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            prev = log.size
+            log.append(os.urandom(32))
+            proof = log.consistency_proof(prev, log.size) if prev else []
+            tx: Any = anchors.functions.anchor(log.size, log.root(), prev, proof).build_transaction(
+                {"from": account.address, "nonce": nonce, "gas": 500_000,
+                 "gasPrice": gas_price, "chainId": 31337})
+            last = web3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+            nonce += 1
+            sent += 1
+        receipt = web3.eth.wait_for_transaction_receipt(last, timeout=120)
+        assert receipt["status"] == 1
+        return sent / (time.monotonic() - started)
+    finally:
+        node.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--block-period", type=float, default=1.0)
     parser.add_argument("--submitters", type=int, default=2)
     parser.add_argument("--lookup-workers", type=int, default=1)
+    parser.add_argument("--chain", choices=["node", "file"], default="node")
+    parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="govchain-bench-"))
+    node: subprocess.Popen[bytes] | None = None
+    chain_env: dict[str, str] = {}
+    issuer = DEV_ISSUER
+    if args.chain == "node":
+        node, rpc_url = start_node(data_dir / "node", args.block_period)
+        chain_env, issuer = chain_environment(data_dir, rpc_url)
     engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
     migrate(engine)
     store = SqlStore(engine)
-    _, key = new_client(store, "bench", DEV_ISSUER, ["submit:*"], 1_000_000)
+    _, key = new_client(store, "bench", issuer, ["submit:*"], 1_000_000)
     store.close()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    notary = start_notary(data_dir, port, args.block_period)
+    notary = start_notary(data_dir, port, args.block_period, chain_env)
     try:
-        print("chain: the file-backed dev chain (fake anchorer; the real chain is not wired in)")
+        if args.chain == "node":
+            print("chain: a govchain --dev node process, anchoring through web3.py JSON-RPC")
+        else:
+            print("chain: the file-backed dev chain (fake anchorer, no node)")
         print(f"storage: SQLite WAL synchronous=FULL; block period {args.block_period}s; "
               f"{os.cpu_count()} cores, load generators included")
         result = throughput(url, key, args.seconds, args.submitters)
@@ -219,6 +317,16 @@ def main() -> None:
     finally:
         notary.send_signal(signal.SIGTERM)
         notary.wait(30)
+        if node is not None:
+            node.send_signal(signal.SIGTERM)
+            node.wait(30)
+    if not args.no_peer:
+        peer = naive_peer(args.seconds)
+        if peer is None:
+            print("peer: Hardhat is not installed; skipped")
+        else:
+            print(f"peer (naive: one anchor tx per document, Hardhat): {peer:,.0f} documents/s; "
+                  f"notary/peer = {result['anchored_per_s'] / peer:,.0f}x (target >= 100x)")
 
 
 if __name__ == "__main__":

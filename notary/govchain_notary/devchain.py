@@ -46,10 +46,11 @@ class _Sender:
         self.web3 = web3
         self.account = account
         self.nonce: int = int(web3.eth.get_transaction_count(account.address, "pending"))
+        self.gas_price = int(web3.eth.gas_price)  # 0 on govchain; a reference node wants fees
 
     def send(self, transaction: Any) -> Any:
         tx = transaction.build_transaction({
-            "from": self.account.address, "nonce": self.nonce, "gasPrice": 0,
+            "from": self.account.address, "nonce": self.nonce, "gasPrice": self.gas_price,
             "gas": DEPLOY_GAS,
         })
         signed = self.account.sign_transaction(tx)
