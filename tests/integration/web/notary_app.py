@@ -1,16 +1,13 @@
 """The real notary, serving the web verifier at ``/``, on a real dev chain.
 
-Deploys the registries with the notary's own dev-chain set-up, runs
+Deploys the registries with the notary's own dev-chain set-up and runs
 ``govchain_notary.app.create_app`` under uvicorn in a thread (as ``govchain up``
-does), with ``static_dir`` pointing at a copy of the web folder plus the
-``config.json`` an operator would add (same-origin notary, the node's JSON-RPC, the
-registry addresses).
+does), with ``static_dir`` pointing at the web folder; the notary itself serves the
+page's ``config.json`` (same-origin notary, the node's JSON-RPC, the registries).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import socket
 import threading
 import time
@@ -79,19 +76,6 @@ def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
         keystore = root / "issuer.json"
         issuer = write_keystore(keystore, key, PASSWORD)
         registries = deploy_registries(node.rpc_url, key, issuer)
-        static = root / "web"
-        shutil.copytree(web_root, static)
-        config = {
-            "notary": "/",
-            "rpc": node.rpc_url,
-            "chainId": node.chain_id,
-            "registries": {
-                "anchor": registries.anchor,
-                "issuer": registries.issuer,
-                "status": registries.status,
-            },
-        }
-        (static / "config.json").write_text(json.dumps(config))
         settings = load_settings(
             data_dir=root / "notary",
             chain="web3",
@@ -103,7 +87,7 @@ def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
             issuers=[IssuerSettings(address=issuer, keystore=keystore)],
             keystore_password=PASSWORD,
             block_period=0.2,
-            static_dir=static,
+            static_dir=web_root,
         )
         app = create_app(settings)
         port = _free_port()

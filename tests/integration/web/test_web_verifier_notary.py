@@ -36,6 +36,9 @@ def notary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNotary]:
 
 
 def open_served_page(probe: PageProbe, notary: RunningNotary) -> None:
+    config = notary.http.get(f"{notary.url}/config.json").json()
+    assert config["rpc"] == notary.rpc_url
+    assert set(config["registries"]) == {"anchor", "issuer", "status"}
     probe.page.goto(f"{notary.url}/")
     expect(probe.page.locator("body")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
 
