@@ -210,7 +210,7 @@ class _Step:
         resume = self.state.resume
         self.state = NodeState(
             height=head.height + 1,
-            validators=head.validators,
+            validators=vset.sort_validators(head.validators),  # Besu orders them by address
             parent_proposer=head.proposer,
             ignored=self.state.ignored,
         )

@@ -1,9 +1,9 @@
 """Quorum arithmetic and proposer selection, as Besu computes them.
 
 Proposer rule (Besu ``ProposerSelector`` with ``changeEachBlock = true``, the QBFT default):
-let ``V`` be the validator list for the height (the set after the parent block, in the
-order stored in extraData: ascending address, which Besu keeps sorted) and ``p`` the
-parent block's proposer (its coinbase).
+let ``V`` be the validator list for the height (the set after the parent block in
+ascending address order, as Besu's vote tally keeps it, whatever the order in the genesis
+extraData) and ``p`` the parent block's proposer (its coinbase).
 
 - ``p`` in ``V``: proposer(h, r) = ``V[(index(p) + 1 + r) mod |V|]``;
 - ``p`` not in ``V`` (genesis, or ``p`` was voted out): take ``b`` = the smallest address in

@@ -384,3 +384,11 @@ def test_reproposal_is_justified_with_either_digest_convention(round_in_digest: 
     (p,) = of_type(deliver(node, _justified_round1(net, reproposal, cert)), Prepare)
     assert isinstance(p, Prepare)
     assert p.signed.payload.digest == net.digest(reproposal)
+
+
+def test_validator_order_in_the_head_does_not_change_the_proposer() -> None:
+    net = Net()
+    node = net.nodes[1]
+    node.feed(NewChainHead(1, tuple(reversed(net.validators)), net.nodes[0].address))
+    assert node.state.validators == net.validators
+    assert RequestBlock(2, 0) in node.actions  # nodes[1] follows nodes[0] in address order

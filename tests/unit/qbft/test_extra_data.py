@@ -50,6 +50,23 @@ BESU_VALUE = ExtraData(
 )
 
 
+# Besu documentation, "Configure QBFT consensus": genesis extraData for four validators
+# (no vote, round 0 written as the empty scalar 0x80, no seals).
+BESU_GENESIS = bytes.fromhex(
+    "f87aa00000000000000000000000000000000000000000000000000000000000000000f854"
+    "9464a702e6263b7297a96638cac6ae65e6541f4169943923390ad55e90c237593b3b0e401f3b08a03185"
+    "94aefdb9a738c9f433e5b6b212a6d62f6370c2f69294c7eeb9a4e00ce683cf93039b212648e01c6c6b78"
+    "c080c0"
+)
+
+
+def test_besu_documented_genesis_extra_data() -> None:
+    value = decode_extra_data(BESU_GENESIS)
+    assert [v.hex()[:4] for v in value.validators] == ["64a7", "3923", "aefd", "c7ee"]
+    assert (value.vote, value.round, value.seals, value.vanity) == (None, 0, (), bytes(32))
+    assert encode_extra_data(value) == BESU_GENESIS
+
+
 def test_encoding_matches_besu_known_answer() -> None:
     assert encode_extra_data(BESU_VALUE) == BESU_RAW
 
