@@ -32,6 +32,7 @@ class Summary:
     virtual_seconds: float = 0.0
     totals: Stats = dataclasses.field(default_factory=Stats)
     ignored: dict[str, int] = dataclasses.field(default_factory=dict)
+    recoveries: list[float] = dataclasses.field(default_factory=list)
     failures: list[Failure] = dataclasses.field(default_factory=list)
 
     def add(self, stats: Stats) -> None:
@@ -39,6 +40,16 @@ class Summary:
             name = field.name
             mine, theirs = getattr(self.totals, name), getattr(stats, name)
             setattr(self.totals, name, max(mine, theirs) if name == "max_round" else mine + theirs)
+
+    def recovery_line(self) -> str:
+        if not self.recoveries:
+            return "no schedule completed"
+        ordered = sorted(self.recoveries)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+        return (
+            f"progress after the faults ended (virtual s): median "
+            f"{ordered[len(ordered) // 2]:.1f}, p99 {p99:.1f}, max {ordered[-1]:.1f}"
+        )
 
     def report(self) -> str:
         t = self.totals
@@ -50,6 +61,7 @@ class Summary:
             f"messages; {t.synced_blocks} blocks synced; {t.validator_changes} validator-set "
             f"changes; {t.reproposals} re-proposals of prepared blocks; highest round "
             f"{t.max_round}",
+            self.recovery_line(),
             "ignored by honest cores: "
             + ", ".join(f"{k} {v}" for k, v in sorted(self.ignored.items())),
         ]
@@ -89,6 +101,7 @@ def run_campaign(
         summary.heights += max(result.heights)
         summary.virtual_seconds += result.time
         summary.add(result.stats)
+        summary.recoveries.append(result.recovery)
         for reason, count in result.ignored.items():
             summary.ignored[reason] = summary.ignored.get(reason, 0) + count
     summary.seconds = time.perf_counter() - started

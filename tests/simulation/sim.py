@@ -126,6 +126,8 @@ class Result:
     heights: list[int]
     time: float
     stats: Stats
+    recovery: float
+    """Virtual seconds from the end of the fault phase to the liveness target."""
     ignored: dict[str, int]
     """Inputs the honest cores ignored, by reason (evidence the faults were seen)."""
 
@@ -481,6 +483,7 @@ class Simulator:
             [node.height for node in self.nodes],
             self.now,
             self.stats,
+            max(0.0, self.now - self.faults_end),
             self.honest_ignored(),
         )
 

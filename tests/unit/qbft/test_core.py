@@ -392,3 +392,14 @@ def test_validator_order_in_the_head_does_not_change_the_proposer() -> None:
     node.feed(NewChainHead(1, tuple(reversed(net.validators)), net.nodes[0].address))
     assert node.state.validators == net.validators
     assert RequestBlock(2, 0) in node.actions  # nodes[1] follows nodes[0] in address order
+
+
+def test_messages_far_ahead_are_dropped_but_round_changes_are_kept() -> None:
+    net = Net()
+    node = net.nodes[1]
+    far = node.config.future_rounds + 1
+    block = net.block(0)
+    deliver(node, prepare(net, net.nodes[2], block, round_=far))
+    assert node.state.ignored["round-too-far"] == 1
+    deliver(node, RoundChange(net.round_change(net.nodes[2], far)))
+    assert node.state.round_changes[net.nodes[2].address].signed.payload.round == far
