@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from govchain_node.qbft import validators as vset
 from tests.simulation.campaign import run_campaign, schedules
 from tests.simulation.scenarios import SCENARIOS
-from tests.simulation.sim import PropertyViolation, Simulator
+from tests.simulation.sim import PropertyViolation, Simulator, replay_command
 
 LONG = bool(os.environ.get("GOVCHAIN_LONG"))
 SCHEDULES = 100_100 if LONG else 2_002  # multiples of the 26 (n, scenario) combinations
@@ -76,6 +79,21 @@ def test_a_schedule_replays_identically() -> None:
     first = Simulator(5, 7, SCENARIOS["mixed"]).run()
     second = Simulator(5, 7, SCENARIOS["mixed"]).run()
     assert first == second
+
+
+def test_the_replay_command_is_deterministic_across_processes() -> None:
+    """The printed replay command must reproduce a schedule in a fresh interpreter, whatever
+    its string-hash seed (no iteration over sets may steer the simulation)."""
+    root = Path(__file__).resolve().parents[2]
+    command = replay_command(11, 7, "mixed").split()
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, *command[1:]], cwd=root, env=env, capture_output=True, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
 
 
 def test_liveness_check_fires_when_no_quorum_can_ever_be_up() -> None:
