@@ -50,6 +50,7 @@ from govchain_node.qbft.messages import Commit, Message, Prepare, Proposal
 from govchain_node.qbft.state import NodeState, Persisted
 from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
+from tests.simulation.byzantine import spam, transform
 from tests.simulation.scenarios import Scenario
 
 FUTURE_BUFFER = 256
@@ -175,7 +176,7 @@ class Simulator:
         if scenario.twin:
             twin_of = self.rng.randrange(n)
             self.nodes[twin_of].behaviour = "twin"
-            self.nodes.append(self._new_node(n, signers[twin_of], "twin"))
+            self.nodes.append(self._new_node(len(self.nodes), signers[twin_of], "twin"))
         self.honest_count = sum(1 for node in self.nodes if node.honest)
         self.faults_end = scenario.fault_phase
 
@@ -275,8 +276,6 @@ class Simulator:
         return self.now < self.faults_end
 
     def broadcast(self, node: SimNode, message: Message) -> None:
-        from tests.simulation.byzantine import transform
-
         if node.honest:
             self.check_no_equivocation(node, message)
             if isinstance(message, Proposal) and message.prepares:
@@ -422,8 +421,6 @@ class Simulator:
                 self.import_block(node, final)
 
     def on_spam(self, _: None) -> None:
-        from tests.simulation.byzantine import spam
-
         self.push(self.scenario.spam_interval, "spam", None)
         spam(self)
 
