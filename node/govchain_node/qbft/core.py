@@ -391,9 +391,10 @@ class _Step:
         return self.certifies(message.prepares, height, best)
 
     def digest_in_round(self, block: bytes, round_: int) -> bytes | None:
-        """The digest ``block`` had when proposed in ``round_``. With the default digests
-        (round excluded, as Besu's on-chain hash) it is the block's own; a BlockOps whose
-        digest binds the round (Besu's message hash) gets the old round substituted back."""
+        """The digest ``block`` had when proposed in ``round_``: a re-proposal carries the new
+        round, and Besu's digest (header hash without seals, round included, the default)
+        binds it, so the prepared round is substituted back before comparing. With
+        round-free digests this is the block's own digest."""
         blocks = self.config.blocks
         info = blocks.inspect(blocks.with_round(block, round_))
         return None if info is None else info.digest
