@@ -48,5 +48,7 @@ class LookupCache:
 
     def forget(self, digests: Iterable[str]) -> None:
         with self._lock:
-            for digest in digests:
-                self._entries.pop(digest, None)
+            if not self._entries:
+                return
+            for digest in self._entries.keys() & set(digests):
+                del self._entries[digest]

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from govchain_notary.errors import ConflictError, NotaryError, UnavailableError
 from govchain_notary.log_store import WriterLogs
@@ -30,8 +31,9 @@ from govchain_notary.storage.repos import (
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedLeaf:
+class PreparedLeaf(NamedTuple):
+    """A leaf ready for the log: a tuple, as thousands are made per request."""
+
     receipt_id: str
     digest: str
     kind: str

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, cast
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -17,20 +18,19 @@ from govchain_notary.api.schemas import (
 )
 from govchain_notary.errors import UnprocessableError
 from govchain_notary.problems import problem_responses
-from govchain_notary.service import Item, fingerprint_of, require_scope
+from govchain_notary.service import Item, fingerprint_of, item, require_scope
 
 router = APIRouter(prefix="/v1/digests", tags=["digests"])
 
 
-def _items(body: SubmitRequest) -> list[Item]:
+def _items(body: SubmitRequest) -> Sequence[Item]:
     if body.items is None:
         assert body.digest is not None
-        return [Item(body.digest, body.meta, body.device, body.seq)]
-    items = [Item(i["digest"], i.get("meta"), i.get("device"), i.get("seq")) for i in body.items]
-    for position, item in enumerate(items):
-        if (item.device is None) != (item.seq is None):
+        return [item(body.digest, body.meta, body.device, body.seq)]
+    for position, entry in enumerate(body.items):
+        if len(entry) > 1 and ("device" in entry) != ("seq" in entry):
             raise UnprocessableError(f"items[{position}]: device and seq go together")
-    return items
+    return cast(Sequence[Item], body.items)
 
 
 @router.post(
@@ -47,7 +47,6 @@ async def submit_digests(
     body: SubmitRequest,
     client: ApiClient,
     service: Service,
-    response: Response,
     idempotency_key: Annotated[
         str | None,
         Header(max_length=255, pattern=r"^[\x21-\x7e]+$",
@@ -56,7 +55,7 @@ async def submit_digests(
     wait: Annotated[
         float, Query(ge=0, le=300, description="Seconds to wait until anchored (long-poll).")
     ] = 0,
-) -> dict[str, Any]:
+) -> Response:
     """Accept digests durably (``202`` only after the database commit).
 
     With ``wait``, answer ``200`` once every digest is anchored, or ``202`` at the end
@@ -70,18 +69,28 @@ async def submit_digests(
     if wait > 0:
         timeout = min(wait, service.settings.max_wait)
         anchored = await service.wait_anchored(client.issuer, accepted, timeout)
-    if anchored:
-        response.status_code = 200
-    return {
-        "status": "anchored" if anchored else "pending",
-        "issuer": client.issuer,
-        "kind": body.kind,
-        "count": len(accepted.receipt_ids),
-        "receipts": [
-            {"id": rid, "digest": item.digest, "url": f"/v1/receipts/{rid}"}
-            for rid, item in zip(accepted.receipt_ids, items, strict=True)
-        ],
-    }
+    return Response(
+        _submit_answer("anchored" if anchored else "pending", client.issuer, body.kind,
+                       accepted.receipt_ids, items),
+        status_code=200 if anchored else 202,
+        media_type="application/json",
+    )
+
+
+def _submit_answer(
+    status: str, issuer: str, kind: str, receipt_ids: Sequence[str], items: Sequence[Item]
+) -> bytes:
+    """The ``SubmitResponse`` JSON, written directly: for 10,000 receipts, validating and
+    serialising through the response model costs more than the database commit.  Every
+    value is validated hex or one of our literals, so no escaping is needed."""
+    refs = ",".join(
+        f'{{"id":"{rid}","digest":"{entry["digest"]}","url":"/v1/receipts/{rid}"}}'
+        for rid, entry in zip(receipt_ids, items, strict=True)
+    )
+    return (
+        f'{{"status":"{status}","issuer":"{issuer}","kind":"{kind}",'
+        f'"count":{len(receipt_ids)},"receipts":[{refs}]}}'
+    ).encode()
 
 
 @router.get(

@@ -51,6 +51,7 @@ def _sqlite_pragmas(synchronous: SqliteSync) -> Any:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts stay in memory
         cursor.close()
 
     return on_connect

@@ -217,3 +217,20 @@ def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
 
 def test_storage_error_is_a_notary_error() -> None:
     assert issubclass(DuplicateError, StorageError)
+
+
+def test_proofs_match_the_reference_across_stored_and_computed_levels(store: Store) -> None:
+    records = [_submission(i) for i in range(300)]
+    start = 0
+    for size in (1, 2, 13, 16, 17, 100, 151):
+        _append(store, ISSUER, records[start : start + size])
+        start += size
+    log = MerkleLog(store.node_store(ISSUER), store.log_size(ISSUER))
+    reference = MerkleLog()
+    reference.append_many(r.leaf_hash for r in records)
+    for size in (1, 7, 16, 31, 64, 200, 300):
+        assert log.root(size) == reference.root(size)
+        for index in (0, size // 3, size - 1):
+            assert log.inclusion_proof(index, size) == reference.inclusion_proof(index, size)
+    for old, new in ((1, 300), (15, 17), (64, 129), (100, 300)):
+        assert log.consistency_proof(old, new) == reference.consistency_proof(old, new)

@@ -11,7 +11,7 @@ from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import ChainError, ConflictError, LogDivergedError
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.receipts import build_receipt
-from govchain_notary.service import Item, prepare_leaves
+from govchain_notary.service import Item, item, prepare_leaves
 from govchain_notary.storage.memory import MemoryStore
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from govchain_notary.writer import AcceptJob, SubmissionWriter
@@ -20,7 +20,7 @@ ISSUER = "0x" + "d0" * 20
 
 
 def _digests(start: int, count: int) -> list[Item]:
-    return [Item(f"sha256:{n:064x}") for n in range(start, start + count)]
+    return [item(f"sha256:{n:064x}") for n in range(start, start + count)]
 
 
 class Harness:
