@@ -100,6 +100,7 @@ class TxPool:
         self._by_hash: dict[bytes, PooledTransaction] = {}
         self._by_sender: dict[bytes, dict[int, PooledTransaction]] = {}
         self._arrivals = itertools.count()
+        self._runs: dict[bytes, tuple[int, int]] = {}  # sender -> (base, end) of its run
 
     def __len__(self) -> int:
         return len(self._by_hash)
@@ -205,11 +206,21 @@ class TxPool:
     # ----------------------------------------------------------------- selection
 
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
-        """The nonce after the sender's contiguous pooled transactions (``pending`` tag)."""
-        queue = self._by_sender.get(sender, {})
-        nonce = state_nonce
+        """The nonce after the sender's contiguous pooled transactions (``pending`` tag).
+
+        The end of the contiguous run is remembered per sender (until one of its
+        transactions is removed), so admitting n transactions in a row costs O(n), not
+        O(n²) as walking the run from the state nonce every time would.
+        """
+        queue = self._by_sender.get(sender)
+        if not queue:
+            return state_nonce
+        base, nonce = self._runs.get(sender, (state_nonce, state_nonce))
+        if not base <= state_nonce <= nonce:
+            base = nonce = state_nonce
         while nonce in queue:
             nonce += 1
+        self._runs[sender] = (base, nonce)
         return nonce
 
     def has_executable(self, nonce_of: Callable[[bytes], int]) -> bool:
@@ -238,6 +249,7 @@ class TxPool:
         pooled = self._by_hash.pop(tx_hash, None)
         if pooled is None:
             return
+        self._runs.pop(pooled.sender, None)
         queue = self._by_sender.get(pooled.sender)
         if queue is not None:
             queue.pop(pooled.tx.nonce, None)
@@ -251,10 +263,12 @@ class TxPool:
             if queue is None:
                 continue
             floor = nonce_of(sender)
-            for nonce in [n for n in queue if n < floor]:
+            stale = [n for n in queue if n < floor]
+            for nonce in stale:
                 del self._by_hash[queue.pop(nonce).hash]
             if not queue:
                 del self._by_sender[sender]
+                self._runs.pop(sender, None)
 
 
 def encode_raw(tx: SignedTransactionAPI) -> bytes:

@@ -383,7 +383,9 @@ class EthMethods:
         state = self._node.ledger.call_state(header)
         snapshot = state.snapshot()
         try:
-            computation: ComputationAPI = state.costless_execute_transaction(tx)
+            # The call transaction already has gas price 0 (and the state a zero base fee),
+            # so it runs as is; costless_execute_transaction would deep-copy it twice.
+            computation: ComputationAPI = state.apply_transaction(tx)
         except ValidationError as exc:
             message = str(exc)
             if "balance" in message.lower() or "funds" in message.lower():
