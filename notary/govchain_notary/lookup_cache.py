@@ -4,9 +4,11 @@ The web verifier asks for the same digests again and again, and an anchored
 receipt never changes: only the document status (read from the chain) can.  So a
 complete answer is kept for ``ttl`` seconds (default 5 s), dropped at once when
 this notary accepts the digest again or changes its status, and never kept while
-any of its receipts is still pending.  A status changed on chain by someone else
-shows here at most ``ttl`` late; the web verifier reads the status from a node
-itself, so the lookup's status is a convenience, not the evidence.
+any of its receipts is still pending.  A digest still asked for in the second
+half of its life is refreshed ahead, once, in the background (``lookup``), so that
+hot digests never make a client wait for the database and the chain.  A status
+changed on chain by someone else shows here at most ``ttl`` late; the web verifier
+reads the status from a node itself, so the lookup's status is a convenience.
 """
 
 from __future__ import annotations
@@ -24,24 +26,35 @@ class LookupCache:
         self.ttl = ttl
         self.capacity = capacity
         self.clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        # digest -> (expires, refresh from, body); refresh-from is +inf once claimed
+        self._entries: OrderedDict[str, tuple[float, float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, digest: str) -> bytes | None:
+        return self.lookup(digest)[0]
+
+    def lookup(self, digest: str) -> tuple[bytes | None, bool]:
+        """The cached body, and whether the caller should refresh it (said only once)."""
+        now = self.clock()
         with self._lock:
             entry = self._entries.get(digest)
             if entry is None:
-                return None
-            if entry[0] < self.clock():
+                return None, False
+            expires, refresh_from, body = entry
+            if expires < now:
                 del self._entries[digest]
-                return None
-            return entry[1]
+                return None, False
+            if refresh_from <= now:
+                self._entries[digest] = (expires, float("inf"), body)
+                return body, True
+            return body, False
 
     def put(self, digest: str, body: bytes) -> None:
         if self.ttl <= 0:
             return
+        now = self.clock()
         with self._lock:
-            self._entries[digest] = (self.clock() + self.ttl, body)
+            self._entries[digest] = (now + self.ttl, now + self.ttl / 2, body)
             self._entries.move_to_end(digest)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)

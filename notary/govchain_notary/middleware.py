@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govchain_notary.errors import PROBLEM_BASE
+from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 
 
@@ -138,9 +140,13 @@ class CachedLookups:
         path: str = scope["path"]
         if not path.startswith(self.PREFIX):
             return None
-        body: bytes | None = self.service.lookups.get(path[len(self.PREFIX):])
+        digest = path[len(self.PREFIX):]
+        lookups: LookupCache = self.service.lookups
+        body, refresh = lookups.lookup(digest)
         if body is None:
             return None
+        if refresh:
+            asyncio.get_running_loop().run_in_executor(None, self.service.refresh_lookup, digest)
         settings = self.service.settings
         client = scope.get("client")
         try:

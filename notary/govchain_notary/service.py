@@ -303,13 +303,23 @@ class NotaryService:
     def lookup_json(self, digest: str) -> bytes:
         """The lookup answer as JSON bytes, from the cache when it is complete and fresh."""
         cached = self.lookups.get(digest)
-        if cached is not None:
-            return cached
+        return cached if cached is not None else self._fresh_lookup_json(digest)
+
+    def _fresh_lookup_json(self, digest: str) -> bytes:
         answer = self.lookup(digest)
         body = json.dumps(answer, separators=(",", ":")).encode()
         if all(entry["status"] == ANCHORED for entry in answer["receipts"]):
             self.lookups.put(digest, body)
+        else:
+            self.lookups.forget([digest])
         return body
+
+    def refresh_lookup(self, digest: str) -> None:
+        """Recompute a cached lookup ahead of its expiry (runs on a worker thread)."""
+        try:
+            self._fresh_lookup_json(digest)
+        except Exception as exc:  # the entry then expires as usual
+            logger.warning("refreshing the lookup of %s failed: %s", digest, exc)
 
     def lookup(self, digest: str) -> dict[str, Any]:
         submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
