@@ -33,7 +33,7 @@ from eth.abc import (
 from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
 
-from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data
+from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data, encode_unsealed
 from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
 from govchain_node.formatting import (
     Json,
@@ -172,7 +172,7 @@ class Ledger:
             timestamp=max(timestamp, parent.timestamp + 1),
             gas_limit=gas_limit if gas_limit is not None else parent.gas_limit,
             coinbase=coinbase,
-            extra_data=encode_extra_data(extra.without_seals()),
+            extra_data=encode_unsealed(extra),
             mix_hash=BFT_MIX_HASH,
             parent_beacon_block_root=ZERO_HASH,
         )

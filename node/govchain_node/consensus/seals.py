@@ -10,7 +10,7 @@ from eth_utils.exceptions import ValidationError as EthKeysValidationError
 from govchain_node.consensus.extra_data import (
     QbftExtraData,
     decode_extra_data,
-    encode_extra_data,
+    encode_unsealed,
 )
 from govchain_node.errors import InvalidBlockError
 
@@ -18,7 +18,7 @@ from govchain_node.errors import InvalidBlockError
 def seal_digest(header: BlockHeaderAPI) -> bytes:
     """The hash commit seals sign: ``header`` with an empty seal list in its extraData."""
     extra = decode_extra_data(header.extra_data)
-    unsealed = header.copy(extra_data=encode_extra_data(extra.without_seals()))
+    unsealed = header.copy(extra_data=encode_unsealed(extra))
     return bytes(unsealed.hash)
 
 

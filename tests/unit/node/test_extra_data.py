@@ -1,69 +1,57 @@
+"""The node's headers use the QBFT package's extraData codec and seal hash."""
+
 from __future__ import annotations
+
+import time
 
 import pytest
 import rlp
-from hypothesis import given
-from hypothesis import strategies as st
+from eth_keys import datatypes
 
-from govchain_node.consensus.extra_data import (
-    QbftExtraData,
-    Vote,
-    decode_extra_data,
-    encode_extra_data,
-)
+from govchain_node.chain import Ledger
+from govchain_node.consensus.dev import DevEngine
+from govchain_node.consensus.extra_data import QbftExtraData, decode_extra_data, encode_unsealed
+from govchain_node.consensus.seals import seal_digest
 from govchain_node.errors import InvalidBlockError
+from govchain_node.genesis import dev_genesis
+from govchain_node.keys import Account
+from govchain_node.qbft.extra_data import commit_seal_hash
+from govchain_node.storage import MemoryStore
 
-addresses = st.binary(min_size=20, max_size=20)
-extras = st.builds(
-    QbftExtraData,
-    vanity=st.binary(min_size=32, max_size=32),
-    validators=st.lists(addresses, max_size=7).map(tuple),
-    vote=st.one_of(st.none(), st.builds(Vote, recipient=addresses, add=st.booleans())),
-    round=st.integers(min_value=0, max_value=2**32 - 1),
-    seals=st.lists(st.binary(min_size=65, max_size=65), max_size=5).map(tuple),
-)
+VALIDATOR = Account.from_private_key(b"\x05" * 32)
 
 
-@given(extras)
-def test_round_trip(extra: QbftExtraData) -> None:
-    assert decode_extra_data(encode_extra_data(extra)) == extra
+def test_malformed_extra_data_is_an_invalid_block() -> None:
+    with pytest.raises(InvalidBlockError):
+        decode_extra_data(rlp.encode([b"\x00" * 31, [], [], b"", []]))
+    with pytest.raises(InvalidBlockError):
+        decode_extra_data(b"")
 
 
-def test_besu_layout() -> None:
-    validator = bytes(range(20))
-    extra = QbftExtraData(b"\x00" * 32, (validator,), None, 1, (b"\x01" * 65,))
-    assert rlp.decode(encode_extra_data(extra)) == [
-        b"\x00" * 32,
-        [validator],
+def test_unsealed_encoding_drops_seals_and_keeps_round() -> None:
+    extra = QbftExtraData(b"\x00" * 32, (VALIDATOR.address,), None, 3, (b"\x01" * 65,))
+    assert decode_extra_data(encode_unsealed(extra)) == QbftExtraData(
+        b"\x00" * 32, (VALIDATOR.address,), None, 3, ()
+    )
+
+
+def test_dev_seal_signs_the_qbft_commit_seal_hash() -> None:
+    spec = dev_genesis(1337, 1_700_000_000, 30_000_000, VALIDATOR.address, [])
+    ledger = Ledger(MemoryStore(), spec)
+    engine = DevEngine(VALIDATOR)
+    built = ledger.build_block(
         [],
-        b"\x00\x00\x00\x01",
-        [b"\x01" * 65],
-    ]
-
-
-@pytest.mark.parametrize(
-    "items",
-    [
-        [b"\x00" * 31, [], [], b"\x00" * 4, []],  # short vanity
-        [b"\x00" * 32, [b"\x01" * 19], [], b"\x00" * 4, []],  # short address
-        [b"\x00" * 32, [], [b"\x01" * 20, b"\x01"], b"\x00" * 4, []],  # bad vote type
-        [b"\x00" * 32, [], [], b"\x00" * 3, []],  # 3-byte round
-        [b"\x00" * 32, [], [], b"\x00" * 4, [b"\x00" * 64]],  # short seal
-        [b"\x00" * 32, [], [], b"\x00" * 4],  # four fields
-        b"not a list",
-    ],
-)
-def test_rejects_malformed(items: object) -> None:
-    with pytest.raises(InvalidBlockError):
-        decode_extra_data(rlp.encode(items))
-
-
-def test_rejects_trailing_bytes() -> None:
-    encoded = encode_extra_data(QbftExtraData(b"\x00" * 32, (), None, 0))
-    with pytest.raises(InvalidBlockError):
-        decode_extra_data(encoded + b"\x00")
-
-
-def test_without_seals_keeps_round() -> None:
-    extra = QbftExtraData(b"\x00" * 32, (), None, 9, (b"\x02" * 65,))
-    assert extra.without_seals() == QbftExtraData(b"\x00" * 32, (), None, 9, ())
+        timestamp=int(time.time()),
+        coinbase=engine.coinbase,
+        extra=engine.proposal_extra(ledger.head),
+    )
+    ledger.commit_block(built, engine.seal(built.block.header))
+    header = ledger.head
+    fields = rlp.decode(rlp.encode(header))
+    assert seal_digest(header) == commit_seal_hash(fields)
+    extra = decode_extra_data(header.extra_data)
+    assert extra.validators == (VALIDATOR.address,)
+    public_key = datatypes.Signature(extra.seals[0]).recover_public_key_from_msg_hash(
+        commit_seal_hash(fields)
+    )
+    assert public_key.to_canonical_address() == VALIDATOR.address
