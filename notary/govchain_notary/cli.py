@@ -147,10 +147,12 @@ def run(
     import uvicorn
 
     from govchain_notary.app import create_app
+    from govchain_notary.logs import configure_logging
 
     settings = _settings(data_dir, database_url)
+    configure_logging(settings.log_level)
     app = create_app(settings)
     uvicorn.run(
         app, host=host or settings.host, port=port if port is not None else settings.port,
-        log_level="info",
+        log_config=None,
     )

@@ -16,7 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from govchain_notary.errors import PROBLEM_BASE, NotaryError, RequestError, UnavailableError
+from govchain_notary.errors import (
+    PROBLEM_BASE,
+    NotaryError,
+    RequestError,
+    UnauthenticatedError,
+    UnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +36,14 @@ def problem(
     type_uri: str = "about:blank",
     instance: str | None = None,
     retry_after: float | None = None,
+    headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": type_uri, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extensions.items() if v is not None})
-    headers = {}
+    headers = dict(headers or {})
     if retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
@@ -48,9 +55,10 @@ async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
         logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     detail = getattr(exc, "detail", str(exc))
     extensions = exc.extensions if isinstance(exc, RequestError) else {}
+    challenge = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
     return problem(
         exc.status, exc.title, detail, exc.type_uri, request.url.path, exc.retry_after,
-        **extensions,
+        challenge, **extensions,
     )
 
 

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     )
 
     mode: Literal["dev", "production"] = "dev"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path("govchain-data")

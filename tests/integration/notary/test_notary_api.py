@@ -233,7 +233,7 @@ def test_backpressure_is_503_with_retry_after(sqlite_url: str, tmp_path: Path) -
 
 
 def test_public_reads_are_rate_limited(sqlite_url: str, tmp_path: Path) -> None:
-    for api in make_api(sqlite_url, tmp_path, public_read_rate=1, public_read_burst=3):
+    for api in make_api(sqlite_url, tmp_path, public_read_rate=0.01, public_read_burst=3):
         codes = [api.http.get(f"/v1/digests/{DIGEST}").status_code for _ in range(5)]
         assert codes[:3] == [404, 404, 404]
         assert codes[-1] == 429

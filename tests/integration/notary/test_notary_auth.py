@@ -51,6 +51,7 @@ def test_refuses_bad_keys(api: Api, write: Write, headers: dict[str, str], expec
     response = write(api, headers)
     assert response.status_code == expected, response.text
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize("write", WRITES, ids=["submit", "status"])
@@ -85,7 +86,7 @@ def test_x_api_key_header_is_not_a_bearer(api: Api) -> None:
 def test_per_client_rate_limit(api: Api) -> None:
     from govchain_notary.auth import new_client
 
-    _, key = new_client(api.service.store, "slow", api.service.issuers[0], ["submit:*"], 1)
+    _, key = new_client(api.service.store, "slow", api.service.issuers[0], ["submit:*"], 0.01)
     codes = [
         api.http.post("/v1/digests", json={"kind": "certificate", "digest": DIGEST},
                       headers={"Authorization": f"Bearer {key}"}).status_code

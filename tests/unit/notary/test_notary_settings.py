@@ -61,3 +61,16 @@ def test_environment_and_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_issuer_addresses_are_lower_cased() -> None:
     settings = load_settings(issuers=[IssuerSettings(address="0x" + "AB" * 20)])
     assert settings.issuer_addresses == ["0x" + "ab" * 20]
+
+
+def test_json_logs(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import logging
+
+    from govchain_notary.logs import configure_logging
+
+    configure_logging("INFO")
+    logging.getLogger("govchain_notary.test").info("anchored %d", 5, extra={"issuer": "0xab"})
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert (line["message"], line["level"], line["issuer"]) == ("anchored 5", "info", "0xab")
+    logging.getLogger().handlers.clear()
