@@ -82,6 +82,7 @@ class SubmissionWriter:
         self._queue: queue.SimpleQueue[AcceptJob | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="notary-writer", daemon=True)
         self.queued_leaves = 0
+        self._count_lock = threading.Lock()  # submit() and the writer both update the count
 
     def start(self) -> None:
         self._thread.start()
@@ -93,7 +94,8 @@ class SubmissionWriter:
     def submit(self, job: AcceptJob) -> Future[Accepted]:
         if not self._thread.is_alive():
             raise UnavailableError("the writer is not running", slug="not-ready")
-        self.queued_leaves += len(job.leaves)
+        with self._count_lock:
+            self.queued_leaves += len(job.leaves)
         self._queue.put(job)
         return job.future
 
@@ -132,7 +134,8 @@ class SubmissionWriter:
         touched = {job.issuer for job, _ in staged}
         batch.nodes = self.logs.take_nodes()
         batch.log_sizes = {issuer: self.logs.size(issuer) for issuer in touched}
-        self.queued_leaves -= sum(len(job.leaves) for job in group)
+        with self._count_lock:
+            self.queued_leaves -= sum(len(job.leaves) for job in group)
         try:
             self.store.commit(batch)
         except Exception:
