@@ -9,13 +9,11 @@ calls) is done on worker threads so the event loop only parses and answers.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any
 
 import anyio.to_thread
 
@@ -36,14 +34,15 @@ from govchain_notary.errors import (
     UnavailableError,
     UnprocessableError,
 )
-from govchain_notary.leaves import leaf_json
 from govchain_notary.log_store import IssuerLock, WriterLogs
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ClientRecord, Store
-from govchain_notary.writer import Accepted, AcceptJob, PreparedLeaf, SubmissionWriter
+from govchain_notary.submissions import Item, prepare_leaves
+from govchain_notary.waiters import Waiters
+from govchain_notary.writer import Accepted, AcceptJob, SubmissionWriter
 
 logger = logging.getLogger(__name__)
 
@@ -53,87 +52,6 @@ ACTIONS = {
     "revoke": DocumentState.REVOKED,
     "supersede": DocumentState.SUPERSEDED,
 }
-
-
-class Item(TypedDict, total=False):
-    """One digest to notarise, as the API schema validated it (a dict: the request's own
-    objects are used as they are, no copy per item).  ``device`` and ``seq`` go together."""
-
-    digest: Required[str]
-    meta: str
-    device: str
-    seq: int
-
-
-def item(digest: str, meta: str | None = None, device: str | None = None,
-         seq: int | None = None) -> Item:
-    """An ``Item`` without the absent optional fields."""
-    value: Item = {"digest": digest}
-    if meta is not None:
-        value["meta"] = meta
-    if device is not None:
-        value["device"] = device
-    if seq is not None:
-        value["seq"] = seq
-    return value
-
-
-def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> list[PreparedLeaf]:
-    """Leaf records with fresh salts and receipt ids (CPU work, done off the event loop).
-
-    Plain digests, the bulk of all traffic, take an inlined copy of the
-    ``leaves.leaf_json`` template (same bytes; the leaves tests pin both to the core).
-    """
-    count = len(items)
-    salts = os.urandom(16 * count).hex()
-    ids = os.urandom(16 * count).hex()
-    sha256 = hashlib.sha256
-    leaves: list[PreparedLeaf] = []
-    append = leaves.append
-    head = f'","issuer":"{issuer}","kind":"{kind}","salt":"'
-    for n, entry in enumerate(items):
-        digest = entry["digest"]
-        if len(entry) == 1:
-            canonical = f'{{"digest":"{digest}{head}{salts[32 * n : 32 * n + 32]}","v":1}}'
-        else:
-            canonical = leaf_json(
-                kind, digest, bytes.fromhex(salts[32 * n : 32 * n + 32]), issuer,
-                meta=entry.get("meta"), device=entry.get("device"), seq=entry.get("seq"),
-            )
-        leaf_hash = sha256(b"\x00" + canonical.encode()).digest()
-        append(PreparedLeaf(ids[32 * n : 32 * n + 32], digest, kind, canonical, leaf_hash))
-    return leaves
-
-
-class Waiters:
-    """Requests long-polling until an issuer's anchored size reaches theirs."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiting: list[tuple[str, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
-
-    def add(self, issuer: str, size: int) -> asyncio.Future[None]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        with self._lock:
-            self._waiting.append((issuer, size, loop, future))
-        return future
-
-    def release(self, issuer: str, anchored: int) -> None:
-        with self._lock:
-            ready = [w for w in self._waiting if w[0] == issuer and w[1] <= anchored]
-            self._waiting = [w for w in self._waiting if not (w[0] == issuer and w[1] <= anchored)]
-        for _, _, loop, future in ready:
-            loop.call_soon_threadsafe(_resolve, future)
-
-    def discard(self, future: asyncio.Future[None]) -> None:
-        with self._lock:
-            self._waiting = [w for w in self._waiting if w[3] is not future]
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 class NotaryService:
@@ -482,14 +400,3 @@ def check_transition(current: DocumentState, action: str) -> None:
         raise ConflictError("only a suspended document can be reinstated")
     if action == "suspend" and current is DocumentState.SUSPENDED:
         raise ConflictError("the document is already suspended")
-
-
-def fingerprint_of(kind: str, items: Sequence[Item]) -> str:
-    """What an idempotent retry must repeat: the kind and the items, in order."""
-    hasher = hashlib.sha256(kind.encode())
-    for entry in items:
-        hasher.update(
-            f"|{entry['digest']},{entry.get('meta')},{entry.get('device')},{entry.get('seq')}"
-            .encode()
-        )
-    return hasher.hexdigest()

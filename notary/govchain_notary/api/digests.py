@@ -18,7 +18,8 @@ from govchain_notary.api.schemas import (
 )
 from govchain_notary.errors import UnprocessableError
 from govchain_notary.problems import problem_responses
-from govchain_notary.service import Item, fingerprint_of, item, require_scope
+from govchain_notary.service import require_scope
+from govchain_notary.submissions import Item, fingerprint_of, item
 
 router = APIRouter(prefix="/v1/digests", tags=["digests"])
 

@@ -11,9 +11,9 @@ from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import ChainError, ConflictError, LogDivergedError
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.receipts import build_receipt
-from govchain_notary.service import Item, item, prepare_leaves
 from govchain_notary.storage.memory import MemoryStore
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
+from govchain_notary.submissions import Item, item, prepare_leaves
 from govchain_notary.writer import AcceptJob, SubmissionWriter
 
 ISSUER = "0x" + "d0" * 20

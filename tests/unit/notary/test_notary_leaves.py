@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import KINDS, LeafRecord, leaf_from_object
 from govchain_notary.leaves import leaf_hash_of, leaf_json
-from govchain_notary.service import item, prepare_leaves
+from govchain_notary.submissions import item, prepare_leaves
 
 hex64 = st.binary(min_size=32, max_size=32).map(lambda b: "sha256:" + b.hex())
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
