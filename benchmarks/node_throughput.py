@@ -4,8 +4,10 @@ for the govchain node and the Hardhat node in the same run, with the ratio.
     python benchmarks/node_throughput.py [--txs 10000] [--calls 5000] [--concurrency 32]
 
 Both nodes run as separate processes; the load generator (this process) pre-signs all
-transactions, then submits them through JSON-RPC with ``--concurrency`` requests in
-flight and waits until every one is mined. Prints figures, asserts nothing.
+transactions, then submits them through JSON-RPC from ``--senders`` accounts (one
+request in flight per account, as Hardhat's automine needs nonces in order) and waits
+until every one is mined; ``--concurrency`` eth_calls are kept in flight.
+Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from eth_utils.address import to_checksum_address
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govchain_node.keys import load_dev_accounts
-from tests.support.hardhat_node import HARDHAT_KEYS, start_hardhat
+from tests.support.hardhat_node import hardhat_keys, start_hardhat
 from tests.support.node_contracts import CompiledContract, anchor_like, project_artifact
 from tests.support.node_process import start_node_process
 
@@ -126,40 +128,50 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def transaction_phase(
-    node: Deployment, key: str, contract: CompiledContract, txs: int, concurrency: int
+    node: Deployment, keys: list[str], contract: CompiledContract, txs: int
 ) -> None:
-    account = Account.from_key(key)
+    """Deploy, then ``txs`` anchor transactions from ``len(keys)`` senders, each sender
+    with one request in flight (Hardhat's automine refuses out-of-order nonces)."""
+    accounts = [Account.from_key(key) for key in keys]
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=concurrency + 4)
+        connector=aiohttp.TCPConnector(limit=len(keys) + 4)
     ) as session:
         rpc = Rpc(session, node.url)
         chain_id = int(await rpc.call("eth_chainId"), 16)
         fee = int(await rpc.call("eth_gasPrice"), 16) * 3
-        nonce = int(await rpc.call("eth_getTransactionCount", account.address, "pending"), 16)
-        deploy = sign(account, chain_id, nonce, None, contract.bytecode, 3_000_000, fee)
+        nonces = [
+            int(await rpc.call("eth_getTransactionCount", a.address, "pending"), 16)
+            for a in accounts
+        ]
+        deploy = sign(accounts[0], chain_id, nonces[0], None, contract.bytecode, 3_000_000, fee)
         receipt = await wait_mined(rpc, await rpc.call("eth_sendRawTransaction", deploy))
+        nonces[0] += 1
         node.address = to_checksum_address(receipt["contractAddress"])
         node.first_block = int(receipt["blockNumber"], 16) + 1
         print(f"[{node.name}] signing {txs} anchor transactions …", flush=True)
-        raws = [
-            sign(account, chain_id, nonce + 1 + i, node.address, anchor_data(i), 120_000, fee)
-            for i in range(txs)
-        ]
+        per_sender: list[list[str]] = [[] for _ in accounts]
+        for i in range(txs):
+            s = i % len(accounts)
+            raw = sign(accounts[s], chain_id, nonces[s], node.address, anchor_data(i), 120_000, fee)
+            per_sender[s].append(raw)
+            nonces[s] += 1
         hashes: list[str] = []
 
-        async def send(raw: str) -> None:
-            hashes.append(await rpc.call("eth_sendRawTransaction", raw))
+        async def sender(raws: list[str]) -> None:
+            for raw in raws:
+                hashes.append(await rpc.call("eth_sendRawTransaction", raw))
 
         cpu = cpu_seconds(node.pid)
         start = time.perf_counter()
-        await run_concurrently([functools.partial(send, raw) for raw in raws], concurrency)
+        await asyncio.gather(*(sender(raws) for raws in per_sender))
         submitted = time.perf_counter()
-        last = await wait_mined(rpc, hashes[-1])
-        for tx_hash in hashes[:: max(1, len(hashes) // 50)]:
+        last_block = 0
+        for tx_hash in hashes[-len(accounts) :] + hashes[:: max(1, len(hashes) // 50)]:
             mined = await wait_mined(rpc, tx_hash)
             assert mined["status"] == "0x1", mined
+            last_block = max(last_block, int(mined["blockNumber"], 16))
         end = time.perf_counter()
-        node.last_block = int(last["blockNumber"], 16)
+        node.last_block = last_block
         node.figures["tx_per_s"] = txs / (end - start)
         node.figures["submit_per_s"] = txs / (submitted - start)
         node.figures["cpu_ms_per_tx"] = (cpu_seconds(node.pid) - cpu) / txs * 1000
@@ -210,7 +222,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--txs", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=5_000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=32, help="eth_call in flight")
+    parser.add_argument("--senders", type=int, default=16, help="accounts sending anchors")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved call/log rounds")
     parser.add_argument("--block-period", default="1.0")
     parser.add_argument("--block-gas-limit", default="60000000")
@@ -229,16 +242,18 @@ def main() -> None:
             args.block_gas_limit,
             "--empty-block-period",
             "600",
+            "--dev-accounts",
+            str(args.senders),
         )
         hardhat = start_hardhat(Path(scratch) / "hardhat")
         try:
-            dev_key = "0x" + load_dev_accounts(Path(scratch) / "govchain")[0].private_key.hex()
+            dev_keys = [
+                "0x" + a.private_key.hex() for a in load_dev_accounts(Path(scratch) / "govchain")
+            ]
             ours = Deployment("govchain", process.rpc_url, process.process.pid)
             theirs = Deployment("hardhat", hardhat.rpc_url, hardhat.process.pid)
-            asyncio.run(transaction_phase(ours, dev_key, contract, args.txs, args.concurrency))
-            asyncio.run(
-                transaction_phase(theirs, HARDHAT_KEYS[0], contract, args.txs, args.concurrency)
-            )
+            asyncio.run(transaction_phase(ours, dev_keys, contract, args.txs))
+            asyncio.run(transaction_phase(theirs, hardhat_keys(args.senders), contract, args.txs))
             # Calls and log queries alternate between the nodes (A B B A …) so that load
             # from other processes on the machine affects both alike; best round counts.
             for round_index in range(args.rounds):

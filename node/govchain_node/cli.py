@@ -35,6 +35,9 @@ def run(
         float | None, typer.Option(help="Seconds between empty blocks.")
     ] = None,
     block_gas_limit: Annotated[int | None, typer.Option(help="Block gas limit.")] = None,
+    dev_accounts: Annotated[
+        int | None, typer.Option(help="Funded, allow-listed accounts of a new dev chain.")
+    ] = None,
     rpc_host: Annotated[str | None, typer.Option(help="JSON-RPC bind address.")] = None,
     rpc_port: Annotated[int | None, typer.Option(help="JSON-RPC HTTP port (0 = any).")] = None,
     ws_port: Annotated[int | None, typer.Option(help="JSON-RPC WebSocket port.")] = None,
@@ -54,6 +57,7 @@ def run(
         "block_period": block_period,
         "empty_block_period": empty_block_period,
         "block_gas_limit": block_gas_limit,
+        "dev_accounts": dev_accounts,
         "rpc_host": rpc_host,
         "rpc_port": rpc_port,
         "ws_port": ws_port,

@@ -41,6 +41,7 @@ class NodeConfig:
 
     data_dir: Path
     dev: bool = False
+    dev_accounts: int = 1
     chain_id: int = DEFAULT_CHAIN_ID
     block_period: float = 1.0
     empty_block_period: float = 60.0
@@ -70,6 +71,8 @@ class NodeConfig:
             port = getattr(self, name)
             if port is not None and not 0 <= port <= 65535:
                 raise ConfigError(f"{name} must be a TCP port (0 = any free port)")
+        if not 1 <= self.dev_accounts <= 1000:
+            raise ConfigError("dev_accounts must be between 1 and 1000")
         if self.max_body_bytes < 1024:
             raise ConfigError("max_body_bytes must be at least 1024")
         if self.max_batch_size < 1 or self.logs_max_block_range < 1 or self.logs_max_results < 1:

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from govchain_node.config import NodeConfig
-from govchain_node.keys import Account, load_dev_accounts
+from govchain_node.keys import DEV_ACCOUNTS_FILE, Account, load_dev_accounts
+from govchain_node.permissions import SendPermission
 from govchain_node.service import Node
 
 
@@ -72,12 +73,14 @@ def start_dev_node(
     chain_id: int = 1337,
     block_period: float = 1.0,
     empty_block_period: float = 60.0,
+    permission: SendPermission | None = None,
     **settings: Any,
 ) -> DevNodeHandle:
     """Open (or create) a dev chain in ``data_dir`` and serve it; see the module docstring.
 
     ``port=0`` picks a free port; WebSocket is served on the same port unless
-    ``ws_port`` is given. Extra ``settings`` are :class:`NodeConfig` fields.
+    ``ws_port`` is given. ``permission`` replaces the default send allow-list
+    (genesis allow-list + validators). Extra ``settings`` are :class:`NodeConfig` fields.
     """
     config = NodeConfig(
         data_dir=Path(data_dir),
@@ -90,7 +93,7 @@ def start_dev_node(
         ws_port=ws_port,
         **settings,
     )
-    node = Node.open(config)
+    node = Node.open(config, permission)
     loop = asyncio.new_event_loop()
     started = threading.Event()
     failure: list[BaseException] = []
@@ -132,6 +135,12 @@ async def run_dev_node(config: NodeConfig, ready: asyncio.Event | None = None) -
     await node.start()
     print(f"rpc listening on {node.rpc_url}", flush=True)
     print(f"ws listening on {node.ws_url}", flush=True)
+    accounts = (
+        load_dev_accounts(config.data_dir) if (config.data_dir / DEV_ACCOUNTS_FILE).exists() else []
+    )
+    for account in accounts:
+        keys = config.data_dir / DEV_ACCOUNTS_FILE
+        print(f"dev account {account.checksum_address} (key in {keys})", flush=True)
     if ready is not None:
         ready.set()
     try:

@@ -54,7 +54,11 @@ def prepare_data_dir(config: NodeConfig) -> tuple[GenesisSpec, Account]:
                 f"{data_dir} has no genesis.json; run with --dev or init a consortium"
             )
         dev_path = data_dir / DEV_ACCOUNTS_FILE
-        accounts = load_dev_accounts(data_dir) if dev_path.exists() else [Account.generate()]
+        accounts = (
+            load_dev_accounts(data_dir)
+            if dev_path.exists()
+            else [Account.generate() for _ in range(config.dev_accounts)]
+        )
         genesis = dev_genesis(
             config.chain_id,
             int(time.time()),

@@ -24,6 +24,21 @@ HARDHAT_KEYS = (
     "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
 )
 HARDHAT_CHAIN_ID = 31337
+HARDHAT_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def hardhat_keys(count: int) -> list[str]:
+    """Private keys of Hardhat's first ``count`` (at most 20) funded default accounts."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return [
+        "0x"
+        + bytes(
+            Account.from_mnemonic(HARDHAT_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key
+        ).hex()
+        for i in range(count)
+    ]
 
 
 def hardhat_available() -> bool:

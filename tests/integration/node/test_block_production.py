@@ -1,0 +1,74 @@
+"""Block production timing and restarts of the in-process dev node."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from govchain_node.dev import start_dev_node
+from govchain_node.keys import load_dev_accounts
+from tests.support.node_rpc import RpcClient, local_account
+
+
+def block_number(rpc: RpcClient) -> int:
+    return int(rpc.call("eth_blockNumber"), 16)
+
+
+def test_no_blocks_while_idle_then_a_block_for_a_transaction(tmp_path: Path) -> None:
+    with start_dev_node(tmp_path / "node", block_period=0.2, empty_block_period=600) as node:
+        rpc = RpcClient(node.rpc_url)
+        start = block_number(rpc)
+        time.sleep(1.0)
+        assert block_number(rpc) == start
+        account = local_account(node.dev_accounts[0].private_key)
+        raw = rpc.sign(account, node.chain_id, to=account.address, gas=21_000, fee=0)
+        receipt = rpc.wait_receipt(rpc.send(raw), timeout=10)
+        assert int(receipt["blockNumber"], 16) == start + 1
+        rpc.close()
+
+
+def test_empty_blocks_at_the_empty_block_period(tmp_path: Path) -> None:
+    with start_dev_node(tmp_path / "node", block_period=0.1, empty_block_period=0.3) as node:
+        rpc = RpcClient(node.rpc_url)
+        start = block_number(rpc)
+        time.sleep(1.6)
+        produced = block_number(rpc) - start
+        assert 2 <= produced <= 8
+        latest = rpc.call("eth_getBlockByNumber", "latest", False)
+        assert latest["transactions"] == []
+        rpc.close()
+
+
+def test_second_start_reuses_the_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "node"
+    with start_dev_node(data_dir, block_period=0.0) as node:
+        rpc = RpcClient(node.rpc_url)
+        account = local_account(node.dev_accounts[0].private_key)
+        raw = rpc.sign(account, node.chain_id, to=account.address, gas=21_000, fee=0)
+        tx_hash = rpc.send(raw)
+        rpc.wait_receipt(tx_hash)
+        genesis = rpc.call("eth_getBlockByNumber", "0x0", False)["hash"]
+        validator = node.validator.address
+        rpc.close()
+    with start_dev_node(data_dir, block_period=0.0) as again:
+        rpc = RpcClient(again.rpc_url)
+        assert rpc.call("eth_getBlockByNumber", "0x0", False)["hash"] == genesis
+        assert rpc.call("eth_getTransactionReceipt", tx_hash) is not None
+        assert again.validator.address == validator
+        assert load_dev_accounts(data_dir) == again.dev_accounts
+        rpc.close()
+
+
+def test_custom_permission_predicate(tmp_path: Path) -> None:
+    class Nobody:
+        def allows(self, sender: bytes) -> bool:
+            return False
+
+    with start_dev_node(tmp_path / "node", block_period=0.0, permission=Nobody()) as node:
+        rpc = RpcClient(node.rpc_url)
+        account = local_account(node.dev_accounts[0].private_key)
+        raw = rpc.sign(account, node.chain_id, to=account.address, gas=21_000, fee=0)
+        response = rpc.raw("eth_sendRawTransaction", "0x" + raw.hex())
+        assert response["error"]["code"] == -32000
+        assert "not authorized" in response["error"]["message"]
+        rpc.close()
