@@ -21,8 +21,10 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 RECEIPT_POLL = 1.0
 RECEIPTS_PER_STEP = 200
+RECEIPT_WORKERS = 8
 INGEST_GROUP = 1000
 DEFAULT_TOPICS = ("v3/+/devices/+/up", "application/+/device/+/event/up")
 
@@ -167,7 +170,13 @@ class Submitter:
 
 
 class ReceiptCollector:
-    """Fetches receipts of submitted readings once the notary has anchored them."""
+    """Fetches receipts of submitted readings once the notary has anchored them.
+
+    The notary anchors its log in order, so the oldest awaited receipt is probed
+    first: while it is pending, one request per poll suffices.  Once it is anchored,
+    the rest of the step's receipts are fetched ``workers`` at a time (one request
+    per receipt is what limits the rate, not the notary's CPU).
+    """
 
     def __init__(
         self,
@@ -175,38 +184,60 @@ class ReceiptCollector:
         notary: IotNotary,
         backoff: Backoff | None = None,
         poll: float = RECEIPT_POLL,
+        workers: int = RECEIPT_WORKERS,
     ) -> None:
         self.spool = spool
         self.notary = notary
         self.backoff = backoff or Backoff()
         self.poll = poll
         self.failures = 0
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="iot-receipt")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def step(self) -> float:
         awaiting = self.spool.awaiting_receipts(RECEIPTS_PER_STEP)
         if not awaiting:
             return self.poll
+        results = [self._fetch(awaiting[0][1])]
+        if _anchored(results[0]):
+            results += self._pool.map(self._fetch, [rid for _, rid in awaiting[1:]])
         collected = []
         delay = 0.0
-        for reading_id, receipt_id in awaiting:
-            try:
-                view = self.notary.receipt(receipt_id)
-            except RateLimitedError as exc:
-                delay = self.backoff.delay(self.failures, exc.retry_after)
+        for (reading_id, receipt_id), result in zip(awaiting, results, strict=False):
+            if isinstance(result, Exception):
+                delay = self._failed(receipt_id, result)
                 break
-            except (NotaryError, httpx.TransportError) as exc:
-                self.failures += 1
-                delay = self.backoff.delay(self.failures)
-                logger.warning("cannot fetch receipt %s: %s", receipt_id, exc)
-                break
-            if view.get("status") != "anchored" or not isinstance(view.get("receipt"), dict):
+            if not _anchored(result):
                 delay = self.poll  # the log is anchored in order: later ones are pending too
                 break
-            collected.append((reading_id, view))
+            collected.append((reading_id, result))
         self.spool.store_receipts(collected)
         if collected:
             self.failures = 0
         return delay
+
+    def _fetch(self, receipt_id: str) -> dict[str, Any] | Exception:
+        try:
+            return self.notary.receipt(receipt_id)
+        except (NotaryError, httpx.TransportError) as exc:
+            return exc
+
+    def _failed(self, receipt_id: str, exc: Exception) -> float:
+        if isinstance(exc, RateLimitedError):
+            return self.backoff.delay(self.failures, exc.retry_after)
+        self.failures += 1
+        logger.warning("cannot fetch receipt %s: %s", receipt_id, exc)
+        return self.backoff.delay(self.failures)
+
+
+def _anchored(view: dict[str, Any] | Exception) -> bool:
+    return (
+        isinstance(view, dict)
+        and view.get("status") == "anchored"
+        and isinstance(view.get("receipt"), dict)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +302,10 @@ class Bridge:
             collector = ReceiptCollector(
                 spool, self._notary_factory(), poll=self.config.receipt_poll
             )
-            _loop(collector.step, stop, None, lambda: False)
+            try:
+                _loop(collector.step, stop, None, lambda: False)
+            finally:
+                collector.close()
 
 
 def _loop(

@@ -215,8 +215,12 @@ class Publisher:
         self.devices = [(n % 2 == 0, f"{run_id[:8]}{n:08x}") for n in range(devices)]
         self.published = Published()
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"pub-{run_id}")
+        self._client.max_inflight_messages_set(200)
+        self._client.max_queued_messages_set(0)
         self._client.connect(*BROKER)
         self._client.loop_start()
+        self.pipelined = False
+        self._unconfirmed: list[mqtt.MQTTMessageInfo] = []
         self._f_cnt = {eui: 0 for _, eui in self.devices}
         self._thread: threading.Thread | None = None
 
@@ -261,13 +265,26 @@ class Publisher:
 
     def _send(self, topic: str, body: bytes) -> None:
         info = self._client.publish(topic, body, qos=1)
-        info.wait_for_publish(timeout=10)
+        if self.pipelined:
+            self._unconfirmed.append(info)
+        else:
+            info.wait_for_publish(timeout=10)
 
-    def start(self, count: int, rate: float) -> None:
+    def start(self, count: int, rate: float, pipelined: bool = False) -> None:
+        """Publish ``count`` uplinks at about ``rate``/s from a thread.
+
+        ``pipelined`` does not wait for each PUBACK (only at the end), for high rates."""
+        self.pipelined = pipelined
+
         def run() -> None:
+            begin = time.monotonic()
             for n in range(count):
                 self.publish_one(n)
-                time.sleep(1 / rate)
+                ahead = begin + (n + 1) / rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+            for info in self._unconfirmed:
+                info.wait_for_publish(timeout=60)
 
         self._thread = threading.Thread(target=run, daemon=True)
         self._thread.start()
