@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -116,9 +117,13 @@ class GenesisSpec:
             raise ConfigError(f"invalid genesis document: {exc}") from exc
 
     def save(self, data_dir: Path) -> None:
+        """Write ``genesis.json`` atomically and durably (temp file, fsync, rename)."""
         path = data_dir / GENESIS_FILE
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(self.to_json(), indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
         tmp.replace(path)
 
     @classmethod

@@ -72,3 +72,17 @@ def test_custom_permission_predicate(tmp_path: Path) -> None:
         assert response["error"]["code"] == -32000
         assert "not authorized" in response["error"]["message"]
         rpc.close()
+
+
+def test_log_queries_are_bounded(tmp_path: Path) -> None:
+    with start_dev_node(
+        tmp_path / "node", block_period=0.05, empty_block_period=0.05, logs_max_block_range=5
+    ) as node:
+        rpc = RpcClient(node.rpc_url)
+        while block_number(rpc) < 8:
+            time.sleep(0.05)
+        response = rpc.raw("eth_getLogs", {"fromBlock": "0x0", "toBlock": "0x7"})
+        assert response["error"]["code"] == -32005
+        assert "max block range 5" in response["error"]["message"]
+        assert rpc.call("eth_getLogs", {"fromBlock": "0x3", "toBlock": "0x7"}) == []
+        rpc.close()

@@ -39,6 +39,10 @@ Differences (govchain vs Hardhat 3 / EDR), with reasons
    lower case. Clients compare case-insensitively.
 11. eth_getProof storage keys: Hardhat requires 32-byte keys, govchain also accepts
    quantities ("0x0") like geth.
+12. eth_getLogs range: govchain refuses ranges above 10,000 blocks and results above
+   100,000 logs with -32005 (both configurable), a DoS bound as in geth/Besu; Hardhat
+   has no limit. Tested in test_block_production.py (needs a chain longer than a
+   small configured limit).
 """
 
 from __future__ import annotations
@@ -522,3 +526,20 @@ def test_block_filter_polling(endpoint: Endpoint) -> None:
     changes = endpoint.rpc.call("eth_getFilterChanges", filter_id)
     assert receipt["blockHash"] in changes
     assert endpoint.rpc.call("eth_uninstallFilter", filter_id) is True
+
+
+def test_websocket_errors_are_json_rpc(endpoint: Endpoint) -> None:
+    async def scenario() -> list[dict[str, object]]:
+        async with websockets.connect(endpoint.ws_url) as ws:
+            replies = []
+            for message in ("{not json", '{"jsonrpc":"2.0","id":5,"method":"eth_noSuchMethod"}'):
+                await ws.send(message)
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
+            await ws.send('{"jsonrpc":"2.0","id":6,"method":"eth_chainId"}')
+            replies.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
+            return replies
+
+    parse_error, unknown, chain_id = asyncio.run(scenario())
+    assert parse_error["error"]["code"] == -32700  # type: ignore[index]
+    assert unknown["error"]["code"] in (-32601, -32004)  # type: ignore[index]
+    assert int(str(chain_id["result"]), 16) == endpoint.chain_id
