@@ -28,7 +28,6 @@ from eth.abc import (
     ReceiptAPI,
     SignedTransactionAPI,
     StateAPI,
-    VirtualMachineAPI,
 )
 from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
@@ -408,10 +407,6 @@ class Ledger:
         return [bytes.fromhex(h[2:]) for h in json.loads(raw)["transactions"]]
 
     # ----------------------------------------------------------------- state
-
-    def vm_at(self, header: BlockHeaderAPI) -> VirtualMachineAPI:
-        vm: VirtualMachineAPI = self._chain.get_vm(header)
-        return vm
 
     def call_state(self, header: BlockHeaderAPI) -> StateAPI:
         """A scratch state on top of ``header`` in the context of the next block, for

@@ -46,10 +46,6 @@ class Account:
                 return cls.from_private_key(candidate)
 
     @property
-    def address_hex(self) -> str:
-        return "0x" + self.address.hex()
-
-    @property
     def checksum_address(self) -> str:
         from eth_utils.address import to_checksum_address
 

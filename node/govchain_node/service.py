@@ -13,7 +13,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from eth.abc import BlockHeaderAPI, StateAPI
 from eth_typing import Address
@@ -187,7 +186,3 @@ class Node:
         self._tasks.clear()
         await self.server.stop()
         self.ledger.close()
-
-
-def chaindata_path(data_dir: Path) -> Path:
-    return data_dir / CHAINDATA_DIR

@@ -24,7 +24,6 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import rlp
 from eth.abc import SignedTransactionAPI
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
@@ -240,9 +239,6 @@ class TxPool:
                 yield queue[nonce].tx
                 nonce += 1
 
-    def pending(self) -> Iterator[PooledTransaction]:
-        return iter(list(self._by_hash.values()))
-
     # ----------------------------------------------------------------- removal
 
     def drop(self, tx_hash: bytes) -> None:
@@ -269,10 +265,3 @@ class TxPool:
             if not queue:
                 del self._by_sender[sender]
                 self._runs.pop(sender, None)
-
-
-def encode_raw(tx: SignedTransactionAPI) -> bytes:
-    """The network encoding of a signed transaction (as ``eth_sendRawTransaction`` takes)."""
-    if (getattr(tx, "type_id", None) or 0) == 0:
-        return bytes(rlp.encode(tx))
-    return bytes(tx.encode())
