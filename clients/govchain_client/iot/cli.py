@@ -76,6 +76,10 @@ def run(
     except IotError as exc:
         typer.echo(f"govchain iot-bridge: {exc}", err=True)
         raise typer.Exit(2) from None
+    if not api_key:
+        logging.getLogger(__name__).warning(
+            "no --api-key: the notary will refuse submissions; readings stay spooled"
+        )
     spool.parent.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
 
