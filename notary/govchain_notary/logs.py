@@ -7,7 +7,8 @@ import logging
 import time
 from typing import Any
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+_STANDARD |= {"message", "color_message"}  # uvicorn repeats its message with ANSI colours
 
 
 class JsonFormatter(logging.Formatter):
