@@ -31,11 +31,6 @@ def _status(api: Api, headers: dict[str, str]) -> Any:
 WRITES: list[Write] = [_submit, _status]
 
 
-@pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    return sqlite_url
-
-
 @pytest.mark.parametrize("write", WRITES, ids=["submit", "status"])
 @pytest.mark.parametrize(
     ("headers", "expected"),
