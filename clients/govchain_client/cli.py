@@ -14,12 +14,15 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from govchain_core import __version__
 from govchain_core.digest import digest_file
+
+if TYPE_CHECKING:
+    from govchain_client.notary import NotaryClient
 
 app = typer.Typer(
     name="govchain",
@@ -172,15 +175,40 @@ def _change_status(
 
     try:
         with NotaryClient(notary, api_key) as client:
+            receipt_id = _receipt_id(client, receipt_id)
+            if superseded_by is not None:
+                superseded_by = _receipt_id(client, superseded_by)
             result = client.change_status(receipt_id, action, superseded_by)
-    except ClientError as exc:
+    except (ClientError, ValueError) as exc:
         typer.echo(f"govchain status {action}: {exc}", err=True)
         raise typer.Exit(1) from None
     state = result.get("document_status", {})
     typer.echo(f"{receipt_id}: {state.get('state')} (tx {result.get('tx_hash')})")
 
 
-ReceiptId = Annotated[str, typer.Argument(help="Receipt id returned at notarisation.")]
+def _receipt_id(client: NotaryClient, target: str) -> str:
+    """A receipt id as given, or the id of the receipt saved beside a notarised file."""
+    from govchain_client.notarize import RECEIPT_SUFFIX, receipt_path
+    from govchain_core.receipt_codec import decode_receipt
+
+    path = Path(target)
+    if not path.exists():
+        return target
+    receipt_file = path if path.name.endswith(RECEIPT_SUFFIX) else receipt_path(path)
+    try:
+        receipt = decode_receipt(receipt_file.read_bytes())
+    except OSError as exc:
+        raise ValueError(f"no receipt for {target}: {receipt_file}: {exc.strerror}") from exc
+    wanted = receipt.leaf_hash.hex()
+    for entry in client.lookup(receipt.leaf.digest).get("receipts", []):
+        if entry.get("leaf_hash") == wanted:
+            return str(entry["id"])
+    raise ValueError(f"the notary knows no receipt for {target}")
+
+
+ReceiptId = Annotated[
+    str, typer.Argument(help="Receipt id, or a notarised file whose receipt lies beside it.")
+]
 
 
 @status_app.command("suspend")

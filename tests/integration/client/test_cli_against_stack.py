@@ -1,0 +1,227 @@
+"""The SDK and the CLI against a real ``govchain up`` stack (dev node + notary processes).
+
+One ``govchain up`` process per module on free ports in a temporary data dir; the
+tests drive the installed ``govchain`` entry point as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from govchain_client.notary import AsyncNotaryClient, NotaryClient
+from govchain_core.digest import digest_bytes
+
+STARTUP_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Stack:
+    data_dir: Path
+    notary: str
+    rpc: str
+    api_key: str
+
+    @property
+    def deployment(self) -> Path:
+        return self.data_dir / "deployment.json"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"govchain up exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"govchain up not ready in {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("stack")
+    port, rpc_port, ws_port = free_port(), free_port(), free_port()
+    log = root / "up.log"
+    command = [
+        sys.executable,
+        "-c",
+        "from govchain_client.cli import main; main()",
+        "up",
+        "--data-dir",
+        str(root / "data"),
+        "--port",
+        str(port),
+        "--rpc-port",
+        str(rpc_port),
+        "--ws-port",
+        str(ws_port),
+    ]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root)
+    try:
+        notary = f"http://127.0.0.1:{port}"
+        wait_ready(notary, process, log)
+        api_key = (root / "data" / "dev-api-key").read_text().strip()
+        yield Stack(root / "data", notary, f"http://127.0.0.1:{rpc_port}", api_key)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, f"Ctrl-C did not shut down cleanly:\n{log.read_text()}"
+
+
+def govchain(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from govchain_client.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=180,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+
+
+def notarize(stack: Stack, folder: Path) -> subprocess.CompletedProcess[str]:
+    return govchain(
+        "notarize",
+        str(folder),
+        "--kind",
+        "certificate",
+        "--notary",
+        stack.notary,
+        "--api-key",
+        stack.api_key,
+        "--wait",
+        "60",
+        cwd=folder,
+    )
+
+
+def verify(stack: Stack, document: Path) -> subprocess.CompletedProcess[str]:
+    return govchain(
+        "verify",
+        str(document),
+        "--rpc",
+        stack.rpc,
+        "--deployment",
+        str(stack.deployment),
+        cwd=document.parent,
+    )
+
+
+def test_notarised_files_verify_and_tampered_ones_fail_at_format(
+    stack: Stack, tmp_path: Path
+) -> None:
+    for i in range(3):
+        (tmp_path / f"zeugnis-{i}.pdf").write_bytes(f"Zeugnis {i}".encode())
+    result = notarize(stack, tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "3 notarised" in result.stdout
+    for i in range(3):
+        assert (tmp_path / f"zeugnis-{i}.pdf.govchain.json").exists()
+    good = verify(stack, tmp_path / "zeugnis-0.pdf")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "VERIFIED" in good.stdout
+    (tmp_path / "zeugnis-1.pdf").write_bytes(b"Zeugnis 1 (altered)")
+    bad = verify(stack, tmp_path / "zeugnis-1.pdf")
+    assert bad.returncode == 1
+    assert "NOT VERIFIED (step: format)" in bad.stdout
+    again = notarize(stack, tmp_path)
+    assert "3 already had receipts" in again.stdout
+
+
+def test_a_revoked_document_fails_at_the_issuer_step(stack: Stack, tmp_path: Path) -> None:
+    document = tmp_path / "fuehrerschein.pdf"
+    document.write_bytes(b"Fahrerlaubnis Klasse B")
+    assert notarize(stack, tmp_path).returncode == 0
+    revoke = govchain(
+        "status",
+        "revoke",
+        str(document),
+        "--notary",
+        stack.notary,
+        "--api-key",
+        stack.api_key,
+        cwd=tmp_path,
+    )
+    assert revoke.returncode == 0, revoke.stderr
+    assert "revoked" in revoke.stdout
+    result = verify(stack, document)
+    assert result.returncode == 1
+    assert "NOT VERIFIED (step: issuer)" in result.stdout
+    assert "revoked" in result.stdout
+
+
+def test_a_receipt_from_a_foreign_registry_fails_at_the_anchor_step(
+    stack: Stack, tmp_path: Path
+) -> None:
+    document = tmp_path / "auszug.pdf"
+    document.write_bytes(b"Registerauszug")
+    assert notarize(stack, tmp_path).returncode == 0
+    receipt = tmp_path / "auszug.pdf.govchain.json"
+    text = receipt.read_text()
+    registry = stack.deployment.read_text().split('"AnchorRegistry": "')[1][:42]
+    receipt.write_text(text.replace(registry, "0x" + "00" * 19 + "01"))
+    result = verify(stack, document)
+    assert result.returncode == 1
+    assert "NOT VERIFIED (step: anchor)" in result.stdout
+
+
+def test_wrong_api_keys_are_refused(stack: Stack, tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(b"x")
+    result = govchain(
+        "notarize",
+        str(tmp_path),
+        "--kind",
+        "certificate",
+        "--notary",
+        stack.notary,
+        "--api-key",
+        "gck_wrong",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert not (tmp_path / "x.pdf.govchain.pending").exists()
+
+
+def test_sdk_sync_and_async_clients_get_anchored_receipts(stack: Stack) -> None:
+    digest = digest_bytes(b"SDK sync document")
+    with NotaryClient(stack.notary, stack.api_key) as client:
+        submission = client.submit("certificate", [digest], wait=30)
+        state = client.receipt(submission.receipt_ids[0])
+    assert state.receipt is not None
+    assert state.receipt.leaf.digest == digest
+
+    async def run() -> str:
+        async with AsyncNotaryClient(stack.notary, stack.api_key) as client:
+            done = await client.submit("certificate", [digest_bytes(b"SDK async")], wait=30)
+            receipt = await client.receipt(done.receipt_ids[0])
+            return receipt.status
+
+    import asyncio
+
+    assert asyncio.run(run()) == "anchored"
