@@ -104,6 +104,9 @@ class Ingestor:
             except SpoolError as exc:
                 logger.error("spool write failed, retrying (messages stay unacked): %s", exc)
                 stop.wait(1.0)
+            except Exception:  # a bug must not silently end ingestion
+                logger.exception("ingest failed, retrying (messages stay unacked)")
+                stop.wait(1.0)
 
 
 class Submitter:

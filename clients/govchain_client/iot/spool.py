@@ -19,6 +19,7 @@ connection and belongs to one thread; the bridge opens one per thread.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -184,13 +185,19 @@ class Spool:
             raise SpoolError(f"spool busy or unusable: {exc}") from exc
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise SpoolError(f"spool write failed: {exc}") from exc
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise SpoolError(f"spool commit failed: {exc}") from exc
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # the transaction may be gone (I/O error)
+            self._db.execute("ROLLBACK")
 
     # ingest --------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -175,3 +176,26 @@ def test_collector_backs_off_when_the_notary_is_down(spool: Spool, clock: Clock)
     collector = ReceiptCollector(spool, notary.client(), Backoff(base=1.0, cap=4.0))
     assert collector.step() >= 0.5
     assert collector.failures == 1
+
+
+def test_ingest_loop_survives_failures_and_acks_only_after_a_commit(
+    spool: Spool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = spool.ingest
+    failures: list[Exception] = [SpoolError("disk full"), RuntimeError("bug")]
+
+    def flaky(entries: list[object]) -> object:
+        if failures:
+            raise failures.pop(0)
+        return real(entries)  # type: ignore[arg-type]
+
+    class NoWait(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            return self.is_set()
+
+    monkeypatch.setattr(spool, "ingest", flaky)
+    acks = Acks()
+    Ingestor(spool)._handle_until_stored(uplinks(acks, 2), NoWait())
+    assert failures == []
+    assert acks.acked == [0, 1]
+    assert len(spool.all_readings()) == 2

@@ -155,3 +155,10 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(SpoolError):
         Spool(path)
+
+
+def test_sqlite_errors_inside_a_write_become_spool_errors(spool: Spool) -> None:
+    spool._db.execute("DROP TABLE devices")
+    with pytest.raises(SpoolError):
+        spool.ingest([tts_reading(1)])
+    assert spool.all_readings() == []
