@@ -5,8 +5,10 @@ receipt never changes: only the document status (read from the chain) can.  So a
 complete answer is kept for ``ttl`` seconds (default 5 s), dropped at once when
 this notary accepts the digest again or changes its status, and never kept while
 any of its receipts is still pending.  A digest still asked for in the second
-half of its life is refreshed ahead, once, in the background (``lookup``), so that
-hot digests never make a client wait for the database and the chain.  A status
+half of its life is refreshed ahead, once, in the background (``lookup``), and is
+served while that refresh runs, up to ``3 × ttl`` old: hot digests never make a
+client wait for the database and the chain, and a slow chain cannot turn every
+request into a miss.  A status
 changed on chain by someone else shows here at most ``ttl`` late; the web verifier
 reads the status from a node itself, so the lookup's status is a convenience.
 """
@@ -41,7 +43,10 @@ class LookupCache:
             if entry is None:
                 return None, False
             expires, refresh_from, body = entry
-            if expires < now:
+            if expires + 2 * self.ttl < now:  # refreshes failed for too long
+                del self._entries[digest]
+                return None, False
+            if expires < now and refresh_from <= now:  # expired and nobody refreshing
                 del self._entries[digest]
                 return None, False
             if refresh_from <= now:

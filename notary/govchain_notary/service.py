@@ -75,6 +75,8 @@ class NotaryService:
         )
         self.writer: SubmissionWriter | None = None
         self.lookups = LookupCache(settings.lookup_cache_ttl)
+        self._flights: dict[str, threading.Lock] = {}
+        self._flight_lock = threading.Lock()
         self.started = False
         self._users = 0
         self._lifecycle = threading.Lock()
@@ -219,9 +221,22 @@ class NotaryService:
         return receipt_view(self.store, submission, checkpoint)
 
     def lookup_json(self, digest: str) -> bytes:
-        """The lookup answer as JSON bytes, from the cache when it is complete and fresh."""
+        """The lookup answer as JSON bytes, from the cache when it is complete and fresh.
+
+        Misses are single-flight per digest: concurrent requests for the same digest
+        wait for one computation instead of each asking the database and the chain."""
         cached = self.lookups.get(digest)
-        return cached if cached is not None else self._fresh_lookup_json(digest)
+        if cached is not None:
+            return cached
+        with self._flight_lock:
+            flight = self._flights.setdefault(digest, threading.Lock())
+        with flight:
+            cached = self.lookups.get(digest)
+            try:
+                return cached if cached is not None else self._fresh_lookup_json(digest)
+            finally:
+                with self._flight_lock:
+                    self._flights.pop(digest, None)
 
     def _fresh_lookup_json(self, digest: str) -> bytes:
         answer = self.lookup(digest)

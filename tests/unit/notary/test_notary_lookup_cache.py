@@ -22,9 +22,19 @@ def test_entries_expire_and_are_refreshed_ahead_once() -> None:
     assert cache.lookup("d") == (b"body", True)
     assert cache.lookup("d") == (b"body", False)  # one refresher only
     clock.now += 5
-    assert cache.lookup("d") == (None, False)
+    assert cache.lookup("d") == (b"body", False)  # stale, served while it is refreshed
+    clock.now += 20
+    assert cache.lookup("d") == (None, False)  # the refresh never came: gone
     cache.put("d", b"new")
     assert cache.get("d") == b"new"
+
+
+def test_an_expired_entry_nobody_refreshes_is_a_miss() -> None:
+    clock = Clock()
+    cache = LookupCache(ttl=10, clock=clock)
+    cache.put("d", b"body")
+    clock.now += 11
+    assert cache.lookup("d") == (None, False)
 
 
 def test_forget_and_capacity() -> None:
