@@ -148,13 +148,19 @@ async def transaction_phase(
         nonces[0] += 1
         node.address = to_checksum_address(receipt["contractAddress"])
         node.first_block = int(receipt["blockNumber"], 16) + 1
-        print(f"[{node.name}] signing {txs} anchor transactions …", flush=True)
-        per_sender: list[list[str]] = [[] for _ in accounts]
-        for i in range(txs):
-            s = i % len(accounts)
-            raw = sign(accounts[s], chain_id, nonces[s], node.address, anchor_data(i), 120_000, fee)
-            per_sender[s].append(raw)
-            nonces[s] += 1
+    # Sign outside any HTTP session: Node's HTTP server closes idle keep-alive
+    # connections after 5 s, and signing 10,000 transactions takes longer.
+    print(f"[{node.name}] signing {txs} anchor transactions …", flush=True)
+    per_sender: list[list[str]] = [[] for _ in accounts]
+    for i in range(txs):
+        s = i % len(accounts)
+        raw = sign(accounts[s], chain_id, nonces[s], node.address, anchor_data(i), 120_000, fee)
+        per_sender[s].append(raw)
+        nonces[s] += 1
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=len(keys) + 4)
+    ) as session:
+        rpc = Rpc(session, node.url)
         hashes: list[str] = []
 
         async def sender(raws: list[str]) -> None:

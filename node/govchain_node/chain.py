@@ -20,7 +20,7 @@ import json
 import struct
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from eth.abc import (
     BlockAPI,
@@ -73,6 +73,14 @@ class _RunningTotals:
         self.gas_limit = gas_limit
         self.gas_used = 0
         self.bloom = 0
+
+
+class IndexedLog(NamedTuple):
+    """A log as stored in the index: filter keys beside its ready-made RPC JSON."""
+
+    address: str
+    topics: tuple[str, ...]
+    json: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +138,7 @@ class Ledger:
         self._head = head
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._call_states: OrderedDict[bytes, StateAPI] = OrderedDict()
+        self._logs_cache: OrderedDict[int, tuple[IndexedLog, ...]] = OrderedDict()
 
     @property
     def chain_id(self) -> int:
@@ -329,7 +338,9 @@ class Ledger:
         summary["transactions"] = [hex_bytes(tx.hash) for tx in block.transactions]
         db[_BLOCK_KEY + block_hash] = _dumps(summary)
         if all_logs:
-            db[_number_key(_LOGS_KEY, number)] = _dumps(all_logs)
+            db[_number_key(_LOGS_KEY, number)] = _dumps(
+                [[log["address"].lower(), log["topics"], _dumps(log).decode()] for log in all_logs]
+            )
         return tuple(all_logs)
 
     # ----------------------------------------------------------------- lookups
@@ -394,11 +405,23 @@ class Ledger:
         except KeyError:
             return None
 
-    def logs_json(self, number: int) -> bytes | None:
+    def block_logs(self, number: int) -> tuple[IndexedLog, ...]:
+        """The block's logs as (lower-case address, topics, log JSON), for filtering
+        without building a dict per log; recent blocks are kept decoded in memory."""
+        cached = self._logs_cache.get(number)
+        if cached is not None:
+            return cached
         try:
-            return self._buffer[_number_key(_LOGS_KEY, number)]
+            raw = self._buffer[_number_key(_LOGS_KEY, number)]
         except KeyError:
-            return None
+            return ()
+        entries = tuple(
+            IndexedLog(address, tuple(topics), text) for address, topics, text in json.loads(raw)
+        )
+        self._logs_cache[number] = entries
+        if len(self._logs_cache) > 16_384:
+            self._logs_cache.popitem(last=False)
+        return entries
 
     def block_transaction_hashes(self, header: BlockHeaderAPI) -> list[bytes]:
         raw = self._block_json(header.hash)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from govchain_node.rpc.params import address, hash32, invalid
@@ -22,9 +22,12 @@ class LogCriteria:
         return not self.addresses and all(t is None for t in self.topics)
 
     def matches(self, log: dict[str, Any]) -> bool:
-        if self.addresses and log["address"].lower() not in self.addresses:
+        return self.matches_fields(log["address"].lower(), log["topics"])
+
+    def matches_fields(self, address: str, log_topics: Sequence[str]) -> bool:
+        """``address`` in lower case, ``log_topics`` as 0x-prefixed lower-case hex."""
+        if self.addresses and address not in self.addresses:
             return False
-        log_topics = log["topics"]
         if len(self.topics) > len(log_topics):
             return False
         for wanted, actual in zip(self.topics, log_topics, strict=False):

@@ -9,7 +9,6 @@ web3.py and ethers decode into their ContractLogicError / CALL_EXCEPTION.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Protocol, cast
 
@@ -379,20 +378,35 @@ class EthMethods:
         # A SpoofTransaction quacks like a signed transaction with a chosen sender.
         return cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=sender))
 
-    def _execute(self, tx: SignedTransactionAPI, header: BlockHeaderAPI) -> ComputationAPI:
+    def _execute(
+        self, tx: SignedTransactionAPI, header: BlockHeaderAPI, *, finalize: bool = True
+    ) -> ComputationAPI:
+        """Run ``tx`` on a scratch state at ``header`` and undo it.
+
+        With ``finalize=False`` (eth_call) the executor's refund and fee settlement is
+        skipped, as its effects are thrown away anyway; output, logs and revert data are
+        the same. eth_estimateGas keeps the full path so its figure matches a real
+        transaction.
+        """
         state = self._node.ledger.call_state(header)
         snapshot = state.snapshot()
         try:
             # The call transaction already has gas price 0 (and the state a zero base fee),
             # so it runs as is; costless_execute_transaction would deep-copy it twice.
-            computation: ComputationAPI = state.apply_transaction(tx)
+            if finalize:
+                computation: ComputationAPI = state.apply_transaction(tx)
+            else:
+                executor = state.get_transaction_executor()
+                executor.validate_transaction(tx)
+                message = executor.build_evm_message(tx)
+                computation = executor.build_computation(message, tx)
         except ValidationError as exc:
-            message = str(exc)
-            if "balance" in message.lower() or "funds" in message.lower():
-                message = "insufficient funds for gas * price + value"
-            elif "intrinsic" in message.lower() or "Insufficient gas" in message:
-                message = "intrinsic gas too low"
-            raise RpcError(SERVER_ERROR, message) from exc
+            message_text = str(exc)
+            if "balance" in message_text.lower() or "funds" in message_text.lower():
+                message_text = "insufficient funds for gas * price + value"
+            elif "intrinsic" in message_text.lower() or "Insufficient gas" in message_text:
+                message_text = "intrinsic gas too low"
+            raise RpcError(SERVER_ERROR, message_text) from exc
         finally:
             state.revert(snapshot)
         return computation
@@ -403,7 +417,7 @@ class EthMethods:
         if len(params) > 2 and params[2] is not None:
             raise p.invalid("state overrides are not supported")
         tx = self._call_transaction(p.arg(params, 0, "call"), header, header.gas_limit)
-        computation = self._execute(tx, header)
+        computation = self._execute(tx, header, finalize=False)
         if computation.is_error:
             raise computation_error(computation)
         return hex_bytes(bytes(computation.output))
@@ -489,25 +503,15 @@ class EthMethods:
             )
         limit = self._node.config.logs_max_results
         ledger = self._node.ledger
-        if criteria.matches_all:
-            parts: list[bytes] = []
-            total = 0
-            for number in range(from_block, to_block + 1):
-                raw = ledger.logs_json(number)
-                if raw is not None:
-                    parts.append(raw[1:-1])
-                    total += raw.count(b'"logIndex"')
-                    if total > limit:
-                        raise RpcError(LIMIT_EXCEEDED, f"query returned more than {limit} results")
-            return RawJson(b"[" + b",".join(parts) + b"]")
-        found: list[dict[str, Any]] = []
+        everything = criteria.matches_all
+        parts: list[str] = []
         for number in range(from_block, to_block + 1):
-            raw = ledger.logs_json(number)
-            if raw is not None:
-                found.extend(criteria.filter(json.loads(raw)))
-                if len(found) > limit:
-                    raise RpcError(LIMIT_EXCEEDED, f"query returned more than {limit} results")
-        return found
+            for log in ledger.block_logs(number):
+                if everything or criteria.matches_fields(log.address, log.topics):
+                    parts.append(log.json)
+            if len(parts) > limit:
+                raise RpcError(LIMIT_EXCEEDED, f"query returned more than {limit} results")
+        return RawJson(("[" + ",".join(parts) + "]").encode())
 
     def eth_get_logs(self, params: list[Any]) -> Any:
         p.check_arity(params, 1)
