@@ -1,0 +1,19 @@
+"""Frame codes of the govchain p2p protocol (one byte each).
+
+0x00-0x0f belong to the connection itself, 0x10-0x1f to gossip (QBFT keeps Besu's
+0x12-0x15), 0x20-0x2f are reserved for block sync (request/response by height).
+"""
+
+from __future__ import annotations
+
+from govchain_node.qbft.messages import COMMIT, PREPARE, PROPOSAL, ROUND_CHANGE
+
+HELLO = 0x00
+AUTH = 0x01
+PING = 0x02
+PONG = 0x03
+TRANSACTION = 0x10
+QBFT_CODES = frozenset({PROPOSAL, PREPARE, COMMIT, ROUND_CHANGE})
+#: Codes the transport handles itself and never hands to the application.
+CONNECTION_CODES = frozenset({HELLO, AUTH, PING, PONG})
+SYNC_FIRST, SYNC_LAST = 0x20, 0x2F
