@@ -12,8 +12,10 @@ HELLO = 0x00
 AUTH = 0x01
 PING = 0x02
 PONG = 0x03
+#: Sent once the peer's AUTH checked out: neither side counts the link before both agree.
+READY = 0x04
 TRANSACTION = 0x10
 QBFT_CODES = frozenset({PROPOSAL, PREPARE, COMMIT, ROUND_CHANGE})
 #: Codes the transport handles itself and never hands to the application.
-CONNECTION_CODES = frozenset({HELLO, AUTH, PING, PONG})
+CONNECTION_CODES = frozenset({HELLO, AUTH, PING, PONG, READY})
 SYNC_FIRST, SYNC_LAST = 0x20, 0x2F

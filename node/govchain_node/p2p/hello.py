@@ -4,7 +4,8 @@ A TLS key proves only that the CA once issued the certificate. Consensus message
 signed with the validator key, so the transport asks for the same key up front and turns
 away a peer that cannot sign: a leaked TLS key alone opens no connection.
 
-Each side sends ``HELLO`` then, after reading the other's, ``AUTH``::
+Each side sends ``HELLO``, then after reading the other's ``AUTH``, then after checking the
+other's AUTH an empty ``READY`` (the transport's part)::
 
     HELLO  version(1) ‖ chain_id(8) ‖ address(20) ‖ nonce(32)
     AUTH   signature(65) over keccak(DOMAIN ‖ chain_id ‖ address ‖ sha256(own cert)

@@ -9,7 +9,8 @@ only after three checks:
 2. the address bound in that certificate is a permitted peer: on the static list with the
    same role, or accepted by the ``extra_allowed`` hook (e.g. the current validator set);
    a dialled peer must also be the address we meant to reach;
-3. the signed hello proves the peer holds that address's secp256k1 key (:mod:`hello`).
+3. the signed hello proves the peer holds that address's secp256k1 key (:mod:`hello`);
+   each side then sends READY, so neither counts a link the other refused.
 
 Frames from the application go through per-peer bounded queues (:mod:`connection`);
 received frames reach ``on_message(address, code, payload)`` on the event loop. Dialling
@@ -28,7 +29,13 @@ from collections.abc import Callable, Collection, Coroutine
 
 from govchain_node.p2p import codes
 from govchain_node.p2p.connection import ConnectionLimits, PeerConnection, close_writer
-from govchain_node.p2p.errors import FrameError, HandshakeError, P2pError, PeerSettingsError
+from govchain_node.p2p.errors import (
+    FrameError,
+    FrameTooLargeError,
+    HandshakeError,
+    P2pError,
+    PeerSettingsError,
+)
 from govchain_node.p2p.framing import DEFAULT_MAX_FRAME_BYTES, Frame, read_frame, write_frame
 from govchain_node.p2p.hello import Hello, check_peer, sign_auth
 from govchain_node.p2p.identity import NodeIdentity, Role, identity_from_der
@@ -197,9 +204,13 @@ class Transport:
             self._server = None
 
     def send(self, address: bytes, code: int, payload: bytes) -> bool:
-        """Queue one frame for one peer; ``False`` if not connected or its queue is full."""
+        """Queue one frame for one peer; ``False`` if not connected or its queue is full.
+
+        Raises :class:`FrameTooLargeError` for a payload above ``max_frame_bytes``.
+        """
+        frame = self._frame(code, payload)
         connection = self._connections.get(address)
-        return connection is not None and connection.enqueue(Frame(code, payload))
+        return connection is not None and connection.enqueue(frame)
 
     def broadcast(
         self,
@@ -210,13 +221,21 @@ class Transport:
         role: Role | None = None,
     ) -> int:
         """Queue a frame for every connected peer (optionally of one role); returns how many."""
-        frame = Frame(code, payload)
+        frame = self._frame(code, payload)
         sent = 0
         for address, connection in list(self._connections.items()):
             if address in exclude or (role is not None and connection.identity.role != role):
                 continue
             sent += connection.enqueue(frame)
         return sent
+
+    def _frame(self, code: int, payload: bytes) -> Frame:
+        """A frame every peer will accept; oversize local frames are a caller error."""
+        if 1 + len(payload) > self.config.max_frame_bytes:
+            raise FrameTooLargeError(
+                f"{len(payload)}-byte payload exceeds max_frame_bytes {self.config.max_frame_bytes}"
+            )
+        return Frame(code, payload)
 
     def connected_peers(self) -> list[NodeIdentity]:
         return [c.identity for c in self._connections.values()]
@@ -366,6 +385,8 @@ class Transport:
                 peer=peer,
                 signature=await self._expect(reader, codes.AUTH),
             )
+            await write_frame(writer, Frame(codes.READY, b""))
+            await self._expect(reader, codes.READY)
         return PeerConnection(
             identity, reader, writer, outbound=expected is not None, limits=self.config.limits
         )

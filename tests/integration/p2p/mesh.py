@@ -1,0 +1,45 @@
+"""Helpers for transport tests on 127.0.0.1: bounded runs, inboxes, polling waits."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+#: Ceiling for one whole scenario; a hang fails the test instead of blocking the suite.
+SCENARIO_TIMEOUT = 30.0
+
+
+def run(scenario: Awaitable[T], timeout: float = SCENARIO_TIMEOUT) -> T:
+    async def bounded() -> T:
+        return await asyncio.wait_for(scenario, timeout)
+
+    return asyncio.run(bounded())
+
+
+async def eventually(
+    condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
+) -> float:
+    """Poll ``condition`` until true; returns the seconds it took."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        await asyncio.sleep(0.02)
+    return time.monotonic() - start
+
+
+class Inbox:
+    """Records ``on_message`` calls: ``(from_peer, code, payload)``."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[bytes, int, bytes]] = []
+
+    def __call__(self, peer: bytes, code: int, payload: bytes) -> None:
+        self.messages.append((peer, code, payload))
+
+    def payloads(self, code: int | None = None) -> list[bytes]:
+        return [p for _, c, p in self.messages if code is None or c == code]
