@@ -25,13 +25,18 @@ class Endpoint:
         self.material = material
         self.transactions: list[bytes] = []
         self.consensus: list[tuple[int, bytes]] = []
-        self.gossip = Gossip(
-            on_transaction=lambda raw, _: self.transactions.append(raw) is None,
-            on_consensus=lambda code, payload, _: self.consensus.append((code, payload)) is None,
-        )
+        self.gossip = Gossip(on_transaction=self._transaction, on_consensus=self._consensus)
         peers = tuple(peer(m, p) for m, p in neighbours)
         self.transport = Transport(config(material, peers, port=port), self.gossip.handle_frame)
         self.gossip.attach(self.transport)
+
+    def _transaction(self, raw: bytes, peer: bytes | None) -> bool:
+        self.transactions.append(raw)
+        return True
+
+    def _consensus(self, code: int, payload: bytes, peer: bytes) -> bool:
+        self.consensus.append((code, payload))
+        return True
 
 
 @contextlib.asynccontextmanager

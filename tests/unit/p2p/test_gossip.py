@@ -35,7 +35,12 @@ def test_seen_set_forgets_the_oldest_beyond_capacity() -> None:
 
 def test_transaction_is_delivered_and_relayed_once_except_to_its_sender() -> None:
     received: list[tuple[bytes, bytes | None]] = []
-    gossip = Gossip(on_transaction=lambda raw, peer: received.append((raw, peer)) is None)
+
+    def accept(raw: bytes, peer: bytes | None) -> bool:
+        received.append((raw, peer))
+        return True
+
+    gossip = Gossip(on_transaction=accept)
     net = FakeBroadcaster()
     gossip.attach(net)
     gossip.handle_frame(PEER_A, codes.TRANSACTION, b"tx1")
@@ -58,7 +63,12 @@ def test_rejected_content_is_not_relayed() -> None:
 
 def test_consensus_messages_are_keyed_by_code_and_payload() -> None:
     got: list[int] = []
-    gossip = Gossip(on_consensus=lambda code, payload, peer: got.append(code) is None)
+
+    def accept(code: int, payload: bytes, peer: bytes) -> bool:
+        got.append(code)
+        return True
+
+    gossip = Gossip(on_consensus=accept)
     gossip.attach(FakeBroadcaster())
     gossip.handle_frame(PEER_A, 0x13, b"same")
     gossip.handle_frame(PEER_A, 0x14, b"same")
