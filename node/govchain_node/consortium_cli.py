@@ -1,0 +1,141 @@
+"""``govchain consortium …`` commands: ``init`` a consortium directory, ``status`` of its nodes.
+
+Registered into the client's CLI through the ``govchain.cli`` entry point
+``consortium = "govchain_node.consortium_cli:register"``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from govchain_node.config import DEFAULT_CHAIN_ID
+from govchain_node.consortium import Consortium, ConsortiumSpec, NodeEntry, init_consortium
+from govchain_node.errors import NodeError
+
+consortium_app = typer.Typer(
+    help="Create and inspect a QBFT consortium of chain nodes.", no_args_is_help=True
+)
+DEFAULT_DIR = Path("consortium")
+
+
+@consortium_app.callback()
+def main() -> None:
+    """Create and inspect a QBFT consortium of chain nodes."""
+
+
+@consortium_app.command("init")
+def init(
+    validators: Annotated[int, typer.Option("--validators", help="Number of validators.")],
+    members: Annotated[
+        int, typer.Option(help="Non-validator member nodes (follow, serve RPC).")
+    ] = 0,
+    out: Annotated[Path, typer.Option(help="Directory to create.")] = DEFAULT_DIR,
+    chain_id: Annotated[int, typer.Option(help="Chain id.")] = DEFAULT_CHAIN_ID,
+    block_period: Annotated[float, typer.Option(help="Seconds between blocks.")] = 1.0,
+    base_port: Annotated[
+        int, typer.Option(help="Node i: RPC base+10i, WebSocket +1, p2p +2.")
+    ] = 8545,
+    host: Annotated[str, typer.Option(help="Address every node binds and is reached at.")] = (
+        "127.0.0.1"
+    ),
+    accounts: Annotated[int, typer.Option(help="Funded, allow-listed accounts.")] = 1,
+) -> None:
+    """Write genesis, keys, TLS material and node configs for a new consortium."""
+    try:
+        spec = ConsortiumSpec(
+            validators=validators,
+            members=members,
+            chain_id=chain_id,
+            block_period=block_period,
+            base_port=base_port,
+            host=host,
+            accounts=accounts,
+        )
+        consortium = init_consortium(out, spec)
+    except NodeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"consortium for chain {consortium.chain_id} written to {out}")
+    for node in consortium.nodes:
+        typer.echo(
+            f"  {node.name:<8} {node.role.value:<9} 0x{node.address.hex()}  "
+            f"rpc {node.rpc_url}  p2p {node.host}:{node.p2p_port}"
+        )
+    typer.echo(f"CA key: {out / 'ca' / 'ca.key'} (keep it offline)")
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeStatus:
+    """What ``status`` learned from one node's JSON-RPC (``None``: not running)."""
+
+    node: NodeEntry
+    height: int | None
+    peers: int | None
+    error: str = ""
+    refused: bool = False  # nothing listens on the RPC port
+
+
+def _rpc(client: httpx.Client, url: str, method: str) -> Any:
+    response = client.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": []})
+    response.raise_for_status()
+    body = response.json()
+    if "error" in body:
+        raise LookupError(str(body["error"].get("message", body["error"])))
+    return body["result"]
+
+
+def query_node(node: NodeEntry, timeout: float) -> NodeStatus:
+    """Height and peer count; ``net_peerCount`` is optional (older nodes lack it)."""
+    with httpx.Client(timeout=timeout) as client:
+        try:
+            height = int(_rpc(client, node.rpc_url, "eth_blockNumber"), 16)
+        except (httpx.HTTPError, ValueError, LookupError, TypeError) as exc:
+            refused = isinstance(exc, httpx.ConnectError)
+            return NodeStatus(node, None, None, f"{type(exc).__name__}: {exc}", refused)
+        try:
+            peers: int | None = int(_rpc(client, node.rpc_url, "net_peerCount"), 16)
+        except (httpx.HTTPError, ValueError, LookupError, TypeError):
+            peers = None
+    return NodeStatus(node, height, peers)
+
+
+def query_consortium(consortium: Consortium, timeout: float) -> list[NodeStatus]:
+    """Every node, queried in parallel so that dead nodes cost one timeout in total."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(16, len(consortium.nodes))) as pool:
+        return list(pool.map(lambda n: query_node(n, timeout), consortium.nodes))
+
+
+@consortium_app.command("status")
+def status(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Directory written by `consortium init`.")
+    ] = DEFAULT_DIR,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each node.")] = 2.0,
+) -> None:
+    """Show each node's block height and peer count (or that it is not running)."""
+    try:
+        consortium = Consortium.load(directory)
+    except NodeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"chain {consortium.chain_id}, {len(consortium.validators)} validators")
+    for result in query_consortium(consortium, timeout):
+        node = result.node
+        prefix = f"{node.name:<8} {node.role.value:<9} {node.rpc_url:<24}"
+        if result.refused:
+            typer.echo(f"{prefix} not running")
+        elif result.height is None:
+            typer.echo(f"{prefix} not answering ({result.error})")
+        else:
+            peers = "?" if result.peers is None else str(result.peers)
+            typer.echo(f"{prefix} height {result.height:<8} peers {peers}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(consortium_app, name="consortium")

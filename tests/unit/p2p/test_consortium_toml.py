@@ -1,0 +1,39 @@
+"""The TOML writer: everything it writes reads back identically with tomllib."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from govchain_node.consortium_toml import dumps
+
+_scalars = st.one_of(
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(),
+)
+_keys = st.text(min_size=1, max_size=12)
+_tables = st.dictionaries(_keys, st.one_of(_scalars, st.lists(st.integers(0, 9), max_size=3)))
+
+
+@given(
+    _tables,
+    st.dictionaries(_keys, _tables, max_size=3),
+    st.lists(_tables.filter(bool), max_size=3),
+)
+def test_round_trip(top: dict[str, Any], tables: dict[str, Any], peers: list[Any]) -> None:
+    document: dict[str, Any] = {**top, "section": {**tables, "peers": peers}}
+    if not peers:
+        document["section"].pop("peers")
+    assert tomllib.loads(dumps(document, "a header\nacross lines")) == document
+
+
+def test_none_is_left_out_and_bytes_refused() -> None:
+    assert tomllib.loads(dumps({"a": None, "b": 1})) == {"b": 1}
+    with pytest.raises(TypeError):
+        dumps({"raw": b"\x00"})
