@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import stat
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,32 @@ class P2pSettings:
         }
 
 
+@dataclasses.dataclass(frozen=True)
+class NodeToml:
+    """A consortium ``node.toml`` split in two: node settings and the ``[p2p]`` section.
+
+    ``values`` are :class:`~govchain_node.config.NodeConfig` fields, so the node can use
+    ``NodeConfig.load(None, node_toml.values)`` unchanged; ``p2p`` is ``None`` for a
+    file without a ``[p2p]`` section (a ``--dev`` config).
+    """
+
+    values: dict[str, Any]
+    p2p: P2pSettings | None
+
+
+def read_node_toml(path: Path) -> NodeToml:
+    """Read ``path``; :class:`PeerSettingsError` if unreadable or ``[p2p]`` is invalid."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PeerSettingsError(f"cannot read {path}: {exc}") from exc
+    section = document.pop("p2p", None)
+    if section is not None and not isinstance(section, dict):
+        raise PeerSettingsError(f"{path}: p2p must be a table")
+    p2p = None if section is None else P2pSettings.from_mapping(section, path.parent)
+    return NodeToml(document, p2p)
+
+
 def _identity(entry: Mapping[str, Any]) -> NodeIdentity:
     raw = bytes.fromhex(str(entry["address"]).removeprefix("0x"))
     return NodeIdentity(raw, Role(str(entry.get("role", "validator"))))
@@ -152,4 +179,11 @@ def transport_config(settings: P2pSettings, chain_id: int, **overrides: Any) -> 
         raise PeerSettingsError(str(exc)) from exc
 
 
-__all__ = ["P2pError", "P2pSettings", "read_node_key", "transport_config"]
+__all__ = [
+    "NodeToml",
+    "P2pError",
+    "P2pSettings",
+    "read_node_key",
+    "read_node_toml",
+    "transport_config",
+]
