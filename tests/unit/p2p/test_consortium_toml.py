@@ -37,3 +37,12 @@ def test_none_is_left_out_and_bytes_refused() -> None:
     assert tomllib.loads(dumps({"a": None, "b": 1})) == {"b": 1}
     with pytest.raises(TypeError):
         dumps({"raw": b"\x00"})
+
+
+def test_regression_key_with_trailing_newline_is_quoted() -> None:
+    # ``re.match(r"^…$")`` accepts "0\n" (``$`` matches before a final newline).
+    assert tomllib.loads(dumps({"0\n": 1})) == {"0\n": 1}
+
+
+def test_regression_astral_characters_are_written_as_utf8_not_surrogates() -> None:
+    assert tomllib.loads(dumps({"s": "\U0001f600"})) == {"s": "\U0001f600"}
