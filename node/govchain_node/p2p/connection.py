@@ -36,6 +36,9 @@ class ConnectionLimits:
     send_queue_frames: int
     ping_interval: float
     idle_timeout: float
+    #: Bytes of payload queued for one peer; with 8 MiB frames a frame count alone would
+    #: still allow gigabytes.
+    send_queue_bytes: int = 64 * 1024 * 1024
 
 
 @dataclasses.dataclass
@@ -66,6 +69,7 @@ class PeerConnection:
         self._reader = reader
         self._writer = writer
         self._queue: asyncio.Queue[Frame] = asyncio.Queue(limits.send_queue_frames)
+        self._queued_bytes = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
 
@@ -77,11 +81,12 @@ class PeerConnection:
         """Queue ``frame``; ``False`` (and counted) if the queue is full or closed."""
         if self._closed:
             return False
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        size = len(frame.payload)
+        if self._queued_bytes + size > self.limits.send_queue_bytes or self._queue.full():
             self.stats.frames_dropped += 1
             return False
+        self._queue.put_nowait(frame)
+        self._queued_bytes += size
         return True
 
     async def run(self, deliver: Callable[[Frame], None]) -> None:
@@ -134,6 +139,7 @@ class PeerConnection:
             while True:
                 try:
                     frame = await asyncio.wait_for(self._queue.get(), self.limits.ping_interval)
+                    self._queued_bytes -= len(frame.payload)
                 except TimeoutError:
                     frame = Frame(codes.PING, b"")
                 await asyncio.wait_for(

@@ -71,6 +71,9 @@ class TransportConfig:
     peers: tuple[PeerSpec, ...] = ()
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
     send_queue_frames: int = 4096
+    send_queue_bytes: int = 64 * 1024 * 1024
+    #: Inbound connections past TLS but not yet through the hello; more are turned away.
+    max_pending_handshakes: int = 64
     connect_timeout: float = 5.0
     handshake_timeout: float = 5.0
     ping_interval: float = 5.0
@@ -85,6 +88,10 @@ class TransportConfig:
             raise PeerSettingsError("listen_port must be a TCP port (0 = any)")
         if self.max_frame_bytes < 1024 or self.send_queue_frames < 1:
             raise PeerSettingsError("max_frame_bytes >= 1024 and send_queue_frames >= 1")
+        if self.send_queue_bytes < self.max_frame_bytes:
+            raise PeerSettingsError("send_queue_bytes must hold at least one maximal frame")
+        if self.max_pending_handshakes < 1:
+            raise PeerSettingsError("max_pending_handshakes must be >= 1")
         if not 0 < self.ping_interval < self.idle_timeout:
             raise PeerSettingsError("need 0 < ping_interval < idle_timeout")
         if not 0 < self.backoff_initial <= self.backoff_max:
@@ -104,7 +111,11 @@ class TransportConfig:
     @property
     def limits(self) -> ConnectionLimits:
         return ConnectionLimits(
-            self.max_frame_bytes, self.send_queue_frames, self.ping_interval, self.idle_timeout
+            self.max_frame_bytes,
+            self.send_queue_frames,
+            self.ping_interval,
+            self.idle_timeout,
+            self.send_queue_bytes,
         )
 
 
@@ -163,6 +174,7 @@ class Transport:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = False
+        self._pending_handshakes = 0
         self.port: int | None = None
 
     # ------------------------------------------------------------------ public API
@@ -303,12 +315,21 @@ class Transport:
         if task is not None:  # so that stop() can cancel inbound sessions too
             self._tasks.add(task)
         try:
+            if self._pending_handshakes >= self.config.max_pending_handshakes:
+                log.warning(
+                    "too many pending handshakes; refusing %s", writer.get_extra_info("peername")
+                )
+                writer.transport.abort()
+                return
+            self._pending_handshakes += 1
             try:
                 connection = await self._handshake(reader, writer, expected=None)
             except (P2pError, OSError, TimeoutError) as exc:
                 log.info("refused inbound %s: %s", writer.get_extra_info("peername"), exc)
                 await close_writer(writer)
                 return
+            finally:
+                self._pending_handshakes -= 1
             await self._serve(connection)
         finally:
             if task is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -174,5 +176,38 @@ def test_messages_flow_again_after_the_link_heals(tmp_path: Path, fault: str) ->
             await client.stop()
             await server.stop()
             await proxy.stop()
+
+    run(scenario())
+
+
+def test_pending_handshakes_are_bounded(tmp_path: Path) -> None:
+    low, high = _pair(tmp_path)
+
+    async def scenario() -> None:
+        server = Transport(config(high, (peer(low, 1),), max_pending_handshakes=1), Inbox())
+        port = await server.start()
+        client_tls = config(low).credentials.client
+        try:
+            # A peer that completes TLS and then says nothing occupies the only slot ...
+            _, silent = await asyncio.open_connection("127.0.0.1", port, ssl=client_tls)
+            await asyncio.sleep(0.2)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=client_tls)
+            start = time.monotonic()
+            # ... so the next one is closed at once, not after the handshake timeout.
+            with contextlib.suppress(ConnectionError, ssl.SSLError):
+                while await asyncio.wait_for(reader.read(4096), 5):
+                    pass
+            assert time.monotonic() - start < FAST["handshake_timeout"]
+            writer.close()
+            silent.close()
+            # once the slot is free, honest peers get in
+            client = Transport(config(low, (peer(high, port),)), Inbox())
+            await client.start()
+            try:
+                await client.wait_connected(1, 10)
+            finally:
+                await client.stop()
+        finally:
+            await server.stop()
 
     run(scenario())

@@ -12,12 +12,18 @@ from govchain_node.p2p.identity import NodeIdentity, Role
 IDENTITY = NodeIdentity(b"\x01" * 20, Role.VALIDATOR)
 
 
-async def _pair(queue: int) -> tuple[PeerConnection, asyncio.StreamReader, asyncio.StreamWriter]:
+async def _pair(
+    queue: int, queue_bytes: int = 1 << 20
+) -> tuple[PeerConnection, asyncio.StreamReader, asyncio.StreamWriter]:
     ours, theirs = socket.socketpair()
     reader, writer = await asyncio.open_connection(sock=ours)
     peer_reader, peer_writer = await asyncio.open_connection(sock=theirs)
     limits = ConnectionLimits(
-        max_frame_bytes=4096, send_queue_frames=queue, ping_interval=0.2, idle_timeout=1.0
+        max_frame_bytes=4096,
+        send_queue_frames=queue,
+        ping_interval=0.2,
+        idle_timeout=1.0,
+        send_queue_bytes=queue_bytes,
     )
     connection = PeerConnection(IDENTITY, reader, writer, outbound=True, limits=limits)
     return connection, peer_reader, peer_writer
@@ -34,6 +40,23 @@ def test_full_queue_drops_and_counts() -> None:
             False,
         ]
         assert connection.stats.frames_dropped == 2
+        peer_writer.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+def test_queued_bytes_are_bounded_too() -> None:
+    async def scenario() -> None:
+        connection, peer_reader, peer_writer = await _pair(queue=100, queue_bytes=10_000)
+        accepted = [connection.enqueue(Frame(0x30, bytes(4000))) for _ in range(3)]
+        assert accepted == [True, True, False]
+        assert connection.enqueue(Frame(0x30, bytes(2000)))  # still fits
+        task = asyncio.create_task(connection.run(lambda frame: None))
+        for _ in range(3):
+            await asyncio.wait_for(read_frame(peer_reader), 2)
+        assert connection.enqueue(Frame(0x30, bytes(4000)))  # drained: room again
+        connection.close()
+        await asyncio.wait_for(task, 2)
         peer_writer.close()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
