@@ -1,7 +1,9 @@
 """``govchain consortium …`` commands: ``init`` a consortium directory, ``status`` of its nodes.
 
 Registered into the client's CLI through the ``govchain.cli`` entry point
-``consortium = "govchain_node.consortium_cli:register"``.
+``consortium = "govchain_node.consortium_cli:register"``. Every ``govchain`` invocation
+imports this module, so the consortium machinery (py-evm via genesis, cryptography) is
+imported inside the commands, not here.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 
 from govchain_node.config import DEFAULT_CHAIN_ID
-from govchain_node.consortium import Consortium, ConsortiumSpec, NodeEntry, init_consortium
 from govchain_node.errors import NodeError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from govchain_node.consortium import Consortium, NodeEntry
 
 consortium_app = typer.Typer(
     help="Create and inspect a QBFT consortium of chain nodes.", no_args_is_help=True
@@ -47,6 +52,8 @@ def init(
     accounts: Annotated[int, typer.Option(help="Funded, allow-listed accounts.")] = 1,
 ) -> None:
     """Write genesis, keys, TLS material and node configs for a new consortium."""
+    from govchain_node.consortium import ConsortiumSpec, init_consortium
+
     try:
         spec = ConsortiumSpec(
             validators=validators,
@@ -92,6 +99,8 @@ def _rpc(client: httpx.Client, url: str, method: str) -> Any:
 
 def query_node(node: NodeEntry, timeout: float) -> NodeStatus:
     """Height and peer count; ``net_peerCount`` is optional (older nodes lack it)."""
+    import httpx
+
     with httpx.Client(timeout=timeout) as client:
         try:
             height = int(_rpc(client, node.rpc_url, "eth_blockNumber"), 16)
@@ -119,6 +128,8 @@ def status(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each node.")] = 2.0,
 ) -> None:
     """Show each node's block height and peer count (or that it is not running)."""
+    from govchain_node.consortium import Consortium
+
     try:
         consortium = Consortium.load(directory)
     except NodeError as exc:

@@ -179,3 +179,34 @@ def test_dialled_peer_presenting_another_identity_is_refused(tmp_path: Path) -> 
             await server.stop()
 
     assert "certificate binds" in run(scenario())
+
+
+def test_dialled_peer_with_a_certificate_from_another_ca_is_refused(tmp_path: Path) -> None:
+    authority = make_ca(tmp_path / "ca")
+    target = make_node(tmp_path / "target", authority)
+    dialer = make_node(
+        tmp_path / "dialer", authority, signing_key=new_signing_key(below=target.address)
+    )
+    # Same address and key as ``target``, but certified by a foreign CA.
+    forged = make_node(
+        tmp_path / "forged",
+        make_ca(tmp_path / "foreign"),
+        signing_key=target.signing_key,
+        trust=dialer.files.ca,
+    )
+
+    async def scenario() -> str:
+        server = Transport(config(forged, (peer(dialer, 1),)), Inbox())
+        port = await server.start()
+        client = Transport(config(dialer, (peer(target, port),)), Inbox())
+        await client.start()
+        try:
+            await eventually(lambda: client.peer_status()[0].last_error != "", what="refusal")
+            assert client.connected_peers() == []
+            assert server.connected_peers() == []
+            return client.peer_status()[0].last_error
+        finally:
+            await client.stop()
+            await server.stop()
+
+    assert "CERTIFICATE_VERIFY_FAILED" in run(scenario())
