@@ -9,6 +9,7 @@
         ├── HandshakeError           TLS identity or signed hello did not check out
         │   └── UnknownPeerError     a well-authenticated peer that is not on our list
         ├── CertificateError         CA / certificate material could not be made or read
+        ├── ListenError              the listen address is taken or not ours
         └── PeerSettingsError        the [p2p] settings of node.toml are invalid
 
 Transport code catches these per connection: a bad peer costs one connection, never the
@@ -42,6 +43,10 @@ class UnknownPeerError(HandshakeError):
 
 class CertificateError(P2pError):
     """Consortium CA or node certificate material is missing, invalid or unsafe."""
+
+
+class ListenError(P2pError):
+    """The transport could not bind its listen address."""
 
 
 class PeerSettingsError(P2pError):

@@ -33,6 +33,7 @@ from govchain_node.p2p.errors import (
     FrameError,
     FrameTooLargeError,
     HandshakeError,
+    ListenError,
     P2pError,
     PeerSettingsError,
 )
@@ -185,14 +186,18 @@ class Transport:
 
     async def start(self) -> int:
         """Listen and start dialling; returns the bound port."""
+        try:
+            self._server = await asyncio.start_server(
+                self._accept,
+                self.config.listen_host,
+                self.config.listen_port,
+                ssl=self.config.credentials.server,
+                ssl_handshake_timeout=self.config.handshake_timeout,
+            )
+        except OSError as exc:
+            where = f"{self.config.listen_host}:{self.config.listen_port}"
+            raise ListenError(f"cannot listen for peers on {where}: {exc}") from exc
         self._running = True
-        self._server = await asyncio.start_server(
-            self._accept,
-            self.config.listen_host,
-            self.config.listen_port,
-            ssl=self.config.credentials.server,
-            ssl_handshake_timeout=self.config.handshake_timeout,
-        )
         self.port = int(self._server.sockets[0].getsockname()[1])
         for spec in self.config.peers:
             if self.address < spec.identity.address:
@@ -218,7 +223,8 @@ class Transport:
     def send(self, address: bytes, code: int, payload: bytes) -> bool:
         """Queue one frame for one peer; ``False`` if not connected or its queue is full.
 
-        Raises :class:`FrameTooLargeError` for a payload above ``max_frame_bytes``.
+        Raises :class:`FrameTooLargeError` for a payload above ``max_frame_bytes`` and
+        ``ValueError`` for the connection's own codes (0x00-0x04).
         """
         frame = self._frame(code, payload)
         connection = self._connections.get(address)
@@ -243,6 +249,8 @@ class Transport:
 
     def _frame(self, code: int, payload: bytes) -> Frame:
         """A frame every peer will accept; oversize local frames are a caller error."""
+        if code in codes.CONNECTION_CODES:
+            raise ValueError(f"frame code {code:#04x} belongs to the connection protocol")
         if 1 + len(payload) > self.config.max_frame_bytes:
             raise FrameTooLargeError(
                 f"{len(payload)}-byte payload exceeds max_frame_bytes {self.config.max_frame_bytes}"

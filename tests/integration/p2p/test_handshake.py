@@ -6,6 +6,10 @@ import asyncio
 import datetime
 from pathlib import Path
 
+import pytest
+
+from govchain_node.p2p import codes
+from govchain_node.p2p.errors import ListenError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.transport import PeerSpec, Transport, TransportConfig
 from tests.integration.p2p.mesh import Inbox, eventually, run
@@ -210,3 +214,22 @@ def test_dialled_peer_with_a_certificate_from_another_ca_is_refused(tmp_path: Pa
             await server.stop()
 
     assert "CERTIFICATE_VERIFY_FAILED" in run(scenario())
+
+
+def test_busy_listen_port_and_reserved_codes_are_named_errors(tmp_path: Path) -> None:
+    low, high = _pair(tmp_path)
+
+    async def scenario() -> None:
+        first = Transport(config(high), Inbox())
+        port = await first.start()
+        try:
+            with pytest.raises(ListenError, match=str(port)):
+                await Transport(config(low, port=port), Inbox()).start()
+            with pytest.raises(ValueError, match="connection protocol"):
+                first.send(low.address, codes.PING, b"")
+            with pytest.raises(ValueError, match="connection protocol"):
+                first.broadcast(codes.HELLO, b"")
+        finally:
+            await first.stop()
+
+    run(scenario())
