@@ -2,6 +2,8 @@
 
 Public surface
 --------------
+- :class:`network.Network`: what the node service holds (transport + gossip, built from
+  the ``[p2p]`` section); its docstring shows every call the node makes;
 - :class:`transport.Transport` (``start() -> port``, ``stop()``, ``send(address, code,
   payload) -> bool``, ``broadcast(code, payload, exclude=, role=) -> int``,
   ``peer_status()``, ``connected_peers()``, ``revalidate()``, ``wait_connected()``) with
