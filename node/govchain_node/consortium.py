@@ -61,7 +61,12 @@ class ConsortiumSpec:
     chain_id: int = DEFAULT_CHAIN_ID
     block_period: float = 1.0
     base_port: int = 8545
+    #: Where peers and clients reach node ``i``; ``{i}`` is replaced by the index, e.g.
+    #: ``govchain-node-{i}`` for containers on one network.
     host: str = "127.0.0.1"
+    #: Address the node binds (RPC and p2p); ``None``: the node's own ``host``.
+    #: Containers use ``0.0.0.0`` with a ``{i}`` host template.
+    bind: str | None = None
     accounts: int = 1
     gas_limit: int = DEFAULT_GAS_LIMIT
 
@@ -77,8 +82,15 @@ class ConsortiumSpec:
         last = self.base_port + PORT_STRIDE * (self.validators + self.members - 1) + 2
         if self.base_port < 1024 or last > 65535:
             raise ConsortiumError(f"ports {self.base_port}…{last} are not all usable TCP ports")
+        try:
+            self.host_of(0)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConsortiumError(f"host template {self.host!r} may only use {{i}}") from exc
         if not 0 <= self.accounts <= 1000:
             raise ConsortiumError("accounts must be between 0 and 1000")
+
+    def host_of(self, index: int) -> str:
+        return self.host.format(i=index)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,7 +213,7 @@ def _node_config(
 ) -> str:
     p2p = P2pSettings(
         identity=node.identity,
-        host=node.host,
+        host=spec.bind or node.host,
         port=node.p2p_port,
         key_file=node_dir / "validator.key",
         tls=TlsFiles(node_dir / "tls.pem", node_dir / "tls.key", node_dir / "ca.pem"),
@@ -212,7 +224,7 @@ def _node_config(
         "chain_id": spec.chain_id,
         "block_period": spec.block_period,
         "block_gas_limit": spec.gas_limit,
-        "rpc_host": node.host,
+        "rpc_host": spec.bind or node.host,
         "rpc_port": node.rpc_port,
         "ws_port": node.ws_port,
         "p2p": p2p.to_mapping(),
@@ -241,7 +253,8 @@ def init_consortium(out: Path, spec: ConsortiumSpec) -> Consortium:
         key = load_or_create_validator_key(node_dir)
         base = spec.base_port + PORT_STRIDE * index
         role = Role.VALIDATOR if index < spec.validators else Role.MEMBER
-        nodes.append(NodeEntry(index, role, key.address, spec.host, base, base + 1, base + 2))
+        host = spec.host_of(index)
+        nodes.append(NodeEntry(index, role, key.address, host, base, base + 1, base + 2))
     consortium = Consortium(out, spec.chain_id, spec.block_period, tuple(nodes))
 
     accounts = [Account.generate() for _ in range(spec.accounts)]
@@ -258,7 +271,8 @@ def init_consortium(out: Path, spec: ConsortiumSpec) -> Consortium:
 
     for node in nodes:
         node_dir = consortium.node_dir(node)
-        issued = ca.issue_node_certificate(authority, node.identity, hosts=("localhost",))
+        names = tuple(dict.fromkeys(("localhost", node.host)))
+        issued = ca.issue_node_certificate(authority, node.identity, hosts=names)
         ca.save(issued, node_dir / "tls.pem", node_dir / "tls.key")
         ca.write_public(node_dir / "ca.pem", authority.certificate_pem())
         _write_json(node_dir / GENESIS_FILE, document)

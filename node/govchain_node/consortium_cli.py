@@ -46,9 +46,12 @@ def init(
     base_port: Annotated[
         int, typer.Option(help="Node i: RPC base+10i, WebSocket +1, p2p +2.")
     ] = 8545,
-    host: Annotated[str, typer.Option(help="Address every node binds and is reached at.")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str, typer.Option(help="Where node i is reached; '{i}' is the index (node-{i}).")
+    ] = "127.0.0.1",
+    bind: Annotated[
+        str | None, typer.Option(help="Address nodes bind (default: --host), e.g. 0.0.0.0.")
+    ] = None,
     accounts: Annotated[int, typer.Option(help="Funded, allow-listed accounts.")] = 1,
 ) -> None:
     """Write genesis, keys, TLS material and node configs for a new consortium."""
@@ -62,6 +65,7 @@ def init(
             block_period=block_period,
             base_port=base_port,
             host=host,
+            bind=bind,
             accounts=accounts,
         )
         consortium = init_consortium(out, spec)

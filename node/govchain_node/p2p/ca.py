@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -99,14 +100,14 @@ def issue_node_certificate(
 ) -> IssuedCertificate:
     """A TLS certificate binding ``identity`` (SAN URI), usable as client and server.
 
-    ``hosts`` adds DNS names for operators' tools; peers never check them.
+    ``hosts`` adds DNS names or IP addresses for operators' tools; peers never check them.
     ``not_before``/``not_after`` override the default window (tests make expired ones).
     """
     key = ec.generate_private_key(ec.SECP256R1())
     start = not_before or _now() - BACKDATE
     end = not_after or start + NODE_VALIDITY
     names: list[x509.GeneralName] = [x509.UniformResourceIdentifier(identity.uri)]
-    names.extend(x509.DNSName(h) for h in hosts)
+    names.extend(_host_name(h) for h in hosts)
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, identity.hex_address),
@@ -151,6 +152,13 @@ def issue_node_certificate(
         .sign(ca.private_key, hashes.SHA256())
     )
     return IssuedCertificate(certificate, key)
+
+
+def _host_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def write_private(path: Path, data: bytes) -> None:

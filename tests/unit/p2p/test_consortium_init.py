@@ -146,3 +146,26 @@ def test_cli_init_and_status_of_a_stopped_consortium(tmp_path: Path) -> None:
     assert status.output.count("not running") == 5
     missing = runner.invoke(app, ["consortium", "status", "--dir", str(tmp_path / "none")])
     assert missing.exit_code == 2
+
+
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what a container config must say
+
+
+def test_container_layout_binds_everywhere_and_names_peers_by_host(tmp_path: Path) -> None:
+    spec = ConsortiumSpec(
+        validators=3, host="govchain-node-{i}", bind=ALL_INTERFACES, base_port=20000
+    )
+    consortium = init_consortium(tmp_path / "c", spec)
+    summary = json.loads((consortium.directory / "consortium.json").read_text())
+    assert summary["nodes"][2]["rpc_url"] == "http://govchain-node-2:20020"
+    document = tomllib.loads((consortium.directory / "node-1" / "node.toml").read_text())
+    assert document["rpc_host"] == ALL_INTERFACES
+    assert document["p2p"]["host"] == ALL_INTERFACES
+    assert [p["host"] for p in document["p2p"]["peers"]] == ["govchain-node-0", "govchain-node-2"]
+    certificate = x509.load_pem_x509_certificate(
+        (consortium.directory / "node-1" / "tls.pem").read_bytes()
+    )
+    san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "govchain-node-1" in san.get_values_for_type(x509.DNSName)
+    with pytest.raises(ConsortiumError, match="template"):
+        ConsortiumSpec(validators=1, host="node-{index}")
