@@ -39,9 +39,12 @@ from govchain_core.receipt import (
 )
 
 MAX_RECEIPT_BYTES = 64 * 1024
+MAX_DEPTH = 16  # a receipt nests 3 levels; the limit keeps the C parser's stack bounded
 KNOWN_MAJOR = 1
 KNOWN_MINOR = 0
 
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NON_BRACKET_RE = re.compile(r"[^\[\]{}]+")
 _VERSION_RE = re.compile(r"\A(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\Z")
 _HASH_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
@@ -103,6 +106,7 @@ def _parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ReceiptSyntaxError(f"receipt is not UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")
+    _check_depth(text)
     decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     try:
         value, end = decoder.raw_decode(text, _skip_space(text, 0))
@@ -117,6 +121,22 @@ def _parse_json(raw: bytes) -> Any:
     if _skip_space(text, end) != len(text):
         raise ReceiptSyntaxError(f"trailing data after the receipt object at {end}")
     return value
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting before parsing.
+
+    The JSON parser recurses in C; its only guard is Python's recursion limit, which
+    py-evm raises to 100,000 in any process that imports it, deep enough to overflow
+    the C stack.  Counting brackets outside strings keeps that input from the parser.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # cannot nest deeper than it has brackets: the common case, cheaply
+    depth = 0
+    for bracket in _NON_BRACKET_RE.sub("", _STRING_RE.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DEPTH:
+            raise ReceiptSyntaxError(f"receipt JSON nests deeper than {MAX_DEPTH}")
 
 
 def _skip_space(text: str, position: int) -> int:

@@ -55,13 +55,13 @@ class Documents:
     revoked_at: int = 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevChain]:
     with dev_chain(tmp_path_factory.mktemp("web-chain") / "node") as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def documents(chain: DevChain) -> Documents:
     docs = Documents(
         valid=b"Meldebescheinigung\nMax Mustermann, Koeln\n" + os.urandom(16),
@@ -79,7 +79,7 @@ def documents(chain: DevChain) -> Documents:
     return docs
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notary(chain: DevChain, documents: Documents) -> Iterator[NotaryStub]:
     stub = NotaryStub()
     stub.issuers = [
@@ -106,7 +106,7 @@ def notary(chain: DevChain, documents: Documents) -> Iterator[NotaryStub]:
     stub.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(chain: DevChain, notary: NotaryStub) -> Iterator[StaticSite]:
     server = StaticSite(WEB_ROOT)
     server.config = {
@@ -119,7 +119,7 @@ def site(chain: DevChain, notary: NotaryStub) -> Iterator[StaticSite]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.exists():
         pytest.fail(

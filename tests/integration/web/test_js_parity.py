@@ -142,7 +142,13 @@ def mutated_receipts(draw: st.DrawFn) -> bytes:
         path = draw(st.sampled_from(POINTERS))
         target = obj
         for key in path[:-1]:
-            target = target[int(key)] if isinstance(target, list) else target.get(key)
+            if isinstance(target, list):
+                # an earlier mutation may have turned an object on this path into a list
+                if not key.isdigit() or int(key) >= len(target):
+                    break
+                target = target[int(key)]
+            else:
+                target = target.get(key)
             if not isinstance(target, dict | list):
                 break
         else:

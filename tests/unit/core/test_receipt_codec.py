@@ -111,3 +111,27 @@ def test_huge_integer_literals_are_a_syntax_error() -> None:
     text = json.dumps(GOOD).replace('"block_number": 42', '"block_number": ' + "9" * 5000)
     with pytest.raises(errors.ReceiptSyntaxError):
         decode_receipt(text)
+
+
+def test_nesting_is_refused_before_parsing_even_with_a_raised_recursion_limit() -> None:
+    # regression: py-evm raises the recursion limit to 100,000, which let the C JSON
+    # parser recurse until the process crashed on a receipt of nested brackets
+    import sys
+
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)
+    try:
+        with pytest.raises(errors.ReceiptSyntaxError, match="deeper"):
+            decode_receipt('{"a":' * 20 + "1" + "}" * 20)
+        with pytest.raises(errors.ReceiptSyntaxError, match="deeper"):
+            decode_receipt("[" * 30_000 + "]" * 30_000)
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    obj = json.loads(json.dumps(GOOD))
+    device = "[" * 20 + "{" * 20 + '"\\'
+    obj["leaf"]["device"] = device
+    obj["leaf"]["seq"] = 1
+    assert decode_receipt(json.dumps(obj)).leaf.device == device

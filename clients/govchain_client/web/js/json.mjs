@@ -17,8 +17,8 @@ import { ReceiptSyntaxError } from "./errors.mjs";
 
 /** Python refuses to convert integer literals longer than this (sys.int_info). */
 const MAX_INT_DIGITS = 4300;
-/** Python's json module gives up (RecursionError) at about this nesting depth. */
-const MAX_DEPTH = 900;
+/** The Python decoder's limit (receipt_codec.MAX_DEPTH): a receipt nests 3 levels. */
+const MAX_DEPTH = 16;
 
 /** A JSON number written with a fraction or an exponent. */
 export class JsonFloat {
