@@ -54,9 +54,24 @@ def _free_port() -> int:
 def start_node(data_dir: Path, block_period: float) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "govchain_client.cli", "node", "run", "--dev", "--data-dir",
-         str(data_dir), "--rpc-port", str(port), "--ws-port", str(_free_port()),
-         "--block-period", str(block_period), "--log-level", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "govchain_client.cli",
+            "node",
+            "run",
+            "--dev",
+            "--data-dir",
+            str(data_dir),
+            "--rpc-port",
+            str(port),
+            "--ws-port",
+            str(_free_port()),
+            "--block-period",
+            str(block_period),
+            "--log-level",
+            "WARNING",
+        ],
     )
     url = f"http://127.0.0.1:{port}"
     body = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
@@ -81,7 +96,8 @@ def chain_environment(data_dir: Path, rpc_url: str) -> tuple[dict[str, str], str
         "GOVCHAIN_NOTARY_STATUS_REGISTRY": registries.status,
         "GOVCHAIN_NOTARY_ISSUER_REGISTRY": registries.issuer,
         "GOVCHAIN_NOTARY_ISSUERS": json.dumps(
-            [{"address": issuer, "keystore": str(data_dir / "issuer.json")}]),
+            [{"address": issuer, "keystore": str(data_dir / "issuer.json")}]
+        ),
     }
     return env, issuer
 
@@ -100,9 +116,22 @@ def start_notary(
         "GOVCHAIN_NOTARY_BACKLOG_LIMIT": "5000000",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "govchain_notary.asgi:app_from_env",
-         "--port", str(port), "--log-level", "warning", "--no-access-log",
-         "--loop", "uvloop", "--http", "httptools"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "govchain_notary.asgi:app_from_env",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ],
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
@@ -171,8 +200,10 @@ async def _latency_client(url: str, key: str, count: int, offset: int) -> list[f
             digest = f"sha256:{(7 << 60) + offset * 1000 + n:064x}"
             started = time.perf_counter()
             response = await client.post(
-                "/v1/digests", json={"kind": "certificate", "digest": digest},
-                headers=headers, params={"wait": 30},
+                "/v1/digests",
+                json={"kind": "certificate", "digest": digest},
+                headers=headers,
+                params={"wait": 30},
             )
             assert response.status_code == 200, response.text
             samples.append(time.perf_counter() - started)
@@ -197,8 +228,11 @@ def _lookup_worker(port: int, digests: list[str], seconds: float, queue: Any) ->
             writer.write(request.encode())
             head = await reader.readuntil(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 200"), head
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length"))
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
             await reader.readexactly(length)
             samples.append(time.perf_counter() - started)
             n += 7
@@ -244,8 +278,10 @@ def naive_peer(seconds: float) -> float | None:
         account: LocalAccount = Account.from_key(key)
         registries = deploy_registries(node.rpc_url, key, account.address.lower())
         web3 = web3_for(node.rpc_url)
-        anchors: Any = web3.eth.contract(address=Web3.to_checksum_address(registries.anchor),
-                                    abi=list(load("AnchorRegistry").abi))
+        anchors: Any = web3.eth.contract(
+            address=Web3.to_checksum_address(registries.anchor),
+            abi=list(load("AnchorRegistry").abi),
+        )
         nonce = int(web3.eth.get_transaction_count(account.address))
         gas_price = int(web3.eth.gas_price) * 2
         log, sent = MerkleLog(), 0
@@ -257,8 +293,14 @@ def naive_peer(seconds: float) -> float | None:
             log.append(os.urandom(32))
             proof = log.consistency_proof(prev, log.size) if prev else []
             tx: Any = anchors.functions.anchor(log.size, log.root(), prev, proof).build_transaction(
-                {"from": account.address, "nonce": nonce, "gas": 500_000,
-                 "gasPrice": gas_price, "chainId": 31337})
+                {
+                    "from": account.address,
+                    "nonce": nonce,
+                    "gas": 500_000,
+                    "gasPrice": gas_price,
+                    "chainId": 31337,
+                }
+            )
             last = web3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
             nonce += 1
             sent += 1
@@ -298,22 +340,30 @@ def main() -> None:
             print("chain: a govchain --dev node process, anchoring through web3.py JSON-RPC")
         else:
             print("chain: the file-backed dev chain (fake anchorer, no node)")
-        print(f"storage: SQLite WAL synchronous=FULL; block period {args.block_period}s; "
-              f"{os.cpu_count()} cores, load generators included")
+        print(
+            f"storage: SQLite WAL synchronous=FULL; block period {args.block_period}s; "
+            f"{os.cpu_count()} cores, load generators included"
+        )
         result = throughput(url, key, args.seconds, args.submitters)
-        print(f"throughput: {result['digests']:,} digests in batches of {BATCH:,}: "
-              f"accepted {result['accepted_per_s']:,.0f}/s, "
-              f"anchored end to end {result['anchored_per_s']:,.0f}/s (target 100,000/s)")
+        print(
+            f"throughput: {result['digests']:,} digests in batches of {BATCH:,}: "
+            f"accepted {result['accepted_per_s']:,.0f}/s, "
+            f"anchored end to end {result['anchored_per_s']:,.0f}/s (target 100,000/s)"
+        )
         samples = asyncio.run(latency(url, key, clients=10, each=10))
-        print(f"latency submit->anchored (wait=): n={len(samples)} "
-              f"p50 {statistics.median(samples) * 1000:.0f} ms, "
-              f"p99 {_percentile(samples, 0.99) * 1000:.0f} ms "
-              f"(target p99 <= {1.5 * args.block_period * 1000:.0f} ms)")
+        print(
+            f"latency submit->anchored (wait=): n={len(samples)} "
+            f"p50 {statistics.median(samples) * 1000:.0f} ms, "
+            f"p99 {_percentile(samples, 0.99) * 1000:.0f} ms "
+            f"(target p99 <= {1.5 * args.block_period * 1000:.0f} ms)"
+        )
         digests = [f"sha256:{(7 << 60) + c * 1000 + n:064x}" for c in range(10) for n in range(10)]
         found = lookups(port, digests, args.seconds, args.lookup_workers)
-        print(f"lookup by digest: {len(found) / args.seconds:,.0f} requests/s, "
-              f"p50 {statistics.median(found) * 1000:.1f} ms, "
-              f"p99 {_percentile(found, 0.99) * 1000:.1f} ms (target >= 3,000/s, p99 <= 50 ms)")
+        print(
+            f"lookup by digest: {len(found) / args.seconds:,.0f} requests/s, "
+            f"p50 {statistics.median(found) * 1000:.1f} ms, "
+            f"p99 {_percentile(found, 0.99) * 1000:.1f} ms (target >= 3,000/s, p99 <= 50 ms)"
+        )
     finally:
         notary.send_signal(signal.SIGTERM)
         notary.wait(30)
@@ -325,8 +375,10 @@ def main() -> None:
         if peer is None:
             print("peer: Hardhat is not installed; skipped")
         else:
-            print(f"peer (naive: one anchor tx per document, Hardhat): {peer:,.0f} documents/s; "
-                  f"notary/peer = {result['anchored_per_s'] / peer:,.0f}x (target >= 100x)")
+            print(
+                f"peer (naive: one anchor tx per document, Hardhat): {peer:,.0f} documents/s; "
+                f"notary/peer = {result['anchored_per_s'] / peer:,.0f}x (target >= 100x)"
+            )
 
 
 if __name__ == "__main__":

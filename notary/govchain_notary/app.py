@@ -55,9 +55,7 @@ def create_app(
         migrate(engine)
         store = SqlStore(engine)
         lock = IssuerLock(engine, settings.issuer_addresses)
-    service = NotaryService(
-        settings, store, anchorer or make_anchorer(settings), metrics, lock
-    )
+    service = NotaryService(settings, store, anchorer or make_anchorer(settings), metrics, lock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -48,7 +48,13 @@ def new_client(
     """Create a client; return it and its key (shown once, never stored)."""
     key = generate_key()
     record = ClientRecord(
-        0, name, hash_key(key), issuer.lower(), parse_scopes(scopes), rate_limit, False,
+        0,
+        name,
+        hash_key(key),
+        issuer.lower(),
+        parse_scopes(scopes),
+        rate_limit,
+        False,
         int(time.time()),
     )
     return store.add_client(record), key

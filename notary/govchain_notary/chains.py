@@ -9,13 +9,18 @@ from govchain_notary.settings import Settings
 
 def make_anchorer(settings: Settings) -> Anchorer:
     if settings.chain == "memory":
-        return MemoryChain(settings.chain_id, settings.anchor_registry,
-                           issuers=settings.issuer_addresses)
+        return MemoryChain(
+            settings.chain_id, settings.anchor_registry, issuers=settings.issuer_addresses
+        )
     if settings.chain == "file":
         path = settings.effective_chain_file
         path.parent.mkdir(parents=True, exist_ok=True)
-        return MemoryChain(settings.chain_id, settings.anchor_registry, path=path,
-                           issuers=settings.issuer_addresses)
+        return MemoryChain(
+            settings.chain_id,
+            settings.anchor_registry,
+            path=path,
+            issuers=settings.issuer_addresses,
+        )
     from govchain_notary.anchorers.web3 import Web3Chain  # web3.py loads only when used
 
     return Web3Chain.from_settings(settings)

@@ -94,7 +94,10 @@ def clients_add(
     store = _store(settings)
     try:
         client, key = new_client(
-            store, name, issuer or settings.issuer_addresses[0], scope,
+            store,
+            name,
+            issuer or settings.issuer_addresses[0],
+            scope,
             rate or settings.default_client_rate,
         )
     except (ValueError, NotaryError) as exc:
@@ -122,9 +125,7 @@ def clients_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> 
 
 
 @clients_app.command("revoke")
-def clients_revoke(
-    name: str, data_dir: DataDir = None, database_url: DatabaseUrl = None
-) -> None:
+def clients_revoke(name: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Revoke a client's key at once."""
     store = _store(_settings(data_dir, database_url))
     try:
@@ -153,6 +154,8 @@ def run(
     configure_logging(settings.log_level)
     app = create_app(settings)
     uvicorn.run(
-        app, host=host or settings.host, port=port if port is not None else settings.port,
+        app,
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
         log_config=None,
     )

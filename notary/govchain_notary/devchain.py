@@ -49,10 +49,14 @@ class _Sender:
         self.gas_price = int(web3.eth.gas_price)  # 0 on govchain; a reference node wants fees
 
     def send(self, transaction: Any) -> Any:
-        tx = transaction.build_transaction({
-            "from": self.account.address, "nonce": self.nonce, "gasPrice": self.gas_price,
-            "gas": DEPLOY_GAS,
-        })
+        tx = transaction.build_transaction(
+            {
+                "from": self.account.address,
+                "nonce": self.nonce,
+                "gasPrice": self.gas_price,
+                "gas": DEPLOY_GAS,
+            }
+        )
         signed = self.account.sign_transaction(tx)
         self.nonce += 1
         tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
@@ -85,12 +89,15 @@ def deploy_registries(rpc_url: str, member_key: bytes, issuer: str) -> Registrie
         status=sender.deploy("StatusRegistry", issuers).lower(),
         issuer=issuers.lower(),
     )
-    registry = web3.eth.contract(address=Web3.to_checksum_address(issuers),
-                                 abi=list(load("IssuerRegistry").abi))
+    registry = web3.eth.contract(
+        address=Web3.to_checksum_address(issuers), abi=list(load("IssuerRegistry").abi)
+    )
     all_roles = int(Role.CERTIFICATE | Role.REGISTER | Role.IOT | Role.DATASET)
-    sender.send(registry.functions.proposeSetIssuer(
-        Web3.to_checksum_address(issuer), DEV_ISSUER_NAME, DEV_ISSUER_AGS, all_roles, 0, 0
-    ))
+    sender.send(
+        registry.functions.proposeSetIssuer(
+            Web3.to_checksum_address(issuer), DEV_ISSUER_NAME, DEV_ISSUER_AGS, all_roles, 0, 0
+        )
+    )
     return registries
 
 

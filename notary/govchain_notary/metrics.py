@@ -10,19 +10,23 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.accepted = Counter(
             "govchain_notary_digests_accepted_total",
-            "Digests durably accepted (committed).", registry=self.registry,
+            "Digests durably accepted (committed).",
+            registry=self.registry,
         )
         self.checkpoints = Counter(
             "govchain_notary_checkpoints_anchored_total",
-            "Checkpoints anchored on chain.", registry=self.registry,
+            "Checkpoints anchored on chain.",
+            registry=self.registry,
         )
         self.rejected = Counter(
             "govchain_notary_backpressure_rejections_total",
-            "Submissions refused with 503 because the backlog is full.", registry=self.registry,
+            "Submissions refused with 503 because the backlog is full.",
+            registry=self.registry,
         )
         self.backlog = Gauge(
             "govchain_notary_backlog_digests",
-            "Accepted digests not yet anchored.", registry=self.registry,
+            "Accepted digests not yet anchored.",
+            registry=self.registry,
         )
         self.requests = Histogram(
             "govchain_notary_request_seconds",

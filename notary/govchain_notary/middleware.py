@@ -53,19 +53,25 @@ class BodyLimit:
                 await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({
-            "type": PROBLEM_BASE + "payload-too-large",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"request bodies are limited to {self.limit} bytes",
-            "instance": scope.get("path", ""),
-        }).encode()
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode())],
-        })
+        body = json.dumps(
+            {
+                "type": PROBLEM_BASE + "payload-too-large",
+                "title": "Payload too large",
+                "status": 413,
+                "detail": f"request bodies are limited to {self.limit} bytes",
+                "instance": scope.get("path", ""),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -126,8 +132,10 @@ class CachedLookups:
         if body is None:
             await self.app(scope, receive, send)
             return
-        headers = [(b"content-type", b"application/json"),
-                   (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         origin = dict(scope["headers"]).get(b"origin")
         if origin is not None and (self.any_origin or origin in self.origins):
             headers.append((b"access-control-allow-origin", b"*" if self.any_origin else origin))
@@ -140,7 +148,7 @@ class CachedLookups:
         path: str = scope["path"]
         if not path.startswith(self.PREFIX):
             return None
-        digest = path[len(self.PREFIX):]
+        digest = path[len(self.PREFIX) :]
         lookups: LookupCache = self.service.lookups
         body, refresh = lookups.lookup(digest)
         if body is None:
@@ -150,8 +158,11 @@ class CachedLookups:
         settings = self.service.settings
         client = scope.get("client")
         try:
-            self.limiter.take(f"ip:{client[0] if client else 'unknown'}",
-                              settings.public_read_rate, settings.public_read_burst)
+            self.limiter.take(
+                f"ip:{client[0] if client else 'unknown'}",
+                settings.public_read_rate,
+                settings.public_read_burst,
+            )
         except Exception:
             return None  # the application answers the 429 itself
         return body

@@ -57,23 +57,36 @@ async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
     extensions = exc.extensions if isinstance(exc, RequestError) else {}
     challenge = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
     return problem(
-        exc.status, exc.title, detail, exc.type_uri, request.url.path, exc.retry_after,
-        challenge, **extensions,
+        exc.status,
+        exc.title,
+        detail,
+        exc.type_uri,
+        request.url.path,
+        exc.retry_after,
+        challenge,
+        **extensions,
     )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"location": list(map(str, e.get("loc", ()))), "message": e.get("msg", ""),
-         "type": e.get("type", "")}
+        {
+            "location": list(map(str, e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in list(exc.errors())[:20]
     ]
     first = errors[0] if errors else {"location": [], "message": "invalid request"}
     detail = f"{'.'.join(first['location'])}: {first['message']}"
     return problem(
-        422, "Request validation failed", detail, PROBLEM_BASE + "validation",
-        request.url.path, errors=errors,
+        422,
+        "Request validation failed",
+        detail,
+        PROBLEM_BASE + "validation",
+        request.url.path,
+        errors=errors,
     )
 
 
@@ -81,7 +94,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
     response = problem(
-        exc.status_code, _title(exc.status_code), str(exc.detail), PROBLEM_BASE + slug,
+        exc.status_code,
+        _title(exc.status_code),
+        str(exc.detail),
+        PROBLEM_BASE + slug,
         request.url.path,
     )
     if exc.headers:
@@ -91,8 +107,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s", request.url.path)
-    return problem(500, "Internal error", "an unexpected error occurred", PROBLEM_BASE + "internal",
-                   request.url.path)
+    return problem(
+        500,
+        "Internal error",
+        "an unexpected error occurred",
+        PROBLEM_BASE + "internal",
+        request.url.path,
+    )
 
 
 def _title(status: int) -> str:

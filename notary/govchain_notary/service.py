@@ -58,7 +58,11 @@ class NotaryService:
     """Everything the API routes call."""
 
     def __init__(
-        self, settings: Settings, store: Store, anchorer: Anchorer, metrics: Metrics,
+        self,
+        settings: Settings,
+        store: Store,
+        anchorer: Anchorer,
+        metrics: Metrics,
         lock: IssuerLock | None = None,
     ) -> None:
         self.settings = settings
@@ -70,7 +74,11 @@ class NotaryService:
         self.waiters = Waiters()
         self.log_sizes: dict[str, int] = {}
         self.worker = AnchoringWorker(
-            store, anchorer, self.issuers, settings.block_period, settings.anchor_threshold,
+            store,
+            anchorer,
+            self.issuers,
+            settings.block_period,
+            settings.anchor_threshold,
             self._on_anchored,
         )
         self.writer: SubmissionWriter | None = None
@@ -145,8 +153,11 @@ class NotaryService:
             "anchoring": self.worker.alive,
             "database": self._database_ok(),
         }
-        return {"ready": all(checks.values()), "checks": checks,
-                "last_anchor_error": self.worker.last_error}
+        return {
+            "ready": all(checks.values()),
+            "checks": checks,
+            "last_anchor_error": self.worker.last_error,
+        }
 
     def _database_ok(self) -> bool:
         try:
@@ -288,8 +299,12 @@ class NotaryService:
         return {
             "ok": report.ok,
             "steps": [
-                {"name": s.name, "status": str(s.status), "message": s.message,
-                 "details": dict(s.details)}
+                {
+                    "name": s.name,
+                    "status": str(s.status),
+                    "message": s.message,
+                    "details": dict(s.details),
+                }
                 for s in report.steps
             ],
             "document_status": (
@@ -338,10 +353,7 @@ class NotaryService:
 
     def checkpoints(self, issuer: str, limit: int, before: int | None) -> list[dict[str, Any]]:
         self._known_issuer(issuer)
-        return [
-            checkpoint_view(c)
-            for c in self.store.anchored_checkpoints(issuer, limit, before)
-        ]
+        return [checkpoint_view(c) for c in self.store.anchored_checkpoints(issuer, limit, before)]
 
     def latest_checkpoint(self, issuer: str) -> dict[str, Any]:
         self._known_issuer(issuer)

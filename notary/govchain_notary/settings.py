@@ -24,8 +24,9 @@ from govchain_notary.errors import ConfigurationError
 
 CONFIG_ENV = "GOVCHAIN_NOTARY_CONFIG"
 DEV_ISSUER = "0x" + "d0" * 20
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "dev", "dev-password", "password",
-                                 "secret", "test", "example"})
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "dev", "dev-password", "password", "secret", "test", "example"}
+)
 MIN_BYTES_PER_ITEM = 80  # {"digest":"sha256:<64 hex>"} plus a comma
 
 

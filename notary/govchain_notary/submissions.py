@@ -21,8 +21,9 @@ class Item(TypedDict, total=False):
     seq: int
 
 
-def item(digest: str, meta: str | None = None, device: str | None = None,
-         seq: int | None = None) -> Item:
+def item(
+    digest: str, meta: str | None = None, device: str | None = None, seq: int | None = None
+) -> Item:
     """An ``Item`` without the absent optional fields."""
     value: Item = {"digest": digest}
     if meta is not None:
@@ -53,8 +54,13 @@ def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> list[Prepar
             canonical = f'{{"digest":"{digest}{head}{salts[32 * n : 32 * n + 32]}","v":1}}'
         else:
             canonical = leaf_json(
-                kind, digest, bytes.fromhex(salts[32 * n : 32 * n + 32]), issuer,
-                meta=entry.get("meta"), device=entry.get("device"), seq=entry.get("seq"),
+                kind,
+                digest,
+                bytes.fromhex(salts[32 * n : 32 * n + 32]),
+                issuer,
+                meta=entry.get("meta"),
+                device=entry.get("device"),
+                seq=entry.get("seq"),
             )
         leaf_hash = sha256(b"\x00" + canonical.encode()).digest()
         append(PreparedLeaf(ids[32 * n : 32 * n + 32], digest, kind, canonical, leaf_hash))
@@ -66,7 +72,6 @@ def fingerprint_of(kind: str, items: Sequence[Item]) -> str:
     hasher = hashlib.sha256(kind.encode())
     for entry in items:
         hasher.update(
-            f"|{entry['digest']},{entry.get('meta')},{entry.get('device')},{entry.get('seq')}"
-            .encode()
+            f"|{entry['digest']},{entry.get('meta')},{entry.get('device')},{entry.get('seq')}".encode()
         )
     return hasher.hexdigest()

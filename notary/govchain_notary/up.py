@@ -52,11 +52,18 @@ def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
     registries = _registries(data_dir / "registries.json", node, key, issuer)
     _write_deployment(data_dir / "deployment.json", node.chain_id, registries)
     settings = load_settings(
-        data_dir=data_dir / "notary", host=options.host, port=options.port, chain="web3",
-        rpc_url=node.rpc_url, chain_id=node.chain_id, anchor_registry=registries.anchor,
-        status_registry=registries.status, issuer_registry=registries.issuer,
+        data_dir=data_dir / "notary",
+        host=options.host,
+        port=options.port,
+        chain="web3",
+        rpc_url=node.rpc_url,
+        chain_id=node.chain_id,
+        anchor_registry=registries.anchor,
+        status_registry=registries.status,
+        issuer_registry=registries.issuer,
         issuers=[IssuerSettings(address=issuer, name="Dev issuer", keystore=keystore)],
-        keystore_password=password, block_period=options.block_period,
+        keystore_password=password,
+        block_period=options.block_period,
     )
     return settings, _dev_api_key(settings, data_dir / "dev-api-key", issuer)
 
@@ -73,11 +80,19 @@ def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Reg
 
 
 def _write_deployment(path: Path, chain_id: int, registries: Registries) -> None:
-    path.write_text(json.dumps({
-        "chain_id": chain_id,
-        "contracts": {"AnchorRegistry": registries.anchor, "IssuerRegistry": registries.issuer,
-                      "StatusRegistry": registries.status},
-    }, indent=2))
+    path.write_text(
+        json.dumps(
+            {
+                "chain_id": chain_id,
+                "contracts": {
+                    "AnchorRegistry": registries.anchor,
+                    "IssuerRegistry": registries.issuer,
+                    "StatusRegistry": registries.status,
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 def _dev_api_key(settings: Settings, path: Path, issuer: str) -> str:
@@ -97,9 +112,13 @@ def _dev_api_key(settings: Settings, path: Path, issuer: str) -> str:
 
 def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    node = start_dev_node(options.data_dir / "node", port=options.rpc_port,
-                          ws_port=options.ws_port, host=options.host,
-                          block_period=options.block_period)
+    node = start_dev_node(
+        options.data_dir / "node",
+        port=options.rpc_port,
+        ws_port=options.ws_port,
+        host=options.host,
+        block_period=options.block_period,
+    )
     try:
         settings, api_key = prepare(options, node)
         app = create_app(settings)
@@ -110,8 +129,9 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
         say(f"node JSON-RPC   {node.rpc_url}   WebSocket {node.ws_url}")
         say(f"API key         {api_key}")
         say(f"data            {options.data_dir}")
-        server = uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port,
-                                               log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+        )
         server.run()
     finally:
         node.stop()

@@ -165,8 +165,15 @@ class SubmissionWriter:
         now = time.time()
         batch.submissions.extend(
             SubmissionRecord(
-                leaf.receipt_id, job.issuer, first + offset, leaf.digest, leaf.kind,
-                leaf.leaf_json, leaf.leaf_hash, job.client_id, now,
+                leaf.receipt_id,
+                job.issuer,
+                first + offset,
+                leaf.digest,
+                leaf.kind,
+                leaf.leaf_json,
+                leaf.leaf_hash,
+                job.client_id,
+                now,
             )
             for offset, leaf in enumerate(job.leaves)
         )

@@ -76,9 +76,7 @@ class MemoryChain:
             self._check_anchor(latest, size, root, prev_size, proof)
             number = self._mine()
             tx_hash = hashlib.sha256(b"tx" + issuer.encode() + size.to_bytes(8, "big")).digest()
-            history.append(
-                {"size": size, "root": root.hex(), "block": number, "tx": tx_hash.hex()}
-            )
+            history.append({"size": size, "root": root.hex(), "block": number, "tx": tx_hash.hex()})
             self._save()
             return self._facts(tx_hash, number)
 

@@ -95,8 +95,14 @@ class Web3Chain:
             for issuer in settings.issuers
             if issuer.keystore is not None
         ]
-        return cls(settings.rpc_url, settings.anchor_registry, settings.status_registry,
-                   settings.issuer_registry, accounts, timeout=settings.chain_timeout)
+        return cls(
+            settings.rpc_url,
+            settings.anchor_registry,
+            settings.status_registry,
+            settings.issuer_registry,
+            accounts,
+            timeout=settings.chain_timeout,
+        )
 
     def _contract(self, name: str, address: str) -> Contract:
         return self.web3.eth.contract(
@@ -133,10 +139,15 @@ class Web3Chain:
             nonce = self._nonces.get(issuer)
             if nonce is None:
                 nonce = self.web3.eth.get_transaction_count(account.address, "pending")
-            tx = call.build_transaction({
-                "from": account.address, "nonce": nonce, "gasPrice": 0, "gas": self.gas,
-                "chainId": self.chain_id(),
-            })
+            tx = call.build_transaction(
+                {
+                    "from": account.address,
+                    "nonce": nonce,
+                    "gasPrice": 0,
+                    "gas": self.gas,
+                    "chainId": self.chain_id(),
+                }
+            )
             signed = account.sign_transaction(tx)
             try:
                 tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
@@ -167,8 +178,14 @@ class Web3Chain:
 
     def _facts(self, tx_hash: bytes, block_number: int) -> AnchorFacts:
         block = self.web3.eth.get_block(block_number)
-        return AnchorFacts(self.chain_id(), self.registry, tx_hash, block_number,
-                           bytes(block["hash"]), int(block["timestamp"]))
+        return AnchorFacts(
+            self.chain_id(),
+            self.registry,
+            tx_hash,
+            block_number,
+            bytes(block["hash"]),
+            int(block["timestamp"]),
+        )
 
     # reads -----------------------------------------------------------------------
 
@@ -179,13 +196,15 @@ class Web3Chain:
         ).call()
         if size == 0:
             return None
-        return ChainCheckpoint(int(size), bytes(root), self._anchored_facts(issuer, size,
-                                                                            int(block_number)))
+        return ChainCheckpoint(
+            int(size), bytes(root), self._anchored_facts(issuer, size, int(block_number))
+        )
 
     def _anchored_facts(self, issuer: str, size: int, block_number: int) -> AnchorFacts:
         """Find the transaction that anchored ``(issuer, size)`` through its event."""
         logs = self.anchors.events.Anchored().get_logs(
-            from_block=block_number, to_block=block_number,
+            from_block=block_number,
+            to_block=block_number,
             argument_filters={"issuer": Web3.to_checksum_address(issuer), "size": size},
         )
         if not logs:
@@ -229,8 +248,9 @@ class Web3Chain:
         name, ags, roles, valid_from, valid_until, active, registered_at, _removed = info
         if registered_at == 0:
             return None
-        return IssuerInfo(address.lower(), name, ags, int(roles), int(valid_from),
-                          int(valid_until), bool(active))
+        return IssuerInfo(
+            address.lower(), name, ags, int(roles), int(valid_from), int(valid_until), bool(active)
+        )
 
     @chain_errors
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:
@@ -238,8 +258,9 @@ class Web3Chain:
             Web3.to_checksum_address(issuer), leaf_hash
         ).call()
         by = bytes(superseded_by)
-        return DocumentStatus(DocumentState(int(state)), int(since),
-                              by if by != ZERO32 else None, int(reason))
+        return DocumentStatus(
+            DocumentState(int(state)), int(since), by if by != ZERO32 else None, int(reason)
+        )
 
 
 def _decrypt(path: Path, password: str) -> LocalAccount:

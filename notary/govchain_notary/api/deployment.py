@@ -55,9 +55,11 @@ async def verifier_config(request: Request) -> dict[str, Any]:
         "chainId": settings.chain_id,
         "registries": {
             name: address
-            for name, address in (("anchor", settings.anchor_registry),
-                                  ("issuer", settings.issuer_registry),
-                                  ("status", settings.status_registry))
+            for name, address in (
+                ("anchor", settings.anchor_registry),
+                ("issuer", settings.issuer_registry),
+                ("status", settings.status_registry),
+            )
             if address
         },
     }

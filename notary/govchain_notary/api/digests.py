@@ -50,8 +50,11 @@ async def submit_digests(
     service: Service,
     idempotency_key: Annotated[
         str | None,
-        Header(max_length=255, pattern=r"^[\x21-\x7e]+$",
-               description="Makes retries safe: the same key and body get the same receipts."),
+        Header(
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Makes retries safe: the same key and body get the same receipts.",
+        ),
     ] = None,
     wait: Annotated[
         float, Query(ge=0, le=300, description="Seconds to wait until anchored (long-poll).")
@@ -71,8 +74,13 @@ async def submit_digests(
         timeout = min(wait, service.settings.max_wait)
         anchored = await service.wait_anchored(client.issuer, accepted, timeout)
     return Response(
-        _submit_answer("anchored" if anchored else "pending", client.issuer, body.kind,
-                       accepted.receipt_ids, items),
+        _submit_answer(
+            "anchored" if anchored else "pending",
+            client.issuer,
+            body.kind,
+            accepted.receipt_ids,
+            items,
+        ),
         status_code=200 if anchored else 202,
         media_type="application/json",
     )

@@ -48,9 +48,12 @@ class SubmitRequest(_Strict):
         json_schema_extra={
             "examples": [
                 {"kind": "certificate", "digest": EXAMPLE_DIGEST},
-                {"kind": "iot", "items": [
-                    {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
-                ]},
+                {
+                    "kind": "iot",
+                    "items": [
+                        {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
+                    ],
+                },
             ]
         },
     )
@@ -101,13 +104,24 @@ class ReceiptView(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{
-                "id": EXAMPLE_ID, "status": "pending", "digest": EXAMPLE_DIGEST,
-                "kind": "certificate", "issuer": EXAMPLE_ISSUER, "log_index": 41,
-                "leaf_hash": "ab" * 32,
-                "leaf": {"v": 1, "kind": "certificate", "digest": EXAMPLE_DIGEST,
-                         "salt": "00" * 16, "issuer": EXAMPLE_ISSUER},
-            }]
+            "examples": [
+                {
+                    "id": EXAMPLE_ID,
+                    "status": "pending",
+                    "digest": EXAMPLE_DIGEST,
+                    "kind": "certificate",
+                    "issuer": EXAMPLE_ISSUER,
+                    "log_index": 41,
+                    "leaf_hash": "ab" * 32,
+                    "leaf": {
+                        "v": 1,
+                        "kind": "certificate",
+                        "digest": EXAMPLE_DIGEST,
+                        "salt": "00" * 16,
+                        "issuer": EXAMPLE_ISSUER,
+                    },
+                }
+            ]
         }
     )
 

@@ -60,9 +60,7 @@ def _sqlite_pragmas(synchronous: SqliteSync) -> Any:
 def alembic_config() -> Config:
     """Alembic configuration pointing at the scripts shipped inside the package."""
     config = Config()
-    config.set_main_option(
-        "script_location", str(files("govchain_notary.storage") / "migrations")
-    )
+    config.set_main_option("script_location", str(files("govchain_notary.storage") / "migrations"))
     return config
 
 

@@ -157,7 +157,10 @@ class MemoryStore:
     def _anchored(self, issuer: str) -> list[CheckpointRecord]:
         with self._lock:
             return sorted(
-                (c for c in self._checkpoints.values()
-                 if c.issuer == issuer and c.state == ANCHORED),
+                (
+                    c
+                    for c in self._checkpoints.values()
+                    if c.issuer == issuer and c.state == ANCHORED
+                ),
                 key=lambda c: c.size,
             )

@@ -105,7 +105,8 @@ class SqlNodeStore:
         wanted = set(keys)
         computed = {key for key in wanted if 0 < key[0] < STORED_LEVEL}
         needed = (wanted - computed) | {
-            (0, leaf) for level, index in computed
+            (0, leaf)
+            for level, index in computed
             for leaf in range(index << level, (index + 1) << level)
         }
         found = self._fetch(needed)
@@ -149,7 +150,9 @@ class SqlNodeStore:
 
 def insert_nodes(connection: Connection, issuer: str, nodes: Sequence[Node]) -> None:
     bulk_insert(
-        connection, log_nodes, ("issuer", "level", "idx", "hash"),
+        connection,
+        log_nodes,
+        ("issuer", "level", "idx", "hash"),
         [(issuer, lv, ix, h) for lv, ix, h in nodes if lv >= STORED_LEVEL],
     )
 
@@ -202,9 +205,7 @@ class SqlStore:
 
     def client_by_key_hash(self, key_hash: str) -> ClientRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(clients).where(clients.c.key_hash == key_hash)
-            ).first()
+            row = connection.execute(select(clients).where(clients.c.key_hash == key_hash)).first()
         return _client(row) if row is not None else None
 
     def list_clients(self) -> list[ClientRecord]:
@@ -270,9 +271,7 @@ class SqlStore:
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
-            size = connection.execute(
-                select(logs.c.size).where(logs.c.issuer == issuer)
-            ).scalar()
+            size = connection.execute(select(logs.c.size).where(logs.c.issuer == issuer)).scalar()
         return int(size) if size is not None else 0
 
     def log_sizes(self) -> dict[str, int]:

@@ -86,10 +86,14 @@ class Api:
 
 def make_api(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[Api]:
     options: dict[str, Any] = {
-        "data_dir": data_dir, "database_url": database_url, "chain": "memory",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "chain": "memory",
         "block_period": 0.05,
         "issuers": [IssuerSettings(address=ISSUER), IssuerSettings(address=OTHER_ISSUER)],
-        "default_client_rate": 10_000, "public_read_rate": 10_000, "public_read_burst": 10_000,
+        "default_client_rate": 10_000,
+        "public_read_rate": 10_000,
+        "public_read_burst": 10_000,
     }
     settings = load_settings(**{**options, **overrides})
     app = create_app(settings)

@@ -41,8 +41,9 @@ def test_single_digest_is_accepted_then_anchored(api: Api) -> None:
     receipt = receipt_from_object(view["receipt"])
     assert str(receipt.leaf.digest) == DIGEST
     assert receipt.leaf.issuer == ISSUER
-    verdict = api.http.post("/v1/verify", json={"receipt": view["receipt"],
-                                                "document_digest": DIGEST}).json()
+    verdict = api.http.post(
+        "/v1/verify", json={"receipt": view["receipt"], "document_digest": DIGEST}
+    ).json()
     assert verdict["ok"], verdict
     assert [s["name"] for s in verdict["steps"]] == ["format", "inclusion", "anchor", "issuer"]
 
@@ -101,8 +102,11 @@ def test_bad_submissions_are_precise_4xx(api: Api, body: dict[str, Any]) -> None
 
 
 def test_malformed_json_is_4xx(api: Api) -> None:
-    response = api.http.post("/v1/digests", content=b"{not json", headers={
-        **api.auth(), "Content-Type": "application/json"})
+    response = api.http.post(
+        "/v1/digests",
+        content=b"{not json",
+        headers={**api.auth(), "Content-Type": "application/json"},
+    )
     assert response.status_code == 422
 
 
@@ -177,10 +181,12 @@ def test_verify_rejects_bad_receipts(api: Api) -> None:
 
 
 def test_checkpoints_and_consistency(api: Api) -> None:
-    _submit(api, {"kind": "certificate", "items": [{"digest": _digest(n)} for n in range(5)]},
-            wait=10)
-    _submit(api, {"kind": "certificate", "items": [{"digest": _digest(n)} for n in range(9)]},
-            wait=10)
+    _submit(
+        api, {"kind": "certificate", "items": [{"digest": _digest(n)} for n in range(5)]}, wait=10
+    )
+    _submit(
+        api, {"kind": "certificate", "items": [{"digest": _digest(n)} for n in range(9)]}, wait=10
+    )
     checkpoints = api.http.get(f"/v1/issuers/{ISSUER}/checkpoints").json()
     assert [c["size"] for c in checkpoints] == [14, 5]
     latest = api.http.get(f"/v1/issuers/{ISSUER}/checkpoints/latest").json()
@@ -191,12 +197,21 @@ def test_checkpoints_and_consistency(api: Api) -> None:
 
     body = proof.json()
     assert body["from_root"] == checkpoints[1]["root"]
-    verify_consistency(5, 14, bytes.fromhex(body["from_root"]), bytes.fromhex(body["to_root"]),
-                       [bytes.fromhex(h) for h in body["proof"]])
-    assert api.http.get(f"/v1/issuers/{ISSUER}/consistency",
-                        params={"from": 9, "to": 5}).status_code == 400
-    assert api.http.get(f"/v1/issuers/{ISSUER}/consistency",
-                        params={"from": 1, "to": 99}).status_code == 404
+    verify_consistency(
+        5,
+        14,
+        bytes.fromhex(body["from_root"]),
+        bytes.fromhex(body["to_root"]),
+        [bytes.fromhex(h) for h in body["proof"]],
+    )
+    assert (
+        api.http.get(f"/v1/issuers/{ISSUER}/consistency", params={"from": 9, "to": 5}).status_code
+        == 400
+    )
+    assert (
+        api.http.get(f"/v1/issuers/{ISSUER}/consistency", params={"from": 1, "to": 99}).status_code
+        == 404
+    )
     assert api.http.get("/v1/issuers/0x" + "99" * 20 + "/checkpoints").status_code == 404
     issuers = api.http.get("/v1/issuers").json()
     assert {i["address"] for i in issuers} >= {ISSUER}

@@ -15,17 +15,23 @@ Write = Callable[[Api, dict[str, str]], Any]
 
 
 def _submit(api: Api, headers: dict[str, str]) -> Any:
-    return api.http.post("/v1/digests", json={"kind": "iot", "digest": DIGEST,
-                                              "device": "d-1", "seq": 1}, headers=headers)
+    return api.http.post(
+        "/v1/digests",
+        json={"kind": "iot", "digest": DIGEST, "device": "d-1", "seq": 1},
+        headers=headers,
+    )
 
 
 def _status(api: Api, headers: dict[str, str]) -> Any:
-    created = api.http.post("/v1/digests", json={"kind": "iot", "digest": DIGEST,
-                                                 "device": "d-1", "seq": 2},
-                            headers=api.auth("writer"))
+    created = api.http.post(
+        "/v1/digests",
+        json={"kind": "iot", "digest": DIGEST, "device": "d-1", "seq": 2},
+        headers=api.auth("writer"),
+    )
     receipt_id = created.json()["receipts"][0]["id"]
-    return api.http.post("/v1/status", json={"receipt_id": receipt_id, "action": "suspend"},
-                         headers=headers)
+    return api.http.post(
+        "/v1/status", json={"receipt_id": receipt_id, "action": "suspend"}, headers=headers
+    )
 
 
 WRITES: list[Write] = [_submit, _status]
@@ -67,14 +73,20 @@ def test_status_refuses_another_issuers_key(api: Api) -> None:
 
 
 def test_scoped_key_may_submit_its_kind(api: Api) -> None:
-    response = api.http.post("/v1/digests", json={"kind": "certificate", "digest": DIGEST},
-                             headers=api.auth("certs_only"))
+    response = api.http.post(
+        "/v1/digests",
+        json={"kind": "certificate", "digest": DIGEST},
+        headers=api.auth("certs_only"),
+    )
     assert response.status_code == 202
 
 
 def test_x_api_key_header_is_not_a_bearer(api: Api) -> None:
-    response = api.http.post("/v1/digests", json={"kind": "certificate", "digest": DIGEST},
-                             headers={"X-API-Key": api.keys["writer"]})
+    response = api.http.post(
+        "/v1/digests",
+        json={"kind": "certificate", "digest": DIGEST},
+        headers={"X-API-Key": api.keys["writer"]},
+    )
     assert response.status_code == 401
 
 
@@ -83,8 +95,11 @@ def test_per_client_rate_limit(api: Api) -> None:
 
     _, key = new_client(api.service.store, "slow", api.service.issuers[0], ["submit:*"], 0.01)
     codes = [
-        api.http.post("/v1/digests", json={"kind": "certificate", "digest": DIGEST},
-                      headers={"Authorization": f"Bearer {key}"}).status_code
+        api.http.post(
+            "/v1/digests",
+            json={"kind": "certificate", "digest": DIGEST},
+            headers={"Authorization": f"Bearer {key}"},
+        ).status_code
         for _ in range(4)
     ]
     assert codes[0] == 202

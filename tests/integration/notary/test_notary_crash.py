@@ -56,9 +56,20 @@ class NotaryProcess:
     def start(self) -> None:
         log = open(self.data_dir / "notary.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "govchain_notary.asgi:app_from_env",
-             "--port", str(self.port), "--log-level", "warning"],
-            env=self.env, stdout=log, stderr=log,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "govchain_notary.asgi:app_from_env",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -68,8 +79,9 @@ class NotaryProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-        raise AssertionError("notary did not become ready:\n"
-                             + (self.data_dir / "notary.log").read_text()[-3000:])
+        raise AssertionError(
+            "notary did not become ready:\n" + (self.data_dir / "notary.log").read_text()[-3000:]
+        )
 
     def kill(self) -> None:
         assert self.process is not None
@@ -180,15 +192,18 @@ def _check_exactly_once(data_dir: Path, load: Load) -> dict[str, int]:
     """Every acknowledged id stored once, below the anchored size; return their positions."""
     engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
     with engine.connect() as connection:
-        duplicates = connection.execute(text(
-            "SELECT digest FROM submissions GROUP BY digest HAVING COUNT(*) > 1"
-        )).all()
+        duplicates = connection.execute(
+            text("SELECT digest FROM submissions GROUP BY digest HAVING COUNT(*) > 1")
+        ).all()
         assert duplicates == [], "a digest was stored twice"
-        positions = {row[0]: int(row[1]) for row in connection.execute(
-            text("SELECT receipt_id, log_index FROM submissions"))}
+        positions = {
+            row[0]: int(row[1])
+            for row in connection.execute(text("SELECT receipt_id, log_index FROM submissions"))
+        }
         size = connection.execute(text("SELECT size FROM logs")).scalar()
-        anchored = connection.execute(text(
-            "SELECT MAX(size) FROM checkpoints WHERE state = 'anchored'")).scalar()
+        anchored = connection.execute(
+            text("SELECT MAX(size) FROM checkpoints WHERE state = 'anchored'")
+        ).scalar()
     engine.dispose()
     assert len(positions) == size, "log positions and submissions disagree"
     assert sorted(positions.values()) == list(range(len(positions)))

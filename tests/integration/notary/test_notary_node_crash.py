@@ -50,10 +50,26 @@ class NodeProcess:
     def start(self) -> None:
         log = open(self.data_dir.parent / "node.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "govchain_client.cli", "node", "run", "--dev",
-             "--data-dir", str(self.data_dir), "--rpc-port", str(self.port),
-             "--ws-port", str(self.ws_port), "--block-period", "0.2", "--log-level", "WARNING"],
-            stdout=log, stderr=log,
+            [
+                sys.executable,
+                "-m",
+                "govchain_client.cli",
+                "node",
+                "run",
+                "--dev",
+                "--data-dir",
+                str(self.data_dir),
+                "--rpc-port",
+                str(self.port),
+                "--ws-port",
+                str(self.ws_port),
+                "--block-period",
+                "0.2",
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=log,
+            stderr=log,
         )
         deadline = time.monotonic() + 60
         body = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
@@ -89,18 +105,21 @@ def system(tmp_path: Path) -> Iterator[tuple[NodeProcess, NotaryProcess, str, We
     _, api_key = new_client(store, "load", issuer, ["submit:*"], 100_000)
     store.close()
     notary = NotaryProcess(tmp_path)
-    notary.env.update({
-        "GOVCHAIN_NOTARY_CHAIN": "web3",
-        "GOVCHAIN_NOTARY_RPC_URL": node.url,
-        "GOVCHAIN_NOTARY_ANCHOR_REGISTRY": registries.anchor,
-        "GOVCHAIN_NOTARY_STATUS_REGISTRY": registries.status,
-        "GOVCHAIN_NOTARY_ISSUER_REGISTRY": registries.issuer,
-        "GOVCHAIN_NOTARY_ISSUERS": json.dumps(
-            [{"address": issuer, "keystore": str(tmp_path / "issuer.json")}]),
-        "GOVCHAIN_NOTARY_KEYSTORE_PASSWORD": PASSWORD,
-        "GOVCHAIN_NOTARY_CHAIN_TIMEOUT": "3",
-        "GOVCHAIN_NOTARY_BLOCK_PERIOD": "0.3",
-    })
+    notary.env.update(
+        {
+            "GOVCHAIN_NOTARY_CHAIN": "web3",
+            "GOVCHAIN_NOTARY_RPC_URL": node.url,
+            "GOVCHAIN_NOTARY_ANCHOR_REGISTRY": registries.anchor,
+            "GOVCHAIN_NOTARY_STATUS_REGISTRY": registries.status,
+            "GOVCHAIN_NOTARY_ISSUER_REGISTRY": registries.issuer,
+            "GOVCHAIN_NOTARY_ISSUERS": json.dumps(
+                [{"address": issuer, "keystore": str(tmp_path / "issuer.json")}]
+            ),
+            "GOVCHAIN_NOTARY_KEYSTORE_PASSWORD": PASSWORD,
+            "GOVCHAIN_NOTARY_CHAIN_TIMEOUT": "3",
+            "GOVCHAIN_NOTARY_BLOCK_PERIOD": "0.3",
+        }
+    )
     reader = Web3Chain(node.url, registries.anchor, registries.status, registries.issuer, [])
     yield node, notary, api_key, reader
     notary.stop()

@@ -49,8 +49,9 @@ def test_openapi_fuzzing(sqlite_url: str, tmp_path: Path) -> None:
 
 
 def _fuzz(operation: Any, headers: dict[str, str]) -> None:
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def check(case: Any) -> None:
         response = case.call(headers=headers)

@@ -25,9 +25,23 @@ def _ports(count: int) -> list[int]:
 
 def _start(data_dir: Path, ports: list[int]) -> subprocess.Popen[str]:
     process = subprocess.Popen(
-        ["govchain", "up", "--data-dir", str(data_dir), "--port", str(ports[0]),
-         "--rpc-port", str(ports[1]), "--ws-port", str(ports[2]), "--block-period", "0.5"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            "govchain",
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(ports[0]),
+            "--rpc-port",
+            str(ports[1]),
+            "--ws-port",
+            str(ports[2]),
+            "--block-period",
+            "0.5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -53,14 +67,20 @@ def test_up_serves_notary_node_and_verifier_and_restarts(tmp_path: Path) -> None
     process = _start(tmp_path, ports)
     try:
         key = (tmp_path / "dev-api-key").read_text().strip()
-        submitted = httpx.post(f"{url}/v1/digests", params={"wait": 20},
-                               json={"kind": "certificate", "digest": DIGEST},
-                               headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        submitted = httpx.post(
+            f"{url}/v1/digests",
+            params={"wait": 20},
+            json={"kind": "certificate", "digest": DIGEST},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
         assert submitted.status_code == 200, submitted.text
         receipt_id = submitted.json()["receipts"][0]["id"]
         assert httpx.get(url + "/").status_code == 200
-        rpc = httpx.post(f"http://127.0.0.1:{ports[1]}",
-                         json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
+        rpc = httpx.post(
+            f"http://127.0.0.1:{ports[1]}",
+            json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+        )
         assert rpc.json()["result"] == hex(1337)
     finally:
         output = _interrupt(process)

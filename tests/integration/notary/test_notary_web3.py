@@ -39,11 +39,16 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
         issuer = write_keystore(keystore, key, PASSWORD)
         registries = deploy_registries(node.rpc_url, key, issuer)
         settings = load_settings(
-            data_dir=root / "notary", chain="web3", rpc_url=node.rpc_url,
-            chain_id=node.chain_id, anchor_registry=registries.anchor,
-            status_registry=registries.status, issuer_registry=registries.issuer,
+            data_dir=root / "notary",
+            chain="web3",
+            rpc_url=node.rpc_url,
+            chain_id=node.chain_id,
+            anchor_registry=registries.anchor,
+            status_registry=registries.status,
+            issuer_registry=registries.issuer,
             issuers=[IssuerSettings(address=issuer, keystore=keystore)],
-            keystore_password=PASSWORD, block_period=0.1,
+            keystore_password=PASSWORD,
+            block_period=0.1,
         )
         yield Chain(node, settings)
     finally:
@@ -55,21 +60,28 @@ def test_notarise_verify_and_revoke_on_a_real_node(chain: Chain, tmp_path: Path)
     app = create_app(settings)
     with TestClient(app) as http:
         service = app.state.service
-        _, key = new_client(service.store, "amt", service.issuers[0], ["submit:*", "status:*"],
-                            1000)
+        _, key = new_client(
+            service.store, "amt", service.issuers[0], ["submit:*", "status:*"], 1000
+        )
         headers = {"Authorization": f"Bearer {key}"}
         digest = "sha256:" + "42" * 32
-        submitted = http.post("/v1/digests", json={"kind": "certificate", "digest": digest},
-                              headers=headers, params={"wait": 30})
+        submitted = http.post(
+            "/v1/digests",
+            json={"kind": "certificate", "digest": digest},
+            headers=headers,
+            params={"wait": 30},
+        )
         assert submitted.status_code == 200, submitted.text
         receipt_id = submitted.json()["receipts"][0]["id"]
         view = http.get(f"/v1/receipts/{receipt_id}").json()
         assert view["receipt"]["anchor"]["registry"] == settings.anchor_registry
-        verdict = http.post("/v1/verify", json={"receipt": view["receipt"],
-                                                "document_digest": digest}).json()
+        verdict = http.post(
+            "/v1/verify", json={"receipt": view["receipt"], "document_digest": digest}
+        ).json()
         assert verdict["ok"], verdict
-        revoked = http.post("/v1/status", json={"receipt_id": receipt_id, "action": "revoke"},
-                            headers=headers)
+        revoked = http.post(
+            "/v1/status", json={"receipt_id": receipt_id, "action": "revoke"}, headers=headers
+        )
         assert revoked.status_code == 200, revoked.text
         verdict = http.post("/v1/verify", json={"receipt": view["receipt"]}).json()
         assert verdict["steps"][3]["status"] == "failed"
@@ -84,8 +96,11 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         service = app.state.service
         _, key = new_client(service.store, "amt", service.issuers[0], ["submit:*"], 1000)
         items = [{"digest": f"sha256:{n:064x}"} for n in range(5)]
-        http.post("/v1/digests", json={"kind": "dataset", "items": items},
-                  headers={"Authorization": f"Bearer {key}"})
+        http.post(
+            "/v1/digests",
+            json={"kind": "dataset", "items": items},
+            headers={"Authorization": f"Bearer {key}"},
+        )
         store, issuer = service.store, service.issuers[0]
         web3_chain: Web3Chain = service.anchorer
         before = web3_chain.latest(issuer)

@@ -29,16 +29,23 @@ class Harness:
         self.chain = chain or MemoryChain(issuers=[ISSUER])
         self.anchored: list[int] = []
         self.worker = AnchoringWorker(
-            self.store, self.chain, [ISSUER], block_period=60, threshold=10**9,
-            on_anchored=lambda _issuer, size: self.anchored.append(size), retry_delay=0,
+            self.store,
+            self.chain,
+            [ISSUER],
+            block_period=60,
+            threshold=10**9,
+            on_anchored=lambda _issuer, size: self.anchored.append(size),
+            retry_delay=0,
         )
-        self.writer = SubmissionWriter(self.store, WriterLogs(self.store, [ISSUER]), 10**6,
-                                       on_commit=lambda sizes: None)
+        self.writer = SubmissionWriter(
+            self.store, WriterLogs(self.store, [ISSUER]), 10**6, on_commit=lambda sizes: None
+        )
 
     def accept(self, start: int, count: int, key: str | None = None, fp: str = "") -> list[str]:
         """Run one group commit synchronously on this thread."""
-        job = AcceptJob(1, ISSUER, prepare_leaves("certificate", ISSUER, _digests(start, count)),
-                        key, fp)
+        job = AcceptJob(
+            1, ISSUER, prepare_leaves("certificate", ISSUER, _digests(start, count)), key, fp
+        )
         self.writer._process([job])
         return list(job.future.result(timeout=1).receipt_ids)
 
@@ -74,8 +81,11 @@ def test_receipts_prove_inclusion_in_the_anchored_root() -> None:
         assert checkpoint is not None
         receipt = build_receipt(h.store, submission, checkpoint)
         verify_inclusion(
-            submission.log_index, receipt.proof.tree_size, submission.leaf_hash,
-            list(receipt.proof.path), receipt.proof.root,
+            submission.log_index,
+            receipt.proof.tree_size,
+            submission.leaf_hash,
+            list(receipt.proof.path),
+            receipt.proof.root,
         )
         assert receipt.proof.tree_size == (7 if submission.log_index < 7 else 10)
     first = h.store.checkpoint(ISSUER, 7)
@@ -145,8 +155,9 @@ def test_consistency_between_anchored_checkpoints_holds_on_chain() -> None:
     assert old is not None
     assert new is not None
     log = MerkleLog(h.store.node_store(ISSUER), new.size)
-    verify_consistency(old.size, new.size, old.root, new.root,
-                       log.consistency_proof(old.size, new.size))
+    verify_consistency(
+        old.size, new.size, old.root, new.root, log.consistency_proof(old.size, new.size)
+    )
 
 
 def test_idempotent_retry_returns_the_same_receipts() -> None:

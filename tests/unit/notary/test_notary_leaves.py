@@ -37,12 +37,18 @@ def test_template_matches_core(
 ) -> None:
     device, seq = iot if iot else (None, None)
     record = LeafRecord(
-        kind=kind, digest=parse_digest(digest), salt=salt, issuer=issuer,
-        meta=parse_digest(meta) if meta else None, device=device, seq=seq,
+        kind=kind,
+        digest=parse_digest(digest),
+        salt=salt,
+        issuer=issuer,
+        meta=parse_digest(meta) if meta else None,
+        device=device,
+        seq=seq,
         supersedes=supersedes,
     )
-    fast = leaf_json(kind, digest, salt, issuer, meta=meta, device=device, seq=seq,
-                     supersedes=supersedes)
+    fast = leaf_json(
+        kind, digest, salt, issuer, meta=meta, device=device, seq=seq, supersedes=supersedes
+    )
     assert fast.encode() == record.canonical_bytes()
     assert leaf_hash_of(fast) == record.leaf_hash()
 

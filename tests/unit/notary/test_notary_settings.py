@@ -50,7 +50,7 @@ def test_oversize_batch_limit_refused() -> None:
 
 def test_environment_and_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "notary.toml"
-    config.write_text('block_period = 3.5\nport = 9000\n')
+    config.write_text("block_period = 3.5\nport = 9000\n")
     monkeypatch.setenv("GOVCHAIN_NOTARY_CONFIG", str(config))
     monkeypatch.setenv("GOVCHAIN_NOTARY_PORT", "9100")
     settings = load_settings()
