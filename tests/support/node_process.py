@@ -8,9 +8,9 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
+
+from tests.support.process_output import wait_for_announcement
 
 _LISTENING = re.compile(r"^rpc listening on (http://\S+)$")
 
@@ -60,27 +60,13 @@ def start_node_process(
     process = subprocess.Popen(
         [*args, *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
-    output: list[str] = []
-    found: list[str] = []
-    ready = threading.Event()
 
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line.rstrip())
-            match = _LISTENING.match(line.strip())
-            if match:
-                found.append(match.group(1))
-                ready.set()
-        ready.set()
+    def extract(line: str) -> str | None:
+        match = _LISTENING.match(line)
+        return match.group(1) if match else None
 
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while not ready.wait(0.1):
-        if time.monotonic() > deadline:
-            process.kill()
-            raise TimeoutError("node did not start:\n" + "\n".join(output))
-    if not found:
+    rpc_url, output = wait_for_announcement(process, extract, timeout, "node")
+    if rpc_url is None:
         process.wait(timeout=10)
         raise RuntimeError("node exited before listening:\n" + "\n".join(output))
-    return NodeProcess(process, found[0], output)
+    return NodeProcess(process, rpc_url, output)
