@@ -15,25 +15,17 @@ from govchain_node.p2p.transport import PeerSpec, Transport, TransportConfig
 from tests.integration.p2p.mesh import Inbox, eventually, run
 from tests.unit.p2p.material import (
     ImpostorSigner,
-    NodeMaterial,
     config,
     make_ca,
     make_node,
+    make_pair,
     new_signing_key,
     peer,
 )
 
 
-def _pair(tmp_path: Path) -> tuple[NodeMaterial, NodeMaterial]:
-    """Two nodes of one consortium; ``low`` sorts first and therefore dials."""
-    authority = make_ca(tmp_path / "ca")
-    high = make_node(tmp_path / "high", authority)
-    low = make_node(tmp_path / "low", authority, signing_key=new_signing_key(below=high.address))
-    return low, high
-
-
 def test_two_nodes_of_one_consortium_connect_and_exchange_frames(tmp_path: Path) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
@@ -217,7 +209,7 @@ def test_dialled_peer_with_a_certificate_from_another_ca_is_refused(tmp_path: Pa
 
 
 def test_busy_listen_port_and_reserved_codes_are_named_errors(tmp_path: Path) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         first = Transport(config(high), Inbox())

@@ -18,23 +18,13 @@ from tests.integration.p2p.mesh import Inbox, eventually, run
 from tests.integration.p2p.proxy import TcpProxy
 from tests.unit.p2p.material import (
     FAST,
-    NodeMaterial,
     config,
-    make_ca,
-    make_node,
-    new_signing_key,
+    make_pair,
     peer,
 )
 
 #: A reconnect must happen within the back-off cap plus a handshake on a loaded machine.
 RECONNECT_BOUND = FAST["backoff_max"] * 1.25 + 3.0
-
-
-def _pair(tmp_path: Path) -> tuple[NodeMaterial, NodeMaterial]:
-    authority = make_ca(tmp_path / "ca")
-    high = make_node(tmp_path / "high", authority)
-    low = make_node(tmp_path / "low", authority, signing_key=new_signing_key(below=high.address))
-    return low, high
 
 
 async def _exchange(a: Transport, a_inbox: Inbox, b: Transport, b_inbox: Inbox, tag: bytes) -> None:
@@ -51,7 +41,7 @@ async def _exchange(a: Transport, a_inbox: Inbox, b: Transport, b_inbox: Inbox, 
 
 
 def test_frame_over_the_limit_drops_the_link_not_the_node(tmp_path: Path) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
@@ -76,7 +66,7 @@ def test_frame_over_the_limit_drops_the_link_not_the_node(tmp_path: Path) -> Non
 
 
 def test_oversize_or_garbage_handshake_frames_are_refused(tmp_path: Path) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         inbox = Inbox()
@@ -112,7 +102,7 @@ def test_oversize_or_garbage_handshake_frames_are_refused(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("restarted", ["listener", "dialer"])
 def test_reconnect_after_the_peer_restarts(tmp_path: Path, restarted: str) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
@@ -146,7 +136,7 @@ def test_reconnect_after_the_peer_restarts(tmp_path: Path, restarted: str) -> No
 
 @pytest.mark.parametrize("fault", ["cut", "stall"])
 def test_messages_flow_again_after_the_link_heals(tmp_path: Path, fault: str) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
@@ -181,7 +171,7 @@ def test_messages_flow_again_after_the_link_heals(tmp_path: Path, fault: str) ->
 
 
 def test_pending_handshakes_are_bounded(tmp_path: Path) -> None:
-    low, high = _pair(tmp_path)
+    low, high = make_pair(tmp_path)
 
     async def scenario() -> None:
         server = Transport(config(high, (peer(low, 1),), max_pending_handshakes=1), Inbox())

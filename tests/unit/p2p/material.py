@@ -89,6 +89,14 @@ def make_node(
     )
 
 
+def make_pair(directory: Path) -> tuple[NodeMaterial, NodeMaterial]:
+    """Two nodes of one consortium, ``(low, high)``; ``low`` sorts first and therefore dials."""
+    authority = make_ca(directory / "ca")
+    high = make_node(directory / "high", authority)
+    low = make_node(directory / "low", authority, signing_key=new_signing_key(below=high.address))
+    return low, high
+
+
 @dataclasses.dataclass(frozen=True)
 class ImpostorSigner:
     """Claims ``address`` (e.g. with a stolen TLS key) but signs with another key."""
