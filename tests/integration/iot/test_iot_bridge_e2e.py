@@ -28,20 +28,13 @@ from tests.integration.iot.harness import (
     BridgeProcess,
     NotaryProcess,
     Publisher,
-    broker_available,
     forget_session,
     lookup,
     new_run_id,
     wait_until,
 )
 
-pytestmark = pytest.mark.mqtt
-
-
-@pytest.fixture(autouse=True)
-def _broker() -> None:
-    if not broker_available():
-        pytest.skip("Mosquitto is not reachable at 127.0.0.1:1883")
+pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
 
 
 @pytest.fixture

@@ -12,19 +12,12 @@ from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.mqtt import MqttSource, parse_address
 from tests.integration.iot.harness import (
     Publisher,
-    broker_available,
     forget_session,
     new_run_id,
     wait_until,
 )
 
-pytestmark = pytest.mark.mqtt
-
-
-@pytest.fixture(autouse=True)
-def _broker() -> None:
-    if not broker_available():
-        pytest.skip("Mosquitto is not reachable at 127.0.0.1:1883")
+pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
 
 
 def _source(client_id: str, topics: list[str]) -> tuple[MqttSource, queue.Queue[Delivery]]:
