@@ -15,11 +15,9 @@ from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, write_keystore
-from govchain_notary.settings import IssuerSettings, Settings, load_settings
+from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
-
-PASSWORD = "dev-password"
+from tests.support.notary_chain import web3_notary_settings
 
 
 @dataclass
@@ -34,22 +32,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
     root = tmp_path_factory.mktemp("web3")
     node = start_dev_node(root / "node", port=0, block_period=0.0)
     try:
-        key = node.dev_accounts[0].private_key
-        keystore = root / "issuer.json"
-        issuer = write_keystore(keystore, key, PASSWORD)
-        registries = deploy_registries(node.rpc_url, key, issuer)
-        settings = load_settings(
-            data_dir=root / "notary",
-            chain="web3",
-            rpc_url=node.rpc_url,
-            chain_id=node.chain_id,
-            anchor_registry=registries.anchor,
-            status_registry=registries.status,
-            issuer_registry=registries.issuer,
-            issuers=[IssuerSettings(address=issuer, keystore=keystore)],
-            keystore_password=PASSWORD,
-            block_period=0.1,
-        )
+        settings = web3_notary_settings(node, root, block_period=0.1)
         yield Chain(node, settings)
     finally:
         node.stop()

@@ -22,10 +22,7 @@ import uvicorn
 from govchain_node.dev import start_dev_node
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, write_keystore
-from govchain_notary.settings import IssuerSettings, load_settings
-
-PASSWORD = "dev-password"
+from tests.support.notary_chain import web3_notary_settings
 
 
 @dataclass
@@ -72,23 +69,7 @@ def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
     try:
-        key = node.dev_accounts[0].private_key
-        keystore = root / "issuer.json"
-        issuer = write_keystore(keystore, key, PASSWORD)
-        registries = deploy_registries(node.rpc_url, key, issuer)
-        settings = load_settings(
-            data_dir=root / "notary",
-            chain="web3",
-            rpc_url=node.rpc_url,
-            chain_id=node.chain_id,
-            anchor_registry=registries.anchor,
-            status_registry=registries.status,
-            issuer_registry=registries.issuer,
-            issuers=[IssuerSettings(address=issuer, keystore=keystore)],
-            keystore_password=PASSWORD,
-            block_period=0.2,
-            static_dir=web_root,
-        )
+        settings = web3_notary_settings(node, root, block_period=0.2, static_dir=web_root)
         app = create_app(settings)
         port = _free_port()
         server = uvicorn.Server(
