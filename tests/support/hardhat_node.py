@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import socket
 import subprocess
 from pathlib import Path
 
+from tests.support.ports import free_port
 from tests.support.process_output import wait_for_announcement
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,12 +45,6 @@ def hardhat_available() -> bool:
     return NODE_BIN.exists() and HARDHAT_CLI.exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclasses.dataclass
 class HardhatNode:
     process: subprocess.Popen[str]
@@ -73,7 +67,7 @@ class HardhatNode:
 
 def start_hardhat(scratch: Path, timeout: float = 90.0) -> HardhatNode:
     """``hardhat node`` bound to 127.0.0.1 on a free port; no network access needed."""
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         CI="true",

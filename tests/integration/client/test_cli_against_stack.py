@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 
 from govchain_client.notary import AsyncNotaryClient, NotaryClient
 from govchain_core.digest import digest_bytes
+from tests.support.ports import free_port
 
 STARTUP_SECONDS = 120
 
@@ -35,12 +35,6 @@ class Stack:
     @property
     def deployment(self) -> Path:
         return self.data_dir / "deployment.json"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

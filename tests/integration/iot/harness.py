@@ -22,6 +22,7 @@ import httpx
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tests.support.ports import free_port
 from tests.unit.client.iot.samples import cs_topic, cs_uplink, encode, tts_topic, tts_uplink
 
 BROKER = ("127.0.0.1", 1883)
@@ -33,13 +34,6 @@ def broker_available() -> bool:
             return True
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str, every: float = 0.1) -> None:

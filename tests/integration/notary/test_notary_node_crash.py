@@ -32,9 +32,9 @@ from tests.integration.notary.test_notary_crash import (
     Load,
     NotaryProcess,
     _check_exactly_once,
-    _free_port,
     _wait_until_anchored,
 )
+from tests.support.ports import free_port
 
 PASSWORD = "dev-password"
 
@@ -42,8 +42,8 @@ PASSWORD = "dev-password"
 class NodeProcess:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.port = _free_port()
-        self.ws_port = _free_port()
+        self.port = free_port()
+        self.ws_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 

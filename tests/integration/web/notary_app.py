@@ -8,7 +8,6 @@ page's ``config.json`` (same-origin notary, the node's JSON-RPC, the registries)
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from govchain_node.dev import start_dev_node
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from tests.support.notary_chain import web3_notary_settings
+from tests.support.ports import free_port
 
 
 @dataclass
@@ -57,12 +57,6 @@ class RunningNotary:
         assert answer.status_code == 200, answer.text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
     node = start_dev_node(root / "node", port=0, block_period=0.0)
@@ -71,7 +65,7 @@ def running_notary(root: Path, web_root: Path) -> Iterator[RunningNotary]:
     try:
         settings = web3_notary_settings(node, root, block_period=0.2, static_dir=web_root)
         app = create_app(settings)
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         )
