@@ -31,7 +31,24 @@ from govchain_notary.storage.sql import SqlStore
 from tests.support.ports import free_port
 
 
-class NotaryProcess:
+class ManagedProcess:
+    """A test subprocess that ``kill`` ends with SIGKILL and ``stop`` terminates."""
+
+    process: subprocess.Popen[bytes] | None
+    stop_timeout: float = 15
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(self.stop_timeout)
+
+
+class NotaryProcess(ManagedProcess):
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.port = free_port()
@@ -75,16 +92,6 @@ class NotaryProcess:
         raise AssertionError(
             "notary did not become ready:\n" + (self.data_dir / "notary.log").read_text()[-3000:]
         )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(15)
 
 
 class Load:

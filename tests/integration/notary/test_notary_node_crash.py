@@ -8,9 +8,7 @@ has exactly one receipt, anchored on the real chain, whose verification passes.
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -30,6 +28,7 @@ from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
 from tests.integration.notary.test_notary_crash import (
     Load,
+    ManagedProcess,
     NotaryProcess,
     _check_exactly_once,
     _wait_until_anchored,
@@ -39,7 +38,9 @@ from tests.support.ports import free_port
 PASSWORD = "dev-password"
 
 
-class NodeProcess:
+class NodeProcess(ManagedProcess):
+    stop_timeout = 30
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.port = free_port()
@@ -80,16 +81,6 @@ class NodeProcess:
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise AssertionError("node did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(30)
 
 
 @pytest.fixture
