@@ -69,35 +69,39 @@ test("corrupted CT inclusion proofs are rejected", async () => {
   }
 });
 
-test("shared inclusion vectors: valid ones verify, named bad ones are rejected", async () => {
+/**
+ * Run shared vectors: valid ones must verify, the others must reject with ProofError
+ * (the vector's name is the assertion message). Returns the valid and invalid counts.
+ * @param {any[]} cases
+ * @param {(c: any) => Promise<unknown>} verify
+ * @returns {Promise<[number, number]>}
+ */
+async function checkVectors(cases, verify) {
   let valid = 0;
   let invalid = 0;
-  for (const c of INCLUSION) {
-    const run = () => verifyInclusion(c.index, c.tree_size, fromHex(c.leaf_hash), hashes(c.path), fromHex(c.root));
+  for (const c of cases) {
     if (c.valid) {
-      await run();
+      await verify(c);
       valid += 1;
     } else {
-      await assert.rejects(run(), ProofError, c.name);
+      await assert.rejects(verify(c), ProofError, c.name);
       invalid += 1;
     }
   }
+  return [valid, invalid];
+}
+
+test("shared inclusion vectors: valid ones verify, named bad ones are rejected", async () => {
+  const [valid, invalid] = await checkVectors(INCLUSION, (c) =>
+    verifyInclusion(c.index, c.tree_size, fromHex(c.leaf_hash), hashes(c.path), fromHex(c.root)),
+  );
   assert.ok(valid > 30 && invalid >= 8, `${valid} valid, ${invalid} invalid`);
 });
 
 test("shared consistency vectors: valid ones verify, named bad ones are rejected", async () => {
-  let valid = 0;
-  let invalid = 0;
-  for (const c of CONSISTENCY) {
-    const run = () => verifyConsistency(c.old_size, c.new_size, fromHex(c.old_root), fromHex(c.new_root), hashes(c.proof));
-    if (c.valid) {
-      await run();
-      valid += 1;
-    } else {
-      await assert.rejects(run(), ProofError, c.name);
-      invalid += 1;
-    }
-  }
+  const [valid, invalid] = await checkVectors(CONSISTENCY, (c) =>
+    verifyConsistency(c.old_size, c.new_size, fromHex(c.old_root), fromHex(c.new_root), hashes(c.proof)),
+  );
   assert.ok(valid > 100 && invalid > 40, `${valid} valid, ${invalid} invalid`);
 });
 
