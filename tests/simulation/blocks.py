@@ -16,6 +16,7 @@ from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
 from govchain_node.qbft.core import BlockInfo
 from govchain_node.qbft.crypto import keccak256
 from govchain_node.qbft.extra_data import Vote
+from govchain_node.qbft.messages import Commit, Message, Prepare, Proposal
 
 GENESIS_DIGEST = bytes(32)
 
@@ -48,6 +49,21 @@ def inspect(block: bytes) -> BlockInfo | None:
     digest = keccak256(make_block(height, parent, proposer, payload, 0))
     seal_hash = keccak256(make_block(height, parent, proposer, payload, round_))
     return BlockInfo(height, round_, digest, seal_hash, proposer)
+
+
+def signed_digest(message: Message) -> bytes | None:
+    """The block digest a PROPOSAL, PREPARE or COMMIT signs up to; ``None`` for others.
+
+    Two such messages of one kind, height and round from one honest validator must name
+    the same digest: the equivocation checks compare these.
+    """
+    if isinstance(message, Proposal):
+        info = inspect(message.signed.payload.block)
+        assert info is not None
+        return info.digest
+    if isinstance(message, Prepare | Commit):
+        return message.signed.payload.digest
+    return None
 
 
 def with_vote(payload: bytes, vote: Vote | None) -> bytes:

@@ -46,7 +46,7 @@ from govchain_node.qbft.events import (
     StartRoundTimer,
 )
 from govchain_node.qbft.extra_data import Vote
-from govchain_node.qbft.messages import Commit, Message, Prepare, Proposal
+from govchain_node.qbft.messages import Message, Proposal
 from govchain_node.qbft.state import NodeState, Persisted
 from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
@@ -289,13 +289,8 @@ class Simulator:
 
     def check_no_equivocation(self, node: SimNode, message: Message) -> None:
         payload = message.signed.payload
-        if isinstance(message, Proposal):
-            info = blocks.inspect(message.signed.payload.block)
-            assert info is not None
-            digest = info.digest
-        elif isinstance(message, Prepare | Commit):
-            digest = message.signed.payload.digest
-        else:
+        digest = blocks.signed_digest(message)
+        if digest is None:
             return
         key = (node.index, type(message).__name__, payload.height, payload.round)
         first = self.signed.setdefault(key, digest)

@@ -82,13 +82,8 @@ def test_random_input_never_crashes_and_never_equivocates(stream: list[Event], w
                 continue
             message = action.message
             payload = message.signed.payload
-            if isinstance(message, Proposal):
-                info = blocks.inspect(message.signed.payload.block)
-                assert info is not None
-                digest = info.digest
-            elif isinstance(message, Prepare | Commit):
-                digest = message.signed.payload.digest
-            else:
+            digest = blocks.signed_digest(message)
+            if digest is None:
                 continue
             key = (type(message).__name__, payload.height, payload.round)
             assert signed.setdefault(key, digest) == digest
