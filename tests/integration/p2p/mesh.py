@@ -7,6 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from govchain_node.p2p.transport import Transport
+from tests.unit.p2p.material import NodeMaterial, config, peer
+
 T = TypeVar("T")
 
 #: Ceiling for one whole scenario; a hang fails the test instead of blocking the suite.
@@ -43,3 +46,17 @@ class Inbox:
 
     def payloads(self, code: int | None = None) -> list[bytes]:
         return [p for _, c, p in self.messages if code is None or c == code]
+
+
+async def start_link(
+    low: NodeMaterial, high: NodeMaterial, high_inbox: Inbox, low_inbox: Inbox
+) -> tuple[Transport, Transport, int]:
+    """Start ``high`` listening on a free port and ``low`` dialling it.
+
+    Returns ``(server, client, port)``.
+    """
+    server = Transport(config(high, (peer(low, 1),)), high_inbox)
+    port = await server.start()
+    client = Transport(config(low, (peer(high, port),)), low_inbox)
+    await client.start()
+    return server, client, port

@@ -12,7 +12,7 @@ from govchain_node.p2p import codes
 from govchain_node.p2p.errors import ListenError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.transport import PeerSpec, Transport, TransportConfig
-from tests.integration.p2p.mesh import Inbox, eventually, run
+from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
 from tests.unit.p2p.material import (
     ImpostorSigner,
     config,
@@ -29,10 +29,7 @@ def test_two_nodes_of_one_consortium_connect_and_exchange_frames(tmp_path: Path)
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
-        server = Transport(config(high, (peer(low, 1),)), high_inbox)
-        port = await server.start()
-        client = Transport(config(low, (peer(high, port),)), low_inbox)
-        await client.start()
+        server, client, _ = await start_link(low, high, high_inbox, low_inbox)
         try:
             await client.wait_connected(1, 10)
             await server.wait_connected(1, 10)

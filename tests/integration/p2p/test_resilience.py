@@ -14,7 +14,7 @@ import pytest
 from govchain_node.p2p.errors import FrameTooLargeError
 from govchain_node.p2p.framing import HEADER
 from govchain_node.p2p.transport import Transport
-from tests.integration.p2p.mesh import Inbox, eventually, run
+from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
 from tests.integration.p2p.proxy import TcpProxy
 from tests.unit.p2p.material import (
     FAST,
@@ -106,10 +106,7 @@ def test_reconnect_after_the_peer_restarts(tmp_path: Path, restarted: str) -> No
 
     async def scenario() -> None:
         high_inbox, low_inbox = Inbox(), Inbox()
-        server = Transport(config(high, (peer(low, 1),)), high_inbox)
-        port = await server.start()
-        client = Transport(config(low, (peer(high, port),)), low_inbox)
-        await client.start()
+        server, client, port = await start_link(low, high, high_inbox, low_inbox)
         try:
             await _exchange(client, low_inbox, server, high_inbox, b"before")
             if restarted == "listener":
