@@ -55,6 +55,9 @@ class NodeConfig:
     logs_max_results: int = 100_000
     rpc_gas_cap: int = 50_000_000
     txpool: TxPoolLimits = dataclasses.field(default_factory=TxPoolLimits)
+    #: IssuerRegistry whose active issuers may send transactions (besides the
+    #: genesis allow-list and the validators); ``None`` until one is deployed
+    issuer_registry: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.chain_id < 2**63:
@@ -77,6 +80,8 @@ class NodeConfig:
             raise ConfigError("max_body_bytes must be at least 1024")
         if self.max_batch_size < 1 or self.logs_max_block_range < 1 or self.logs_max_results < 1:
             raise ConfigError("RPC limits must be positive")
+        if self.issuer_registry is not None and not _is_address(self.issuer_registry):
+            raise ConfigError("issuer_registry must be a 0x-hex address")
 
     @classmethod
     def load(cls, path: Path | None, overrides: Mapping[str, Any]) -> NodeConfig:
@@ -104,3 +109,12 @@ class NodeConfig:
             return cls(**values)
         except TypeError as exc:
             raise ConfigError(str(exc)) from exc
+
+
+def _is_address(value: str) -> bool:
+    digits = value.removeprefix("0x")
+    return (
+        value.startswith("0x")
+        and len(digits) == 40
+        and all(c in "0123456789abcdefABCDEF" for c in digits)
+    )

@@ -51,6 +51,10 @@ class DevNodeHandle:
 
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=60)
 
+    def set_issuer_registry(self, address: str | None) -> None:
+        """Let the IssuerRegistry's active issuers send transactions (thread-safe)."""
+        self.call(self.node.set_issuer_registry, address)
+
     def stop(self) -> None:
         if not self._loop.is_closed() and self._thread.is_alive():
             asyncio.run_coroutine_threadsafe(self.node.stop(), self._loop).result(timeout=30)

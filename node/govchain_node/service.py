@@ -29,7 +29,7 @@ from govchain_node.keys import (
     load_or_create_validator_key,
     write_dev_accounts,
 )
-from govchain_node.permissions import AllowList, AnyOf, SendPermission
+from govchain_node.permissions import AllowList, AnyOf, RegistryPermission, SendPermission
 from govchain_node.producer import BlockProducer
 from govchain_node.rpc.methods import EthMethods
 from govchain_node.rpc.server import RpcServer
@@ -92,8 +92,11 @@ class Node:
         self.ledger = Ledger(LmdbStore(config.data_dir / CHAINDATA_DIR), genesis)
         self.subscriptions = Subscriptions()
         self._head_state: tuple[bytes, StateAPI] | None = None
+        self.issuers = RegistryPermission(self._static_call, lambda: self.ledger.head.hash)
+        if config.issuer_registry is not None:
+            self.issuers.set_registry(bytes.fromhex(config.issuer_registry.removeprefix("0x")))
         self.permission = permission or AnyOf(
-            AllowList(genesis.allow_list), AllowList(genesis.validators)
+            AllowList(genesis.allow_list), AllowList(genesis.validators), self.issuers
         )
         self.pool = TxPool(
             chain_id=genesis.chain_id,
@@ -129,6 +132,16 @@ class Node:
         return cls(config, genesis, validator, permission)
 
     # ----------------------------------------------------------------- NodeView
+
+    def set_issuer_registry(self, address: str | None) -> None:
+        """Admit the active issuers of this IssuerRegistry as senders from now on."""
+        raw = None if address is None else bytes.fromhex(address.removeprefix("0x"))
+        self.issuers.set_registry(raw)
+
+    def _static_call(self, to: bytes, data: bytes) -> bytes:
+        """A read-only call at the head through the same path as ``eth_call``."""
+        call = {"to": "0x" + to.hex(), "data": "0x" + data.hex()}
+        return bytes.fromhex(self.methods.eth_call([call, "latest"])[2:])
 
     def _state(self) -> StateAPI:
         head = self.ledger.head

@@ -50,6 +50,7 @@ def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
     else:
         issuer = write_keystore(keystore, key, password)
     registries = _registries(data_dir / "registries.json", node, key, issuer)
+    node.set_issuer_registry(registries.issuer)
     _write_deployment(data_dir / "deployment.json", node.chain_id, registries)
     settings = load_settings(
         data_dir=data_dir / "notary",
