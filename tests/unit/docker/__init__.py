@@ -1,0 +1,1 @@
+"""Static checks of docker/: no Docker engine runs here, so test what can be tested."""
