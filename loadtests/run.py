@@ -213,7 +213,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="", help="notary base URL (default: start govchain up)")
     parser.add_argument("--api-key", default=os.environ.get("GOVCHAIN_API_KEY", ""))
-    parser.add_argument("--out", type=Path, default=Path("loadtest-results"))
+    parser.add_argument("--out", type=Path, default=Path("test-artifacts/loadtest"))
     args = parser.parse_args(argv)
     if args.seconds < 1 or args.users < 1:
         parser.error("--seconds and --users must be positive")
