@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -65,12 +66,30 @@ def run(
     if data_dir is None and config is None:
         overrides["data_dir"] = DEFAULT_DATA_DIR
     try:
-        settings = NodeConfig.load(config, overrides)
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_dev_node(settings))
+        p2p = None
+        if config is not None and not dev:
+            # A consortium node.toml carries a [p2p] section NodeConfig does not know.
+            from govchain_node.p2p.settings import read_node_toml
+
+            node_toml = read_node_toml(config)
+            p2p = node_toml.p2p
+        if p2p is None:
+            settings = NodeConfig.load(config, overrides)
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(run_dev_node(settings))
+        else:
+            from govchain_node.qbft_driver import run_consortium_node
+
+            settings = NodeConfig.load(None, {**node_toml.values, **_given(overrides)})
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(run_consortium_node(settings, p2p))
     except NodeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+
+
+def _given(overrides: Mapping[str, object]) -> dict[str, object]:
+    return {key: value for key, value in overrides.items() if value is not None}
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from eth.abc import BlockHeaderAPI, StateAPI
 from eth_typing import Address
@@ -37,12 +38,22 @@ from govchain_node.storage import LmdbStore
 from govchain_node.subscriptions import Subscriptions
 from govchain_node.txpool import TxPool
 
+if TYPE_CHECKING:
+    from govchain_node.p2p.settings import P2pSettings
+    from govchain_node.qbft_driver import ConsortiumDriver
+
 log = logging.getLogger(__name__)
 CHAINDATA_DIR = "chaindata"
 
 
-def prepare_data_dir(config: NodeConfig) -> tuple[GenesisSpec, Account]:
-    """Load (or, in dev mode, create) genesis and the validator key."""
+def prepare_data_dir(
+    config: NodeConfig, require_validator: bool = True
+) -> tuple[GenesisSpec, Account]:
+    """Load (or, in dev mode, create) genesis and the validator key.
+
+    A consortium member's key signs only its p2p hello, so ``require_validator=False``
+    lets a key outside the genesis validator set through.
+    """
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     genesis = GenesisSpec.load(data_dir)
@@ -71,7 +82,7 @@ def prepare_data_dir(config: NodeConfig) -> tuple[GenesisSpec, Account]:
         raise ConfigError(
             f"chain id {config.chain_id} does not match the data dir's genesis ({genesis.chain_id})"
         )
-    if validator.address not in genesis.validators:
+    if require_validator and validator.address not in genesis.validators:
         raise ConfigError("the validator key in the data dir is not a genesis validator")
     return genesis, validator
 
@@ -85,6 +96,7 @@ class Node:
         genesis: GenesisSpec,
         validator: Account,
         permission: SendPermission | None = None,
+        p2p: P2pSettings | None = None,
     ) -> None:
         self.config = config
         self.genesis = genesis
@@ -111,9 +123,16 @@ class Node:
             self.pool,
             self.engine,
             config,
-            nonce_of=lambda address: self._head_account(address)[0],
-            on_commit=self._committed,
+            nonce_of=self.nonce_of,
+            on_commit=self.committed,
         )
+        #: With a [p2p] section the QBFT driver replaces the dev producer (imported here
+        #: so that ``--dev`` start-up does not load the p2p stack).
+        self.consortium: ConsortiumDriver | None = None
+        if p2p is not None:
+            from govchain_node.qbft_driver import ConsortiumDriver
+
+            self.consortium = ConsortiumDriver(self, p2p)
         self.methods = EthMethods(self)
         self.server = RpcServer(
             self.methods.dispatch,
@@ -127,9 +146,18 @@ class Node:
         self.block_listeners: list[Callable[[CommittedBlock], None]] = []
 
     @classmethod
-    def open(cls, config: NodeConfig, permission: SendPermission | None = None) -> Node:
-        genesis, validator = prepare_data_dir(config)
-        return cls(config, genesis, validator, permission)
+    def open(
+        cls,
+        config: NodeConfig,
+        permission: SendPermission | None = None,
+        p2p: P2pSettings | None = None,
+    ) -> Node:
+        """Open the data dir; with ``p2p`` the node joins a consortium over the network."""
+        from govchain_node.p2p.identity import Role
+
+        member = p2p is not None and p2p.identity.role is Role.MEMBER
+        genesis, validator = prepare_data_dir(config, require_validator=not member)
+        return cls(config, genesis, validator, permission, p2p)
 
     # ----------------------------------------------------------------- NodeView
 
@@ -149,6 +177,10 @@ class Node:
             self._head_state = (head.hash, self.ledger.state_at(head))
         return self._head_state[1]
 
+    def nonce_of(self, address: bytes) -> int:
+        """The account's nonce at the head (what the pool needs to order transactions)."""
+        return self._head_account(address)[0]
+
     def _head_account(self, address: bytes) -> tuple[int, int]:
         state = self._state()
         return int(state.get_nonce(Address(address))), int(state.get_balance(Address(address)))
@@ -161,11 +193,14 @@ class Node:
 
     def submit(self, raw: bytes) -> bytes:
         pooled = self.pool.add_raw(raw)
+        if self.consortium is not None:
+            self.consortium.network.publish_transaction(raw)
         self.producer.notify()
         self.subscriptions.publish_pending(pooled.hash)
         return pooled.hash
 
-    def _committed(self, block: CommittedBlock) -> None:
+    def committed(self, block: CommittedBlock) -> None:
+        """A block became the head (produced, finalised by QBFT or synced)."""
         self._head_state = None
         self.subscriptions.publish_block(block)
         for listener in self.block_listeners:
@@ -188,7 +223,10 @@ class Node:
         bound = await self.server.start(self.config.rpc_host, ports)
         self.http_port = bound[0]
         self.ws_port = bound[1] if len(bound) > 1 else bound[0]
-        self._tasks.append(asyncio.create_task(self.producer.run(), name="block-producer"))
+        if self.consortium is not None:
+            await self.consortium.start()
+        else:
+            self._tasks.append(asyncio.create_task(self.producer.run(), name="block-producer"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -197,5 +235,7 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.consortium is not None:
+            await self.consortium.stop()
         await self.server.stop()
         self.ledger.close()

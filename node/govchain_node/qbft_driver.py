@@ -1,0 +1,463 @@
+"""Drives the pure QBFT core (:mod:`govchain_node.qbft`) with the ledger, the pool, asyncio
+timers and the p2p network: the consortium counterpart of ``--dev``'s ``BlockProducer``.
+
+Why a driver and not an engine behind the producer: in QBFT the *network* decides when a
+block is final, so block production is an answer to the core's ``RequestBlock`` and
+import is an answer to its ``CommitBlock``; a timer-driven producer cannot express that.
+
+Everything runs on the node's one event loop. Events are queued and fed one at a time,
+each step's actions performed in order before the next event: a ``CommitBlock`` enqueues
+the ``NewChainHead`` instead of feeding it re-entrantly, so a later ``StartRoundTimer``
+of the old height can never override the new height's timer. ``Persist`` is written and
+fsync'd synchronously, before any later action of the same step is performed.
+
+Block sync (:mod:`govchain_node.sync`) runs beside consensus: heads are announced to peers
+on every change and every second, and a node behind its peers fetches and imports the
+missing blocks after checking their commit seals against the parent's validators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import math
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from eth.abc import BlockAPI, BlockHeaderAPI
+
+from govchain_node.chain import BuiltBlock, CommittedBlock
+from govchain_node.config import NodeConfig
+from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, decode_extra_data
+from govchain_node.errors import InvalidBlockError, NodeError, StorageError
+from govchain_node.p2p.identity import NodeIdentity
+from govchain_node.p2p.network import Network
+from govchain_node.p2p.settings import P2pSettings, read_node_key
+from govchain_node.qbft import core
+from govchain_node.qbft.blocks import RlpBlockOps
+from govchain_node.qbft.crypto import Secp256k1Recoverer, Secp256k1Signer
+from govchain_node.qbft.encoding import (
+    decode_message,
+    decode_persisted,
+    encode_message,
+    encode_persisted,
+)
+from govchain_node.qbft.errors import DecodeError
+from govchain_node.qbft.events import (
+    BlockCandidate,
+    Broadcast,
+    CommitBlock,
+    Event,
+    MessageReceived,
+    NewChainHead,
+    Persist,
+    RequestBlock,
+    RoundTimerExpired,
+    StartRoundTimer,
+)
+from govchain_node.qbft.messages import Message
+from govchain_node.qbft.state import Persisted
+from govchain_node.service import Node
+from govchain_node.sync import (
+    BLOCKS,
+    GET_BLOCKS,
+    MAX_BLOCKS_PER_REQUEST,
+    STATUS,
+    decode_block,
+    decode_blocks,
+    decode_get_blocks,
+    decode_status,
+    encode_block,
+    encode_blocks,
+    encode_get_blocks,
+    encode_status,
+    verify_seals,
+)
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "qbft-state"
+#: Messages for heights further ahead than this are dropped, not buffered (memory bound).
+FUTURE_HEIGHTS = 4
+MAX_BUFFERED = 4096
+STATUS_INTERVAL = 1.0
+SYNC_REQUEST_TIMEOUT = 5.0
+#: Seconds a non-proposer waits for the proposer's sealed block before using its own seals.
+COMMIT_FALLBACK = 1.5
+#: Seconds a block's timestamp may lie ahead of our clock (clock skew between members).
+MAX_FUTURE_DRIFT = 15
+
+
+def whole_period(config: NodeConfig) -> int:
+    """The block period in whole seconds (timestamps are whole seconds), at least 1."""
+    return max(1, math.ceil(config.block_period))
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and fsync file and directory, so a crash
+    leaves either the old or the new record, never a torn one."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _height_of(message: Message) -> int:
+    return message.signed.payload.height
+
+
+class ConsortiumDriver:
+    """One node's consensus task and block sync; see the module docstring."""
+
+    def __init__(self, node: Node, p2p: P2pSettings) -> None:
+        self._node = node
+        self._ledger = node.ledger
+        self._period = whole_period(node.config)
+        signer = Secp256k1Signer(read_node_key(p2p.key_file))
+        self.address = signer.address
+        self._config = core.Config(
+            signer=signer,
+            recoverer=Secp256k1Recoverer(),
+            blocks=RlpBlockOps(self._is_valid),
+            base_timeout=2.0 * self._period + 2.0,
+            max_timeout=max(30.0, 2.0 * self._period + 2.0),
+        )
+        self._state_path = node.config.data_dir / STATE_FILE
+        self._state = core.restore(self._load_persisted())
+        self.network = Network.from_settings(
+            p2p,
+            node.genesis.chain_id,
+            on_transaction=self._on_transaction,
+            on_consensus=self._on_consensus,
+            on_other=self._on_sync,
+            on_peer=self._on_peer,
+            is_validator=lambda address: address in self._state.validators,
+        )
+        self._events: collections.deque[Event] = collections.deque()
+        self._feeding = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._future: dict[int, list[Message]] = {}
+        self._buffered = 0
+        self._tasks: list[asyncio.Task[None]] = []
+        self._building: asyncio.Task[None] | None = None
+        self._peer_heights: dict[bytes, int] = {}
+        self._sync_deadline = 0.0
+
+    def _load_persisted(self) -> Persisted | None:
+        if not self._state_path.exists():
+            return None
+        try:
+            return decode_persisted(self._state_path.read_bytes())
+        except (OSError, DecodeError) as exc:
+            raise StorageError(f"cannot read {self._state_path}: {exc}") from exc
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def height(self) -> int:
+        """The height consensus is working on (head + 1)."""
+        return self._state.height
+
+    @property
+    def round(self) -> int:
+        return self._state.round
+
+    async def start(self) -> int:
+        """Listen and dial, start consensus on the current head; returns the p2p port."""
+        port = await self.network.start()
+        self._feed(self._head_event(self._ledger.head))
+        self._tasks.append(asyncio.create_task(self._announce(), name="sync-status"))
+        return port
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        tasks = [*self._tasks, *([self._building] if self._building else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.network.stop()
+
+    async def _announce(self) -> None:
+        """Periodic head announcements: how a restarted node learns it is behind."""
+        while True:
+            self.network.transport.broadcast(STATUS, encode_status(self._ledger.head.block_number))
+            await asyncio.sleep(STATUS_INTERVAL)
+
+    # ----------------------------------------------------------------- feeding the core
+
+    @staticmethod
+    def _head_event(head: BlockHeaderAPI) -> NewChainHead:
+        validators = decode_extra_data(head.extra_data).validators
+        return NewChainHead(head.block_number, validators, bytes(head.coinbase))
+
+    def _feed(self, event: Event) -> None:
+        self._events.append(event)
+        if self._feeding:
+            return  # the running loop below picks it up after the current actions
+        self._feeding = True
+        try:
+            while self._events:
+                self._state, actions = core.step(self._config, self._state, self._events.popleft())
+                for action in actions:
+                    self._perform(action)
+        finally:
+            self._feeding = False
+
+    def _perform(
+        self, action: Persist | Broadcast | StartRoundTimer | RequestBlock | CommitBlock
+    ) -> None:
+        if isinstance(action, Persist):
+            write_durably(self._state_path, encode_persisted(action.record))
+        elif isinstance(action, Broadcast):
+            self.network.publish_consensus(*encode_message(action.message))
+        elif isinstance(action, StartRoundTimer):
+            if self._timer is not None:
+                self._timer.cancel()
+            expired = RoundTimerExpired(action.height, action.round)
+            self._timer = asyncio.get_running_loop().call_later(
+                action.duration, self._feed, expired
+            )
+        elif isinstance(action, RequestBlock):
+            if self._building is not None:
+                self._building.cancel()
+            self._building = asyncio.create_task(self._build(action), name="qbft-build")
+        else:
+            self._commit(action)
+
+    # ----------------------------------------------------------------- proposing
+
+    async def _build(self, request: RequestBlock) -> None:
+        """Build on the head once ``parent.timestamp + period`` has passed, then answer."""
+        parent = self._ledger.head
+        delay = parent.timestamp + self._period - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if self._ledger.head.hash != parent.hash or self._state.height != request.height:
+            return  # the head moved (sync or a commit) while we waited
+        validators = decode_extra_data(parent.extra_data).validators
+        extra = QbftExtraData(bytes(VANITY_LENGTH), validators, None, request.round, ())
+        node = self._node
+        try:
+            built = self._ledger.build_block(
+                node.pool.executable(node.nonce_of),
+                timestamp=max(int(time.time()), parent.timestamp + self._period),
+                coinbase=self.address,
+                extra=extra,
+                gas_limit=node.config.block_gas_limit,
+            )
+        except NodeError:
+            log.exception("building the proposal for height %d failed", request.height)
+            return
+        finally:
+            self._ledger.discard_built()  # the commit re-executes; nothing stays buffered
+        self._feed(BlockCandidate(request.height, request.round, encode_block(built.block)))
+
+    def _is_valid(self, raw: bytes) -> bool:
+        """Whether ``raw`` is a valid child of our head: structure, period, execution."""
+        parent = self._ledger.head
+        try:
+            block = decode_block(raw)
+            header = block.header
+            if header.parent_hash != parent.hash:
+                return False
+            if header.timestamp < parent.timestamp + self._period:
+                return False
+            if header.timestamp > time.time() + MAX_FUTURE_DRIFT:
+                return False
+            extra = decode_extra_data(header.extra_data)
+            if extra.validators != decode_extra_data(parent.extra_data).validators:
+                return False  # validator changes by voting are not driven yet
+            self._ledger.import_block(block, extra)
+        except NodeError as exc:
+            log.info("rejecting proposal: %s", exc)
+            return False
+        except Exception:  # py-evm raises assorted errors on hostile blocks
+            log.exception("rejecting a proposal that failed to execute")
+            return False
+        finally:
+            self._ledger.discard_built()
+        return True
+
+    # ----------------------------------------------------------------- committing
+
+    def _commit(self, action: CommitBlock) -> None:
+        """Only the block's proposer writes its seals right away and pushes the sealed
+        block; the others import that push (or, without it, their own seals later).
+
+        Why: the ledger's block hash (py-evm's header hash) covers the seal list, and
+        each validator may hold a different quorum of commit seals. If every validator
+        committed its own quorum, their heads could differ in hash only, and the next
+        proposal would extend just one of them. One sealed version per block avoids it.
+        """
+        if action.height <= self._ledger.head.block_number:
+            return  # sync imported it first
+        try:
+            proposer = bytes(decode_block(action.block).header.coinbase)
+        except NodeError:
+            log.exception("undecodable committed block %d", action.height)
+            return
+        if proposer == self.address:
+            self._commit_own(action)
+        else:
+            loop = asyncio.get_running_loop()
+            loop.call_later(COMMIT_FALLBACK, self._commit_own, action)
+
+    def _commit_own(self, action: CommitBlock) -> None:
+        """Commit with our seals (if nobody's sealed version arrived) and push it."""
+        if action.height <= self._ledger.head.block_number:
+            return
+        try:
+            block = decode_block(action.block)
+            extra = decode_extra_data(block.header.extra_data)
+            self._import(block, extra, action.seals)
+        except NodeError:
+            log.exception("committing block %d failed; sync will fetch it", action.height)
+            return
+        sealed = encode_block(self._ledger.block(self._ledger.head))
+        self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
+
+    def _import(self, block: BlockAPI, extra: QbftExtraData, seals: tuple[bytes, ...]) -> None:
+        """Re-execute ``block``, check it is exactly the block that was sealed, commit it
+        with ``seals`` and move consensus to the next height."""
+        built = self._ledger.import_block(block, extra)
+        expected = block.header.copy(extra_data=b"")
+        if built.block.header.copy(extra_data=b"").hash != expected.hash:
+            self._ledger.discard_built()
+            raise InvalidBlockError("block header differs from our execution of it")
+        committed = self._ledger.commit_block(built, seals)
+        self._after_commit(built, committed)
+
+    def _after_commit(self, built: BuiltBlock, committed: CommittedBlock) -> None:
+        node = self._node
+        for skipped in built.skipped:
+            if skipped.permanent:
+                node.pool.drop(skipped.tx_hash)
+        node.committed(committed)
+        node.pool.prune(set(committed.senders), node.nonce_of)
+        head = committed.header
+        self.network.transport.broadcast(STATUS, encode_status(head.block_number))
+        self._feed(self._head_event(head))
+        for message in self._future.pop(head.block_number + 1, []):
+            self._buffered -= 1
+            self._feed(MessageReceived(message))
+        for stale in [h for h in self._future if h <= head.block_number]:
+            self._buffered -= len(self._future.pop(stale))
+
+    # ----------------------------------------------------------------- network callbacks
+
+    def _on_transaction(self, raw: bytes, peer: bytes | None) -> bool:
+        """A gossiped transaction enters our pool; relayed only if the pool took it."""
+        if peer is None:
+            return True
+        try:
+            pooled = self._node.pool.add_raw(raw)
+        except NodeError:
+            return False
+        self._node.subscriptions.publish_pending(pooled.hash)
+        return True
+
+    def _on_consensus(self, code: int, payload: bytes, peer: bytes) -> bool:
+        try:
+            message = decode_message(code, payload)
+        except DecodeError:
+            return False
+        height = _height_of(message)
+        if height > self._state.height:
+            if height <= self._state.height + FUTURE_HEIGHTS and self._buffered < MAX_BUFFERED:
+                self._future.setdefault(height, []).append(message)
+                self._buffered += 1
+        elif height == self._state.height:
+            self._feed(MessageReceived(message))
+        return True
+
+    def _on_peer(self, identity: NodeIdentity, connected: bool) -> None:
+        if connected:
+            head = self._ledger.head.block_number
+            self.network.send(identity.address, STATUS, encode_status(head))
+        else:
+            self._peer_heights.pop(identity.address, None)
+
+    def _on_sync(self, peer: bytes, code: int, payload: bytes) -> None:
+        try:
+            if code == STATUS:
+                self._peer_heights[peer] = decode_status(payload)
+                self._maybe_request(peer)
+            elif code == GET_BLOCKS:
+                first, count = decode_get_blocks(payload)
+                self.network.send(peer, BLOCKS, encode_blocks(list(self._blocks(first, count))))
+            elif code == BLOCKS:
+                self._sync_deadline = 0.0
+                blocks = decode_blocks(payload)
+                if blocks:
+                    last = decode_block(blocks[-1]).header.block_number
+                    self._peer_heights[peer] = max(self._peer_heights.get(peer, 0), last)
+                self._import_synced(blocks)
+                self._maybe_request(peer)
+        except NodeError as exc:
+            log.warning("sync frame %#04x from 0x%s rejected: %s", code, peer.hex(), exc)
+
+    def _maybe_request(self, peer: bytes) -> None:
+        head = self._ledger.head.block_number
+        theirs = self._peer_heights.get(peer, 0)
+        if theirs <= head or time.monotonic() < self._sync_deadline:
+            return
+        count = min(theirs - head, MAX_BLOCKS_PER_REQUEST)
+        if self.network.send(peer, GET_BLOCKS, encode_get_blocks(head + 1, count)):
+            self._sync_deadline = time.monotonic() + SYNC_REQUEST_TIMEOUT
+
+    def _blocks(self, first: int, count: int) -> Iterable[bytes]:
+        for number in range(first, first + count):
+            header = self._ledger.header_by_number(number)
+            if header is None:
+                return
+            yield encode_block(self._ledger.block(header))
+
+    def _import_synced(self, raws: list[bytes]) -> None:
+        """Import consecutive blocks on our head, each only with a quorum of valid seals
+        from its parent's validator set; stops at the first gap or invalid block."""
+        for raw in raws:
+            block = decode_block(raw)
+            head = self._ledger.head
+            number = block.header.block_number
+            if number <= head.block_number:
+                continue
+            if number != head.block_number + 1:
+                return
+            extra = verify_seals(block.header, head)
+            try:
+                self._import(block, extra, extra.seals)
+            except NodeError:
+                raise
+            except Exception as exc:  # py-evm on a hostile block
+                self._ledger.discard_built()
+                raise InvalidBlockError(f"synced block {number} failed to execute: {exc}") from exc
+            log.info("synced block %d", number)
+
+
+async def run_consortium_node(config: NodeConfig, p2p: P2pSettings) -> None:
+    """Serve one consortium node on the running loop until cancelled."""
+    node = Node.open(config, p2p=p2p)
+    await node.start()
+    print(f"rpc listening on {node.rpc_url}", flush=True)
+    print(f"ws listening on {node.ws_url}", flush=True)
+    if node.consortium is not None:
+        print(f"p2p as 0x{node.consortium.address.hex()}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await node.stop()
