@@ -1,0 +1,468 @@
+"""Benchmark report: ``python -m benchmarks.report [--quick] [--only NAME ...]``.
+
+Runs every benchmark module as a subprocess (each one is a separate command with its
+own peer measured in the same run; running them apart keeps one benchmark's processes
+and memory from skewing the next), parses the figures they print, and writes
+``benchmarks/report.md`` (the table the README quotes) and ``benchmarks/report.json``.
+
+The modules are not changed for the report: their printed lines are the interface,
+parsed here with patterns that a unit test checks against captured output; the proof
+core's ``--json`` flag is used where it exists. A module whose output no longer
+matches yields a row marked "not parsed" rather than a silently missing figure.
+
+PNG plots need matplotlib, which is not a dependency; without it the report says so.
+Figures the issue asks for that no benchmark measures yet (4-validator consortium
+throughput and finality, healthy and with one validator down; throughput and latency
+from 10^4 to 10^7 documents in the log) are listed as not measured, with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """One measured figure, with its peer from the same run when there is one."""
+
+    name: str
+    value: float
+    unit: str
+    peer_name: str = ""
+    peer_value: float | None = None
+    target: str = ""
+    met: bool | None = None  # None: no target, or not decidable from the output
+
+    @property
+    def ratio(self) -> float | None:
+        if self.peer_value is None or self.peer_value == 0:
+            return None
+        return self.value / self.peer_value
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "ratio": self.ratio}
+
+
+Parser = Callable[[str], list[Figure]]
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _last_json_object(text: str) -> dict[str, Any]:
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{") and line.endswith("}"):
+            value = json.loads(line)
+            if isinstance(value, dict):
+                return value
+    raise ValueError("no JSON object line in the output")
+
+
+def parse_core_merkle(text: str) -> list[Figure]:
+    """``benchmarks.core_merkle --json``: one JSON line."""
+    f = _last_json_object(text)
+    leaves = int(f["leaves"])
+    return [
+        Figure(
+            f"Merkle append, {leaves:,} leaves",
+            f["append_per_s"],
+            "leaves/s",
+            "bare SHA-256 floor",
+            f["hash_floor_per_s"],
+            "≥ 500,000/s",
+            f["append_per_s"] >= 500_000,
+        ),
+        Figure("inclusion proofs generated", f["proofs_generated_per_s"], "/s"),
+        Figure(
+            "inclusion proofs verified",
+            f["proofs_verified_per_s"],
+            "/s",
+            target="≥ 50,000/s",
+            met=f["proofs_verified_per_s"] >= 50_000,
+        ),
+        Figure(
+            "receipts verified offline",
+            f["receipts_verified_offline_per_s"],
+            "/s",
+            target="≥ 50,000/s",
+            met=f["receipts_verified_offline_per_s"] >= 50_000,
+        ),
+    ]
+
+
+_GAS_ROW = re.compile(r"^\s*([\d,]+) leaves, (.+?)\s{2,}(\d+)\s+([\d,]+)\s+(ok|\+[\d,]+)\s*$")
+_GAS_OTHER = re.compile(r"^\s{2}((?:status|anchor|register issuer|deploy)\b.*?)\s{2,}([\d,]+)\s*$")
+
+
+def parse_contracts_gas(text: str) -> list[Figure]:
+    """The anchor table (worst case per log size) and the other operations."""
+    worst: dict[int, int] = {}
+    for line in text.splitlines():
+        row = _GAS_ROW.match(line)
+        if row:
+            size, gas = int(_num(row.group(1))), int(_num(row.group(4)))
+            worst[size] = max(worst.get(size, 0), gas)
+    figures = [
+        Figure(
+            f"gas per anchor with proof, log of {size:,} (worst)",
+            gas,
+            "gas",
+            "",
+            None,
+            "≤ 100,000",
+            gas <= 100_000,
+        )
+        for size, gas in sorted(worst.items())
+    ]
+    for line in text.splitlines():
+        other = _GAS_OTHER.match(line)
+        if other and not _GAS_ROW.match(line):
+            figures.append(Figure(f"gas: {other.group(1).strip()}", _num(other.group(2)), "gas"))
+    if not worst:
+        raise ValueError("no anchor gas rows")
+    return figures
+
+
+_NODE_ROW = re.compile(r"^(\S.*?|\s+\S.*?)\s{2,}([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s*$")
+_NODE_FIGURES = {
+    "anchor tx/s (submitted + mined)": ("node: anchor tx/s through JSON-RPC, mined", "tx/s"),
+    "submission only, tx/s": ("node: anchor submission only", "tx/s"),
+    "node CPU ms per mined tx": ("node: CPU per mined anchor tx", "ms"),
+    "eth_call/s": ("node: eth_call", "/s"),
+    "eth_getLogs, s per query": ("node: eth_getLogs over the events", "s"),
+}
+_LOWER_IS_BETTER = frozenset({"ms", "s"})
+
+
+def parse_node_throughput(text: str) -> list[Figure]:
+    """The govchain / hardhat / ratio table; the target is ≥ 1.0× Hardhat."""
+    figures: list[Figure] = []
+    for line in text.splitlines():
+        row = _NODE_ROW.match(line)
+        if not row or row.group(1).strip() not in _NODE_FIGURES:
+            continue
+        name, unit = _NODE_FIGURES[row.group(1).strip()]
+        ours, theirs = _num(row.group(2)), _num(row.group(3))
+        better = ours <= theirs if unit in _LOWER_IS_BETTER else ours >= theirs
+        figures.append(Figure(name, ours, unit, "Hardhat", theirs, "≥ 1.0× Hardhat", better))
+    if not figures:
+        raise ValueError("no node figure rows")
+    return figures
+
+
+_THROUGHPUT = re.compile(r"accepted ([\d,]+)/s, anchored end to end ([\d,]+)/s")
+_LATENCY = re.compile(
+    r"latency submit->anchored.*?p50 (\d+) ms, p99 (\d+) ms \(target p99 <= (\d+)"
+)
+_LOOKUP = re.compile(r"lookup by digest: ([\d,]+) requests/s, p50 ([\d.]+) ms, p99 ([\d.]+) ms")
+_PEER = re.compile(r"peer \(naive.*?\): ([\d,]+) documents/s")
+
+
+def parse_notary_throughput(text: str) -> list[Figure]:
+    """End-to-end rate beside the naive Hardhat peer, latency, lookup rate and p99."""
+    throughput = _THROUGHPUT.search(text)
+    if throughput is None:
+        raise ValueError("no throughput line")
+    anchored = _num(throughput.group(2))
+    peer = _PEER.search(text)
+    peer_value = _num(peer.group(1)) if peer else None
+    figures = [
+        Figure(
+            "notarised digests/s end to end (accepted + anchored)",
+            anchored,
+            "digests/s",
+            "one tx per document on Hardhat" if peer else "",
+            peer_value,
+            "100,000/s and ≥ 100× the naive peer",
+            anchored >= 100_000 and (peer_value is None or anchored >= 100 * peer_value),
+        ),
+        Figure("notary: digests accepted durably", _num(throughput.group(1)), "digests/s"),
+    ]
+    latency = _LATENCY.search(text)
+    if latency:
+        p99, bound = _num(latency.group(2)), _num(latency.group(3))
+        figures.append(Figure("submit → anchored receipt, p50", _num(latency.group(1)), "ms"))
+        figures.append(
+            Figure(
+                "submit → anchored receipt, p99",
+                p99,
+                "ms",
+                "",
+                None,
+                f"≤ {bound:,.0f} ms",
+                p99 <= bound,
+            )
+        )
+    lookup = _LOOKUP.search(text)
+    if lookup:
+        rate, p99 = _num(lookup.group(1)), _num(lookup.group(3))
+        figures.append(
+            Figure(
+                "lookup by digest over HTTP",
+                rate,
+                "requests/s",
+                "",
+                None,
+                "≥ 3,000/s",
+                rate >= 3_000,
+            )
+        )
+        figures.append(Figure("lookup by digest, p99", p99, "ms", "", None, "≤ 50 ms", p99 <= 50))
+    return figures
+
+
+_QBFT = re.compile(r"^n=(\d+)\s+(\S+): +([\d.]+) heights/s")
+
+
+def parse_qbft(text: str) -> list[Figure]:
+    """Heights/s of the pure QBFT core, all validators of one simulated network."""
+    figures = [
+        Figure(f"QBFT core, n={m.group(1)}, {m.group(2)} signatures", _num(m.group(3)), "heights/s")
+        for m in map(_QBFT.match, text.splitlines())
+        if m
+    ]
+    if not figures:
+        raise ValueError("no QBFT rows")
+    return figures
+
+
+_IOT = re.compile(
+    r"^(parse \+ canonicalise|spool commit, groups \d+|published \(QoS 1\)|"
+    r"spooled and acknowledged|accepted by the notary|anchored, receipts stored)"
+    r"\s+([\d,]+) readings/s"
+)
+
+
+def parse_iot_bridge(text: str) -> list[Figure]:
+    figures = [
+        Figure(f"IoT bridge: {m.group(1)}", _num(m.group(2)), "readings/s")
+        for m in map(_IOT.match, text.splitlines())
+        if m
+    ]
+    if not figures:
+        raise ValueError("no IoT bridge rows")
+    return figures
+
+
+@dataclasses.dataclass(frozen=True)
+class Benchmark:
+    name: str
+    module: str
+    full: tuple[str, ...]
+    quick: tuple[str, ...]
+    timeout: float
+    parse: Parser
+
+
+BENCHMARKS = (
+    Benchmark(
+        "core_merkle",
+        "benchmarks.core_merkle",
+        ("--json",),
+        ("--json", "--leaves", "20000"),
+        1800,
+        parse_core_merkle,
+    ),
+    Benchmark("contracts_gas", "benchmarks.contracts_gas", (), (), 600, parse_contracts_gas),
+    Benchmark(
+        "node_throughput",
+        "benchmarks.node_throughput",
+        (),
+        ("--txs", "300", "--calls", "300", "--rounds", "1"),
+        1800,
+        parse_node_throughput,
+    ),
+    Benchmark(
+        "notary_throughput",
+        "benchmarks.notary_throughput",
+        (),
+        ("--seconds", "3"),
+        1800,
+        parse_notary_throughput,
+    ),
+    Benchmark(
+        "qbft_consensus", "benchmarks.qbft_consensus", (), ("--heights", "20"), 600, parse_qbft
+    ),
+    Benchmark(
+        "iot_bridge",
+        "benchmarks.iot_bridge",
+        (),
+        ("--readings", "500", "--rate", "500"),
+        900,
+        parse_iot_bridge,
+    ),
+)
+
+NOT_MEASURED = (
+    (
+        "4-validator consortium: tx/s and finality latency, healthy and with one validator down",
+        "the node does not drive the QBFT core yet; only the pure core is measured",
+    ),
+    (
+        "throughput and latency from 10^4 to 10^7 documents in the log (plots)",
+        "no benchmark module sweeps log sizes yet; matplotlib is not installed",
+    ),
+)
+
+
+@dataclasses.dataclass
+class Result:
+    benchmark: str
+    command: list[str]
+    returncode: int | None
+    seconds: float
+    figures: list[Figure]
+    error: str = ""
+    output_tail: str = ""
+
+
+def run_one(bench: Benchmark, quick: bool) -> Result:
+    """Run one module to completion (bounded by its timeout) and parse what it printed."""
+    command = [sys.executable, "-m", bench.module, *(bench.quick if quick else bench.full)]
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=bench.timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout if isinstance(exc.stdout, str) else ""
+        return Result(
+            bench.name,
+            command,
+            None,
+            time.monotonic() - started,
+            [],
+            f"timed out after {bench.timeout:.0f} s",
+            out[-2000:],
+        )
+    seconds = time.monotonic() - started
+    tail = (completed.stdout + completed.stderr)[-2000:]
+    try:
+        figures = bench.parse(completed.stdout)
+        error = "" if completed.returncode == 0 else f"exit status {completed.returncode}"
+    except (ValueError, KeyError) as exc:
+        figures, error = [], f"not parsed: {exc}"
+    return Result(bench.name, command, completed.returncode, seconds, figures, error, tail)
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    return f"{text} {unit}".strip()
+
+
+def render_markdown(results: Sequence[Result], meta: dict[str, Any]) -> str:
+    """The README table: figure, value, peer from the same run, ratio, target."""
+    sizes = " — quick sizes" if meta["quick"] else ""
+    lines = [
+        "# govchain benchmark report",
+        "",
+        f"Generated {meta['generated']} by `{meta['command']}` on {meta['cpus']} CPUs "
+        f"(load average {meta['load_average']:.1f} at start){sizes}.",
+        "Ratios are value / peer, both measured in the same run.",
+        "",
+        "| benchmark | figure | value | peer in the same run | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        if result.error and not result.figures:
+            lines.append(f"| {result.benchmark} | **failed** | {result.error} | | | |")
+        for f in result.figures:
+            peer = (
+                f"{f.peer_name}: {_fmt(f.peer_value, f.unit)}" if f.peer_value is not None else ""
+            )
+            ratio = f"{f.ratio:.2f}×" if f.ratio is not None else ""
+            mark = {True: " ✓", False: " ✗", None: ""}[f.met]
+            lines.append(
+                f"| {result.benchmark} | {f.name} | {_fmt(f.value, f.unit)} | {peer} | {ratio} "
+                f"| {f.target}{mark} |"
+            )
+    lines += ["", "## Not measured", ""]
+    lines += [f"- {what}: {why}." for what, why in NOT_MEASURED]
+    lines += ["", f"Plots: {meta['plots']}", ""]
+    return "\n".join(lines)
+
+
+def write_plots(results: Sequence[Result], out: Path) -> str:
+    """PNG bar charts of each benchmark's figures, if matplotlib is importable."""
+    try:
+        import matplotlib  # type: ignore[import-not-found, unused-ignore]
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return "none (matplotlib is not installed; it is not a project dependency)"
+    written = []
+    for result in results:
+        if not result.figures:
+            continue
+        fig, ax = plt.subplots(figsize=(8, 0.5 + 0.4 * len(result.figures)))
+        ax.barh([f.name for f in result.figures], [f.value for f in result.figures])
+        ax.set_title(result.benchmark)
+        fig.tight_layout()
+        path = out / f"report-{result.benchmark}.png"
+        fig.savefig(path)
+        plt.close(fig)
+        written.append(path.name)
+    return ", ".join(written) or "none"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (minutes, not hours)")
+    parser.add_argument("--only", nargs="*", choices=[b.name for b in BENCHMARKS], default=None)
+    parser.add_argument("--out", type=Path, default=HERE)
+    args = parser.parse_args(argv)
+    chosen = [b for b in BENCHMARKS if args.only is None or b.name in args.only]
+    meta: dict[str, Any] = {
+        "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": "python -m benchmarks.report" + (" --quick" if args.quick else ""),
+        "quick": args.quick,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
+    results = []
+    for bench in chosen:
+        print(f"[report] {bench.name} …", flush=True)
+        result = run_one(bench, args.quick)
+        print(
+            f"[report] {bench.name}: {len(result.figures)} figures in {result.seconds:.0f} s "
+            f"{result.error}",
+            flush=True,
+        )
+        results.append(result)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    meta["plots"] = write_plots(results, out)
+    (out / "report.md").write_text(render_markdown(results, meta), encoding="utf-8")
+    document = {
+        **meta,
+        "benchmarks": [
+            {**dataclasses.asdict(r), "figures": [f.to_json() for f in r.figures]} for r in results
+        ],
+        "not_measured": [{"figure": w, "reason": r} for w, r in NOT_MEASURED],
+    }
+    (out / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"[report] wrote {out / 'report.md'} and {out / 'report.json'}")
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
