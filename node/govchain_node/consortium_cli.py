@@ -1,4 +1,4 @@
-"""``govchain consortium …`` commands: ``init`` a consortium directory, ``status`` of its nodes.
+"""``govchain consortium …``: ``init`` a consortium directory, ``up`` its nodes, ``status``.
 
 Registered into the client's CLI through the ``govchain.cli`` entry point
 ``consortium = "govchain_node.consortium_cli:register"``. Every ``govchain`` invocation
@@ -150,6 +150,66 @@ def status(
         else:
             peers = "?" if result.peers is None else str(result.peers)
             typer.echo(f"{prefix} height {result.height:<8} peers {peers}")
+
+
+@consortium_app.command("up")
+def up(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Directory written by `consortium init`.")
+    ] = DEFAULT_DIR,
+    log_level: Annotated[str, typer.Option(help="Logging level of the nodes.")] = "INFO",
+) -> None:
+    """Run every node of the consortium as its own process until Ctrl-C.
+
+    Separate processes (not tasks of one loop) so that one node's crash, GC pause or
+    kill -9 is exactly what a real municipality's node would see. Each node's output
+    goes to ``node-<i>/node.log``.
+    """
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from govchain_node.consortium import NODE_CONFIG_FILE, Consortium
+
+    try:
+        consortium = Consortium.load(directory)
+    except NodeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for node in consortium.nodes:
+            node_dir = consortium.node_dir(node)
+            with (node_dir / "node.log").open("ab") as log_file:
+                command = [sys.executable, "-m", "govchain_node", "run"]
+                command += ["--config", str(node_dir / NODE_CONFIG_FILE)]
+                command += ["--log-level", log_level]
+                processes.append(
+                    subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+                )
+            typer.echo(f"{node.name:<8} {node.role.value:<9} rpc {node.rpc_url}  ws {node.ws_url}")
+        typer.echo("consortium running; Ctrl-C stops it")
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        for node, process in zip(consortium.nodes, processes, strict=False):
+            if process.poll() is not None:
+                log = consortium.node_dir(node) / "node.log"
+                typer.echo(f"{node.name} exited with {process.returncode}; see {log}", err=True)
+        raise typer.Exit(code=1)
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,1 @@
+"""Real-process tests of a local QBFT consortium."""

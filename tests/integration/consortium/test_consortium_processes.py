@@ -1,0 +1,208 @@
+"""Four validator processes on loopback produce one chain, survive a kill -9, resync.
+
+Each node is ``python -m govchain_node run --config node-<i>/node.toml``, exactly what an
+operator runs, so the p2p stack, the QBFT driver, the fsync'd consensus state and block
+sync are all exercised together. Bounds are generous for a loaded 2-core CI machine but
+far below what a stalled chain would need to look alive.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_account import Account as EthAccount
+
+from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node.keys import load_dev_accounts
+from tests.support.node_process import NodeProcess
+from tests.support.process_output import wait_for_announcement
+
+VALIDATORS = 4
+START_TIMEOUT = 30.0
+
+
+def _ports_free(base: int, count: int) -> bool:
+    for index in range(count):
+        for offset in (0, 1, 2):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", base + 10 * index + offset))
+                except OSError:
+                    return False
+    return True
+
+
+def free_base_port(count: int) -> int:
+    """A base port whose ``base + 10 i + {0, 1, 2}`` are all free a moment ago."""
+    rng = random.Random()
+    for _ in range(50):
+        base = rng.randrange(20_000, 55_000, 10)
+        if _ports_free(base, count):
+            return base
+    raise RuntimeError("no free port block found")
+
+
+def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
+    response = httpx.post(
+        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}, timeout=5
+    )
+    body = response.json()
+    if "error" in body:
+        raise RuntimeError(f"{method}: {body['error']}")
+    return body["result"]
+
+
+def height(url: str) -> int | None:
+    try:
+        return int(rpc(url, "eth_blockNumber"), 16)
+    except (httpx.HTTPError, RuntimeError):
+        return None
+
+
+def wait_until(what: str, condition: Callable[[], bool], timeout: float) -> float:
+    """Poll ``condition``; returns the seconds it took, fails the test on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def start(node_dir: Path) -> NodeProcess:
+    args = [sys.executable, "-m", "govchain_node", "run", "--config", str(node_dir / "node.toml")]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [*args, "--log-level", "WARNING"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+
+    def extract(line: str) -> str | None:
+        return line.split()[-1] if line.startswith("rpc listening on ") else None
+
+    url, output = wait_for_announcement(process, extract, START_TIMEOUT, "consortium node")
+    if url is None:
+        process.wait(timeout=10)
+        raise RuntimeError("node exited before listening:\n" + "\n".join(output))
+    return NodeProcess(process, url, output)
+
+
+@pytest.fixture
+def consortium_dir(tmp_path: Path) -> Path:
+    out = tmp_path / "consortium"
+    spec = ConsortiumSpec(validators=VALIDATORS, base_port=free_base_port(VALIDATORS))
+    init_consortium(out, spec)
+    return out
+
+
+@pytest.fixture
+def nodes(consortium_dir: Path) -> Iterator[list[NodeProcess]]:
+    started: list[NodeProcess] = []
+    try:
+        for index in range(VALIDATORS):
+            started.append(start(consortium_dir / f"node-{index}"))
+        yield started
+    finally:
+        for node in started:
+            node.terminate()
+
+
+def block_hash(url: str, number: int) -> str | None:
+    try:
+        block = rpc(url, "eth_getBlockByNumber", [hex(number), False])
+    except (httpx.HTTPError, RuntimeError):
+        return None
+    return None if block is None else str(block["hash"])
+
+
+def test_four_validators_agree_survive_a_kill_and_resync(
+    consortium_dir: Path, nodes: list[NodeProcess]
+) -> None:
+    urls = [node.rpc_url for node in nodes]
+
+    def all_at(minimum: int, among: list[str]) -> bool:
+        return all((height(url) or 0) >= minimum for url in among)
+
+    wait_until("four nodes at height 3", lambda: all_at(3, urls), 30)
+    hashes = {block_hash(url, 3) for url in urls}
+    assert None not in hashes
+    assert len(hashes) == 1, hashes
+
+    # A transaction sent to node 0 is gossiped, mined and visible on node 3.
+    sender = load_dev_accounts(consortium_dir)[0]
+    tx = {
+        "to": "0x" + "11" * 20,
+        "value": 1,
+        "gas": 21_000,
+        "gasPrice": 0,
+        "nonce": 0,
+        "chainId": 1337,
+    }
+    signed = EthAccount.sign_transaction(tx, sender.private_key)
+    tx_hash = rpc(urls[0], "eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+
+    def mined_on_node_3() -> bool:
+        receipt = rpc(urls[3], "eth_getTransactionReceipt", [tx_hash])
+        return receipt is not None and receipt["status"] == "0x1"
+
+    wait_until("the transaction on node 3", mined_on_node_3, 20)
+
+    # kill -9 one validator: the other three (a quorum of 4) keep finalising blocks.
+    nodes[1].kill()
+    survivors = [urls[0], urls[2], urls[3]]
+    before = max(height(url) or 0 for url in survivors)
+    wait_until("two more blocks without node 1", lambda: all_at(before + 2, survivors), 30)
+
+    # Restarted, it syncs the blocks it missed (seal-checked) and follows the chain again.
+    nodes[1] = start(consortium_dir / "node-1")
+    target = max(height(url) or 0 for url in survivors)
+    wait_until("node 1 to catch up", lambda: all_at(target, [nodes[1].rpc_url]), 30)
+    assert block_hash(nodes[1].rpc_url, target) == block_hash(urls[0], target)
+    receipt = rpc(nodes[1].rpc_url, "eth_getTransactionReceipt", [tx_hash])
+    assert receipt is not None
+    assert receipt["status"] == "0x1"
+
+
+def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path) -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "from govchain_node.consortium_cli import consortium_app; consortium_app()",
+        "up",
+        "--dir",
+        str(consortium_dir),
+        "--log-level",
+        "WARNING",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines: list[str] = []
+        assert process.stdout is not None
+        while len(lines) < VALIDATORS:
+            line = process.stdout.readline()
+            assert line, "consortium up exited early:\n" + "".join(lines)
+            if " rpc " in line:
+                lines.append(line)
+        urls = [line.split(" rpc ")[1].split()[0] for line in lines]
+        wait_until("height 2 on every node", lambda: all((height(u) or 0) >= 2 for u in urls), 30)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+        assert all(height(url) is None for url in urls), "a node outlived consortium up"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
