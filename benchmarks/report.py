@@ -46,11 +46,15 @@ class Figure:
     peer_value: float | None = None
     target: str = ""
     met: bool | None = None  # None: no target, or not decidable from the output
+    lower_is_better: bool = False  # times and costs: the peer's over ours
 
     @property
     def ratio(self) -> float | None:
-        if self.peer_value is None or self.peer_value == 0:
+        """Relative to the peer, > 1 always meaning better (as node_throughput prints it)."""
+        if self.peer_value is None or self.peer_value == 0 or self.value == 0:
             return None
+        if self.lower_is_better:
+            return self.peer_value / self.value
         return self.value / self.peer_value
 
     def to_json(self) -> dict[str, Any]:
@@ -160,7 +164,8 @@ def parse_node_throughput(text: str) -> list[Figure]:
         name, unit = _NODE_FIGURES[row.group(1).strip()]
         ours, theirs = _num(row.group(2)), _num(row.group(3))
         better = ours <= theirs if unit in _LOWER_IS_BETTER else ours >= theirs
-        figures.append(Figure(name, ours, unit, "Hardhat", theirs, "≥ 1.0× Hardhat", better))
+        lower = unit in _LOWER_IS_BETTER
+        figures.append(Figure(name, ours, unit, "Hardhat", theirs, "≥ 1.0× Hardhat", better, lower))
     if not figures:
         raise ValueError("no node figure rows")
     return figures
@@ -376,7 +381,8 @@ def render_markdown(results: Sequence[Result], meta: dict[str, Any]) -> str:
         "",
         f"Generated {meta['generated']} by `{meta['command']}` on {meta['cpus']} CPUs "
         f"(load average {meta['load_average']:.1f} at start){sizes}.",
-        "Ratios are value / peer, both measured in the same run.",
+        "Ratios compare with the peer measured in the same run; > 1 means govchain is better "
+        "(for times and costs: peer / value).",
         "",
         "| benchmark | figure | value | peer in the same run | ratio | target |",
         "|---|---|---|---|---|---|",

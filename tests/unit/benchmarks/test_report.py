@@ -52,6 +52,10 @@ def test_node_throughput_beside_hardhat() -> None:
     assert (tx.value, tx.peer_value, tx.met) == (88.637, 226.704, False)
     assert tx.ratio == pytest.approx(0.39, abs=0.005)
     assert figures["node: eth_call"].value == 332.547
+    cpu = figures["node: CPU per mined anchor tx"]  # 1.900 ms vs 1.367 ms: worse
+    assert cpu.lower_is_better
+    assert cpu.ratio == pytest.approx(0.72, abs=0.005)
+    assert cpu.met is False
     assert "node: eth_getLogs over the events" in figures
     assert len(figures) == 5
 
