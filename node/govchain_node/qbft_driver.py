@@ -177,6 +177,7 @@ class ConsortiumDriver:
         """Listen and dial, start consensus on the current head; returns the p2p port."""
         port = await self.network.start()
         self._feed(self._head_event(self._ledger.head))
+        self._replay_buffered()
         self._tasks.append(asyncio.create_task(self._announce(), name="sync-status"))
         return port
 
@@ -352,10 +353,15 @@ class ConsortiumDriver:
         head = committed.header
         self.network.transport.broadcast(STATUS, encode_status(head.block_number))
         self._feed(self._head_event(head))
-        for message in self._future.pop(head.block_number + 1, []):
+        self._replay_buffered()
+
+    def _replay_buffered(self) -> None:
+        """Feed the messages that arrived early for the height now running; drop older."""
+        height = self._state.height
+        for message in self._future.pop(height, []):
             self._buffered -= 1
             self._feed(MessageReceived(message))
-        for stale in [h for h in self._future if h <= head.block_number]:
+        for stale in [h for h in self._future if h < height]:
             self._buffered -= len(self._future.pop(stale))
 
     # ----------------------------------------------------------------- network callbacks

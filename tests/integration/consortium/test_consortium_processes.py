@@ -23,8 +23,9 @@ import httpx
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
 from govchain_node.keys import load_dev_accounts
+from govchain_node.qbft.validators import proposer, sort_validators
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 
@@ -129,6 +130,15 @@ def block_hash(url: str, number: int) -> str | None:
     return None if block is None else str(block["hash"])
 
 
+def next_proposer(directory: Path, url: str) -> int:
+    """Index of the node that proposes round 0 of the block after ``url``'s head."""
+    consortium = Consortium.load(directory)
+    head = rpc(url, "eth_getBlockByNumber", ["latest", False])
+    miner = bytes.fromhex(head["miner"][2:])
+    address = proposer(sort_validators(consortium.validators), miner, 0)
+    return next(node.index for node in consortium.nodes if node.address == address)
+
+
 def test_four_validators_agree_survive_a_kill_and_resync(
     consortium_dir: Path, nodes: list[NodeProcess]
 ) -> None:
@@ -161,18 +171,21 @@ def test_four_validators_agree_survive_a_kill_and_resync(
 
     wait_until("the transaction on node 3", mined_on_node_3, 20)
 
-    # kill -9 one validator: the other three (a quorum of 4) keep finalising blocks.
-    nodes[1].kill()
-    survivors = [urls[0], urls[2], urls[3]]
+    # kill -9 the next block's proposer: the other three (a quorum of 4) change round
+    # and keep finalising blocks.
+    victim = next_proposer(consortium_dir, urls[0])
+    nodes[victim].kill()
+    survivors = [url for index, url in enumerate(urls) if index != victim]
     before = max(height(url) or 0 for url in survivors)
     wait_until("two more blocks without node 1", lambda: all_at(before + 2, survivors), 30)
 
     # Restarted, it syncs the blocks it missed (seal-checked) and follows the chain again.
-    nodes[1] = start(consortium_dir / "node-1")
+    nodes[victim] = start(consortium_dir / f"node-{victim}")
+    restarted = nodes[victim].rpc_url
     target = max(height(url) or 0 for url in survivors)
-    wait_until("node 1 to catch up", lambda: all_at(target, [nodes[1].rpc_url]), 30)
-    assert block_hash(nodes[1].rpc_url, target) == block_hash(urls[0], target)
-    receipt = rpc(nodes[1].rpc_url, "eth_getTransactionReceipt", [tx_hash])
+    wait_until("the killed node to catch up", lambda: all_at(target, [restarted]), 30)
+    assert block_hash(restarted, target) == block_hash(survivors[0], target)
+    receipt = rpc(restarted, "eth_getTransactionReceipt", [tx_hash])
     assert receipt is not None
     assert receipt["status"] == "0x1"
 
