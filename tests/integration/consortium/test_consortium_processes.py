@@ -1,4 +1,4 @@
-"""Four validator processes on loopback produce one chain, survive a kill -9, resync.
+"""Four validator processes on loopback: one chain, a kill -9 survived, restarts resync.
 
 Each node is ``python -m govchain_node run --config node-<i>/node.toml``, exactly what an
 operator runs, so the p2p stack, the QBFT driver, the fsync'd consensus state and block
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from eth_account import Account as EthAccount
 from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
 from govchain_node.keys import load_dev_accounts
 from govchain_node.qbft.validators import proposer, sort_validators
+from govchain_node.service import CHAINDATA_DIR
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 
@@ -188,6 +190,15 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     receipt = rpc(restarted, "eth_getTransactionReceipt", [tx_hash])
     assert receipt is not None
     assert receipt["status"] == "0x1"
+
+    # A node whose chain data is wiped resyncs every block from genesis.
+    wiped = (victim + 2) % VALIDATORS
+    nodes[wiped].kill()
+    shutil.rmtree(consortium_dir / f"node-{wiped}" / CHAINDATA_DIR)
+    nodes[wiped] = start(consortium_dir / f"node-{wiped}")
+    target = max(height(url) or 0 for url in survivors)
+    wait_until("the wiped node to resync", lambda: all_at(target, [nodes[wiped].rpc_url]), 30)
+    assert block_hash(nodes[wiped].rpc_url, target) == block_hash(restarted, target)
 
 
 def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path) -> None:
