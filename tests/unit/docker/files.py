@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML, via schemathesis (dev)
+import yaml  # type: ignore[import-untyped, unused-ignore]  # PyYAML, via schemathesis (dev)
 
 DOCKER = Path(__file__).resolve().parents[3] / "docker"
 COMPOSE = DOCKER / "compose.yaml"
