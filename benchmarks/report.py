@@ -317,7 +317,8 @@ BENCHMARKS = (
 NOT_MEASURED = (
     (
         "4-validator consortium: tx/s and finality latency, healthy and with one validator down",
-        "the node does not drive the QBFT core yet; only the pure core is measured",
+        "no benchmark module drives a running consortium yet (the node's QBFT driver and "
+        "`govchain consortium up` landed on 2026-11-22); only the pure QBFT core is measured",
     ),
     (
         "throughput and latency from 10^4 to 10^7 documents in the log (plots)",

@@ -18,7 +18,7 @@ RUN pip install . && rm -rf /src
 
 RUN groupadd --system --gid 10001 govchain \
     && useradd --system --uid 10001 --gid govchain --home-dir /var/lib/govchain govchain \
-    && mkdir -p /var/lib/govchain/node /etc/govchain/node \
+    && mkdir -p /var/lib/govchain/node \
     && chown -R govchain:govchain /var/lib/govchain
 USER govchain
 WORKDIR /var/lib/govchain
@@ -31,8 +31,9 @@ VOLUME ["/var/lib/govchain/node"]
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import json,os,urllib.request as u; port=os.environ.get('GOVCHAIN_RPC_PORT','8545'); r=u.urlopen(u.Request('http://127.0.0.1:'+port, data=b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}', headers={'Content-Type':'application/json'}), timeout=4); assert 'result' in json.load(r)"]
 
-# The consortium node directory (node.toml, genesis.json, keys, TLS) is mounted at
-# /etc/govchain/node; chain data lives in the volume, overriding node.toml's data_dir
-# (an absolute path on the machine that ran `consortium init`).
+# The node directory `consortium init` wrote (node.toml, genesis.json, validator key,
+# TLS) is mounted read-write at /var/lib/govchain/node and is the node's data dir: the
+# node reads genesis and keys there and writes chaindata/ and qbft-state/ beside them.
+# --data-dir overrides node.toml's data_dir, an absolute path on the init machine.
 ENTRYPOINT ["govchain", "node", "run"]
-CMD ["--config", "/etc/govchain/node/node.toml", "--data-dir", "/var/lib/govchain/node"]
+CMD ["--config", "/var/lib/govchain/node/node.toml", "--data-dir", "/var/lib/govchain/node"]

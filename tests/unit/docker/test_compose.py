@@ -8,15 +8,20 @@ side (a port stride change, a renamed file, a different host pattern).
 
 from __future__ import annotations
 
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
+from tests.support.ports import free_port
 from tests.unit.docker.files import (
     DOCKER,
     DOCKERFILES,
@@ -28,23 +33,29 @@ from tests.unit.docker.files import (
 
 VALIDATORS = 4
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104  # what the nodes bind inside their containers
-CONTAINER_CONFIG_DIR = "/etc/govchain/node"
+CONTAINER_NODE_DIR = "/var/lib/govchain/node"
+
+
+GOVCHAIN = (sys.executable, "-c", "from govchain_client.cli import main; main()")
+
+
+def _init(out: Path, *options: str) -> None:
+    subprocess.run(
+        [
+            *(*GOVCHAIN, "consortium", "init", "--validators", str(VALIDATORS)),
+            *("--out", str(out), *options),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
 def consortium(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``consortium init`` exactly as docker/README.md tells the operator to run it."""
     out = tmp_path_factory.mktemp("docker") / "consortium"
-    subprocess.run(
-        [
-            *(sys.executable, "-c", "from govchain_client.cli import main; main()"),
-            *("consortium", "init", "--validators", str(VALIDATORS)),
-            *("--host", "govchain-node-{i}", "--bind", ALL_INTERFACES, "--out", str(out)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _init(out, "--host", "govchain-node-{i}", "--bind", ALL_INTERFACES)
     return out
 
 
@@ -62,9 +73,9 @@ def _config_mount(service: dict[str, Any]) -> tuple[str, str]:
     """The bind mount that lands on the node image's config directory."""
     for volume in service["volumes"]:
         source, target, *_ = str(volume).split(":")
-        if target == CONTAINER_CONFIG_DIR:
+        if target == CONTAINER_NODE_DIR:
             return source, target
-    raise AssertionError(f"no volume mounted at {CONTAINER_CONFIG_DIR}")
+    raise AssertionError(f"no volume mounted at {CONTAINER_NODE_DIR}")
 
 
 def test_compose_has_the_consortium_services(services: dict[str, Any]) -> None:
@@ -75,9 +86,57 @@ def test_compose_has_the_consortium_services(services: dict[str, Any]) -> None:
     assert services["notary"]["build"]["dockerfile"] == "docker/notary.Dockerfile"
 
 
-def test_node_image_reads_the_mounted_node_toml() -> None:
-    cmd = exec_form(last(read_dockerfile(DOCKERFILES["node"]), "CMD").argument)
-    assert cmd[cmd.index("--config") + 1] == f"{CONTAINER_CONFIG_DIR}/node.toml"
+def _image_cmd() -> list[str]:
+    return exec_form(last(read_dockerfile(DOCKERFILES["node"]), "CMD").argument)
+
+
+def test_node_image_runs_in_the_mounted_node_directory() -> None:
+    """The node reads genesis.json and its keys from its data dir: mount == data dir."""
+    cmd = _image_cmd()
+    assert cmd[cmd.index("--config") + 1] == f"{CONTAINER_NODE_DIR}/node.toml"
+    assert cmd[cmd.index("--data-dir") + 1] == CONTAINER_NODE_DIR
+
+
+def test_image_arguments_start_a_node_from_a_moved_node_directory(tmp_path: Path) -> None:
+    """What the container does, without Docker: node-0's directory at another path
+    (as the bind mount puts it), started with the image's arguments, answers JSON-RPC.
+
+    Needs its own consortium on free ports; node.toml's absolute data_dir points at
+    the init location, so this also proves ``--data-dir`` overrides it.
+    """
+    base = free_port()
+    out = tmp_path / "c"
+    _init(out, "--base-port", str(base), "--host", "127.0.0.1")
+    mounted = tmp_path / "mounted"
+    shutil.copytree(out / "node-0", mounted)
+    cmd = [a.replace(CONTAINER_NODE_DIR, str(mounted)) for a in _image_cmd()]
+    process = subprocess.Popen(
+        [*GOVCHAIN, "node", "run", *cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        height = None
+        while height is None and time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read() if process.stdout else b""
+            try:
+                answer = httpx.post(
+                    f"http://127.0.0.1:{base}",
+                    json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
+                    timeout=2,
+                ).json()
+                height = int(answer["result"], 16)
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert height == 0  # one validator of four cannot reach quorum, but it serves
+        assert (mounted / "chaindata").is_dir()
+        assert not (out / "node-0" / "chaindata").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.parametrize("index", range(VALIDATORS))
