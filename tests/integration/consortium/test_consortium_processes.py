@@ -230,3 +230,32 @@ def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path)
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_two_of_four_down_halts_without_fork_and_resumes_after_restart(
+    consortium_dir: Path, nodes: list[NodeProcess]
+) -> None:
+    urls = [node.rpc_url for node in nodes]
+    wait_until("four nodes at height 2", lambda: all((height(u) or 0) >= 2 for u in urls), 30)
+    nodes[2].kill()
+    nodes[3].kill()
+    alive = urls[:2]
+    # One block may still be in flight; after that two of four (below the quorum of 3)
+    # must not finalise anything.
+    time.sleep(3)
+    stalled = [height(url) for url in alive]
+    time.sleep(5)
+    assert [height(url) for url in alive] == stalled
+    top = max(h or 0 for h in stalled)
+    assert len({block_hash(url, top - 1) for url in alive}) == 1
+
+    nodes[2] = start(consortium_dir / "node-2")
+    nodes[3] = start(consortium_dir / "node-3")
+    everyone = [node.rpc_url for node in nodes]
+    took = wait_until(
+        "progress after the restart",
+        lambda: all((height(u) or 0) >= top + 2 for u in everyone),
+        60,
+    )
+    print(f"resumed {took:.1f} s after the restart")
+    assert len({block_hash(url, top + 1) for url in everyone}) == 1
