@@ -86,7 +86,8 @@ FUTURE_HEIGHTS = 4
 MAX_BUFFERED = 4096
 STATUS_INTERVAL = 1.0
 SYNC_REQUEST_TIMEOUT = 5.0
-#: Seconds a non-proposer waits for the proposer's sealed block before using its own seals.
+#: Seconds each validator waits for the previous one in commit order (see _commit_rank)
+#: to push its sealed block before writing its own seals.
 COMMIT_FALLBACK = 1.5
 #: Seconds a block's timestamp may lie ahead of our clock (clock skew between members).
 MAX_FUTURE_DRIFT = 15
@@ -298,7 +299,8 @@ class ConsortiumDriver:
 
     def _commit(self, action: CommitBlock) -> None:
         """Only the block's proposer writes its seals right away and pushes the sealed
-        block; the others import that push (or, without it, their own seals later).
+        block; the others import that push (or, without it, their own seals later, one
+        after another in a fixed order).
 
         Why: the ledger's block hash (py-evm's header hash) covers the seal list, and
         each validator may hold a different quorum of commit seals. If every validator
@@ -312,11 +314,21 @@ class ConsortiumDriver:
         except NodeError:
             log.exception("undecodable committed block %d", action.height)
             return
-        if proposer == self.address:
+        rank = self._commit_rank(proposer)
+        if rank == 0:
             self._commit_own(action)
         else:
             loop = asyncio.get_running_loop()
-            loop.call_later(COMMIT_FALLBACK, self._commit_own, action)
+            loop.call_later(rank * COMMIT_FALLBACK, self._commit_own, action)
+
+    def _commit_rank(self, proposer: bytes) -> int:
+        """Our place in the order in which validators write the seals if the ones before
+        them have not: the proposer first, then the others in proposer rotation. Two
+        validators commit different seal lists only if everyone before them failed."""
+        validators = self._state.validators
+        if proposer not in validators or self.address not in validators:
+            return 0 if proposer == self.address else len(validators)
+        return (validators.index(self.address) - validators.index(proposer)) % len(validators)
 
     def _commit_own(self, action: CommitBlock) -> None:
         """Commit with our seals (if nobody's sealed version arrived) and push it."""
