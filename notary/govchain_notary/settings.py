@@ -12,7 +12,15 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -32,6 +40,10 @@ MIN_BYTES_PER_ITEM = 80  # {"digest":"sha256:<64 hex>"} plus a comma
 
 class IssuerSettings(BaseModel):
     """One tenant: an issuer address with its own log and signing key."""
+
+    # a misspelt key, or a key meant for the top level written after an [[issuers]]
+    # table, would otherwise vanish silently
+    model_config = ConfigDict(extra="forbid")
 
     address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
     name: str = ""

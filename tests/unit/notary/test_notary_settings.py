@@ -74,3 +74,17 @@ def test_json_logs(capsys: pytest.CaptureFixture[str]) -> None:
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert (line["message"], line["level"], line["issuer"]) == ("anchored 5", "info", "0xab")
     logging.getLogger().handlers.clear()
+
+
+def test_unknown_keys_in_an_issuer_table_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: a top-level key written after [[issuers]] landed in the issuer table
+    # and disappeared without an error
+    config = tmp_path / "notary.toml"
+    config.write_text(
+        '[[issuers]]\naddress = "0x' + "11" * 20 + '"\nname = "Stadt"\nblock_period = 3\n'
+    )
+    monkeypatch.setenv("GOVCHAIN_NOTARY_CONFIG", str(config))
+    with pytest.raises(ConfigurationError, match="block_period"):
+        load_settings()
