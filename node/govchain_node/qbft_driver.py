@@ -338,7 +338,8 @@ class ConsortiumDriver:
             block = decode_block(action.block)
             extra = decode_extra_data(block.header.extra_data)
             self._import(block, extra, action.seals)
-        except NodeError:
+        except Exception:  # py-evm's own errors too: consensus must outlive a bad block
+            self._ledger.discard_built()
             log.exception("committing block %d failed; sync will fetch it", action.height)
             return
         sealed = encode_block(self._ledger.block(self._ledger.head))
