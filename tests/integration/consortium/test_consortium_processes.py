@@ -26,7 +26,9 @@ from eth_account import Account as EthAccount
 
 from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
 from govchain_node.keys import load_dev_accounts
+from govchain_node.qbft.encoding import decode_persisted
 from govchain_node.qbft.validators import proposer, sort_validators
+from govchain_node.qbft_driver import STATE_FILE
 from govchain_node.service import CHAINDATA_DIR
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
@@ -178,6 +180,10 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     victim = next_proposer(consortium_dir, urls[0])
     nodes[victim].kill()
     survivors = [url for index, url in enumerate(urls) if index != victim]
+    # Its locked/prepared state survived the crash: the fsync'd record names a height
+    # past the last block it saw, so on restart it will not sign that height afresh.
+    persisted = decode_persisted((consortium_dir / f"node-{victim}" / STATE_FILE).read_bytes())
+    assert persisted.height >= 4
     before = max(height(url) or 0 for url in survivors)
     wait_until("two more blocks without node 1", lambda: all_at(before + 2, survivors), 30)
 
