@@ -7,19 +7,17 @@ tests drive the installed ``govchain`` entry point as a user would.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from govchain_client.notary import AsyncNotaryClient, NotaryClient
 from govchain_core.digest import digest_bytes
+from loadtests.run import stop, wait_ready
 from tests.support.ports import free_port
 
 STARTUP_SECONDS = 120
@@ -35,20 +33,6 @@ class Stack:
     @property
     def deployment(self) -> Path:
         return self.data_dir / "deployment.json"
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"govchain up exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"govchain up not ready in {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -74,16 +58,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root)
     try:
         notary = f"http://127.0.0.1:{port}"
-        wait_ready(notary, process, log)
+        try:
+            wait_ready(notary, process, STARTUP_SECONDS)
+        except (RuntimeError, TimeoutError) as exc:
+            raise AssertionError(f"{exc}:\n{log.read_text()}") from exc
         api_key = (root / "data" / "dev-api-key").read_text().strip()
         yield Stack(root / "data", notary, f"http://127.0.0.1:{rpc_port}", api_key)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # SIGINT, as Ctrl-C; SIGKILL only if it hangs
     assert process.returncode == 0, f"Ctrl-C did not shut down cleanly:\n{log.read_text()}"
 
 
