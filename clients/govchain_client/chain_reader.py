@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from govchain_client import abi
-from govchain_client.deployment import Deployment
 from govchain_client.errors import RpcError
 from govchain_client.rpc import JsonRpcClient
+from govchain_core.deployment import Deployment
 from govchain_core.verify import AnchoredCheckpoint, DocumentState, DocumentStatus, IssuerInfo
 
 ISSUER_FIELDS = ("string", "string", "uint", "uint", "uint", "bool", "uint", "uint")

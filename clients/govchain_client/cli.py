@@ -88,11 +88,10 @@ def verify(
 ) -> None:
     """Verify FILE against its receipt on the chain, step by step (exit 1 on failure)."""
     from govchain_client.chain_reader import RpcChainReader
-    from govchain_client.deployment import Deployment
-    from govchain_client.errors import DeploymentError
     from govchain_client.notarize import receipt_path
     from govchain_client.rpc import JsonRpcClient
-    from govchain_core.errors import ReceiptError
+    from govchain_core.deployment import Deployment
+    from govchain_core.errors import DeploymentError, ReceiptError
     from govchain_core.receipt_codec import decode_receipt
     from govchain_core.verify import verify_receipt
 

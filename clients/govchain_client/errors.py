@@ -2,7 +2,6 @@
 
     ClientError
     ├── RpcError              a node answered with a JSON-RPC error or could not be reached
-    ├── DeploymentError       a deployment file is missing or malformed
     └── NotaryError           the notary refused a request (carries the RFC 9457 problem)
         ├── AuthError             401/403: missing, wrong, revoked or out-of-scope key
         ├── RateLimitedError      429 (``retry_after`` seconds)
@@ -10,6 +9,7 @@
 
 Chain read failures during verification surface as ``govchain_core.errors.ChainError``
 (the core's verifier reports them as an ``error`` step); ``RpcError`` subclasses it.
+A malformed deployment file raises ``govchain_core.errors.DeploymentError``.
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ class RpcError(ClientError, ChainError):
         super().__init__(message)
         self.code = code
         self.data = data
-
-
-class DeploymentError(ClientError, ValueError):
-    """A deployment description (contract addresses of a consortium) is unusable."""
 
 
 class NotaryError(ClientError):

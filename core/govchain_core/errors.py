@@ -42,6 +42,10 @@ class ChainError(CoreError):
     """The chain could not be read (node unreachable, unexpected answer)."""
 
 
+class DeploymentError(CoreError, ValueError):
+    """A deployment description (contract addresses of a consortium) is unusable."""
+
+
 class ReceiptError(CoreError, ValueError):
     """A receipt is refused by the strict decoder."""
 

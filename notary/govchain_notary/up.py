@@ -16,6 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
+from govchain_core.deployment import Deployment
 from govchain_node.dev import DevNodeHandle, start_dev_node
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
@@ -71,29 +72,18 @@ def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
 
 def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Registries:
     saved = Registries.load(path)
-    if saved is not None and web3_for(node.rpc_url).eth.get_code(
-        web3_for(node.rpc_url).to_checksum_address(saved.anchor)
-    ):
-        return saved
+    if saved is not None:
+        web3 = web3_for(node.rpc_url)
+        if web3.eth.get_code(web3.to_checksum_address(saved.anchor)):
+            return saved
     registries = deploy_registries(node.rpc_url, key, issuer)
     registries.save(path)
     return registries
 
 
 def _write_deployment(path: Path, chain_id: int, registries: Registries) -> None:
-    path.write_text(
-        json.dumps(
-            {
-                "chain_id": chain_id,
-                "contracts": {
-                    "AnchorRegistry": registries.anchor,
-                    "IssuerRegistry": registries.issuer,
-                    "StatusRegistry": registries.status,
-                },
-            },
-            indent=2,
-        )
-    )
+    deployment = Deployment(chain_id, registries.anchor, registries.issuer, registries.status)
+    path.write_text(json.dumps(deployment.to_object(), indent=2))
 
 
 def _dev_api_key(settings: Settings, path: Path, issuer: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from govchain_core.deployment import Deployment
 from govchain_notary.settings import Settings
 
 router = APIRouter(tags=["deployment"])
@@ -34,15 +35,13 @@ def _settings(request: Request) -> Settings:
 async def deployment(request: Request) -> dict[str, Any]:
     """The consortium deployment receipts from this notary are checked against."""
     settings = _settings(request)
-    return {
-        "chain_id": settings.chain_id,
-        "contracts": {
-            "AnchorRegistry": settings.anchor_registry,
-            "IssuerRegistry": settings.issuer_registry,
-            "StatusRegistry": settings.status_registry,
-        },
-        "rpc_url": settings.public_rpc_url or settings.rpc_url,
-    }
+    deployment = Deployment(
+        settings.chain_id,
+        settings.anchor_registry,
+        settings.issuer_registry,
+        settings.status_registry,
+    )
+    return {**deployment.to_object(), "rpc_url": settings.public_rpc_url or settings.rpc_url}
 
 
 @router.get("/config.json", response_model=VerifierConfig, include_in_schema=False)

@@ -1,5 +1,8 @@
 """A consortium deployment: which chain and which registry contracts to trust.
 
+One value and one JSON layout for everybody: ``govchain up`` and the notary's
+``/v1/deployment`` write it, the SDK and the CLI read it.
+
 A receipt names the AnchorRegistry it was anchored in, but a verifier must not
 trust whatever address a file names: it checks the receipt against the addresses
 the consortium published (``deployment.json``, written by ``govchain up`` and
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govchain_client.errors import DeploymentError
+from govchain_core.errors import DeploymentError
 
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-fA-F]{40}\Z")
 
