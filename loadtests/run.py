@@ -117,11 +117,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@contextlib.contextmanager
-def local_stack(data_dir: Path, log_path: Path) -> Iterator[tuple[str, str]]:
-    """Run ``govchain up`` on free loopback ports; yield its URL and the dev API key."""
-    port, rpc_port, ws_port = free_port(), free_port(), free_port()
-    command = [
+def up_command(data_dir: Path, port: int, rpc_port: int, ws_port: int) -> list[str]:
+    """``govchain up`` on loopback with the given ports, through this interpreter."""
+    return [
         sys.executable,
         "-c",
         "from govchain_client.cli import main; main()",
@@ -137,6 +135,13 @@ def local_stack(data_dir: Path, log_path: Path) -> Iterator[tuple[str, str]]:
         "--ws-port",
         str(ws_port),
     ]
+
+
+@contextlib.contextmanager
+def local_stack(data_dir: Path, log_path: Path) -> Iterator[tuple[str, str]]:
+    """Run ``govchain up`` on free loopback ports; yield its URL and the dev API key."""
+    port, rpc_port, ws_port = free_port(), free_port(), free_port()
+    command = up_command(data_dir, port, rpc_port, ws_port)
     env = {**os.environ, **RAISED_LIMITS}
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:

@@ -17,7 +17,7 @@ import pytest
 
 from govchain_client.notary import AsyncNotaryClient, NotaryClient
 from govchain_core.digest import digest_bytes
-from loadtests.run import stop, wait_ready
+from loadtests.run import stop, up_command, wait_ready
 from tests.support.ports import free_port
 
 STARTUP_SECONDS = 120
@@ -40,20 +40,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
     port, rpc_port, ws_port = free_port(), free_port(), free_port()
     log = root / "up.log"
-    command = [
-        sys.executable,
-        "-c",
-        "from govchain_client.cli import main; main()",
-        "up",
-        "--data-dir",
-        str(root / "data"),
-        "--port",
-        str(port),
-        "--rpc-port",
-        str(rpc_port),
-        "--ws-port",
-        str(ws_port),
-    ]
+    command = up_command(root / "data", port, rpc_port, ws_port)
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root)
     try:
