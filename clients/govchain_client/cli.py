@@ -210,34 +210,23 @@ ReceiptId = Annotated[
 ]
 
 
-@status_app.command("suspend")
-def suspend(
-    receipt_id: ReceiptId,
-    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
-    api_key: Annotated[str | None, API_KEY] = None,
-) -> None:
-    """Suspend a document (can be reinstated)."""
-    _change_status(receipt_id, "suspend", notary, api_key)
+def _status_command(action: str, summary: str) -> None:
+    """Register ``govchain status ACTION`` for the actions that take only a document."""
+
+    def command(
+        receipt_id: ReceiptId,
+        notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
+        api_key: Annotated[str | None, API_KEY] = None,
+    ) -> None:
+        _change_status(receipt_id, action, notary, api_key)
+
+    command.__doc__ = summary
+    status_app.command(action)(command)
 
 
-@status_app.command("reinstate")
-def reinstate(
-    receipt_id: ReceiptId,
-    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
-    api_key: Annotated[str | None, API_KEY] = None,
-) -> None:
-    """Reinstate a suspended document."""
-    _change_status(receipt_id, "reinstate", notary, api_key)
-
-
-@status_app.command("revoke")
-def revoke(
-    receipt_id: ReceiptId,
-    notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
-    api_key: Annotated[str | None, API_KEY] = None,
-) -> None:
-    """Revoke a document for good."""
-    _change_status(receipt_id, "revoke", notary, api_key)
+_status_command("suspend", "Suspend a document (can be reinstated).")
+_status_command("reinstate", "Reinstate a suspended document.")
+_status_command("revoke", "Revoke a document for good.")
 
 
 @status_app.command("supersede")

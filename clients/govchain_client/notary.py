@@ -42,10 +42,13 @@ class RetryPolicy:
 
     def after_failure(self, attempt: int, exc: Exception) -> float:
         """Seconds to wait before the next attempt; re-raise when not worth retrying."""
-        retry_after = _retryable(exc)
-        if retry_after is False or attempt + 1 >= self.attempts:
+        if attempt + 1 >= self.attempts:
             raise exc
-        return self.delay(attempt, retry_after or None)
+        if isinstance(exc, RateLimitedError):  # 429 and 503: the server says when
+            return self.delay(attempt, exc.retry_after or None)
+        if isinstance(exc, httpx.TransportError):
+            return self.delay(attempt, None)
+        raise exc
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -197,15 +200,6 @@ def _retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
-
-
-def _retryable(exc: Exception) -> float | bool | None:
-    """``False`` if not retryable, else the server's Retry-After (or ``None``)."""
-    if isinstance(exc, RateLimitedError):
-        return exc.retry_after
-    if isinstance(exc, httpx.TransportError):
-        return None
-    return False
 
 
 class NotaryClient:
