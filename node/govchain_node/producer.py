@@ -6,8 +6,11 @@ and *how the block is sealed*; the ledger builds and commits. ``block_period = 0
 as soon as transactions are pending (batching whatever arrived during the previous
 build), which tests and benchmarks use.
 
-Timestamps are whole seconds and strictly increasing, so with sub-second periods under
-sustained load the block time can run ahead of the wall clock by the backlog.
+Periods count from the START of the previous block, as Besu spaces block timestamps by
+the period: a build that takes 0.6 s of a 1 s period leaves 0.4 s of waiting, and a
+build longer than the period is followed by the next one at once. Timestamps are whole
+seconds and strictly increasing, so with sub-second periods under sustained load the
+block time can run ahead of the wall clock by the backlog.
 """
 
 from __future__ import annotations
@@ -26,6 +29,31 @@ from govchain_node.txpool import TxPool
 log = logging.getLogger(__name__)
 
 
+class Cadence:
+    """When the next block is due, from the start of the previous one (no clock inside).
+
+    Times are ``time.monotonic()`` seconds supplied by the caller.
+    """
+
+    def __init__(self, block_period: float, empty_block_period: float, start: float) -> None:
+        self.block_period = block_period
+        self.empty_block_period = empty_block_period
+        self.last_start = start
+
+    def started(self, at: float) -> None:
+        """A block build (or a failed attempt) began at ``at``."""
+        self.last_start = at
+
+    def due(self, pending: bool) -> float:
+        """The time at which the next block should be started."""
+        period = self.block_period if pending else self.empty_block_period
+        return self.last_start + period
+
+    def wait(self, pending: bool, now: float) -> float:
+        """Seconds to wait from ``now`` (0 when the block is due or overdue)."""
+        return max(0.0, self.due(pending) - now)
+
+
 class BlockProducer:
     def __init__(
         self,
@@ -36,6 +64,7 @@ class BlockProducer:
         nonce_of: Callable[[bytes], int],
         on_commit: Callable[[CommittedBlock], None],
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ledger = ledger
         self._pool = pool
@@ -44,8 +73,9 @@ class BlockProducer:
         self._nonce_of = nonce_of
         self._on_commit = on_commit
         self._clock = clock
+        self._monotonic = monotonic
         self._wake = asyncio.Event()
-        self._last_block = time.monotonic()
+        self.cadence = Cadence(config.block_period, config.empty_block_period, monotonic())
 
     def notify(self) -> None:
         """A transaction arrived."""
@@ -53,6 +83,7 @@ class BlockProducer:
 
     def produce(self) -> CommittedBlock | None:
         """Build, seal and commit one block from the pool now (``None`` if not proposer)."""
+        self.cadence.started(self._monotonic())
         parent = self._ledger.head
         if not self._engine.may_propose(parent):
             return None
@@ -75,14 +106,12 @@ class BlockProducer:
                 self._pool.drop(skipped.tx_hash)
         self._on_commit(committed)
         self._pool.prune(set(committed.senders), self._nonce_of)
-        self._last_block = time.monotonic()
         return committed
 
     async def run(self) -> None:
         while True:
             pending = self._pool.has_executable(self._nonce_of)
-            period = self._config.block_period if pending else self._config.empty_block_period
-            delay = self._last_block + period - time.monotonic()
+            delay = self.cadence.wait(pending, self._monotonic())
             if delay > 0:
                 self._wake.clear()
                 try:
@@ -91,18 +120,20 @@ class BlockProducer:
                     pass
                 else:
                     continue  # re-evaluate with the new pool state
-            try:
-                self.produce()
-            except ChainError:
-                log.exception("block production failed; retrying next period")
-                self._last_block = time.monotonic()
-            except Exception:
-                # An execution bug triggered by some transaction must not stop the chain:
-                # drop the first candidate so that the next attempt makes progress.
-                log.exception("block production crashed; dropping the first candidate")
-                first = next(iter(self._pool.executable(self._nonce_of)), None)
-                if first is not None:
-                    self._pool.drop(bytes(first.hash))
-                self._last_block = time.monotonic()
+            self._produce_logged()
             # Let RPC requests that queued up during the build run before the next one.
             await asyncio.sleep(0)
+
+    def _produce_logged(self) -> None:
+        """One production attempt; a failure is logged and retried a period later."""
+        try:
+            self.produce()
+        except ChainError:
+            log.exception("block production failed; retrying next period")
+        except Exception:
+            # An execution bug triggered by some transaction must not stop the chain:
+            # drop the first candidate so that the next attempt makes progress.
+            log.exception("block production crashed; dropping the first candidate")
+            first = next(iter(self._pool.executable(self._nonce_of)), None)
+            if first is not None:
+                self._pool.drop(bytes(first.hash))
