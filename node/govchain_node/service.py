@@ -191,6 +191,9 @@ class Node:
         state = self.ledger.state_at(header)
         return int(state.get_nonce(Address(address))), int(state.get_balance(Address(address)))
 
+    def peer_count(self) -> int:
+        return 0 if self.consortium is None else self.consortium.network.peer_count
+
     def submit(self, raw: bytes) -> bytes:
         pooled = self.pool.add_raw(raw)
         if self.consortium is not None:

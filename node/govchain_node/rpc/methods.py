@@ -67,6 +67,9 @@ class NodeView(Protocol):
     def account(self, header: BlockHeaderAPI, address: bytes) -> tuple[int, int]:
         """(nonce, balance) at ``header``."""
 
+    def peer_count(self) -> int:
+        """Consortium peers connected now (0 for a ``--dev`` node)."""
+
 
 def revert_error(output: bytes) -> RpcError:
     """The JSON-RPC error for a reverted call, with the decoded reason when there is one."""
@@ -101,7 +104,7 @@ class EthMethods:
             "web3_sha3": self.web3_sha3,
             "net_version": lambda params: str(node.config.chain_id),
             "net_listening": lambda params: True,
-            "net_peerCount": lambda params: "0x0",
+            "net_peerCount": lambda params: hex_int(node.peer_count()),
             "eth_chainId": lambda params: self._chain_id_hex,
             "eth_protocolVersion": lambda params: "0x44",
             "eth_syncing": lambda params: False,

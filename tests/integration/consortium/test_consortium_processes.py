@@ -8,19 +8,14 @@ far below what a stalled chain would need to look alive.
 
 from __future__ import annotations
 
-import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from eth_account import Account as EthAccount
 
@@ -30,80 +25,18 @@ from govchain_node.qbft.encoding import decode_persisted
 from govchain_node.qbft.validators import proposer, sort_validators
 from govchain_node.qbft_driver import STATE_FILE
 from govchain_node.service import CHAINDATA_DIR
+from tests.support.consortium_processes import (
+    all_at,
+    block_hash,
+    free_base_port,
+    height,
+    rpc,
+    start_consortium_node,
+    wait_until,
+)
 from tests.support.node_process import NodeProcess
-from tests.support.process_output import wait_for_announcement
 
 VALIDATORS = 4
-START_TIMEOUT = 30.0
-
-
-def _ports_free(base: int, count: int) -> bool:
-    for index in range(count):
-        for offset in (0, 1, 2):
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", base + 10 * index + offset))
-                except OSError:
-                    return False
-    return True
-
-
-def free_base_port(count: int) -> int:
-    """A base port whose ``base + 10 i + {0, 1, 2}`` are all free a moment ago."""
-    rng = random.Random()
-    for _ in range(50):
-        base = rng.randrange(20_000, 55_000, 10)
-        if _ports_free(base, count):
-            return base
-    raise RuntimeError("no free port block found")
-
-
-def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
-    response = httpx.post(
-        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}, timeout=5
-    )
-    body = response.json()
-    if "error" in body:
-        raise RuntimeError(f"{method}: {body['error']}")
-    return body["result"]
-
-
-def height(url: str) -> int | None:
-    try:
-        return int(rpc(url, "eth_blockNumber"), 16)
-    except (httpx.HTTPError, RuntimeError):
-        return None
-
-
-def wait_until(what: str, condition: Callable[[], bool], timeout: float) -> float:
-    """Poll ``condition``; returns the seconds it took, fails the test on timeout."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
-
-
-def start(node_dir: Path) -> NodeProcess:
-    args = [sys.executable, "-m", "govchain_node", "run", "--config", str(node_dir / "node.toml")]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [*args, "--log-level", "WARNING"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-
-    def extract(line: str) -> str | None:
-        return line.split()[-1] if line.startswith("rpc listening on ") else None
-
-    url, output = wait_for_announcement(process, extract, START_TIMEOUT, "consortium node")
-    if url is None:
-        process.wait(timeout=10)
-        raise RuntimeError("node exited before listening:\n" + "\n".join(output))
-    return NodeProcess(process, url, output)
 
 
 @pytest.fixture
@@ -119,19 +52,11 @@ def nodes(consortium_dir: Path) -> Iterator[list[NodeProcess]]:
     started: list[NodeProcess] = []
     try:
         for index in range(VALIDATORS):
-            started.append(start(consortium_dir / f"node-{index}"))
+            started.append(start_consortium_node(consortium_dir / f"node-{index}"))
         yield started
     finally:
         for node in started:
             node.terminate()
-
-
-def block_hash(url: str, number: int) -> str | None:
-    try:
-        block = rpc(url, "eth_getBlockByNumber", [hex(number), False])
-    except (httpx.HTTPError, RuntimeError):
-        return None
-    return None if block is None else str(block["hash"])
 
 
 def next_proposer(directory: Path, url: str) -> int:
@@ -147,9 +72,6 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     consortium_dir: Path, nodes: list[NodeProcess]
 ) -> None:
     urls = [node.rpc_url for node in nodes]
-
-    def all_at(minimum: int, among: list[str]) -> bool:
-        return all((height(url) or 0) >= minimum for url in among)
 
     wait_until("four nodes at height 3", lambda: all_at(3, urls), 30)
     hashes = {block_hash(url, 3) for url in urls}
@@ -188,7 +110,7 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     wait_until("two more blocks without node 1", lambda: all_at(before + 2, survivors), 30)
 
     # Restarted, it syncs the blocks it missed (seal-checked) and follows the chain again.
-    nodes[victim] = start(consortium_dir / f"node-{victim}")
+    nodes[victim] = start_consortium_node(consortium_dir / f"node-{victim}")
     restarted = nodes[victim].rpc_url
     target = max(height(url) or 0 for url in survivors)
     wait_until("the killed node to catch up", lambda: all_at(target, [restarted]), 30)
@@ -201,7 +123,7 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     wiped = (victim + 2) % VALIDATORS
     nodes[wiped].kill()
     shutil.rmtree(consortium_dir / f"node-{wiped}" / CHAINDATA_DIR)
-    nodes[wiped] = start(consortium_dir / f"node-{wiped}")
+    nodes[wiped] = start_consortium_node(consortium_dir / f"node-{wiped}")
     target = max(height(url) or 0 for url in survivors)
     wait_until("the wiped node to resync", lambda: all_at(target, [nodes[wiped].rpc_url]), 30)
     assert block_hash(nodes[wiped].rpc_url, target) == block_hash(restarted, target)
@@ -255,8 +177,8 @@ def test_two_of_four_down_halts_without_fork_and_resumes_after_restart(
     top = max(h or 0 for h in stalled)
     assert len({block_hash(url, top - 1) for url in alive}) == 1
 
-    nodes[2] = start(consortium_dir / "node-2")
-    nodes[3] = start(consortium_dir / "node-3")
+    nodes[2] = start_consortium_node(consortium_dir / "node-2")
+    nodes[3] = start_consortium_node(consortium_dir / "node-3")
     everyone = [node.rpc_url for node in nodes]
     took = wait_until(
         "progress after the restart",

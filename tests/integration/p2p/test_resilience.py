@@ -15,7 +15,7 @@ from govchain_node.p2p.errors import FrameTooLargeError
 from govchain_node.p2p.framing import HEADER
 from govchain_node.p2p.transport import Transport
 from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
-from tests.integration.p2p.proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 from tests.unit.p2p.material import (
     FAST,
     config,

@@ -1,0 +1,166 @@
+"""Consortium nodes as real processes for tests: start them from ``consortium init``
+output, talk JSON-RPC to them, wait for heights, and put TCP proxies between them.
+
+Each node is ``python -m govchain_node run --config node-<i>/node.toml``, exactly what an
+operator runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from tests.support.node_process import NodeProcess
+from tests.support.process_output import wait_for_announcement
+from tests.support.tcp_proxy import TcpProxy
+
+START_TIMEOUT = 30.0
+T = TypeVar("T")
+
+
+def _ports_free(base: int, count: int) -> bool:
+    for index in range(count):
+        for offset in (0, 1, 2):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", base + 10 * index + offset))
+                except OSError:
+                    return False
+    return True
+
+
+def free_base_port(count: int) -> int:
+    """A base port whose ``base + 10 i + {0, 1, 2}`` are all free a moment ago."""
+    rng = random.Random()
+    for _ in range(50):
+        base = rng.randrange(20_000, 55_000, 10)
+        if _ports_free(base, count):
+            return base
+    raise RuntimeError("no free port block found")
+
+
+def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
+    response = httpx.post(
+        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}, timeout=5
+    )
+    body = response.json()
+    if "error" in body:
+        raise RuntimeError(f"{method}: {body['error']}")
+    return body["result"]
+
+
+def height(url: str) -> int | None:
+    """The node's head number, ``None`` while it does not answer."""
+    try:
+        return int(rpc(url, "eth_blockNumber"), 16)
+    except (httpx.HTTPError, RuntimeError):
+        return None
+
+
+def block_hash(url: str, number: int) -> str | None:
+    try:
+        block = rpc(url, "eth_getBlockByNumber", [hex(number), False])
+    except (httpx.HTTPError, RuntimeError):
+        return None
+    return None if block is None else str(block["hash"])
+
+
+def all_at(minimum: int, urls: list[str]) -> bool:
+    return all((height(url) or 0) >= minimum for url in urls)
+
+
+def wait_until(what: str, condition: Callable[[], bool], timeout: float) -> float:
+    """Poll ``condition``; returns the seconds it took, fails the test on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def start_consortium_node(node_dir: Path) -> NodeProcess:
+    """Start the node configured in ``node_dir/node.toml``; wait until its RPC listens."""
+    args = [sys.executable, "-m", "govchain_node", "run", "--config", str(node_dir / "node.toml")]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [*args, "--log-level", "WARNING"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+
+    def extract(line: str) -> str | None:
+        return line.split()[-1] if line.startswith("rpc listening on ") else None
+
+    url, output = wait_for_announcement(process, extract, START_TIMEOUT, "consortium node")
+    if url is None:
+        process.wait(timeout=10)
+        raise RuntimeError("node exited before listening:\n" + "\n".join(output))
+    return NodeProcess(process, url, output)
+
+
+class ProxyLoop:
+    """TCP proxies served by an asyncio loop in a background thread, so that a
+    synchronous test can cut and heal links between node processes."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._proxies: list[TcpProxy] = []
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    def proxy(self, target_port: int) -> tuple[TcpProxy, int]:
+        """A new proxy to ``127.0.0.1:target_port``; returns it and its own port."""
+        proxy = TcpProxy("127.0.0.1", target_port)
+        port = self._run(proxy.start())
+        self._proxies.append(proxy)
+        return proxy, port
+
+    def cut(self, proxies: list[TcpProxy]) -> None:
+        self._run(_each(proxies, TcpProxy.cut))
+
+    def heal(self, proxies: list[TcpProxy]) -> None:
+        self._run(_each(proxies, TcpProxy.heal))
+
+    def close(self) -> None:
+        for proxy in self._proxies:
+            self._run(proxy.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+
+async def _each(proxies: list[TcpProxy], action: Callable[[TcpProxy], None]) -> None:
+    """Apply ``action`` to every proxy inside the proxies' own loop."""
+    for proxy in proxies:
+        action(proxy)
+
+
+_PEER_PORT = re.compile(r"^(port = )(\d+)$", re.MULTILINE)
+
+
+def route_peers_through(node_toml: Path, route: Callable[[int], int]) -> None:
+    """Rewrite the ``port`` of every ``[[p2p.peers]]`` entry of ``node_toml`` with
+    ``route(port)``; the node's own ``[p2p] port`` (before the first peer) stays."""
+    text = node_toml.read_text()
+    head, marker, peers = text.partition("[[p2p.peers]]")
+    rewritten = _PEER_PORT.sub(lambda m: m.group(1) + str(route(int(m.group(2)))), peers)
+    node_toml.write_text(head + marker + rewritten)
