@@ -135,6 +135,11 @@ class Ledger:
         genesis_header = self._chain.get_canonical_block_header_by_number(0)
         if not genesis_matches(genesis, genesis_header):
             raise ConfigError("the database belongs to another chain (genesis mismatch)")
+        if self._chain.chaindb.get_canonical_block_hash(head.block_number) != head.hash:
+            raise ConfigError(
+                "the database stores blocks under hashes that include the commit seals "
+                "(written before the seal-free block hash); resync this node into a new data dir"
+            )
         self._head = head
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._call_states: OrderedDict[bytes, StateAPI] = OrderedDict()

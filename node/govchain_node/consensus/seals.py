@@ -1,4 +1,8 @@
-"""Commit seals: secp256k1 signatures over the header hash without seals."""
+"""Commit seals: secp256k1 signatures over the header hash without seals, round kept.
+
+This is not the block hash (``header.hash``, which also sets the round to 0, see
+:mod:`govchain_node.vm`): a seal binds the round in which it was produced.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,18 @@ from eth_keys import datatypes as eth_keys_api
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError as EthKeysValidationError
 
-from govchain_node.consensus.extra_data import (
-    QbftExtraData,
-    decode_extra_data,
-    encode_unsealed,
-)
+from govchain_node.consensus.extra_data import QbftExtraData, decode_extra_data
 from govchain_node.errors import InvalidBlockError
+from govchain_node.qbft.errors import ExtraDataError
+from govchain_node.qbft.extra_data import commit_seal_hash
 
 
 def seal_digest(header: BlockHeaderAPI) -> bytes:
     """The hash commit seals sign: ``header`` with an empty seal list in its extraData."""
-    extra = decode_extra_data(header.extra_data)
-    unsealed = header.copy(extra_data=encode_unsealed(extra))
-    return bytes(unsealed.hash)
+    try:
+        return commit_seal_hash(type(header).serialize(header))
+    except ExtraDataError as exc:
+        raise InvalidBlockError(f"invalid QBFT extraData: {exc}") from exc
 
 
 def recover_sealers(header: BlockHeaderAPI) -> tuple[QbftExtraData, tuple[bytes, ...]]:
