@@ -32,6 +32,7 @@ from eth.abc import (
 from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
 
+from govchain_node.callstate import call_state_class
 from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data, encode_unsealed
 from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
 from govchain_node.formatting import (
@@ -451,7 +452,9 @@ class Ledger:
         next_block = vm.generate_block_from_parent_header_and_coinbase(header, header.coinbase)
         free_header = next_block.header.copy(base_fee_per_gas=0)
         previous = itertools.chain((header.hash,), vm.previous_hashes or ())
-        state: StateAPI = vm.build_state(self._db, free_header, vm.chain_context, previous)
+        context = vm.create_execution_context(free_header, previous, vm.chain_context)
+        state_class = call_state_class(vm.get_state_class())
+        state: StateAPI = state_class(self._db, context, free_header.state_root)
         self._call_states[header.hash] = state
         if len(self._call_states) > 4:
             self._call_states.popitem(last=False)

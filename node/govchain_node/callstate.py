@@ -1,0 +1,66 @@
+"""State classes for ``eth_call`` and ``eth_estimateGas``: one scratch state at the head
+serves many calls, each undone by a snapshot revert.
+
+py-evm's state is built for executing one block, and two of its habits cost a call
+server dearly:
+
+- the account database keeps the set of every trie node read (a block witness) and
+  copies it whole on each ``get_code``; a state reused for thousands of calls reads
+  ever more nodes, so every call got slower than the one before. Calls need no witness;
+- every message makes a new ``CodeStream`` that finds out again, by scanning back over
+  the code, which positions are valid jump destinations. The answer depends on the
+  code bytes only, so the call state keeps it per code and shares it between calls.
+
+Execution results are unchanged: both are bookkeeping beside the EVM semantics.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, cast
+
+from eth.abc import (
+    AccountDatabaseAPI,
+    ComputationAPI,
+    MessageAPI,
+    StateAPI,
+    TransactionContextAPI,
+)
+
+#: Codes whose jump analysis is kept; more distinct codes than this start over.
+MAX_ANALYSED_CODES = 512
+
+
+@functools.cache
+def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
+    """``state_class`` without witness tracking and with shared jump analysis."""
+    base_db: Any = state_class.get_account_db_class()
+    base_computation: Any = state_class.computation_class
+
+    class CallAccountDB(base_db):  # type: ignore[misc]
+        def _get_accessed_node_hashes(self) -> frozenset[bytes]:
+            return frozenset()
+
+    analysed: dict[bytes, tuple[set[int], set[int]]] = {}
+
+    class CallComputation(base_computation):  # type: ignore[misc]
+        def __init__(
+            self,
+            state: StateAPI,
+            message: MessageAPI,
+            transaction_context: TransactionContextAPI,
+        ) -> None:
+            super().__init__(state, message, transaction_context)
+            known = analysed.get(message.code)
+            if known is None:
+                if len(analysed) >= MAX_ANALYSED_CODES:
+                    analysed.clear()
+                known = analysed[message.code] = (set(), set())
+            code: Any = self.code
+            code.valid_positions, code.invalid_positions = known
+
+    namespace = {
+        "account_db_class": cast(type[AccountDatabaseAPI], CallAccountDB),
+        "computation_class": cast(type[ComputationAPI], CallComputation),
+    }
+    return type("Call" + state_class.__name__, (state_class,), namespace)
