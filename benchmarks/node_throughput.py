@@ -2,12 +2,21 @@
 for the govchain node and the Hardhat node in the same run, with the ratio.
 
     python benchmarks/node_throughput.py [--txs 10000] [--calls 5000] [--concurrency 32]
+        [--block-period 1.0] [--second-block-period 0]
 
-Both nodes run as separate processes; the load generator (this process) pre-signs all
-transactions, then submits them through JSON-RPC from ``--senders`` accounts (one
-request in flight per account, as Hardhat's automine needs nonces in order) and waits
-until every one is mined; ``--concurrency`` eth_calls are kept in flight.
-Prints figures, asserts nothing.
+Both nodes run as separate processes and get the same load generator (this process):
+it pre-signs all transactions, then submits them through JSON-RPC from ``--senders``
+accounts (one request in flight per account, as Hardhat's automine needs nonces in
+order) and waits until every one is mined; ``--concurrency`` eth_calls are kept in
+flight.
+
+Hardhat automines one block per transaction. The govchain node runs with
+``--block-period`` (a block per period while transactions are pending; the row the
+README quotes) and, unless ``--second-block-period`` is ``none``, a second node with
+that period: ``0`` seals as soon as transactions are pending, the closest to automine.
+Each anchor transaction reserves ``ANCHOR_GAS``, so a block holds at most
+``block gas limit // ANCHOR_GAS`` of them, which caps the first row at that many per
+period. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +49,8 @@ from tests.support.node_contracts import CompiledContract, anchor_like, project_
 from tests.support.node_process import start_node_process
 
 ANCHORED = "0x" + keccak(b"Anchored(bytes32,bytes32,address)").hex()
+#: Gas limit of every anchor transaction (what a block must have left to include one).
+ANCHOR_GAS = 120_000
 
 
 class Rpc:
@@ -154,7 +165,7 @@ async def transaction_phase(
     per_sender: list[list[str]] = [[] for _ in accounts]
     for i in range(txs):
         s = i % len(accounts)
-        raw = sign(accounts[s], chain_id, nonces[s], node.address, anchor_data(i), 120_000, fee)
+        raw = sign(accounts[s], chain_id, nonces[s], node.address, anchor_data(i), ANCHOR_GAS, fee)
         per_sender[s].append(raw)
         nonces[s] += 1
     async with aiohttp.ClientSession(
@@ -178,12 +189,13 @@ async def transaction_phase(
             last_block = max(last_block, int(mined["blockNumber"], 16))
         end = time.perf_counter()
         node.last_block = last_block
+        node.figures["blocks"] = node.last_block - node.first_block + 1
         node.figures["tx_per_s"] = txs / (end - start)
         node.figures["submit_per_s"] = txs / (submitted - start)
         node.figures["cpu_ms_per_tx"] = (cpu_seconds(node.pid) - cpu) / txs * 1000
         print(
             f"[{node.name}] {txs} txs mined in {end - start:.2f} s over "
-            f"{node.last_block - node.first_block + 1} blocks",
+            f"{node.figures['blocks']:.0f} blocks",
             flush=True,
         )
 
@@ -224,6 +236,54 @@ async def logs_time(node: Deployment) -> tuple[float, int]:
         return time.perf_counter() - start, len(logs)
 
 
+def start_govchain(scratch: Path, name: str, args: argparse.Namespace, period: str) -> Any:
+    return start_node_process(
+        scratch / name,
+        "--block-period",
+        period,
+        "--block-gas-limit",
+        args.block_gas_limit,
+        "--empty-block-period",
+        "600",
+        "--dev-accounts",
+        str(args.senders),
+    )
+
+
+def govchain_keys(data_dir: Path) -> list[str]:
+    return ["0x" + a.private_key.hex() for a in load_dev_accounts(data_dir)]
+
+
+def second_configuration(
+    scratch: Path, args: argparse.Namespace, contract: CompiledContract
+) -> dict[str, float]:
+    """The transaction phase on a node with ``--second-block-period`` (own process)."""
+    process = start_govchain(scratch, "govchain-2", args, args.second_block_period)
+    try:
+        name = f"govchain, period {args.second_block_period} s"
+        node = Deployment(name, process.rpc_url, process.process.pid)
+        keys = govchain_keys(scratch / "govchain-2")
+        asyncio.run(transaction_phase(node, keys, contract, args.txs))
+    finally:
+        process.terminate()
+    return node.figures
+
+
+def query_rounds(ours: Deployment, theirs: Deployment, args: argparse.Namespace) -> None:
+    """Calls and log queries alternate between the nodes (A B B A …) so that load from
+    other processes on the machine affects both alike; the best round counts."""
+    for round_index in range(args.rounds):
+        order = (ours, theirs) if round_index % 2 == 0 else (theirs, ours)
+        for node in order:
+            rate = asyncio.run(call_rate(node, args.txs, args.calls, args.concurrency))
+            node.figures["call_per_s"] = max(node.figures.get("call_per_s", 0), rate)
+            for _ in range(3):
+                seconds, count = asyncio.run(logs_time(node))
+                best = node.figures.get("getlogs_s", float("inf"))
+                node.figures["getlogs_s"] = min(best, seconds)
+                node.figures["getlogs_events"] = count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--txs", type=int, default=10_000)
@@ -232,6 +292,11 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=16, help="accounts sending anchors")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved call/log rounds")
     parser.add_argument("--block-period", default="1.0")
+    parser.add_argument(
+        "--second-block-period",
+        default="0",
+        help="period of a second govchain node for the anchor rows ('none' to skip)",
+    )
     parser.add_argument("--block-gas-limit", default="60000000")
     args = parser.parse_args()
     contract = project_artifact("AnchorRegistry")
@@ -239,53 +304,48 @@ def main() -> None:
     if contract is None or "anchor(bytes32,bytes32)" not in str(contract.abi):
         contract, label = anchor_like(), "AnchorLike test contract (bytes32 per key + event)"
     print(f"contract: {label}")
-    with tempfile.TemporaryDirectory() as scratch:
-        process = start_node_process(
-            Path(scratch) / "govchain",
-            "--block-period",
-            args.block_period,
-            "--block-gas-limit",
-            args.block_gas_limit,
-            "--empty-block-period",
-            "600",
-            "--dev-accounts",
-            str(args.senders),
-        )
-        hardhat = start_hardhat(Path(scratch) / "hardhat")
+    second: dict[str, float] | None = None
+    with tempfile.TemporaryDirectory() as directory:
+        scratch = Path(directory)
+        process = start_govchain(scratch, "govchain", args, args.block_period)
+        hardhat = start_hardhat(scratch / "hardhat")
         try:
-            dev_keys = [
-                "0x" + a.private_key.hex() for a in load_dev_accounts(Path(scratch) / "govchain")
-            ]
             ours = Deployment("govchain", process.rpc_url, process.process.pid)
             theirs = Deployment("hardhat", hardhat.rpc_url, hardhat.process.pid)
-            asyncio.run(transaction_phase(ours, dev_keys, contract, args.txs))
+            keys = govchain_keys(scratch / "govchain")
+            asyncio.run(transaction_phase(ours, keys, contract, args.txs))
             asyncio.run(transaction_phase(theirs, hardhat_keys(args.senders), contract, args.txs))
-            # Calls and log queries alternate between the nodes (A B B A …) so that load
-            # from other processes on the machine affects both alike; best round counts.
-            for round_index in range(args.rounds):
-                order = (ours, theirs) if round_index % 2 == 0 else (theirs, ours)
-                for node in order:
-                    rate = asyncio.run(call_rate(node, args.txs, args.calls, args.concurrency))
-                    node.figures["call_per_s"] = max(node.figures.get("call_per_s", 0), rate)
-                    for _ in range(3):
-                        seconds, count = asyncio.run(logs_time(node))
-                        best = node.figures.get("getlogs_s", float("inf"))
-                        node.figures["getlogs_s"] = min(best, seconds)
-                        node.figures["getlogs_events"] = count
+            query_rounds(ours, theirs, args)
         finally:
             process.terminate()
+        try:
+            if args.second_block_period != "none":
+                second = second_configuration(scratch, args, contract)
+        finally:
             hardhat.stop()
-    report(args, ours.figures, theirs.figures)
+    report(args, ours.figures, theirs.figures, second)
 
 
-def report(args: argparse.Namespace, ours: dict[str, float], theirs: dict[str, float]) -> None:
+def _row(title: str, ours: float, theirs: float, lower_is_better: bool) -> None:
+    ratio = theirs / ours if lower_is_better else ours / theirs
+    print(f"{title:<44}{ours:>12.3f}{theirs:>12.3f}{ratio:>7.2f}x")
+
+
+def report(
+    args: argparse.Namespace,
+    ours: dict[str, float],
+    theirs: dict[str, float],
+    second: dict[str, float] | None,
+) -> None:
+    per_block = int(args.block_gas_limit) // ANCHOR_GAS
     print()
     print(
         f"govchain node: block period {args.block_period} s, "
-        f"block gas limit {args.block_gas_limit}; Hardhat: automine; "
+        f"block gas limit {args.block_gas_limit} (at most {per_block} anchors of "
+        f"{ANCHOR_GAS} gas per block); Hardhat: automine, one block per transaction; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'figure':<36}{'govchain':>12}{'hardhat':>12}{'ratio':>8}")
+    print(f"{'figure':<44}{'govchain':>12}{'hardhat':>12}{'ratio':>8}")
     rows = [
         ("anchor tx/s (submitted + mined)", "tx_per_s", False),
         ("  submission only, tx/s", "submit_per_s", False),
@@ -294,12 +354,35 @@ def report(args: argparse.Namespace, ours: dict[str, float], theirs: dict[str, f
         ("eth_getLogs, s per query", "getlogs_s", True),
     ]
     for title, key, lower_is_better in rows:
-        ratio = theirs[key] / ours[key] if lower_is_better else ours[key] / theirs[key]
-        print(f"{title:<36}{ours[key]:>12.3f}{theirs[key]:>12.3f}{ratio:>7.2f}x")
+        _row(title, ours[key], theirs[key], lower_is_better)
     print(
-        f"{'eth_getLogs events returned':<36}{ours['getlogs_events']:>12.0f}"
+        f"{'eth_getLogs events returned':<44}{ours['getlogs_events']:>12.0f}"
         f"{theirs['getlogs_events']:>12.0f}"
     )
+    print(f"{'blocks for the anchors':<44}{ours['blocks']:>12.0f}{theirs['blocks']:>12.0f}")
+    if second is not None:
+        period = args.second_block_period
+        print(f"second govchain node: block period {period} s, same gas limit and load")
+        _row(
+            f"anchor tx/s, period {period} s (submitted + mined)",
+            second["tx_per_s"],
+            theirs["tx_per_s"],
+            False,
+        )
+        _row(
+            f"  period {period} s: submission only, tx/s",
+            second["submit_per_s"],
+            theirs["submit_per_s"],
+            False,
+        )
+        _row(
+            f"  period {period} s: node CPU ms per mined tx",
+            second["cpu_ms_per_tx"],
+            theirs["cpu_ms_per_tx"],
+            True,
+        )
+        blocks = f"  period {period} s: blocks for the anchors"
+        print(f"{blocks:<44}{second['blocks']:>12.0f}{theirs['blocks']:>12.0f}")
     print("ratio: govchain relative to hardhat, > 1 means govchain is better")
 
 
