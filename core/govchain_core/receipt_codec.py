@@ -47,6 +47,7 @@ _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NON_BRACKET_RE = re.compile(r"[^\[\]{}]+")
 _VERSION_RE = re.compile(r"\A(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\Z")
 _HASH_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+_HEX_RE = re.compile(r"\A[0-9a-f]*\Z")
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-f]{40}\Z")
 _TOP_FIELDS = frozenset({"type", "version", "leaf", "proof", "anchor"})
 _PROOF_FIELDS = frozenset({"algorithm", "index", "tree_size", "path", "root"})
@@ -107,9 +108,8 @@ def _parse_json(raw: bytes) -> Any:
         raise ReceiptSyntaxError(f"receipt is not UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")
     _check_depth(text)
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     try:
-        value, end = decoder.raw_decode(text, _skip_space(text, 0))
+        value, end = _DECODER.raw_decode(text, _skip_space(text, 0))
     except ReceiptError:
         raise
     except json.JSONDecodeError as exc:
@@ -158,6 +158,10 @@ def _no_constant(name: str) -> Any:
     raise ReceiptSyntaxError(f"{name} is not allowed in a receipt")
 
 
+#: Stateless (its hooks keep nothing between calls), so one instance serves every decode.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
 def receipt_from_object(obj: Any) -> Receipt:
     """Decode an already parsed JSON value strictly."""
     top = _object(obj, "")
@@ -197,13 +201,24 @@ def _proof(obj: Mapping[str, Any], strict: bool) -> InclusionProof:
     path = obj["path"]
     if not isinstance(path, list) or len(path) > MAX_PROOF_LENGTH:
         raise ReceiptFieldError("/proof/path", f"must be a list of at most {MAX_PROOF_LENGTH}")
-    nodes = tuple(_hash(node, f"/proof/path/{i}", prefix="") for i, node in enumerate(path))
     return InclusionProof(
         index=index,
         tree_size=tree_size,
-        path=nodes,
+        path=_path(path),
         root=_hash(obj["root"], "/proof/root", prefix=""),
     )
+
+
+def _path(path: list[Any]) -> tuple[bytes, ...]:
+    """The proof's sibling hashes. Well-formed paths are checked and converted in one
+    pass over the joined digits; anything else goes node by node for a precise pointer."""
+    width = 2 * HASH_SIZE
+    if all(type(node) is str and len(node) == width for node in path):
+        joined = "".join(path)
+        if _HEX_RE.match(joined):
+            raw = bytes.fromhex(joined)
+            return tuple(raw[i : i + HASH_SIZE] for i in range(0, len(raw), HASH_SIZE))
+    return tuple(_hash(node, f"/proof/path/{i}", prefix="") for i, node in enumerate(path))
 
 
 def _anchor(obj: Mapping[str, Any], strict: bool) -> AnchorRef:
