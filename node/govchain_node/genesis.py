@@ -23,6 +23,8 @@ GENESIS_FILE = "genesis.json"
 BFT_MIX_HASH = bytes.fromhex("63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365")
 DEV_BALANCE = 10**27  # 1e9 ether: enough for any dev use, far from overflow
 ZERO_HASH = b"\x00" * 32
+#: Besu's default QBFT ``epochlength``: pending validator votes are dropped every this many blocks.
+DEFAULT_EPOCH_LENGTH = 30_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +45,11 @@ class GenesisSpec:
     validators: tuple[bytes, ...]
     allow_list: tuple[bytes, ...]
     alloc: Mapping[bytes, AllocAccount]
+    epoch_length: int = DEFAULT_EPOCH_LENGTH
+
+    def __post_init__(self) -> None:
+        if self.epoch_length < 1:
+            raise ConfigError("genesis epoch_length must be a positive number of blocks")
 
     def extra_data(self) -> bytes:
         return encode_extra_data(
@@ -80,6 +87,7 @@ class GenesisSpec:
             "gas_limit": self.gas_limit,
             "validators": ["0x" + v.hex() for v in self.validators],
             "allow_list": ["0x" + a.hex() for a in self.allow_list],
+            "epoch_length": self.epoch_length,
             "alloc": {
                 "0x" + address.hex(): {
                     "balance": hex(a.balance),
@@ -112,6 +120,7 @@ class GenesisSpec:
                 validators=tuple(_address(v) for v in document["validators"]),
                 allow_list=tuple(_address(a) for a in document.get("allow_list", [])),
                 alloc=alloc,
+                epoch_length=int(document.get("epoch_length", DEFAULT_EPOCH_LENGTH)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"invalid genesis document: {exc}") from exc

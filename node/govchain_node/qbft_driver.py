@@ -11,9 +11,19 @@ the ``NewChainHead`` instead of feeding it re-entrantly, so a later ``StartRound
 of the old height can never override the new height's timer. ``Persist`` is written and
 fsync'd synchronously, before any later action of the same step is performed.
 
+Every validator that sees a commit quorum commits the decided block at once with the
+seals it collected: the block hash leaves the seals out (:mod:`govchain_node.vm`), so
+validators holding different quorums still agree on every hash. The proposer also
+pushes its sealed block, which lets members and lagging validators import it at once.
+
+The validator set of each height follows the header votes on the chain
+(:class:`~govchain_node.consensus.voting.ValidatorHistory`): consensus, proposals and
+synced blocks are all checked against the set of the height they belong to, and a
+proposal carries one of the votes an operator asked this validator to cast.
+
 Block sync (:mod:`govchain_node.sync`) runs beside consensus: heads are announced to peers
 on every change and every second, and a node behind its peers fetches and imports the
-missing blocks after checking their commit seals against the parent's validators.
+missing blocks after checking their commit seals against the block's validator set.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from eth.abc import BlockAPI, BlockHeaderAPI
 from govchain_node.chain import BuiltBlock, CommittedBlock
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, decode_extra_data
+from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
 from govchain_node.errors import InvalidBlockError, NodeError, StorageError
 from govchain_node.p2p.identity import NodeIdentity
 from govchain_node.p2p.network import Network
@@ -86,9 +97,6 @@ FUTURE_HEIGHTS = 4
 MAX_BUFFERED = 4096
 STATUS_INTERVAL = 1.0
 SYNC_REQUEST_TIMEOUT = 5.0
-#: Seconds each validator waits for the previous one in commit order (see _commit_rank)
-#: to push its sealed block before writing its own seals.
-COMMIT_FALLBACK = 1.5
 #: Seconds a block's timestamp may lie ahead of our clock (clock skew between members).
 MAX_FUTURE_DRIFT = 15
 
@@ -118,6 +126,10 @@ def _height_of(message: Message) -> int:
     return message.signed.payload.height
 
 
+def _hexes(head: NewChainHead) -> str:
+    return ", ".join("0x" + v.hex() for v in head.validators)
+
+
 class ConsortiumDriver:
     """One node's consensus task and block sync; see the module docstring."""
 
@@ -135,6 +147,11 @@ class ConsortiumDriver:
             max_timeout=max(30.0, 2.0 * self._period + 2.0),
         )
         self._state_path = node.config.data_dir / STATE_FILE
+        genesis = node.genesis
+        self.history = ValidatorHistory(
+            self._ledger.header_by_number, genesis.validators, genesis.epoch_length
+        )
+        self.votes = VoteProposals()
         self._state = core.restore(self._load_persisted())
         self.network = Network.from_settings(
             p2p,
@@ -202,9 +219,8 @@ class ConsortiumDriver:
 
     # ----------------------------------------------------------------- feeding the core
 
-    @staticmethod
-    def _head_event(head: BlockHeaderAPI) -> NewChainHead:
-        validators = decode_extra_data(head.extra_data).validators
+    def _head_event(self, head: BlockHeaderAPI) -> NewChainHead:
+        validators = self.history.tally_after(head.block_number).validators
         return NewChainHead(head.block_number, validators, bytes(head.coinbase))
 
     def _feed(self, event: Event) -> None:
@@ -251,8 +267,9 @@ class ConsortiumDriver:
             await asyncio.sleep(delay)
         if self._ledger.head.hash != parent.hash or self._state.height != request.height:
             return  # the head moved (sync or a commit) while we waited
-        validators = decode_extra_data(parent.extra_data).validators
-        extra = QbftExtraData(bytes(VANITY_LENGTH), validators, None, request.round, ())
+        tally = self.history.tally_after(parent.block_number)
+        vote = self.votes.choose(tally, self.address)
+        extra = QbftExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
         node = self._node
         try:
             built = self._ledger.build_block(
@@ -282,8 +299,9 @@ class ConsortiumDriver:
             if header.timestamp > time.time() + MAX_FUTURE_DRIFT:
                 return False
             extra = decode_extra_data(header.extra_data)
-            if extra.validators != decode_extra_data(parent.extra_data).validators:
-                return False  # validator changes by voting are not driven yet
+            if extra.validators != self.history.validators_for(header.block_number):
+                log.info("rejecting proposal: its validators differ from the vote tally")
+                return False
             self._ledger.import_block(block, extra)
         except NodeError as exc:
             log.info("rejecting proposal: %s", exc)
@@ -298,42 +316,9 @@ class ConsortiumDriver:
     # ----------------------------------------------------------------- committing
 
     def _commit(self, action: CommitBlock) -> None:
-        """Only the block's proposer writes its seals right away and pushes the sealed
-        block; the others import that push (or, without it, their own seals later, one
-        after another in a fixed order).
-
-        Why: the ledger's block hash (py-evm's header hash) covers the seal list, and
-        each validator may hold a different quorum of commit seals. If every validator
-        committed its own quorum, their heads could differ in hash only, and the next
-        proposal would extend just one of them. One sealed version per block avoids it.
-        """
+        """Commit the decided block with the seals we collected; its proposer pushes it."""
         if action.height <= self._ledger.head.block_number:
             return  # sync imported it first
-        try:
-            proposer = bytes(decode_block(action.block).header.coinbase)
-        except NodeError:
-            log.exception("undecodable committed block %d", action.height)
-            return
-        rank = self._commit_rank(proposer)
-        if rank == 0:
-            self._commit_own(action)
-        else:
-            loop = asyncio.get_running_loop()
-            loop.call_later(rank * COMMIT_FALLBACK, self._commit_own, action)
-
-    def _commit_rank(self, proposer: bytes) -> int:
-        """Our place in the order in which validators write the seals if the ones before
-        them have not: the proposer first, then the others in proposer rotation. Two
-        validators commit different seal lists only if everyone before them failed."""
-        validators = self._state.validators
-        if proposer not in validators or self.address not in validators:
-            return 0 if proposer == self.address else len(validators)
-        return (validators.index(self.address) - validators.index(proposer)) % len(validators)
-
-    def _commit_own(self, action: CommitBlock) -> None:
-        """Commit with our seals (if nobody's sealed version arrived) and push it."""
-        if action.height <= self._ledger.head.block_number:
-            return
         try:
             block = decode_block(action.block)
             extra = decode_extra_data(block.header.extra_data)
@@ -342,15 +327,16 @@ class ConsortiumDriver:
             self._ledger.discard_built()
             log.exception("committing block %d failed; sync will fetch it", action.height)
             return
-        sealed = encode_block(self._ledger.block(self._ledger.head))
-        self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
+        if bytes(block.header.coinbase) == self.address:
+            sealed = encode_block(self._ledger.block(self._ledger.head))
+            self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
 
     def _import(self, block: BlockAPI, extra: QbftExtraData, seals: tuple[bytes, ...]) -> None:
         """Re-execute ``block``, check it is exactly the block that was sealed, commit it
         with ``seals`` and move consensus to the next height."""
         built = self._ledger.import_block(block, extra)
-        expected = block.header.copy(extra_data=b"")
-        if built.block.header.copy(extra_data=b"").hash != expected.hash:
+        # The block hash covers every field but the seals (and round, taken from ``extra``).
+        if built.block.header.hash != block.header.hash:
             self._ledger.discard_built()
             raise InvalidBlockError("block header differs from our execution of it")
         committed = self._ledger.commit_block(built, seals)
@@ -365,7 +351,11 @@ class ConsortiumDriver:
         node.pool.prune(set(committed.senders), node.nonce_of)
         head = committed.header
         self.network.transport.broadcast(STATUS, encode_status(head.block_number))
-        self._feed(self._head_event(head))
+        event = self._head_event(head)
+        if event.validators != self.history.validators_for(head.block_number):
+            log.info("validators from block %d on: %s", head.block_number + 1, _hexes(event))
+            self.network.validators_changed()
+        self._feed(event)
         self._replay_buffered()
 
     def _replay_buffered(self) -> None:
@@ -457,7 +447,7 @@ class ConsortiumDriver:
                 continue
             if number != head.block_number + 1:
                 return
-            extra = verify_seals(block.header, head)
+            extra = verify_seals(block.header, head, self.history.validators_for(number))
             try:
                 self._import(block, extra, extra.seals)
             except NodeError:

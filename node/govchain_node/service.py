@@ -33,6 +33,7 @@ from govchain_node.keys import (
 from govchain_node.permissions import AllowList, AnyOf, RegistryPermission, SendPermission
 from govchain_node.producer import BlockProducer
 from govchain_node.rpc.methods import EthMethods
+from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.rpc.server import RpcServer
 from govchain_node.storage import LmdbStore
 from govchain_node.subscriptions import Subscriptions
@@ -134,6 +135,8 @@ class Node:
 
             self.consortium = ConsortiumDriver(self, p2p)
         self.methods = EthMethods(self)
+        votes = self.consortium.votes if self.consortium is not None else None
+        self.methods.table.update(QbftMethods(self.ledger, votes).table)
         self.server = RpcServer(
             self.methods.dispatch,
             self.subscriptions,

@@ -7,7 +7,9 @@ periodically; a node that sees a higher head asks for the missing blocks
 (``GET_BLOCKS``) and imports the answer (``BLOCKS``) one by one, each only after
 :func:`verify_seals` found a quorum of distinct commit seals from the *parent's*
 validator set (a peer cannot forge a block without a quorum of validator keys) and the
-ledger's re-execution matched every root.
+ledger's re-execution matched every root. The set is the block's own: the validators
+after its parent, as the header votes on the chain decided (it is also the list in the
+block's extraData, which must match).
 
 Payloads are RLP: ``STATUS = [height]``, ``GET_BLOCKS = [first, count]``,
 ``BLOCKS = [block_rlp, …]``.
@@ -21,7 +23,7 @@ import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI
 from rlp.exceptions import DecodingError, DeserializationError
 
-from govchain_node.consensus.extra_data import QbftExtraData, decode_extra_data
+from govchain_node.consensus.extra_data import QbftExtraData
 from govchain_node.consensus.seals import recover_sealers
 from govchain_node.errors import InvalidBlockError
 from govchain_node.qbft.validators import quorum
@@ -97,18 +99,24 @@ def decode_blocks(payload: bytes) -> list[bytes]:
     return list(items)
 
 
-def verify_seals(header: BlockHeaderAPI, parent: BlockHeaderAPI) -> QbftExtraData:
-    """The header's extraData, if a quorum of distinct parent validators sealed it.
+def verify_seals(
+    header: BlockHeaderAPI, parent: BlockHeaderAPI, validators: Sequence[bytes]
+) -> QbftExtraData:
+    """The header's extraData, if it names ``validators`` (the sorted set after
+    ``parent``) and a quorum of distinct members of that set sealed it.
 
     Raises :class:`InvalidBlockError` otherwise (also for a seal by a non-validator:
     an honest committer never writes one, so it marks a forged block).
     """
     if header.parent_hash != parent.hash or header.block_number != parent.block_number + 1:
         raise InvalidBlockError("block does not extend its parent")
-    validators = set(decode_extra_data(parent.extra_data).validators)
     extra, sealers = recover_sealers(header)
+    if extra.validators != tuple(validators):
+        raise InvalidBlockError(
+            f"block {header.block_number} lists other validators than the vote tally"
+        )
     distinct = set(sealers)
-    if len(distinct) != len(sealers) or not distinct <= validators:
+    if len(distinct) != len(sealers) or not distinct <= set(validators):
         raise InvalidBlockError("block carries duplicate seals or seals of non-validators")
     if len(distinct) < quorum(len(validators)):
         raise InvalidBlockError(

@@ -1,0 +1,132 @@
+"""The node's side of validator voting: the tally along the chain and this node's votes.
+
+:class:`ValidatorHistory` answers "which validators seal block ``n``" from the chain
+itself, with the pure tally of :mod:`govchain_node.qbft.voting` (``> 50 %`` of the
+current validators, votes dropped at every epoch block). As in Besu, block ``n``'s
+extraData lists the validators that seal it, i.e. the set *after* block ``n - 1``; a vote
+that completes a change in block ``n`` takes effect from block ``n + 1``.
+
+:class:`VoteProposals` holds the votes an operator asked this validator to cast
+(``qbft_proposeValidatorVote``). Like Besu's ``VoteProposer`` it keeps them in memory
+until discarded, and puts one that still changes something, and that this validator
+has not already cast since the last epoch block, into each block it proposes (in turn,
+so several proposals all get cast).
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+
+from eth.abc import BlockHeaderAPI
+
+from govchain_node.consensus.extra_data import Vote, decode_extra_data
+from govchain_node.errors import ChainError
+from govchain_node.qbft.validators import sort_validators
+from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
+
+#: Tallies kept in memory; the head's is what consensus and proposals need.
+CACHED_TALLIES = 1024
+
+
+class ValidatorHistory:
+    """Vote tallies of the canonical chain, derived from its headers.
+
+    ``header_at(n)`` returns the canonical header ``n`` (``None`` beyond the head). The
+    tally after block ``n`` is rebuilt from the last epoch block at or before it (where
+    pending votes are empty and the set is written in the next header's extraData), so a
+    cold lookup replays at most one epoch of headers.
+    """
+
+    def __init__(
+        self,
+        header_at: Callable[[int], BlockHeaderAPI | None],
+        genesis_validators: tuple[bytes, ...],
+        epoch_length: int,
+    ) -> None:
+        self._header_at = header_at
+        self._genesis = genesis_tally(genesis_validators)
+        self._epoch = epoch_length
+        self._cache: collections.OrderedDict[int, VoteTally] = collections.OrderedDict()
+
+    @property
+    def epoch_length(self) -> int:
+        return self._epoch
+
+    def validators_for(self, number: int) -> tuple[bytes, ...]:
+        """The sorted validator set that seals block ``number`` (> 0)."""
+        return self.tally_after(number - 1).validators
+
+    def tally_after(self, number: int) -> VoteTally:
+        """Validators and pending votes after block ``number`` of the canonical chain."""
+        if number < 0:
+            raise ChainError("no block before genesis")
+        if number == 0:
+            return self._genesis
+        cached = self._cache.get(number)
+        if cached is not None:
+            self._cache.move_to_end(number)
+            return cached
+        start, tally = self._base(number)
+        for height in range(start + 1, number + 1):
+            tally = apply_block(tally, height, *self._vote_of(height), self._epoch)
+            self._remember(height, tally)
+        return tally
+
+    def _base(self, number: int) -> tuple[int, VoteTally]:
+        """A block before ``number`` (> 0) whose tally is known without replay: a cached
+        one, or the last epoch block (no votes pending; its successor lists the set)."""
+        epoch_block = (number - 1) - (number - 1) % self._epoch
+        nearest = max((h for h in self._cache if h < number), default=None)
+        if nearest is not None and nearest >= epoch_block:
+            return nearest, self._cache[nearest]
+        if epoch_block == 0:
+            return 0, self._genesis
+        following = self._header(epoch_block + 1)
+        validators = sort_validators(decode_extra_data(following.extra_data).validators)
+        return epoch_block, VoteTally(validators)
+
+    def _vote_of(self, number: int) -> tuple[bytes, Vote | None]:
+        header = self._header(number)
+        return bytes(header.coinbase), decode_extra_data(header.extra_data).vote
+
+    def _header(self, number: int) -> BlockHeaderAPI:
+        header = self._header_at(number)
+        if header is None:
+            raise ChainError(f"block {number} is not on the chain")
+        return header
+
+    def _remember(self, number: int, tally: VoteTally) -> None:
+        self._cache[number] = tally
+        if len(self._cache) > CACHED_TALLIES:
+            self._cache.popitem(last=False)
+
+
+class VoteProposals:
+    """Votes this validator is asked to cast: recipient → add (``True``) or drop."""
+
+    def __init__(self) -> None:
+        self._proposals: dict[bytes, bool] = {}
+        self._turn = 0
+
+    def propose(self, recipient: bytes, add: bool) -> None:
+        self._proposals[recipient] = add
+
+    def discard(self, recipient: bytes) -> bool:
+        """Forget the proposal for ``recipient``; whether there was one."""
+        return self._proposals.pop(recipient, None) is not None
+
+    def pending(self) -> dict[bytes, bool]:
+        return dict(self._proposals)
+
+    def choose(self, tally: VoteTally, voter: bytes) -> Vote | None:
+        """The vote to put into our next proposal on top of ``tally``, if any."""
+        useful = [
+            Vote(recipient, add)
+            for recipient, add in self._proposals.items()
+            if (recipient in tally.validators) != add and tally.votes.get((voter, recipient)) != add
+        ]
+        if not useful:
+            return None
+        self._turn += 1
+        return useful[self._turn % len(useful)]
