@@ -6,7 +6,8 @@ a client keeps sending anchor transactions, the validators vote the member in
 validator is voted out; it keeps following the chain. Throughout, every transaction is
 mined exactly once, every node holds the same block hashes, and
 ``qbft_getValidatorsByBlockNumber`` reports each set from the block after the vote that
-completed the change.
+completed the change. Restarted, the new validator rebuilds the set from its chain
+and proposes again.
 """
 
 from __future__ import annotations
@@ -282,3 +283,14 @@ def test_member_voted_in_then_validator_voted_out_while_transactions_flow(
     beyond = (height(urls[0]) or 0) + 2
     wait_until("the former validator to follow", lambda: all_at(beyond, [urls[leaving_index]]), 30)
     assert block_hash(urls[leaving_index], beyond) == block_hash(urls[0], beyond)
+
+    # Restarted, the new validator rebuilds the set from the chain and proposes again.
+    nodes[VALIDATORS].terminate()
+    nodes[VALIDATORS] = start_consortium_node(consortium_dir / f"node-{VALIDATORS}")
+    restart = height(urls[0]) or 0
+
+    def proposes_again() -> bool:
+        top = height(urls[0]) or 0
+        return any(miner(urls[0], hex(n)) == member for n in range(restart + 1, top + 1))
+
+    wait_until("a block proposed by the restarted member", proposes_again, 60)
