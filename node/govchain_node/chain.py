@@ -116,7 +116,11 @@ class CommittedBlock:
 
 
 class Ledger:
-    """One chain in one key-value store; single-threaded (the node's event loop)."""
+    """One chain in one key-value store.
+
+    One thread at a time builds and commits; the event loop may read meanwhile (a dev
+    node builds in a worker thread): chain-index lookups then see committed blocks only.
+    """
 
     def __init__(self, store: KeyValueStore, genesis: GenesisSpec) -> None:
         self.genesis = genesis
@@ -378,9 +382,8 @@ class Ledger:
         cached = self._block_json_cache.get(block_hash)
         if cached is not None:
             return cached
-        try:
-            raw = self._buffer[_BLOCK_KEY + block_hash]
-        except KeyError:
+        raw = self._buffer.committed(_BLOCK_KEY + block_hash)
+        if raw is None:
             return None
         self._block_json_cache[block_hash] = raw
         if len(self._block_json_cache) > 2048:
@@ -400,16 +403,10 @@ class Ledger:
         return summary
 
     def transaction_json(self, tx_hash: bytes) -> bytes | None:
-        try:
-            return self._buffer[_TX_KEY + tx_hash]
-        except KeyError:
-            return None
+        return self._buffer.committed(_TX_KEY + tx_hash)
 
     def receipt_json(self, tx_hash: bytes) -> bytes | None:
-        try:
-            return self._buffer[_RECEIPT_KEY + tx_hash]
-        except KeyError:
-            return None
+        return self._buffer.committed(_RECEIPT_KEY + tx_hash)
 
     def block_logs(self, number: int) -> tuple[IndexedLog, ...]:
         """The block's logs as (lower-case address, topics, log JSON), for filtering
@@ -417,9 +414,8 @@ class Ledger:
         cached = self._logs_cache.get(number)
         if cached is not None:
             return cached
-        try:
-            raw = self._buffer[_number_key(_LOGS_KEY, number)]
-        except KeyError:
+        raw = self._buffer.committed(_number_key(_LOGS_KEY, number))
+        if raw is None:
             return ()
         entries = tuple(
             IndexedLog(address, tuple(topics), text) for address, topics, text in json.loads(raw)

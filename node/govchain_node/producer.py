@@ -16,13 +16,17 @@ block time can run ahead of the wall clock by the backlog.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 
-from govchain_node.chain import CommittedBlock, Ledger
+from eth.abc import SignedTransactionAPI
+
+from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.engine import ConsensusEngine
+from govchain_node.consensus.extra_data import QbftExtraData
 from govchain_node.errors import ChainError
 from govchain_node.txpool import TxPool
 
@@ -54,6 +58,33 @@ class Cadence:
         return max(0.0, self.due(pending) - now)
 
 
+@dataclasses.dataclass(frozen=True)
+class BlockJob:
+    """One block to build from candidates taken off the pool; runs on any one thread."""
+
+    ledger: Ledger
+    engine: ConsensusEngine
+    candidates: list[SignedTransactionAPI]
+    timestamp: int
+    extra: QbftExtraData
+    gas_limit: int
+
+    def build_and_commit(self) -> tuple[BuiltBlock, CommittedBlock]:
+        built = self.ledger.build_block(
+            self.candidates,
+            timestamp=self.timestamp,
+            coinbase=self.engine.coinbase,
+            extra=self.extra,
+            gas_limit=self.gas_limit,
+        )
+        try:
+            seals = self.engine.seal(built.block.header)
+            return built, self.ledger.commit_block(built, seals)
+        except Exception:
+            self.ledger.discard_built()
+            raise
+
+
 class BlockProducer:
     def __init__(
         self,
@@ -83,23 +114,45 @@ class BlockProducer:
 
     def produce(self) -> CommittedBlock | None:
         """Build, seal and commit one block from the pool now (``None`` if not proposer)."""
+        job = self._prepare()
+        return None if job is None else self._finish(job.build_and_commit())
+
+    async def produce_off_loop(self) -> CommittedBlock | None:
+        """:meth:`produce` with the build in a worker thread, so that JSON-RPC keeps
+        answering (and admitting transactions for the next block) meanwhile.
+
+        Only the thread touches the ledger's write path until the commit; the pool and
+        the commit callbacks stay on the event loop. A cancelled caller still waits for
+        the build to end, so that the store is never closed under a commit.
+        """
+        job = self._prepare()
+        if job is None:
+            return None
+        future = asyncio.get_running_loop().run_in_executor(None, job.build_and_commit)
+        try:
+            committed = await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait([future])
+            raise
+        return self._finish(committed)
+
+    def _prepare(self) -> BlockJob | None:
+        """Take the candidates from the pool (on the event loop, which owns the pool)."""
         self.cadence.started(self._monotonic())
         parent = self._ledger.head
         if not self._engine.may_propose(parent):
             return None
-        built = self._ledger.build_block(
-            self._pool.executable(self._nonce_of),
+        return BlockJob(
+            ledger=self._ledger,
+            engine=self._engine,
+            candidates=list(self._pool.executable(self._nonce_of)),
             timestamp=int(self._clock()),
-            coinbase=self._engine.coinbase,
             extra=self._engine.proposal_extra(parent),
             gas_limit=self._config.block_gas_limit,
         )
-        try:
-            seals = self._engine.seal(built.block.header)
-            committed = self._ledger.commit_block(built, seals)
-        except Exception:
-            self._ledger.discard_built()
-            raise
+
+    def _finish(self, result: tuple[BuiltBlock, CommittedBlock]) -> CommittedBlock:
+        built, committed = result
         for skipped in built.skipped:
             if skipped.permanent:
                 log.info("dropping transaction 0x%s: %s", skipped.tx_hash.hex(), skipped.reason)
@@ -120,14 +173,14 @@ class BlockProducer:
                     pass
                 else:
                     continue  # re-evaluate with the new pool state
-            self._produce_logged()
+            await self._produce_logged()
             # Let RPC requests that queued up during the build run before the next one.
             await asyncio.sleep(0)
 
-    def _produce_logged(self) -> None:
+    async def _produce_logged(self) -> None:
         """One production attempt; a failure is logged and retried a period later."""
         try:
-            self.produce()
+            await self.produce_off_loop()
         except ChainError:
             log.exception("block production failed; retrying next period")
         except Exception:

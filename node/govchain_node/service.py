@@ -3,7 +3,8 @@
 ``Node.open(config)`` prepares everything synchronously (creating the ``--dev`` genesis,
 validator key and dev account on first start); ``await node.start()`` binds the RPC
 ports and starts block production; ``await node.stop()`` undoes both and closes the
-store. Everything runs on one asyncio event loop, so the ledger needs no locks.
+store. Everything runs on one asyncio event loop, except that the dev producer builds
+and commits each block in a worker thread while the loop keeps serving reads.
 """
 
 from __future__ import annotations

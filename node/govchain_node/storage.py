@@ -97,8 +97,9 @@ class LmdbStore:
                         txn.put(key, value)
         except lmdb.Error as exc:
             raise StorageError(f"LMDB commit failed: {exc}") from exc
-        # A read transaction sees the snapshot it started with; renew it to see the commit.
-        self._read.abort()
+        # A read transaction sees the snapshot it started with; start a new one to see the
+        # commit. The old one is not aborted here: a reader on another thread may hold it
+        # (py-lmdb lets read transactions move between threads); it ends when released.
         self._read = self._env.begin(buffers=False)
 
     def close(self) -> None:
@@ -107,17 +108,28 @@ class LmdbStore:
 
 
 class BlockBufferedDB(BaseDB):
-    """py-evm database view: reads see pending writes; nothing reaches disk before flush."""
+    """py-evm database view: reads see pending writes; nothing reaches disk before flush.
+
+    One thread writes (the block builder); other threads may read at the same time:
+    they see content-addressed trie nodes of the block being built, which no committed
+    root references, and read the chain index through :meth:`committed`.
+    """
 
     def __init__(self, store: KeyValueStore) -> None:
         self._store = store
         self._pending: dict[bytes, bytes | None] = {}
 
     def __getitem__(self, key: bytes) -> bytes:
-        value = self._pending[key] if key in self._pending else self._store.get(key)
+        # One reference to the pending dict: a flush on the building thread may swap it.
+        pending = self._pending
+        value = pending[key] if key in pending else self._store.get(key)
         if value is None:
             raise KeyError(key)
         return value
+
+    def committed(self, key: bytes) -> bytes | None:
+        """The value as of the last flush, never a write still pending."""
+        return self._store.get(key)
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
         self._pending[key] = value

@@ -23,6 +23,28 @@ def test_writes_are_invisible_to_the_store_until_flush(store: KeyValueStore) -> 
     assert store.get(b"a") == b"1"
 
 
+def test_committed_reads_skip_writes_still_pending(store: KeyValueStore) -> None:
+    db = BlockBufferedDB(store)
+    db[b"a"] = b"1"
+    db.flush()
+    db[b"a"] = b"2"
+    db[b"b"] = b"3"
+    assert db.committed(b"a") == b"1"
+    assert db.committed(b"b") is None
+    db.flush()
+    assert db.committed(b"b") == b"3"
+
+
+def test_lmdb_read_transaction_held_across_a_commit_stays_usable(tmp_path: Path) -> None:
+    store = LmdbStore(tmp_path / "db")
+    store.commit({b"a": b"1"})
+    held = store._read  # what a reader on another thread may hold during a commit
+    store.commit({b"a": b"2"})
+    assert held.get(b"a") == b"1"
+    assert store.get(b"a") == b"2"
+    store.close()
+
+
 def test_discard_forgets_pending_writes(store: KeyValueStore) -> None:
     db = BlockBufferedDB(store)
     db[b"a"] = b"1"
