@@ -20,8 +20,9 @@ from govchain_node.qbft.state import Persisted
 class NewChainHead:
     """Block ``height`` was imported; consensus moves to ``height + 1``.
 
-    ``validators`` is the set after that block (from its extraData, i.e. after voting; the
-    core sorts it by address, as Besu does, since genesis lists need not be sorted);
+    ``validators`` is the set after that block, i.e. after its header vote (the node's
+    vote tally; the core sorts it by address, as Besu does, since genesis lists need not
+    be sorted);
     ``proposer`` is the block's proposer (its coinbase), from which the next proposers are
     derived (:func:`govchain_node.qbft.validators.proposer`).
     """
