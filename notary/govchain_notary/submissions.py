@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Required, TypedDict
 
 from govchain_notary.leaves import leaf_json
-from govchain_notary.writer import PreparedLeaf
+from govchain_notary.receipt_ids import TAG_BYTES
+from govchain_notary.writer import PreparedLeaves
 
 
 class Item(TypedDict, total=False):
@@ -35,36 +37,55 @@ def item(
     return value
 
 
-def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> list[PreparedLeaf]:
-    """Leaf records with fresh salts and receipt ids (CPU work, done off the event loop).
+def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> PreparedLeaves:
+    """Leaf hashes with fresh salts, and the columns stored per leaf (CPU work, done
+    off the event loop).
 
     Plain digests, the bulk of all traffic, take an inlined copy of the
     ``leaves.leaf_json`` template (same bytes; the leaves tests pin both to the core).
     """
     count = len(items)
-    salts = os.urandom(16 * count).hex()
-    ids = os.urandom(16 * count).hex()
+    salt_bytes = os.urandom(16 * count)
+    salts = salt_bytes.hex()
     sha256 = hashlib.sha256
-    leaves: list[PreparedLeaf] = []
-    append = leaves.append
+    hashes: list[bytes] = []
+    append = hashes.append
     head = f'","issuer":"{issuer}","kind":"{kind}","salt":"'
+    plain = True
     for n, entry in enumerate(items):
         digest = entry["digest"]
         if len(entry) == 1:
             canonical = f'{{"digest":"{digest}{head}{salts[32 * n : 32 * n + 32]}","v":1}}'
         else:
+            plain = False
             canonical = leaf_json(
                 kind,
                 digest,
-                bytes.fromhex(salts[32 * n : 32 * n + 32]),
+                salt_bytes[16 * n : 16 * n + 16],
                 issuer,
                 meta=entry.get("meta"),
                 device=entry.get("device"),
                 seq=entry.get("seq"),
             )
-        leaf_hash = sha256(b"\x00" + canonical.encode()).digest()
-        append(PreparedLeaf(ids[32 * n : 32 * n + 32], digest, kind, canonical, leaf_hash))
-    return leaves
+        append(sha256(b"\x00" + canonical.encode()).digest())
+    leaves = PreparedLeaves(
+        kind,
+        [bytes.fromhex(entry["digest"][7:]) for entry in items],
+        [salt_bytes[16 * n : 16 * n + 16] for n in range(count)],
+        os.urandom(TAG_BYTES * count),
+        hashes,
+    )
+    return leaves if plain else _with_options(leaves, items)
+
+
+def _with_options(leaves: PreparedLeaves, items: Sequence[Item]) -> PreparedLeaves:
+    metas = [entry.get("meta") for entry in items]
+    return replace(
+        leaves,
+        metas=[bytes.fromhex(meta[7:]) if meta is not None else None for meta in metas],
+        devices=[entry.get("device") for entry in items],
+        seqs=[entry.get("seq") for entry in items],
+    )
 
 
 def fingerprint_of(kind: str, items: Sequence[Item]) -> str:

@@ -14,38 +14,63 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import repeat
 
 from govchain_notary.errors import ConflictError, NotaryError, UnavailableError
 from govchain_notary.log_store import WriterLogs
-from govchain_notary.storage.repos import (
-    CommitBatch,
-    IdempotencyRecord,
-    ReceiptStore,
-    SubmissionRecord,
-)
+from govchain_notary.receipt_ids import receipt_ids
+from govchain_notary.storage.repos import CommitBatch, IdempotencyRecord, LeafRow, ReceiptStore
 
 logger = logging.getLogger(__name__)
 
 
-class PreparedLeaf(NamedTuple):
-    """A leaf ready for the log: a tuple, as thousands are made per request."""
+@dataclass(frozen=True, slots=True)
+class PreparedLeaves:
+    """One request's leaves, column by column (thousands per request: no object per leaf).
 
-    receipt_id: str
-    digest: str
+    ``tags`` holds 8 random bytes per leaf (the secret half of its receipt id); the
+    optional columns are None for a batch of plain digests."""
+
     kind: str
-    leaf_json: str
-    leaf_hash: bytes
+    digests: list[bytes]
+    salts: list[bytes]
+    tags: bytes
+    leaf_hashes: list[bytes]
+    metas: list[bytes | None] | None = None
+    devices: list[str | None] | None = None
+    seqs: list[int | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.leaf_hashes)
+
+    def rows(self, issuer: str, first: int, client_id: int, now: float) -> Iterator[LeafRow]:
+        """The stored rows of these leaves at log positions ``first``, ``first + 1``, …"""
+        count = len(self)
+        tags = self.tags
+        return zip(
+            range(first, first + count),
+            repeat(issuer, count),
+            [tags[8 * n : 8 * n + 8] for n in range(count)],
+            self.digests,
+            repeat(self.kind, count),
+            self.salts,
+            repeat(None, count) if self.metas is None else self.metas,
+            repeat(None, count) if self.devices is None else self.devices,
+            repeat(None, count) if self.seqs is None else self.seqs,
+            repeat(client_id, count),
+            repeat(now, count),
+            strict=True,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
     """Receipt ids of a committed request and the log size that contains all of them."""
 
-    receipt_ids: tuple[str, ...]
+    receipt_ids: Sequence[str]
     end: int | None  # None for an idempotent replay: look the positions up
 
 
@@ -55,7 +80,7 @@ class AcceptJob:
 
     client_id: int
     issuer: str
-    leaves: Sequence[PreparedLeaf]
+    leaves: PreparedLeaves
     idempotency_key: str | None = None
     fingerprint: str = ""
     future: Future[Accepted] = field(default_factory=Future)
@@ -139,7 +164,7 @@ class SubmissionWriter:
         try:
             self.store.commit(batch)
         except Exception:
-            logger.exception("group commit of %d submissions failed", len(batch.submissions))
+            logger.exception("group commit of %d leaves failed", len(batch.leaves))
             self.logs.reload()
             for job, _ in staged:
                 job.future.set_exception(
@@ -161,30 +186,18 @@ class SubmissionWriter:
             replay = self._replay(job, answers)
             if replay is not None:
                 return Accepted(replay, None)
-        first = self.logs.append(job.issuer, [leaf.leaf_hash for leaf in job.leaves])
+        leaves = job.leaves
+        first = self.logs.append(job.issuer, leaves.leaf_hashes)
         now = time.time()
-        batch.submissions.extend(
-            SubmissionRecord(
-                leaf.receipt_id,
-                job.issuer,
-                first + offset,
-                leaf.digest,
-                leaf.kind,
-                leaf.leaf_json,
-                leaf.leaf_hash,
-                job.client_id,
-                now,
-            )
-            for offset, leaf in enumerate(job.leaves)
-        )
-        receipt_ids = tuple(leaf.receipt_id for leaf in job.leaves)
+        batch.leaves.extend(leaves.rows(job.issuer, first, job.client_id, now))
+        ids = receipt_ids(first, leaves.tags)
         if job.idempotency_key is not None:
             answer = IdempotencyRecord(
-                job.client_id, job.idempotency_key, job.fingerprint, receipt_ids, int(now)
+                job.client_id, job.idempotency_key, job.fingerprint, tuple(ids), int(now)
             )
             batch.idempotency.append(answer)
             answers[(job.client_id, job.idempotency_key)] = answer
-        return Accepted(receipt_ids, first + len(job.leaves))
+        return Accepted(ids, first + len(leaves))
 
     def _replay(
         self, job: AcceptJob, answers: dict[tuple[int, str], IdempotencyRecord]

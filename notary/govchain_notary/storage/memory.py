@@ -16,6 +16,7 @@ from govchain_notary.storage.repos import (
     CommitBatch,
     IdempotencyRecord,
     SubmissionRecord,
+    submission_of,
 )
 
 
@@ -63,7 +64,7 @@ class MemoryStore:
     def commit(self, batch: CommitBatch) -> None:
         with self._lock:
             self._check_unique(batch)
-            for record in batch.submissions:
+            for record in map(submission_of, batch.leaves):
                 self._submissions[record.receipt_id] = record
                 self._by_digest[record.digest].append(record.receipt_id)
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
@@ -74,11 +75,11 @@ class MemoryStore:
                 self._idempotency[(answer.client_id, answer.key)] = answer
 
     def _check_unique(self, batch: CommitBatch) -> None:
-        for record in batch.submissions:
-            if record.receipt_id in self._submissions or (
-                (record.issuer, record.log_index) in self._by_position
-            ):
-                raise StorageError("submission violates a unique constraint")
+        positions = [(row[1], row[0]) for row in batch.leaves]
+        if len(set(positions)) < len(positions) or any(
+            position in self._by_position for position in positions
+        ):
+            raise StorageError("a leaf violates a unique constraint")
         for answer in batch.idempotency:
             if (answer.client_id, answer.key) in self._idempotency:
                 raise StorageError("idempotency key already stored")

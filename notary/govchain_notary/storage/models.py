@@ -2,19 +2,26 @@
 
 The Alembic migrations under ``migrations/versions`` are the source of truth for
 the schema a database has; a test checks that they and these classes agree.
-Hashes are stored as raw bytes, addresses as lower-case ``0x`` hex, digests as
-``sha256:<hex>`` text (the form clients look them up by).
+Hashes and digests are stored as raw bytes, addresses as lower-case ``0x`` hex.
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlmodel import Field, SQLModel
-
-#: BIGINT on PostgreSQL, but INTEGER on SQLite so that the key is the rowid.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Client(SQLModel, table=True):
@@ -32,27 +39,39 @@ class Client(SQLModel, table=True):
     created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-class Submission(SQLModel, table=True):
-    """One accepted digest: its leaf record and position in the issuer's log."""
+class Leaf(SQLModel, table=True):
+    """One accepted digest: its log position and what rebuilds its leaf record and id.
 
-    __tablename__ = "submissions"
+    The key leads with ``log_index`` because derived receipt ids name it (see
+    ``receipt_ids``); appends go to the end of the key order, so a group commit
+    touches few pages.  The digest is stored as its 32 raw bytes.
+    """
+
+    __tablename__ = "leaves"
     __table_args__ = (
-        Index("ix_submissions_issuer_log_index", "issuer", "log_index", unique=True),
-        Index("ix_submissions_digest", "digest"),
+        Index("ix_leaves_digest", "digest"),
+        Index(
+            "ix_leaves_legacy_id",
+            "legacy_id",
+            unique=True,
+            sqlite_where=text("legacy_id IS NOT NULL"),
+            postgresql_where=text("legacy_id IS NOT NULL"),
+        ),
+        {"sqlite_with_rowid": False},
     )
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
-    )
-    receipt_id: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
-    issuer: str = Field(sa_column=Column(String(42), nullable=False))
-    log_index: int = Field(sa_column=Column(BigInteger, nullable=False))
-    digest: str = Field(sa_column=Column(String(80), nullable=False))
+    log_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    issuer: str = Field(sa_column=Column(String(42), primary_key=True))
+    tag: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    digest: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     kind: str = Field(sa_column=Column(String(16), nullable=False))
-    leaf_json: str = Field(sa_column=Column(Text, nullable=False))
-    leaf_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    client_id: int = Field(nullable=False)
-    created_at: float = Field(nullable=False)
+    salt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    meta: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    device: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    client_id: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: float = Field(sa_column=Column(Float, nullable=False))
+    legacy_id: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
 
 
 class IdempotencyKey(SQLModel, table=True):

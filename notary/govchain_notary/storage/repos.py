@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
+from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_notary.receipt_ids import receipt_id
 
 PREPARED = "prepared"
 ANCHORED = "anchored"
@@ -28,8 +30,33 @@ class ClientRecord:
     created_at: int
 
 
+LeafRow = tuple[
+    int, str, bytes | None, bytes, str, bytes, bytes | None, str | None, int | None, int, float
+]
+"""One accepted digest as stored, in column order: ``log_index, issuer, tag, digest``
+(32 raw bytes), ``kind, salt, meta`` (raw bytes or None), ``device, seq, client_id,
+created_at``.  Only what rebuilds the leaf record and the receipt id: the leaf's JSON,
+its hash and the id itself are derived on read.  ``tag`` is None only for digests
+accepted before receipt ids were derived from log positions (their ids are kept as
+``legacy_id``).  Plain tuples, as the writer makes thousands per group commit."""
+
+LEAF_COLUMNS = (
+    "log_index",
+    "issuer",
+    "tag",
+    "digest",
+    "kind",
+    "salt",
+    "meta",
+    "device",
+    "seq",
+    "client_id",
+    "created_at",
+)
+
+
 class SubmissionRecord(NamedTuple):
-    """One accepted digest (a tuple in column order: the writer makes thousands)."""
+    """One accepted digest as readers see it (``submission_of`` builds it from a row)."""
 
     receipt_id: str
     issuer: str
@@ -40,6 +67,34 @@ class SubmissionRecord(NamedTuple):
     leaf_hash: bytes
     client_id: int
     created_at: float
+
+
+def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
+    """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
+    log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at = row
+    canonical = leaf_json(
+        kind,
+        "sha256:" + digest.hex(),
+        salt,
+        issuer,
+        meta="sha256:" + meta.hex() if meta is not None else None,
+        device=device,
+        seq=seq,
+    )
+    if legacy_id is None:
+        assert tag is not None, "a row without tag keeps its legacy receipt id"
+        legacy_id = receipt_id(log_index, tag)
+    return SubmissionRecord(
+        legacy_id,
+        issuer,
+        log_index,
+        "sha256:" + digest.hex(),
+        kind,
+        canonical,
+        leaf_hash_of(canonical),
+        client_id,
+        created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +110,7 @@ class IdempotencyRecord:
 class CommitBatch:
     """Everything one group commit writes, atomically."""
 
-    submissions: list[SubmissionRecord] = field(default_factory=list)
+    leaves: list[LeafRow] = field(default_factory=list)
     nodes: dict[str, list[Node]] = field(default_factory=dict)
     log_sizes: dict[str, int] = field(default_factory=dict)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)

@@ -19,7 +19,6 @@ from sqlalchemy import (
     and_,
     delete,
     insert,
-    literal,
     select,
     union_all,
     update,
@@ -29,46 +28,40 @@ from sqlalchemy.exc import IntegrityError
 from govchain_core.log import Node, NodeKey
 from govchain_core.merkle import merkle_root
 from govchain_notary.errors import DuplicateError
+from govchain_notary.receipt_ids import parse_receipt_id
 from govchain_notary.storage.models import (
     Checkpoint,
     Client,
     IdempotencyKey,
+    Leaf,
     LogNode,
     LogState,
-    Submission,
     table,
 )
 from govchain_notary.storage.repos import (
     ANCHORED,
+    LEAF_COLUMNS,
     AnchorFacts,
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
     IdempotencyRecord,
+    LeafRow,
     SubmissionRecord,
+    submission_of,
 )
 
 #: Lowest level of inner nodes written to ``log_nodes`` (see ``SqlNodeStore``).
 STORED_LEVEL = 4
 
 clients = table(Client)
-submissions = table(Submission)
+leaves = table(Leaf)
 idempotency_keys = table(IdempotencyKey)
 logs = table(LogState)
 log_nodes = table(LogNode)
 checkpoints = table(Checkpoint)
 
-_SUBMISSION_COLUMNS = (
-    submissions.c.receipt_id,
-    submissions.c.issuer,
-    submissions.c.log_index,
-    submissions.c.digest,
-    submissions.c.kind,
-    submissions.c.leaf_json,
-    submissions.c.leaf_hash,
-    submissions.c.client_id,
-    submissions.c.created_at,
-)
+_LEAF_COLUMNS = (*(leaves.c[name] for name in LEAF_COLUMNS), leaves.c.legacy_id)
 _CHECKPOINT_COLUMNS = (
     checkpoints.c.issuer,
     checkpoints.c.size,
@@ -88,10 +81,10 @@ _CHECKPOINT_COLUMNS = (
 class SqlNodeStore:
     """``govchain_core.log.NodeStore`` over the ``log_nodes`` table of one issuer.
 
-    Only nodes of level ``STORED_LEVEL`` and up are written to ``log_nodes``; the leaf
-    hashes are read from ``submissions`` by ``(issuer, log_index)`` (the writer stores
-    them there anyway), and a node below ``STORED_LEVEL`` is recomputed from its at
-    most 2^(STORED_LEVEL-1) leaves when a proof needs it.  A group commit so writes
+    Only nodes of level ``STORED_LEVEL`` and up are written to ``log_nodes``; a leaf
+    hash is recomputed from its row in ``leaves`` (found by ``(issuer, log_index)``),
+    and a node below ``STORED_LEVEL`` from its at most 2^(STORED_LEVEL-1) leaves when
+    a proof needs it.  A group commit so writes
     about one node row per 16 leaves instead of two rows per leaf.
     """
 
@@ -125,17 +118,24 @@ class SqlNodeStore:
             by_level.setdefault(level, []).append(index)
         # One primary-key seek per level: SQLite plans neither ``(level, idx) IN (...)``
         # nor an OR of key pairs as seeks, and would scan every node of the issuer.
-        selects = [self._select(level, indexes) for level, indexes in sorted(by_level.items())]
-        combine: Any = union_all  # untyped: mypy 2.4 crashes inferring its overloads here
-        statement = selects[0] if len(selects) == 1 else combine(*selects)
+        found: dict[NodeKey, bytes] = {}
         with self.engine.connect() as connection:
-            return {(row[0], row[1]): bytes(row[2]) for row in connection.execute(statement)}
+            leaf_indexes = by_level.pop(0, None)
+            if leaf_indexes is not None:
+                statement = select(*_LEAF_COLUMNS).where(
+                    leaves.c.issuer == self.issuer, leaves.c.log_index.in_(leaf_indexes)
+                )
+                for row in connection.execute(statement):
+                    found[(0, int(row[0]))] = _submission(row).leaf_hash
+            if by_level:
+                selects = [self._select(lv, indexes) for lv, indexes in sorted(by_level.items())]
+                combine: Any = union_all  # untyped: mypy 2.4 crashes inferring its overloads
+                statement = selects[0] if len(selects) == 1 else combine(*selects)
+                for row in connection.execute(statement):
+                    found[(row[0], row[1])] = bytes(row[2])
+        return found
 
     def _select(self, level: int, indexes: list[int]) -> Any:
-        if level == 0:
-            return select(literal(0), submissions.c.log_index, submissions.c.leaf_hash).where(
-                submissions.c.issuer == self.issuer, submissions.c.log_index.in_(indexes)
-            )
         return select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
             log_nodes.c.issuer == self.issuer,
             log_nodes.c.level == level,
@@ -143,7 +143,7 @@ class SqlNodeStore:
         )
 
     def add_nodes(self, nodes: Sequence[Node]) -> None:
-        """Store inner nodes; leaf hashes arrive with their submissions instead."""
+        """Store inner nodes; leaf hashes are derived from the leaves' rows instead."""
         with self.engine.begin() as connection:
             insert_nodes(connection, self.issuer, nodes)
 
@@ -224,7 +224,7 @@ class SqlStore:
 
     def commit(self, batch: CommitBatch) -> None:
         with self.engine.begin() as connection:
-            bulk_insert(connection, submissions, SubmissionRecord._fields, batch.submissions)
+            bulk_insert(connection, leaves, LEAF_COLUMNS, batch.leaves)
             for issuer, nodes in batch.nodes.items():
                 insert_nodes(connection, issuer, nodes)
             for issuer, size in batch.log_sizes.items():
@@ -252,18 +252,28 @@ class SqlStore:
         )
 
     def submission(self, receipt_id: str) -> SubmissionRecord | None:
-        return self._one_submission(submissions.c.receipt_id == receipt_id)
+        position = parse_receipt_id(receipt_id)
+        if position is not None:
+            found = self._one_submission(
+                and_(leaves.c.log_index == position[0], leaves.c.tag == position[1])
+            )
+            if found is not None:
+                return found
+        return self._one_submission(leaves.c.legacy_id == receipt_id)
 
     def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
         return self._one_submission(
-            and_(submissions.c.issuer == issuer, submissions.c.log_index == log_index)
+            and_(leaves.c.issuer == issuer, leaves.c.log_index == log_index)
         )
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
+        raw = digest_bytes(digest)
+        if raw is None:
+            return []
         statement = (
-            select(*_SUBMISSION_COLUMNS)
-            .where(submissions.c.digest == digest)
-            .order_by(submissions.c.id)
+            select(*_LEAF_COLUMNS)
+            .where(leaves.c.digest == raw)
+            .order_by(leaves.c.created_at, leaves.c.issuer, leaves.c.log_index)
             .limit(limit)
         )
         with self.engine.connect() as connection:
@@ -283,7 +293,7 @@ class SqlStore:
 
     def _one_submission(self, condition: Any) -> SubmissionRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(select(*_SUBMISSION_COLUMNS).where(condition)).first()
+            row = connection.execute(select(*_LEAF_COLUMNS).where(condition)).first()
         return _submission(row) if row is not None else None
 
     # checkpoints ---------------------------------------------------------------
@@ -391,17 +401,33 @@ def _client(row: Any) -> ClientRecord:
 
 
 def _submission(row: Any) -> SubmissionRecord:
-    return SubmissionRecord(
-        receipt_id=row[0],
-        issuer=row[1],
-        log_index=int(row[2]),
-        digest=row[3],
-        kind=row[4],
-        leaf_json=row[5],
-        leaf_hash=bytes(row[6]),
-        client_id=int(row[7]),
-        created_at=float(row[8]),
+    """A row of ``_LEAF_COLUMNS`` as the reader's record (drivers give memoryview or
+    bytes for blobs, so the byte columns are normalised first)."""
+    stored: LeafRow = (
+        int(row[0]),
+        row[1],
+        bytes(row[2]) if row[2] is not None else None,
+        bytes(row[3]),
+        row[4],
+        bytes(row[5]),
+        bytes(row[6]) if row[6] is not None else None,
+        row[7],
+        int(row[8]) if row[8] is not None else None,
+        int(row[9]),
+        float(row[10]),
     )
+    return submission_of(stored, row[11])
+
+
+def digest_bytes(digest: str) -> bytes | None:
+    """The 32 stored bytes of a ``sha256:<64 lower-case hex>`` digest; None otherwise."""
+    if len(digest) != 71 or not digest.startswith("sha256:"):
+        return None
+    try:
+        raw = bytes.fromhex(digest[7:])
+    except ValueError:
+        return None
+    return raw if raw.hex() == digest[7:] else None
 
 
 def _idempotency_row(record: IdempotencyRecord) -> dict[str, Any]:

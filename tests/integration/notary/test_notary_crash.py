@@ -25,6 +25,7 @@ from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import verify_receipt
 from govchain_notary.anchorers.memory import MemoryChain
 from govchain_notary.auth import new_client
+from govchain_notary.receipt_ids import receipt_id
 from govchain_notary.settings import DEV_ISSUER
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
@@ -193,12 +194,12 @@ def _check_exactly_once(data_dir: Path, load: Load) -> dict[str, int]:
     engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
     with engine.connect() as connection:
         duplicates = connection.execute(
-            text("SELECT digest FROM submissions GROUP BY digest HAVING COUNT(*) > 1")
+            text("SELECT digest FROM leaves GROUP BY digest HAVING COUNT(*) > 1")
         ).all()
         assert duplicates == [], "a digest was stored twice"
         positions = {
-            row[0]: int(row[1])
-            for row in connection.execute(text("SELECT receipt_id, log_index FROM submissions"))
+            receipt_id(int(row[0]), bytes(row[1])): int(row[0])
+            for row in connection.execute(text("SELECT log_index, tag FROM leaves"))
         }
         size = connection.execute(text("SELECT size FROM logs")).scalar()
         anchored = connection.execute(

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from govchain_core.digest import parse_digest
+from govchain_core.leaf import LeafRecord, leaf_from_object
 from govchain_core.log import MerkleLog
 from govchain_notary.errors import DuplicateError, StorageError
-from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.engine import alembic_config, make_engine, migrate
 from govchain_notary.storage.memory import MemoryStore
 from govchain_notary.storage.models import metadata
 from govchain_notary.storage.repos import (
@@ -23,8 +27,9 @@ from govchain_notary.storage.repos import (
     ClientRecord,
     CommitBatch,
     IdempotencyRecord,
+    LeafRow,
     Store,
-    SubmissionRecord,
+    submission_of,
 )
 from govchain_notary.storage.sql import SqlStore
 from tests.integration.notary.conftest import BACKENDS, backend_url
@@ -50,28 +55,20 @@ def _client(name: str = "amt", key_hash: str = "a" * 64) -> ClientRecord:
     return ClientRecord(0, name, key_hash, ISSUER, ("submit:certificate",), 10.0, False, 1)
 
 
-def _submission(index: int, issuer: str = ISSUER, digest: str | None = None) -> SubmissionRecord:
-    digest = digest or "sha256:" + hashlib.sha256(str(index).encode()).hexdigest()
-    return SubmissionRecord(
-        receipt_id=f"{issuer[2:6]}{index:028d}",
-        issuer=issuer,
-        log_index=index,
-        digest=digest,
-        kind="certificate",
-        leaf_json="{}",
-        leaf_hash=hashlib.sha256(b"leaf%d" % index).digest(),
-        client_id=1,
-        created_at=1.5,
-    )
+def _row(index: int, issuer: str = ISSUER, digest: bytes | None = None) -> LeafRow:
+    digest = digest or hashlib.sha256(str(index).encode()).digest()
+    salt = hashlib.sha256(b"salt%d" % index).digest()[:16]
+    tag = hashlib.sha256(b"tag%d" % index).digest()[:8]
+    return (index, issuer, tag, digest, "certificate", salt, None, None, None, 1, 1.5 + index)
 
 
-def _append(store: Store, issuer: str, records: list[SubmissionRecord]) -> MerkleLog:
-    """Append records to the issuer's log and commit, as the writer does."""
+def _append(store: Store, issuer: str, rows: list[LeafRow]) -> MerkleLog:
+    """Append rows to the issuer's log and commit, as the writer does."""
     log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
     captured: list[tuple[int, int, bytes]] = []
     log.store = _Capture(captured)
-    log.append_many(r.leaf_hash for r in records)
-    store.commit(CommitBatch(records, {issuer: captured}, {issuer: log.size}))
+    log.append_many(submission_of(row).leaf_hash for row in rows)
+    store.commit(CommitBatch(rows, {issuer: captured}, {issuer: log.size}))
     return MerkleLog(store.node_store(issuer), store.log_size(issuer))
 
 
@@ -106,9 +103,10 @@ def test_client_names_are_unique(store: Store) -> None:
 
 
 def test_commit_stores_submissions_and_log(store: Store) -> None:
-    records = [_submission(i) for i in range(37)]
-    log = _append(store, ISSUER, records[:20])
-    log = _append(store, ISSUER, records[20:])
+    rows = [_row(i) for i in range(37)]
+    records = [submission_of(row) for row in rows]
+    log = _append(store, ISSUER, rows[:20])
+    log = _append(store, ISSUER, rows[20:])
     assert store.log_size(ISSUER) == 37
     assert store.log_sizes() == {ISSUER: 37}
     reference = MerkleLog()
@@ -121,11 +119,41 @@ def test_commit_stores_submissions_and_log(store: Store) -> None:
     assert store.submission_at(ISSUER, 36) == records[36]
     assert store.submission_at(OTHER, 0) is None
     assert store.submission("0" * 32) is None
+    assert store.submission(records[3].receipt_id[:16] + "ff" * 8) is None  # tag differs
+
+
+def test_stored_rows_rebuild_the_core_leaf_record(store: Store) -> None:
+    meta = hashlib.sha256(b"meta").digest()
+    row: LeafRow = (
+        0,
+        ISSUER,
+        b"\x07" * 8,
+        b"\x01" * 32,
+        "iot",
+        b"\x02" * 16,
+        meta,
+        "eui-1",
+        41,
+        1,
+        2.0,
+    )
+    _append(store, ISSUER, [row])
+    found = store.submission("0" * 16 + "07" * 8)
+    assert found is not None
+    record = leaf_from_object(json.loads(found.leaf_json))
+    assert (str(record.digest), str(record.meta), record.device, record.seq) == (
+        "sha256:" + "01" * 32,
+        "sha256:" + meta.hex(),
+        "eui-1",
+        41,
+    )
+    assert record.canonical_bytes() == found.leaf_json.encode()
+    assert record.leaf_hash() == found.leaf_hash
 
 
 def test_logs_are_per_issuer(store: Store) -> None:
-    _append(store, ISSUER, [_submission(i) for i in range(3)])
-    _append(store, OTHER, [_submission(i, OTHER) for i in range(5)])
+    _append(store, ISSUER, [_row(i) for i in range(3)])
+    _append(store, OTHER, [_row(i, OTHER) for i in range(5)])
     assert store.log_sizes() == {ISSUER: 3, OTHER: 5}
     assert store.log_size("0x" + "33" * 20) == 0
 
@@ -137,21 +165,23 @@ def test_missing_node_raises_key_error(store: Store) -> None:
 
 def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
     digest = "sha256:" + "ab" * 32
-    records = [_submission(0, digest=digest), _submission(1), _submission(2, digest=digest)]
-    _append(store, ISSUER, records)
+    rows = [_row(0, digest=b"\xab" * 32), _row(1), _row(2, digest=b"\xab" * 32)]
+    _append(store, ISSUER, rows)
     found = store.submissions_by_digest(digest, limit=10)
     assert [r.log_index for r in found] == [0, 2]
+    assert found == [submission_of(rows[0]), submission_of(rows[2])]
     assert store.submissions_by_digest(digest, limit=1) == found[:1]
     assert store.submissions_by_digest("sha256:" + "cd" * 32, limit=10) == []
+    assert store.submissions_by_digest("sha256:" + "AB" * 32, limit=10) == []
 
 
 def test_commit_is_atomic(store: Store) -> None:
-    _append(store, ISSUER, [_submission(0)])
-    clash = CommitBatch([_submission(1), _submission(0)], {}, {ISSUER: 2})
+    _append(store, ISSUER, [_row(0)])
+    clash = CommitBatch([_row(1), _row(0)], {}, {ISSUER: 2})
     with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
         store.commit(clash)
     assert store.log_size(ISSUER) == 1
-    assert store.submission(_submission(1).receipt_id) is None
+    assert store.submission(submission_of(_row(1)).receipt_id) is None
 
 
 def test_idempotency_answers(store: Store) -> None:
@@ -220,17 +250,91 @@ def test_storage_error_is_a_notary_error() -> None:
 
 
 def test_proofs_match_the_reference_across_stored_and_computed_levels(store: Store) -> None:
-    records = [_submission(i) for i in range(300)]
+    rows = [_row(i) for i in range(300)]
     start = 0
     for size in (1, 2, 13, 16, 17, 100, 151):
-        _append(store, ISSUER, records[start : start + size])
+        _append(store, ISSUER, rows[start : start + size])
         start += size
     log = MerkleLog(store.node_store(ISSUER), store.log_size(ISSUER))
     reference = MerkleLog()
-    reference.append_many(r.leaf_hash for r in records)
+    reference.append_many(submission_of(row).leaf_hash for row in rows)
     for size in (1, 7, 16, 31, 64, 200, 300):
         assert log.root(size) == reference.root(size)
         for index in (0, size // 3, size - 1):
             assert log.inclusion_proof(index, size) == reference.inclusion_proof(index, size)
     for old, new in ((1, 300), (15, 17), (64, 129), (100, 300)):
         assert log.consistency_proof(old, new) == reference.consistency_proof(old, new)
+
+
+def _old_leaf(index: int, meta: bool) -> LeafRecord:
+    return LeafRecord(
+        kind="iot" if meta else "certificate",
+        digest=parse_digest("sha256:" + hashlib.sha256(b"doc%d" % index).hexdigest()),
+        salt=hashlib.sha256(b"salt%d" % index).digest()[:16],
+        issuer=ISSUER,
+        meta=parse_digest("sha256:" + "0e" * 32) if meta else None,
+        device="eui-7" if meta else None,
+        seq=index if meta else None,
+    )
+
+
+def _old_rows(count: int) -> list[dict[str, object]]:
+    """Rows as revision 0001 stored them: whole leaf JSON, leaf hash, random receipt id."""
+    rows = []
+    for index in range(count):
+        leaf = _old_leaf(index, meta=index % 2 == 1)
+        rows.append(
+            {
+                "receipt_id": hashlib.sha256(b"id%d" % index).hexdigest()[:32],
+                "issuer": ISSUER,
+                "log_index": index,
+                "digest": str(leaf.digest),
+                "kind": leaf.kind,
+                "leaf_json": leaf.canonical_bytes().decode(),
+                "leaf_hash": leaf.leaf_hash(),
+                "client_id": 1,
+                "created_at": 10.0 + index,
+            }
+        )
+    return rows
+
+
+def test_upgrade_from_0001_keeps_receipts_and_downgrade_restores_them(database_url: str) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config()
+    old = _old_rows(5)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO submissions (receipt_id, issuer, log_index, digest, kind, leaf_json,"
+                " leaf_hash, client_id, created_at) VALUES (:receipt_id, :issuer, :log_index,"
+                " :digest, :kind, :leaf_json, :leaf_hash, :client_id, :created_at)"
+            ),
+            old,
+        )
+    migrate(engine)
+    store = SqlStore(engine)
+    for row in old:
+        found = store.submission(str(row["receipt_id"]))
+        assert found is not None
+        assert (found.receipt_id, found.leaf_json, found.leaf_hash) == (
+            row["receipt_id"],
+            row["leaf_json"],
+            row["leaf_hash"],
+        )
+        assert store.submissions_by_digest(str(row["digest"]), 10) == [found]
+    _append(store, ISSUER, [_row(5)])  # new rows go beside the migrated ones
+    new_id = submission_of(_row(5)).receipt_id
+    assert store.submission(new_id) == submission_of(_row(5))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+        restored = connection.execute(
+            text("SELECT receipt_id, leaf_json, leaf_hash FROM submissions ORDER BY log_index")
+        ).all()
+    expected = [(r["receipt_id"], r["leaf_json"], r["leaf_hash"]) for r in old]
+    expected.append((new_id, submission_of(_row(5)).leaf_json, submission_of(_row(5)).leaf_hash))
+    assert [(r[0], r[1], bytes(r[2])) for r in restored] == expected
+    engine.dispose()

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import KINDS, LeafRecord, leaf_from_object
 from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_notary.receipt_ids import parse_receipt_id, receipt_ids
+from govchain_notary.storage.repos import submission_of
 from govchain_notary.submissions import item, prepare_leaves
 
 hex64 = st.binary(min_size=32, max_size=32).map(lambda b: "sha256:" + b.hex())
@@ -63,17 +65,31 @@ def test_template_matches_core(
 def test_prepared_leaves_are_core_leaf_records(
     kind: str, digest: str, issuer: str, meta: str | None, iot: tuple[str, int] | None
 ) -> None:
+    """The hash appended at write time is the one the stored row rebuilds at read time."""
     device, seq = iot if iot else (None, None)
-    (leaf,) = prepare_leaves(kind, issuer, [item(digest, meta, device, seq)])
-    record = leaf_from_object(json.loads(leaf.leaf_json))
-    assert record.canonical_bytes() == leaf.leaf_json.encode()
-    assert record.leaf_hash() == leaf.leaf_hash
+    leaves = prepare_leaves(kind, issuer, [item(digest, meta, device, seq)])
+    (row,) = leaves.rows(issuer, 5, 1, 2.0)
+    stored = submission_of(row)
+    record = leaf_from_object(json.loads(stored.leaf_json))
+    assert record.canonical_bytes() == stored.leaf_json.encode()
+    assert record.leaf_hash() == leaves.leaf_hashes[0] == stored.leaf_hash
     assert (str(record.digest), record.kind, record.issuer) == (digest, kind, issuer)
-    assert len(leaf.receipt_id) == 32
+    assert (record.meta and str(record.meta), record.device, record.seq) == (meta, device, seq)
+    assert stored.receipt_id == receipt_ids(5, leaves.tags)[0]
+    assert parse_receipt_id(stored.receipt_id) == (5, leaves.tags)
 
 
-def test_salts_and_ids_are_fresh() -> None:
+def test_salts_and_tags_are_fresh() -> None:
     items = [item("sha256:" + "00" * 32)] * 100
     leaves = prepare_leaves("certificate", "0x" + "00" * 20, items)
-    assert len({leaf.leaf_hash for leaf in leaves}) == 100
-    assert len({leaf.receipt_id for leaf in leaves}) == 100
+    assert len(set(leaves.leaf_hashes)) == 100
+    tags = {leaves.tags[8 * n : 8 * n + 8] for n in range(100)}
+    assert len(tags) == 100
+
+
+def test_receipt_ids_keep_the_api_form() -> None:
+    ids = receipt_ids(2**40 + 3, bytes(range(16)))
+    assert ids == ["0000010000000003" + "0001020304050607", "0000010000000004" + "08090a0b0c0d0e0f"]
+    assert parse_receipt_id(ids[1]) == (2**40 + 4, bytes(range(8, 16)))
+    for bad in ("0" * 31, "0" * 33, "A" * 32, "g" * 32, " " + "0" * 31, "8" + "0" * 31):
+        assert parse_receipt_id(bad) is None
