@@ -143,7 +143,8 @@ class Ledger:
         if self._chain.chaindb.get_canonical_block_hash(head.block_number) != head.hash:
             raise ConfigError(
                 "the database stores blocks under hashes that include the commit seals "
-                "(written before the seal-free block hash); resync this node into a new data dir"
+                "(written before the seal-free block hash); start this node on a new data dir "
+                "(a consortium node resyncs the chain from its peers)"
             )
         self._head = head
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
