@@ -9,7 +9,9 @@ server dearly:
   ever more nodes, so every call got slower than the one before. Calls need no witness;
 - every message makes a new ``CodeStream`` that finds out again, by scanning back over
   the code, which positions are valid jump destinations. The answer depends on the
-  code bytes only, so the call state keeps it per code and shares it between calls.
+  code bytes only, so the call state keeps it per code and shares it between calls;
+- a call at gas price 0 moves no fee, yet py-evm debits the zero fee (a read and a
+  re-encoding of the sender's account) and formats a debug line it then drops.
 
 Execution results are unchanged: both are bookkeeping beside the EVM semantics.
 """
@@ -23,17 +25,33 @@ from eth.abc import (
     AccountDatabaseAPI,
     ComputationAPI,
     MessageAPI,
+    SignedTransactionAPI,
     StateAPI,
     TransactionContextAPI,
+    TransactionExecutorAPI,
 )
+from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.vm.message import Message
 
 #: Codes whose jump analysis is kept; more distinct codes than this start over.
 MAX_ANALYSED_CODES = 512
+#: Transaction types without blobs or authorisations (legacy spoofed calls have None).
+_PLAIN_TYPES = frozenset({None, 0, 1, 2})
+
+
+def is_free_call(state: StateAPI, transaction: SignedTransactionAPI) -> bool:
+    """A message call (not a create) of a plain type at gas price 0."""
+    return (
+        transaction.to != CREATE_CONTRACT_ADDRESS
+        and getattr(transaction, "type_id", None) in _PLAIN_TYPES
+        and state.get_gas_price(transaction) == 0
+    )
 
 
 @functools.cache
 def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
-    """``state_class`` without witness tracking and with shared jump analysis."""
+    """``state_class`` without witness tracking, with shared jump analysis and without
+    the zero fee debit of free calls."""
     base_db: Any = state_class.get_account_db_class()
     base_computation: Any = state_class.computation_class
 
@@ -59,8 +77,30 @@ def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
             code: Any = self.code
             code.valid_positions, code.invalid_positions = known
 
+    base_executor: Any = state_class.transaction_executor_class
+
+    class CallExecutor(base_executor):  # type: ignore[misc]
+        def build_evm_message(self, transaction: SignedTransactionAPI) -> MessageAPI:
+            state = self.vm_state
+            if not is_free_call(state, transaction):
+                message: MessageAPI = super().build_evm_message(transaction)
+                return message
+            # The nonce still counts: code delegated to the sender (EIP-7702) sees it.
+            state.increment_nonce(transaction.sender)
+            code, delegation = self.get_code_at_address(transaction.to)
+            return Message(
+                gas=transaction.gas - transaction.intrinsic_gas,
+                to=transaction.to,
+                sender=transaction.sender,
+                value=transaction.value,
+                data=transaction.data,
+                code=code,
+                is_delegation=delegation is not None,
+            )
+
     namespace = {
         "account_db_class": cast(type[AccountDatabaseAPI], CallAccountDB),
         "computation_class": cast(type[ComputationAPI], CallComputation),
+        "transaction_executor_class": cast(type[TransactionExecutorAPI], CallExecutor),
     }
     return type("Call" + state_class.__name__, (state_class,), namespace)

@@ -1,15 +1,18 @@
-"""The eth_call state: same results as py-evm's state, no witness, shared jump analysis."""
+"""The eth_call state: same results as py-evm's state, no witness, shared jump analysis,
+no zero-fee debit."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from eth.vm.message import Message
+from eth.vm.spoof import SpoofTransaction
 from eth_typing import Address
 
-from govchain_node.callstate import call_state_class
+from govchain_node.callstate import call_state_class, is_free_call
 from govchain_node.chain import Ledger
 from govchain_node.storage import MemoryStore
+from govchain_node.vm import GovchainVM
 from tests.unit.node.test_ledger import USER, spec
 
 CONTRACT = Address(b"\x42" * 20)
@@ -57,3 +60,33 @@ def test_call_state_keeps_no_witness_of_the_nodes_it_read() -> None:
     block_state: Any = ledger.state_at(ledger.head)
     block_state.get_balance(Address(USER.address))
     assert block_state._account_db._get_accessed_node_hashes()
+
+
+def spoofed_call(state: Any, to: bytes, gas_price: int = 0) -> Any:
+    nonce = state.get_nonce(Address(USER.address))
+    unsigned = GovchainVM.create_unsigned_transaction(
+        nonce=nonce, gas_price=gas_price, gas=100_000, to=Address(to), value=0, data=b""
+    )
+    return SpoofTransaction(unsigned, from_=Address(USER.address))
+
+
+def test_free_call_message_matches_py_evm() -> None:
+    ledger = Ledger(MemoryStore(), spec())
+    results = []
+    for state in (ledger.state_at(ledger.head), ledger.call_state(ledger.head)):
+        snapshot = state.snapshot()
+        state.set_code(CONTRACT, RUNTIME)
+        computation = state.apply_transaction(spoofed_call(state, CONTRACT))
+        after = state.get_nonce(Address(USER.address)), state.get_balance(Address(USER.address))
+        results.append((computation.output, computation.get_gas_used(), after))
+        state.revert(snapshot)
+    assert results[0] == results[1]
+    assert int.from_bytes(results[1][0], "big") == 7
+
+
+def test_only_message_calls_at_gas_price_zero_are_free() -> None:
+    ledger = Ledger(MemoryStore(), spec())
+    state = ledger.call_state(ledger.head)
+    assert is_free_call(state, spoofed_call(state, CONTRACT))
+    assert not is_free_call(state, spoofed_call(state, b""))
+    assert not is_free_call(state, spoofed_call(state, CONTRACT, gas_price=1))
