@@ -11,7 +11,8 @@ server dearly:
   the code, which positions are valid jump destinations. The answer depends on the
   code bytes only, so the call state keeps it per code and shares it between calls;
 - a call at gas price 0 moves no fee, yet py-evm debits the zero fee (a read and a
-  re-encoding of the sender's account) and formats a debug line it then drops.
+  re-encoding of the sender's account), raises the nonce of a sender without code,
+  which nothing in the call can observe, and formats a debug line it then drops.
 
 Execution results are unchanged: both are bookkeeping beside the EVM semantics.
 """
@@ -30,7 +31,7 @@ from eth.abc import (
     TransactionContextAPI,
     TransactionExecutorAPI,
 )
-from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.constants import CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.vm.message import Message
 
 #: Codes whose jump analysis is kept; more distinct codes than this start over.
@@ -85,8 +86,10 @@ def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
             if not is_free_call(state, transaction):
                 message: MessageAPI = super().build_evm_message(transaction)
                 return message
-            # The nonce still counts: code delegated to the sender (EIP-7702) sees it.
-            state.increment_nonce(transaction.sender)
+            # No opcode reads a nonce; only a sender with code (EIP-7702 delegation) can
+            # create contracts whose addresses depend on it.
+            if state.get_code_hash(transaction.sender) != EMPTY_SHA3:
+                state.increment_nonce(transaction.sender)
             code, delegation = self.get_code_at_address(transaction.to)
             return Message(
                 gas=transaction.gas - transaction.intrinsic_gas,

@@ -77,8 +77,8 @@ def test_free_call_message_matches_py_evm() -> None:
         snapshot = state.snapshot()
         state.set_code(CONTRACT, RUNTIME)
         computation = state.apply_transaction(spoofed_call(state, CONTRACT))
-        after = state.get_nonce(Address(USER.address)), state.get_balance(Address(USER.address))
-        results.append((computation.output, computation.get_gas_used(), after))
+        balance = state.get_balance(Address(USER.address))
+        results.append((computation.output, computation.get_gas_used(), balance))
         state.revert(snapshot)
     assert results[0] == results[1]
     assert int.from_bytes(results[1][0], "big") == 7
@@ -90,3 +90,16 @@ def test_only_message_calls_at_gas_price_zero_are_free() -> None:
     assert is_free_call(state, spoofed_call(state, CONTRACT))
     assert not is_free_call(state, spoofed_call(state, b""))
     assert not is_free_call(state, spoofed_call(state, CONTRACT, gas_price=1))
+
+
+def test_free_call_raises_the_nonce_only_of_a_sender_with_code() -> None:
+    ledger = Ledger(MemoryStore(), spec())
+    state = ledger.call_state(ledger.head)
+    sender = Address(USER.address)
+    state.set_code(CONTRACT, RUNTIME)
+    before = state.get_nonce(sender)
+    state.get_transaction_executor().build_evm_message(spoofed_call(state, CONTRACT))
+    assert state.get_nonce(sender) == before
+    state.set_code(sender, b"\x00")
+    state.get_transaction_executor().build_evm_message(spoofed_call(state, CONTRACT))
+    assert state.get_nonce(sender) == before + 1
