@@ -14,9 +14,9 @@ Hardhat automines one block per transaction. The govchain node runs with
 ``--block-period`` (a block per period while transactions are pending; the row the
 README quotes) and, unless ``--second-block-period`` is ``none``, a second node with
 that period: ``0`` seals as soon as transactions are pending, the closest to automine.
-Each anchor transaction reserves ``ANCHOR_GAS``, so a block holds at most
-``block gas limit // ANCHOR_GAS`` of them, which caps the first row at that many per
-period. Prints figures, asserts nothing.
+A block takes anchors while at least ``ANCHOR_GAS`` (each one's gas limit) is left, so
+it holds about ``block gas limit / gas used per anchor`` of them, which caps the first
+row at that many per period. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -186,6 +186,7 @@ async def transaction_phase(
         for tx_hash in hashes[-len(accounts) :] + hashes[:: max(1, len(hashes) // 50)]:
             mined = await wait_mined(rpc, tx_hash)
             assert mined["status"] == "0x1", mined
+            node.figures["anchor_gas_used"] = int(mined["gasUsed"], 16)
             last_block = max(last_block, int(mined["blockNumber"], 16))
         end = time.perf_counter()
         node.last_block = last_block
@@ -337,12 +338,14 @@ def report(
     theirs: dict[str, float],
     second: dict[str, float] | None,
 ) -> None:
-    per_block = int(args.block_gas_limit) // ANCHOR_GAS
+    used = int(ours["anchor_gas_used"])
+    per_block = (int(args.block_gas_limit) - ANCHOR_GAS) // used + 1
     print()
     print(
         f"govchain node: block period {args.block_period} s, "
-        f"block gas limit {args.block_gas_limit} (at most {per_block} anchors of "
-        f"{ANCHOR_GAS} gas per block); Hardhat: automine, one block per transaction; "
+        f"block gas limit {args.block_gas_limit}: at most {per_block} anchors per block "
+        f"(each uses {used} gas and needs {ANCHOR_GAS} left to be included); "
+        f"Hardhat: automine, one block per transaction; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"{'figure':<44}{'govchain':>12}{'hardhat':>12}{'ratio':>8}")
