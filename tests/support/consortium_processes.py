@@ -8,6 +8,7 @@ operator runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -16,13 +17,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
+from govchain_node.consortium import ConsortiumSpec, init_consortium
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy
@@ -112,6 +114,29 @@ def start_consortium_node(node_dir: Path) -> NodeProcess:
         process.wait(timeout=10)
         raise RuntimeError("node exited before listening:\n" + "\n".join(output))
     return NodeProcess(process, url, output)
+
+
+def init_local_consortium(out: Path, validators: int, members: int = 0) -> Path:
+    """``consortium init`` into ``out`` on a block of free loopback ports."""
+    spec = ConsortiumSpec(
+        validators=validators, members=members, base_port=free_base_port(validators + members)
+    )
+    init_consortium(out, spec)
+    return out
+
+
+@contextlib.contextmanager
+def running_nodes(directory: Path, count: int) -> Iterator[list[NodeProcess]]:
+    """Start ``node-0 … node-(count-1)`` of ``directory``; terminate them all on exit.
+    The list is the test's to change (a restarted node replaces its entry)."""
+    started: list[NodeProcess] = []
+    try:
+        for index in range(count):
+            started.append(start_consortium_node(directory / f"node-{index}"))
+        yield started
+    finally:
+        for node in started:
+            node.terminate()
 
 
 class ProxyLoop:

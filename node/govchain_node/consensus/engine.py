@@ -1,7 +1,7 @@
 """The interface between block production and a consensus engine.
 
 The node's producer asks the engine *whether* it may propose now and *how* to seal.
-``--dev`` answers "always, alone"; the QBFT engine (issue 5) answers from its pure state
+``--dev`` answers "always, alone"; the QBFT engine answers from its pure state
 machine (proposer rotation, rounds, commit-seal quorum) and may return ``None`` from
 :meth:`ConsensusEngine.seal` while waiting for commits.
 """

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
+from govchain_node.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
 from govchain_node.qbft.encoding import decode_persisted
 from govchain_node.qbft.validators import proposer, sort_validators
@@ -28,9 +28,10 @@ from govchain_node.service import CHAINDATA_DIR
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
-    free_base_port,
     height,
+    init_local_consortium,
     rpc,
+    running_nodes,
     start_consortium_node,
     wait_until,
 )
@@ -41,22 +42,13 @@ VALIDATORS = 4
 
 @pytest.fixture
 def consortium_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "consortium"
-    spec = ConsortiumSpec(validators=VALIDATORS, base_port=free_base_port(VALIDATORS))
-    init_consortium(out, spec)
-    return out
+    return init_local_consortium(tmp_path / "consortium", VALIDATORS)
 
 
 @pytest.fixture
 def nodes(consortium_dir: Path) -> Iterator[list[NodeProcess]]:
-    started: list[NodeProcess] = []
-    try:
-        for index in range(VALIDATORS):
-            started.append(start_consortium_node(consortium_dir / f"node-{index}"))
+    with running_nodes(consortium_dir, VALIDATORS) as started:
         yield started
-    finally:
-        for node in started:
-            node.terminate()
 
 
 def next_proposer(directory: Path, url: str) -> int:

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
+from govchain_node.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
-    free_base_port,
     height,
+    init_local_consortium,
     rpc,
-    start_consortium_node,
+    running_nodes,
     wait_until,
 )
 from tests.support.node_process import NodeProcess
@@ -32,24 +32,13 @@ MEMBERS = 1
 
 @pytest.fixture
 def consortium_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "consortium"
-    spec = ConsortiumSpec(
-        validators=VALIDATORS, members=MEMBERS, base_port=free_base_port(VALIDATORS + MEMBERS)
-    )
-    init_consortium(out, spec)
-    return out
+    return init_local_consortium(tmp_path / "consortium", VALIDATORS, MEMBERS)
 
 
 @pytest.fixture
 def nodes(consortium_dir: Path) -> Iterator[list[NodeProcess]]:
-    started: list[NodeProcess] = []
-    try:
-        for index in range(VALIDATORS + MEMBERS):
-            started.append(start_consortium_node(consortium_dir / f"node-{index}"))
+    with running_nodes(consortium_dir, VALIDATORS + MEMBERS) as started:
         yield started
-    finally:
-        for node in started:
-            node.terminate()
 
 
 def test_member_follows_the_chain_and_relays_transactions(

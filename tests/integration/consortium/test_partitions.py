@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
+from govchain_node.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
 from tests.support.consortium_processes import (
     ProxyLoop,
     all_at,
     block_hash,
-    free_base_port,
     height,
+    init_local_consortium,
     route_peers_through,
     rpc,
-    start_consortium_node,
+    running_nodes,
     wait_until,
 )
 from tests.support.node_process import NodeProcess
@@ -76,11 +76,7 @@ def proxies() -> Iterator[ProxyLoop]:
 
 @pytest.fixture
 def consortium_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "consortium"
-    init_consortium(
-        out, ConsortiumSpec(validators=VALIDATORS, base_port=free_base_port(VALIDATORS))
-    )
-    return out
+    return init_local_consortium(tmp_path / "consortium", VALIDATORS)
 
 
 @pytest.fixture
@@ -90,14 +86,9 @@ def links(consortium_dir: Path, proxies: ProxyLoop) -> Links:
 
 @pytest.fixture
 def nodes(consortium_dir: Path, links: Links) -> Iterator[list[NodeProcess]]:
-    started: list[NodeProcess] = []
-    try:
-        for index in range(VALIDATORS):
-            started.append(start_consortium_node(consortium_dir / f"node-{index}"))
+    # ``links`` first: the proxies must be written into node.toml before the nodes start.
+    with running_nodes(consortium_dir, VALIDATORS) as started:
         yield started
-    finally:
-        for node in started:
-            node.terminate()
 
 
 def send_transfer(url: str, directory: Path, nonce: int) -> str:

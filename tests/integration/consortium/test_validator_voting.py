@@ -24,7 +24,7 @@ import pytest
 from eth_hash.auto import keccak
 
 from govchain_node.consensus.seals import recover_sealers
-from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
+from govchain_node.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
 from govchain_node.qbft.validators import quorum
 from govchain_node.vm import GovchainBlockHeader
@@ -32,9 +32,10 @@ from tests.integration.node.test_jsonrpc_conformance import anchor_call
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
-    free_base_port,
     height,
+    init_local_consortium,
     rpc,
+    running_nodes,
     start_consortium_node,
     wait_until,
 )
@@ -49,24 +50,13 @@ CHAIN_ID = 1337
 
 @pytest.fixture
 def consortium_dir(tmp_path: Path) -> Path:
-    out = tmp_path / "consortium"
-    spec = ConsortiumSpec(
-        validators=VALIDATORS, members=MEMBERS, base_port=free_base_port(VALIDATORS + MEMBERS)
-    )
-    init_consortium(out, spec)
-    return out
+    return init_local_consortium(tmp_path / "consortium", VALIDATORS, MEMBERS)
 
 
 @pytest.fixture
 def nodes(consortium_dir: Path) -> Iterator[list[NodeProcess]]:
-    started: list[NodeProcess] = []
-    try:
-        for index in range(VALIDATORS + MEMBERS):
-            started.append(start_consortium_node(consortium_dir / f"node-{index}"))
+    with running_nodes(consortium_dir, VALIDATORS + MEMBERS) as started:
         yield started
-    finally:
-        for node in started:
-            node.terminate()
 
 
 class AnchorLoad:
