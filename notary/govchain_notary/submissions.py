@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Required, TypedDict
 
-from govchain_notary.leaves import leaf_json
+from govchain_notary.leaves import leaf_hash_of, leaf_json
 from govchain_notary.receipt_ids import TAG_BYTES
 from govchain_notary.writer import PreparedLeaves
 
@@ -39,43 +39,49 @@ def item(
 
 def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> PreparedLeaves:
     """Leaf hashes with fresh salts, and the columns stored per leaf (CPU work, done
-    off the event loop).
-
-    Plain digests, the bulk of all traffic, take an inlined copy of the
-    ``leaves.leaf_json`` template (same bytes; the leaves tests pin both to the core).
-    """
+    off the event loop)."""
     count = len(items)
     salt_bytes = os.urandom(16 * count)
-    salts = salt_bytes.hex()
-    sha256 = hashlib.sha256
-    hashes: list[bytes] = []
-    append = hashes.append
-    head = f'","issuer":"{issuer}","kind":"{kind}","salt":"'
-    plain = True
-    for n, entry in enumerate(items):
-        digest = entry["digest"]
-        if len(entry) == 1:
-            canonical = f'{{"digest":"{digest}{head}{salts[32 * n : 32 * n + 32]}","v":1}}'
-        else:
-            plain = False
-            canonical = leaf_json(
-                kind,
-                digest,
-                salt_bytes[16 * n : 16 * n + 16],
-                issuer,
-                meta=entry.get("meta"),
-                device=entry.get("device"),
-                seq=entry.get("seq"),
+    salts = [salt_bytes[16 * n : 16 * n + 16] for n in range(count)]
+    digests = [entry["digest"] for entry in items]
+    plain = all(len(entry) == 1 for entry in items)
+    if plain:
+        hashes = _plain_leaf_hashes(kind, issuer, digests, salt_bytes.hex())
+    else:
+        hashes = [
+            leaf_hash_of(
+                leaf_json(
+                    kind,
+                    entry["digest"],
+                    salt,
+                    issuer,
+                    meta=entry.get("meta"),
+                    device=entry.get("device"),
+                    seq=entry.get("seq"),
+                )
             )
-        append(sha256(b"\x00" + canonical.encode()).digest())
+            for entry, salt in zip(items, salts, strict=True)
+        ]
     leaves = PreparedLeaves(
         kind,
-        [bytes.fromhex(entry["digest"][7:]) for entry in items],
-        [salt_bytes[16 * n : 16 * n + 16] for n in range(count)],
+        [bytes.fromhex(digest[7:]) for digest in digests],
+        salts,
         os.urandom(TAG_BYTES * count),
         hashes,
     )
     return leaves if plain else _with_options(leaves, items)
+
+
+def _plain_leaf_hashes(kind: str, issuer: str, digests: list[str], salts: str) -> list[bytes]:
+    """Leaf hashes of plain digests, the bulk of all traffic: an inlined copy of the
+    ``leaves.leaf_json`` template (same bytes; the leaves tests pin both to the core)."""
+    sha256 = hashlib.sha256
+    head = '\x00{"digest":"'
+    middle = f'","issuer":"{issuer}","kind":"{kind}","salt":"'
+    return [
+        sha256(f'{head}{digest}{middle}{salts[32 * n : 32 * n + 32]}","v":1}}'.encode()).digest()
+        for n, digest in enumerate(digests)
+    ]
 
 
 def _with_options(leaves: PreparedLeaves, items: Sequence[Item]) -> PreparedLeaves:

@@ -93,3 +93,19 @@ def test_receipt_ids_keep_the_api_form() -> None:
     assert parse_receipt_id(ids[1]) == (2**40 + 4, bytes(range(8, 16)))
     for bad in ("0" * 31, "0" * 33, "A" * 32, "g" * 32, " " + "0" * 31, "8" + "0" * 31):
         assert parse_receipt_id(bad) is None
+
+
+def test_a_mixed_batch_stores_rows_that_rebuild_each_hash() -> None:
+    items = [
+        item("sha256:" + "01" * 32),
+        item("sha256:" + "02" * 32, meta="sha256:" + "03" * 32, device="eui-9", seq=7),
+        item("sha256:" + "04" * 32),
+    ]
+    issuer = "0x" + "0a" * 20
+    leaves = prepare_leaves("iot", issuer, items)
+    stored = [submission_of(row) for row in leaves.rows(issuer, 10, 1, 2.0)]
+    assert [s.leaf_hash for s in stored] == leaves.leaf_hashes
+    assert [s.digest for s in stored] == [entry["digest"] for entry in items]
+    assert [s.log_index for s in stored] == [10, 11, 12]
+    assert json.loads(stored[1].leaf_json)["seq"] == 7
+    assert "device" not in json.loads(stored[0].leaf_json)
