@@ -32,6 +32,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import machine
 from govchain_contracts import load
 from govchain_core.log import MerkleLog
 from govchain_node.keys import load_dev_accounts
@@ -40,6 +43,7 @@ from govchain_notary.devchain import deploy_registries, web3_for, write_keystore
 from govchain_notary.settings import DEV_ISSUER
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
+from tests.support.hardhat_node import HARDHAT_KEYS, hardhat_available, start_hardhat
 
 BATCH = 10_000
 
@@ -145,12 +149,20 @@ def start_notary(
     raise SystemExit("the notary did not start")
 
 
-def _submitter(url: str, key: str, worker: int, seconds: float, queue: Any) -> None:
-    """Post batches of 10,000 unique digests for ``seconds``; report ids of the last batch."""
+def _submitter(
+    url: str, key: str, worker: int, seconds: float, queue: Any, ready: Any = None, go: Any = None
+) -> None:
+    """Post batches of 10,000 unique digests for ``seconds``; report ids of the last batch.
+
+    With ``ready`` and ``go``: say ready once started (imports done, client open) and
+    wait for ``go``, so the measured window holds load, not process start-up."""
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     sent, last_id, n = 0, None, 0
-    deadline = time.monotonic() + seconds
     with httpx.Client(base_url=url, timeout=60) as client:
+        if ready is not None and go is not None:
+            ready.put(worker)
+            go.wait()
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             base = (worker << 40) + n * BATCH
             items = ",".join(f'{{"digest":"sha256:{base + i:064x}"}}' for i in range(BATCH))
@@ -166,15 +178,23 @@ def _submitter(url: str, key: str, worker: int, seconds: float, queue: Any) -> N
 
 
 def throughput(url: str, key: str, seconds: float, workers: int) -> dict[str, float]:
-    queue: Any = multiprocessing.get_context("spawn").Queue()
+    """Digests/s accepted and anchored end to end, timed from the moment every load
+    generator is started and ready (their process start-up is not the notary's time)
+    until the last batch's receipt is complete (anchored)."""
     context = multiprocessing.get_context("spawn")
-    started = time.monotonic()
+    queue: Any = context.Queue()
+    ready: Any = context.Queue()
+    go = context.Event()
     processes = [
-        context.Process(target=_submitter, args=(url, key, w, seconds, queue))
+        context.Process(target=_submitter, args=(url, key, w, seconds, queue, ready, go))
         for w in range(workers)
     ]
     for process in processes:
         process.start()
+    for _ in processes:
+        ready.get()
+    started = time.monotonic()
+    go.set()
     results = [queue.get() for _ in processes]
     for process in processes:
         process.join()
@@ -267,9 +287,6 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 def naive_peer(seconds: float) -> float | None:
     """Documents/s of the naive design: one anchor transaction per document, on Hardhat."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.support.hardhat_node import HARDHAT_KEYS, hardhat_available, start_hardhat
-
     if not hardhat_available():
         return None
     node = start_hardhat(Path(tempfile.mkdtemp(prefix="govchain-hardhat-")))
@@ -342,13 +359,15 @@ def main() -> None:
             print("chain: the file-backed dev chain (fake anchorer, no node)")
         print(
             f"storage: SQLite WAL synchronous=FULL; block period {args.block_period}s; "
-            f"{os.cpu_count()} cores, load generators included"
+            f"batches of {BATCH:,} from {args.submitters} submitter processes over HTTP; "
+            f"{machine.describe()} (load generators and chain node on the same CPUs)"
         )
         result = throughput(url, key, args.seconds, args.submitters)
         print(
             f"throughput: {result['digests']:,} digests in batches of {BATCH:,}: "
             f"accepted {result['accepted_per_s']:,.0f}/s, "
-            f"anchored end to end {result['anchored_per_s']:,.0f}/s (target 100,000/s)"
+            f"anchored end to end {result['anchored_per_s']:,.0f}/s (target 100,000/s); "
+            f"load average after {machine.load_average():.1f}"
         )
         samples = asyncio.run(latency(url, key, clients=10, each=10))
         print(
