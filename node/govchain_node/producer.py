@@ -11,6 +11,11 @@ the period: a build that takes 0.6 s of a 1 s period leaves 0.4 s of waiting, an
 build longer than the period is followed by the next one at once. Timestamps are whole
 seconds and strictly increasing, so with sub-second periods under sustained load the
 block time can run ahead of the wall clock by the backlog.
+
+While a block is built and committed (in a worker thread, :meth:`BlockProducer.
+produce_off_loop`), the event loop keeps serving JSON-RPC and admitting transactions
+for the next block. Both share the GIL, so this buys responsiveness and bigger batches,
+not a second core.
 """
 
 from __future__ import annotations
