@@ -12,9 +12,8 @@ build longer than the period is followed by the next one at once. Timestamps are
 seconds and strictly increasing, so with sub-second periods under sustained load the
 block time can run ahead of the wall clock by the backlog.
 
-While a block is built and committed (in a worker thread, :meth:`BlockProducer.
-produce_off_loop`), the event loop keeps serving JSON-RPC and admitting transactions
-for the next block. Both share the GIL, so this buys responsiveness and bigger batches,
+While a block is built and committed in a worker thread (``produce_off_loop``), the
+event loop keeps serving JSON-RPC and admitting transactions for the next block. Both share the GIL, so this buys responsiveness and bigger batches,
 not a second core.
 """
 
