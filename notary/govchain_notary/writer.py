@@ -171,10 +171,10 @@ class SubmissionWriter:
                     UnavailableError("the database refused the write; retry", slug="storage")
                 )
             return
+        if batch.log_sizes:  # before answering: metrics and backlog agree with the answers
+            self.on_commit(batch.log_sizes)
         for job, accepted in staged:
             job.future.set_result(accepted)
-        if batch.log_sizes:
-            self.on_commit(batch.log_sizes)
 
     def _stage(
         self,
