@@ -20,6 +20,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import RPCEndpoint
 
 from govchain_contracts import decode_error, load
 from govchain_core.verify import (
@@ -72,7 +73,15 @@ class Web3Chain:
         gas: int = 3_000_000,
         timeout: float = 60.0,
     ) -> None:
-        self.web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # web3's validation asks eth_chainId before every eth_call (each status
+        # read): a chain's id never changes, so that answer alone is cached
+        provider = HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": timeout},
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+        )
+        self.web3 = Web3(provider)
         # QBFT headers carry validators and seals in extraData (more than 32 bytes)
         self.web3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         self.anchors = self._contract("AnchorRegistry", anchor_registry)
