@@ -196,7 +196,7 @@ async def transaction_phase(
         node.figures["cpu_ms_per_tx"] = (cpu_seconds(node.pid) - cpu) / txs * 1000
         print(
             f"[{node.name}] {txs} txs mined in {end - start:.2f} s over "
-            f"{node.figures['blocks']:.0f} blocks",
+            f"{node.figures['blocks']:.0f} blocks (load average {os.getloadavg()[0]:.1f})",
             flush=True,
         )
 
