@@ -17,6 +17,11 @@ checkpoint) on the node it is assigned to, round robin over the running nodes, c
 loop: each sender keeps at most ``--window`` transactions sent and not yet mined, so the
 load follows what the consortium can take instead of piling up an ever longer queue
 (an open-loop load above capacity makes every later latency a queueing delay).
+``--contract anchor-like`` sends the node benchmark's AnchorLike ``anchor(key, root)``
+instead (no registration, about half the gas), for comparison with that benchmark.
+
+Before the load, the chain is watched idle for a few seconds: a node honouring its
+``empty_block_period`` (60 s unless node.toml sets it) makes no empty block in that time.
 
 Finality latency of a transaction is the time from just before its
 ``eth_sendRawTransaction`` to the moment the node it was sent to first shows the block

@@ -10,10 +10,11 @@ parsed here with patterns that a unit test checks against captured output; the p
 core's ``--json`` flag is used where it exists. A module whose output no longer
 matches yields a row marked "not parsed" rather than a silently missing figure.
 
-PNG plots need matplotlib, which is not a dependency; without it the report says so.
-Figures the issue asks for that no benchmark measures yet (4-validator consortium
-throughput and finality, healthy and with one validator down; throughput and latency
-from 10^4 to 10^7 documents in the log) are listed as not measured, with the reason.
+The consortium benchmark and the log-size sweep print one JSON line (``--json``); the
+report keeps that document and draws PNG plots from it (``benchmarks.plots``, matplotlib
+from the ``test``/``bench`` extras), written next to ``report.md`` and linked from it.
+What a run did not measure (the 10^7 log in quick mode, a benchmark that failed) is
+listed under "Not measured", with the reason.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import plots
+
 HERE = Path(__file__).resolve().parent
+QUICK_SWEEP = ("--json", "--sizes", "10000", "100000", "1000000", "--seconds", "2")
 ROOT = HERE.parent
 
 
@@ -232,6 +236,101 @@ def parse_notary_throughput(text: str) -> list[Figure]:
     return figures
 
 
+TARGET_CONSORTIUM_TX = 100.0
+TARGET_FINALITY_P95_MS = 2_000.0
+
+
+def parse_consortium(text: str) -> list[Figure]:
+    """``benchmarks.consortium_throughput --json``: each phase's rate, finality and CPU; the
+    phase with a validator down beside the healthy phase of the same run."""
+    document = _last_json_object(text)
+    phases = document["phases"]
+    healthy = phases[0]
+    figures = [
+        Figure(
+            f"consortium idle: blocks in {document['idle_seconds']:.0f} s "
+            f"(empty_block_period {document['empty_block_period_s']:g} s)",
+            document["idle_blocks"],
+            "blocks",
+            target="empty_block_period honoured",
+            met=bool(document["empty_block_period_honoured"]),
+            lower_is_better=True,
+        )
+    ]
+    for phase in phases:
+        peer = phase is not healthy
+        label = f"consortium, {phase['name']} ({phase['validators_up']} validators up)"
+        p95_ms = phase["p95_s"] * 1000
+        figures += [
+            Figure(
+                f"{label}: anchor tx/s mined",
+                phase["mined_per_s"],
+                "tx/s",
+                "healthy" if peer else "",
+                healthy["mined_per_s"] if peer else None,
+                f"≥ {TARGET_CONSORTIUM_TX:.0f} tx/s",
+                phase["mined_per_s"] >= TARGET_CONSORTIUM_TX,
+            ),
+            Figure(f"{label}: finality p50", phase["p50_s"] * 1000, "ms", lower_is_better=True),
+            Figure(
+                f"{label}: finality p95",
+                p95_ms,
+                "ms",
+                "healthy" if peer else "",
+                healthy["p95_s"] * 1000 if peer else None,
+                f"≤ {TARGET_FINALITY_P95_MS:,.0f} ms",
+                p95_ms <= TARGET_FINALITY_P95_MS,
+                True,
+            ),
+            Figure(
+                f"{label}: node CPU per mined tx (all nodes)",
+                phase["node_cpu_ms_per_tx"],
+                "ms",
+                lower_is_better=True,
+            ),
+        ]
+    return figures
+
+
+def _power(size: int) -> str:
+    exponent = len(str(size)) - 1
+    return f"10^{exponent}" if size == 10**exponent else f"{size:,}"
+
+
+def parse_log_size_sweep(text: str) -> list[Figure]:
+    """``benchmarks.log_size_sweep --json``: per log size, the notary's end-to-end figures
+    and the proof costs, each beside the same figure at the smallest size of the run."""
+    rows = _last_json_object(text)["rows"]
+    if not rows:
+        raise ValueError("no log sizes in the sweep")
+    first = rows[0]
+    chosen = (
+        ("notary", "anchored_per_s", "notarised digests/s end to end", "digests/s", False),
+        ("notary", "latency_p99_ms", "submit → anchored p99", "ms", True),
+        ("notary", "lookup_p99_ms", "lookup by digest p99 (cached)", "ms", True),
+        ("notary", "cold_lookup_p99_ms", "first lookup p99 (spread over the log)", "ms", True),
+        ("notary", "store_inclusion_generate_us", "inclusion proof from the database", "µs", True),
+        ("core", "append_per_s", "Merkle append, in memory", "leaves/s", False),
+        ("core", "inclusion_verify_us", "inclusion proof verified", "µs", True),
+        ("core", "consistency_generate_us", "consistency proof generated, in memory", "µs", True),
+    )
+    figures = []
+    for row in rows:
+        for source, key, name, unit, lower in chosen:
+            later = row is not first
+            figures.append(
+                Figure(
+                    f"log of {_power(row['size'])}: {name}",
+                    row[source][key],
+                    unit,
+                    f"log of {_power(first['size'])}" if later else "",
+                    first[source][key] if later else None,
+                    lower_is_better=lower,
+                )
+            )
+    return figures
+
+
 _QBFT = re.compile(r"^n=(\d+)\s+(\S+): +([\d.]+) heights/s")
 
 
@@ -273,6 +372,8 @@ class Benchmark:
     quick: tuple[str, ...]
     timeout: float
     parse: Parser
+    #: PNG plots drawn from the module's JSON document, into the report's directory
+    plots: tuple[Callable[[dict[str, Any], Path], str], ...] = ()
 
 
 BENCHMARKS = (
@@ -312,19 +413,41 @@ BENCHMARKS = (
         900,
         parse_iot_bridge,
     ),
+    Benchmark(
+        "consortium_throughput",
+        "benchmarks.consortium_throughput",
+        ("--json",),
+        ("--json", "--seconds", "8", "--window", "4"),
+        1200,
+        parse_consortium,
+        (plots.consortium_latency,),
+    ),
+    Benchmark(
+        "log_size_sweep",
+        "benchmarks.log_size_sweep",
+        ("--json",),
+        QUICK_SWEEP,
+        7200,
+        parse_log_size_sweep,
+        (plots.sweep_throughput, plots.sweep_latency),
+    ),
 )
 
-NOT_MEASURED = (
-    (
-        "4-validator consortium: tx/s and finality latency, healthy and with one validator down",
-        "no benchmark module drives a running consortium yet (the node's QBFT driver and "
-        "`govchain consortium up` landed on 2026-11-22); only the pure QBFT core is measured",
-    ),
-    (
-        "throughput and latency from 10^4 to 10^7 documents in the log (plots)",
-        "no benchmark module sweeps log sizes yet; matplotlib is not installed",
-    ),
-)
+
+def not_measured(results: Sequence[Result], quick: bool) -> list[tuple[str, str]]:
+    """What this run did not measure, and why: failed benchmarks and the quick sizes."""
+    missing = [
+        (f"{r.benchmark}: every figure", r.error) for r in results if r.error and not r.figures
+    ]
+    if quick and any(r.benchmark == "log_size_sweep" for r in results):
+        missing.append(
+            (
+                "log-size sweep at 10^7 documents",
+                "quick mode stops at 10^6; `python -m benchmarks.log_size_sweep` runs "
+                "10^4 to 10^7 (about 15 minutes)",
+            )
+        )
+    return missing
 
 
 @dataclasses.dataclass
@@ -336,6 +459,7 @@ class Result:
     figures: list[Figure]
     error: str = ""
     output_tail: str = ""
+    data: dict[str, Any] | None = None  # the module's JSON document, for plots
 
 
 def run_one(bench: Benchmark, quick: bool) -> Result:
@@ -359,12 +483,15 @@ def run_one(bench: Benchmark, quick: bool) -> Result:
         )
     seconds = time.monotonic() - started
     tail = (completed.stdout + completed.stderr)[-2000:]
+    data = None
     try:
         figures = bench.parse(completed.stdout)
         error = "" if completed.returncode == 0 else f"exit status {completed.returncode}"
+        if bench.plots:
+            data = _last_json_object(completed.stdout)
     except (ValueError, KeyError) as exc:
         figures, error = [], f"not parsed: {exc}"
-    return Result(bench.name, command, completed.returncode, seconds, figures, error, tail)
+    return Result(bench.name, command, completed.returncode, seconds, figures, error, tail, data)
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -401,34 +528,26 @@ def render_markdown(results: Sequence[Result], meta: dict[str, Any]) -> str:
                 f"| {result.benchmark} | {f.name} | {_fmt(f.value, f.unit)} | {peer} | {ratio} "
                 f"| {f.target}{mark} |"
             )
-    lines += ["", "## Not measured", ""]
-    lines += [f"- {what}: {why}." for what, why in NOT_MEASURED]
-    lines += ["", f"Plots: {meta['plots']}", ""]
+    missing = not_measured(results, meta["quick"])
+    if missing:
+        lines += ["", "## Not measured", ""]
+        lines += [f"- {what}: {why}." for what, why in missing]
+    lines += ["", "## Plots", ""]
+    lines += [f"![{name}]({name})" for name in meta["plots"]] or ["none"]
+    lines.append("")
     return "\n".join(lines)
 
 
-def write_plots(results: Sequence[Result], out: Path) -> str:
-    """PNG bar charts of each benchmark's figures, if matplotlib is importable."""
-    try:
-        import matplotlib  # type: ignore[import-not-found, unused-ignore]
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return "none (matplotlib is not installed; it is not a project dependency)"
+def write_plots(results: Sequence[Result], out: Path) -> list[str]:
+    """The PNG files of every benchmark that has plots and printed its JSON document."""
+    benches = {b.name: b for b in BENCHMARKS}
     written = []
     for result in results:
-        if not result.figures:
+        bench = benches.get(result.benchmark)
+        if bench is None or result.data is None:
             continue
-        fig, ax = plt.subplots(figsize=(8, 0.5 + 0.4 * len(result.figures)))
-        ax.barh([f.name for f in result.figures], [f.value for f in result.figures])
-        ax.set_title(result.benchmark)
-        fig.tight_layout()
-        path = out / f"report-{result.benchmark}.png"
-        fig.savefig(path)
-        plt.close(fig)
-        written.append(path.name)
-    return ", ".join(written) or "none"
+        written += [plot(result.data, out) for plot in bench.plots]
+    return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -464,7 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmarks": [
             {**dataclasses.asdict(r), "figures": [f.to_json() for f in r.figures]} for r in results
         ],
-        "not_measured": [{"figure": w, "reason": r} for w, r in NOT_MEASURED],
+        "not_measured": [{"figure": w, "reason": r} for w, r in not_measured(results, args.quick)],
     }
     (out / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"[report] wrote {out / 'report.md'} and {out / 'report.json'}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,18 @@ def sample(name: str) -> str:
 
 def by_name(figures: list[Figure]) -> dict[str, Figure]:
     return {f.name: f for f in figures}
+
+
+def run_meta(plots: list[str]) -> dict[str, Any]:
+    """What ``main`` passes to ``render_markdown`` for a quick run."""
+    return {
+        "generated": "now",
+        "command": "x",
+        "quick": True,
+        "cpus": 2,
+        "load_average": 1.0,
+        "plots": plots,
+    }
 
 
 def test_core_merkle_json() -> None:
@@ -100,19 +113,11 @@ def test_markdown_and_json_rendering(tmp_path: Path) -> None:
         "node_throughput", ["python"], 0, 1.0, report.parse_node_throughput(sample("node.txt"))
     )
     broken = Result("qbft_consensus", ["python"], 1, 1.0, [], "not parsed: no QBFT rows")
-    meta = {
-        "generated": "now",
-        "command": "x",
-        "quick": True,
-        "cpus": 2,
-        "load_average": 1.0,
-        "plots": "none",
-    }
-    text = report.render_markdown([ok, broken], meta)
+    text = report.render_markdown([ok, broken], run_meta([]))
     assert "| node_throughput | node: anchor tx/s through JSON-RPC, mined | 88.6 tx/s |" in text
     assert "Hardhat: 227 tx/s | 0.39× | ≥ 1.0× Hardhat ✗ |" in text
     assert "| qbft_consensus | **failed** | not parsed: no QBFT rows |" in text
-    assert "Not measured" in text
+    assert "Not measured" in text  # the failed benchmark
     assert json.dumps([f.to_json() for f in ok.figures])  # serialisable, ratio included
 
 
@@ -120,3 +125,80 @@ def test_every_benchmark_module_exists() -> None:
     root = Path(report.__file__).parent
     for bench in report.BENCHMARKS:
         assert (root / (bench.module.split(".")[1] + ".py")).is_file(), bench.module
+
+
+def test_log_size_sweep_rows_beside_the_smallest_size() -> None:
+    figures = by_name(report.parse_log_size_sweep(sample("sweep.txt")))
+    first = figures["log of 10^4: notarised digests/s end to end"]
+    assert first.value == pytest.approx(34822.7, abs=0.1)
+    assert first.peer_value is None
+    later = figures["log of 10^5: notarised digests/s end to end"]
+    assert later.peer_name == "log of 10^4"
+    assert later.ratio == pytest.approx(27480.1 / 34822.7, rel=1e-4)
+    proof = figures["log of 10^5: inclusion proof from the database"]
+    assert proof.lower_is_better
+    assert proof.ratio == pytest.approx(820.7 / 724.3, rel=1e-3)  # faster at 10^5 here
+    assert figures["log of 10^4: first lookup p99 (spread over the log)"].value == pytest.approx(
+        256.7, abs=0.1
+    )
+    assert len(figures) == 2 * 8
+
+
+def test_consortium_phases_with_the_healthy_phase_as_peer() -> None:
+    figures = by_name(report.parse_consortium(sample("consortium.txt")))
+    idle = next(f for name, f in figures.items() if name.startswith("consortium idle"))
+    assert idle.met is False  # empty blocks every second, empty_block_period 60 s
+    healthy = figures["consortium, healthy (4 validators up): anchor tx/s mined"]
+    down = figures["consortium, one validator down (3 validators up): anchor tx/s mined"]
+    assert healthy.peer_value is None
+    assert down.peer_value == healthy.value
+    assert healthy.met is (healthy.value >= 100)
+    p95 = figures["consortium, one validator down (3 validators up): finality p95"]
+    assert p95.lower_is_better
+    assert p95.met is (p95.value <= 2000)
+    assert len(figures) == 1 + 2 * 4
+
+
+@pytest.mark.parametrize("parse", [report.parse_consortium, report.parse_log_size_sweep])
+def test_json_modules_without_their_document_are_an_error(parse: report.Parser) -> None:
+    with pytest.raises(ValueError, match="no JSON object line"):
+        parse("Traceback (most recent call last):\n")
+
+
+def test_plots_are_written_and_linked(tmp_path: Path) -> None:
+    results = [
+        Result(
+            name,
+            ["python"],
+            0,
+            1.0,
+            parse(sample(file)),
+            data=report._last_json_object(sample(file)),
+        )
+        for name, parse, file in (
+            ("log_size_sweep", report.parse_log_size_sweep, "sweep.txt"),
+            ("consortium_throughput", report.parse_consortium, "consortium.txt"),
+        )
+    ]
+    names = report.write_plots(results, tmp_path)
+    assert sorted(names) == [
+        "report-consortium-latency.png",
+        "report-sweep-latency.png",
+        "report-sweep-throughput.png",
+    ]
+    for name in names:
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    text = report.render_markdown(results, run_meta(names))
+    assert "![report-sweep-latency.png](report-sweep-latency.png)" in text
+    assert "log-size sweep at 10^7 documents" in text  # quick mode stops at 10^6
+
+
+def test_not_measured_lists_failures_and_nothing_else_in_a_full_run() -> None:
+    ok = Result(
+        "log_size_sweep", ["python"], 0, 1.0, report.parse_log_size_sweep(sample("sweep.txt"))
+    )
+    broken = Result("qbft_consensus", ["python"], 1, 1.0, [], "not parsed: no QBFT rows")
+    assert report.not_measured([ok], quick=False) == []
+    assert report.not_measured([ok, broken], quick=False) == [
+        ("qbft_consensus: every figure", "not parsed: no QBFT rows")
+    ]
