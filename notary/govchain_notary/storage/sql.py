@@ -16,7 +16,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
-    and_,
+    bindparam,
     delete,
     insert,
     select,
@@ -75,6 +75,32 @@ _CHECKPOINT_COLUMNS = (
     checkpoints.c.block_hash,
     checkpoints.c.timestamp,
 )
+
+
+# The public reads' statements, built once: building a select per call cost more
+# than running it (a lookup makes three or four of them).
+_LEAF_BY_ID = select(*_LEAF_COLUMNS).where(
+    leaves.c.log_index == bindparam("log_index"), leaves.c.tag == bindparam("tag")
+)
+_LEAF_BY_LEGACY_ID = select(*_LEAF_COLUMNS).where(leaves.c.legacy_id == bindparam("legacy_id"))
+_LEAF_AT = select(*_LEAF_COLUMNS).where(
+    leaves.c.issuer == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
+)
+_LEAVES_BY_DIGEST = (
+    select(*_LEAF_COLUMNS)
+    .where(leaves.c.digest == bindparam("digest"))
+    .order_by(leaves.c.created_at, leaves.c.issuer, leaves.c.log_index)
+    .limit(bindparam("limit"))
+)
+_ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
+    checkpoints.c.issuer == bindparam("issuer"), checkpoints.c.state == ANCHORED
+)
+_COVERING = (
+    _ANCHORED.where(checkpoints.c.size > bindparam("log_index"))
+    .order_by(checkpoints.c.size)
+    .limit(1)
+)
+_LATEST_ANCHORED = _ANCHORED.order_by(checkpoints.c.size.desc()).limit(1)
 
 
 class SqlNodeStore:
@@ -272,30 +298,21 @@ class SqlStore:
     def submission(self, receipt_id: str) -> SubmissionRecord | None:
         position = parse_receipt_id(receipt_id)
         if position is not None:
-            found = self._one_submission(
-                and_(leaves.c.log_index == position[0], leaves.c.tag == position[1])
-            )
+            found = self._one_submission(_LEAF_BY_ID, log_index=position[0], tag=position[1])
             if found is not None:
                 return found
-        return self._one_submission(leaves.c.legacy_id == receipt_id)
+        return self._one_submission(_LEAF_BY_LEGACY_ID, legacy_id=receipt_id)
 
     def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
-        return self._one_submission(
-            and_(leaves.c.issuer == issuer, leaves.c.log_index == log_index)
-        )
+        return self._one_submission(_LEAF_AT, issuer=issuer, log_index=log_index)
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
         raw = digest_bytes(digest)
         if raw is None:
             return []
-        statement = (
-            select(*_LEAF_COLUMNS)
-            .where(leaves.c.digest == raw)
-            .order_by(leaves.c.created_at, leaves.c.issuer, leaves.c.log_index)
-            .limit(limit)
-        )
         with self.engine.connect() as connection:
-            return [_submission(row) for row in connection.execute(statement)]
+            rows = connection.execute(_LEAVES_BY_DIGEST, {"digest": raw, "limit": limit})
+            return [_submission(row) for row in rows]
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
@@ -309,9 +326,9 @@ class SqlStore:
     def node_store(self, issuer: str) -> SqlNodeStore:
         return SqlNodeStore(self.engine, issuer)
 
-    def _one_submission(self, condition: Any) -> SubmissionRecord | None:
+    def _one_submission(self, statement: Any, **values: Any) -> SubmissionRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(select(*_LEAF_COLUMNS).where(condition)).first()
+            row = connection.execute(statement, values).first()
         return _submission(row) if row is not None else None
 
     # checkpoints ---------------------------------------------------------------
@@ -352,27 +369,20 @@ class SqlStore:
         )
 
     def latest_anchored(self, issuer: str) -> CheckpointRecord | None:
-        return self._one_checkpoint(
-            self._anchored(issuer).order_by(checkpoints.c.size.desc()).limit(1)
-        )
+        return self._one_checkpoint(_LATEST_ANCHORED, issuer=issuer)
 
     def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
-        return self._one_checkpoint(
-            self._anchored(issuer)
-            .where(checkpoints.c.size > log_index)
-            .order_by(checkpoints.c.size)
-            .limit(1)
-        )
+        return self._one_checkpoint(_COVERING, issuer=issuer, log_index=log_index)
 
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None
     ) -> list[CheckpointRecord]:
-        statement = self._anchored(issuer)
+        statement = _ANCHORED
         if before is not None:
             statement = statement.where(checkpoints.c.size < before)
         statement = statement.order_by(checkpoints.c.size.desc()).limit(limit)
         with self.engine.connect() as connection:
-            return [_checkpoint(row) for row in connection.execute(statement)]
+            return [_checkpoint(row) for row in connection.execute(statement, {"issuer": issuer})]
 
     def discard_prepared(self, issuer: str, above: int) -> None:
         with self.engine.begin() as connection:
@@ -384,14 +394,9 @@ class SqlStore:
                 )
             )
 
-    def _anchored(self, issuer: str) -> Any:
-        return select(*_CHECKPOINT_COLUMNS).where(
-            checkpoints.c.issuer == issuer, checkpoints.c.state == ANCHORED
-        )
-
-    def _one_checkpoint(self, statement: Any) -> CheckpointRecord | None:
+    def _one_checkpoint(self, statement: Any, **values: Any) -> CheckpointRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(statement).first()
+            row = connection.execute(statement, values).first()
         return _checkpoint(row) if row is not None else None
 
 
