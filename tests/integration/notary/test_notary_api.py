@@ -136,7 +136,17 @@ def test_lookup_by_digest_lists_every_receipt_and_status(api: Api) -> None:
 
 def test_unknown_receipt(api: Api) -> None:
     assert api.http.get("/v1/receipts/" + "0" * 32).status_code == 404
+    assert api.http.get("/v1/receipts/" + "f" * 32).status_code == 404  # index beyond BIGINT
     assert api.http.get("/v1/receipts/not-an-id").status_code == 422
+
+
+def test_a_receipt_id_with_another_tag_is_unknown(api: Api) -> None:
+    """Ids name a log position, but only with the leaf's random tag do they find it."""
+    response = _submit(api, {"kind": "certificate", "digest": DIGEST})
+    receipt_id = response.json()["receipts"][0]["id"]
+    assert api.http.get(f"/v1/receipts/{receipt_id}").status_code == 200
+    forged = receipt_id[:16] + format(int(receipt_id[16:], 16) ^ 1, "016x")
+    assert api.http.get(f"/v1/receipts/{forged}").status_code == 404
 
 
 def test_status_changes(api: Api) -> None:
