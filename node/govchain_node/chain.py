@@ -115,6 +115,14 @@ class CommittedBlock:
     logs: tuple[Json, ...]
 
 
+def _same_block(built: BuiltBlock, block: BlockAPI, extra: QbftExtraData) -> bool:
+    """Whether ``block`` is ``built``: the same seal-free hash (every executed field) and
+    the same round, vote and validators (the hash leaves the round out)."""
+    return built.block.header.hash == block.header.hash and built.extra.with_seals(
+        ()
+    ) == extra.with_seals(())
+
+
 class Ledger:
     """One chain in one key-value store.
 
@@ -147,6 +155,10 @@ class Ledger:
                 "(a consortium node resyncs the chain from its peers)"
             )
         self._head = head
+        #: A built or validated block whose state writes stay buffered until it is
+        #: committed, so that a QBFT node executes each block once, not once to vote on
+        #: it and again to commit it.
+        self._held: BuiltBlock | None = None
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._call_states: OrderedDict[bytes, StateAPI] = OrderedDict()
         self._logs_cache: OrderedDict[int, tuple[IndexedLog, ...]] = OrderedDict()
@@ -183,8 +195,11 @@ class Ledger:
 
         With ``strict=False`` (proposing) an invalid transaction is skipped and reported;
         with ``strict=True`` (importing) it makes the whole block invalid.
-        The state writes stay in the block buffer until :meth:`commit_block`.
+        The state writes stay in the block buffer until :meth:`commit_block`; a block
+        held for commit (:meth:`hold`) is discarded first.
         """
+        if self._held is not None:
+            self.discard_built()
         parent = self._head
         header = GovchainVM.create_header_from_parent(
             parent,
@@ -199,7 +214,7 @@ class Ledger:
         try:
             return self._execute(vm, header, transactions, extra, strict)
         except Exception:
-            self._buffer.discard()
+            self.discard_built()
             raise
 
     def _execute(
@@ -282,8 +297,9 @@ class Ledger:
             logs = self._index_block(sealed, built.receipts, built.senders)
             self._buffer.flush()
         except Exception:
-            self._buffer.discard()
+            self.discard_built()
             raise
+        self._held = None
         self._head = sealed.header
         header_json = json.loads(self._block_json(sealed.header.hash) or b"{}")
         header_json.pop("transactions", None)
@@ -299,6 +315,9 @@ class Ledger:
         """Re-execute a received block; raise :class:`InvalidBlockError` unless it matches."""
         if block.header.parent_hash != self._head.hash:
             raise InvalidBlockError("block does not extend our head")
+        held = self._held
+        if held is not None and _same_block(held, block, extra):
+            return held
         built = self.build_block(
             block.transactions,
             timestamp=block.header.timestamp,
@@ -310,12 +329,18 @@ class Ledger:
         ours, theirs = built.block.header, block.header
         for field in ("state_root", "receipt_root", "transaction_root", "gas_used", "bloom"):
             if getattr(ours, field) != getattr(theirs, field):
-                self._buffer.discard()
+                self.discard_built()
                 raise InvalidBlockError(f"block {field} does not match our execution")
         return built
 
+    def hold(self, built: BuiltBlock) -> None:
+        """Keep ``built`` (the block just built or imported on the head) buffered: a
+        later :meth:`import_block` of the same block returns it without executing."""
+        self._held = built
+
     def discard_built(self) -> None:
         """Forget the state writes of a built block that will not be committed."""
+        self._held = None
         self._buffer.discard()
 
     # ----------------------------------------------------------------- index

@@ -282,8 +282,7 @@ class ConsortiumDriver:
         except NodeError:
             log.exception("building the proposal for height %d failed", request.height)
             return
-        finally:
-            self._ledger.discard_built()  # the commit re-executes; nothing stays buffered
+        self._ledger.hold(built)  # committed as built if the round decides it
         self._feed(BlockCandidate(request.height, request.round, encode_block(built.block)))
 
     def _is_valid(self, raw: bytes) -> bool:
@@ -302,15 +301,16 @@ class ConsortiumDriver:
             if extra.validators != self.history.validators_for(header.block_number):
                 log.info("rejecting proposal: its validators differ from the vote tally")
                 return False
-            self._ledger.import_block(block, extra)
+            # Held, not discarded: committing this block later reuses the execution.
+            self._ledger.hold(self._ledger.import_block(block, extra))
         except NodeError as exc:
+            self._ledger.discard_built()
             log.info("rejecting proposal: %s", exc)
             return False
         except Exception:  # py-evm raises assorted errors on hostile blocks
+            self._ledger.discard_built()
             log.exception("rejecting a proposal that failed to execute")
             return False
-        finally:
-            self._ledger.discard_built()
         return True
 
     # ----------------------------------------------------------------- committing
@@ -332,8 +332,8 @@ class ConsortiumDriver:
             self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
 
     def _import(self, block: BlockAPI, extra: QbftExtraData, seals: tuple[bytes, ...]) -> None:
-        """Re-execute ``block``, check it is exactly the block that was sealed, commit it
-        with ``seals`` and move consensus to the next height."""
+        """Execute ``block`` (or take the held execution of it), check it is exactly the
+        block that was sealed, commit it with ``seals`` and move to the next height."""
         built = self._ledger.import_block(block, extra)
         # The block hash covers every field but the seals (and round, taken from ``extra``).
         if built.block.header.hash != block.header.hash:
