@@ -39,12 +39,27 @@ class Client(SQLModel, table=True):
     created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
+class Issuer(SQLModel, table=True):
+    """A small id per issuer address, so that each ``leaves`` row and its key hold a
+    one-byte integer instead of the 42-character address.
+
+    ``leaves.issuer_id`` declares no foreign key: only the store's group commit
+    writes both tables, in one transaction, and a checked key would add a lookup to
+    every inserted row (on PostgreSQL a trigger per row)."""
+
+    __tablename__ = "issuers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(sa_column=Column(String(42), nullable=False, unique=True))
+
+
 class Leaf(SQLModel, table=True):
     """One accepted digest: its log position and what rebuilds its leaf record and id.
 
     The key leads with ``log_index`` because derived receipt ids name it (see
     ``receipt_ids``); appends go to the end of the key order, so a group commit
-    touches few pages.  The digest is stored as its 32 raw bytes.
+    touches few pages.  The digest is stored as its 32 raw bytes, the issuer as its
+    small id in ``issuers``.
     """
 
     __tablename__ = "leaves"
@@ -61,7 +76,7 @@ class Leaf(SQLModel, table=True):
     )
 
     log_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    issuer: str = Field(sa_column=Column(String(42), primary_key=True))
+    issuer_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     tag: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     digest: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     kind: str = Field(sa_column=Column(String(16), nullable=False))

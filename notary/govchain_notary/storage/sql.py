@@ -3,7 +3,9 @@
 Bulk writes use executemany with plain rows; reads select only the columns they
 map.  Every public method runs in its own transaction, except ``commit``, which is
 the writer's group commit: submissions, log nodes, log sizes and idempotency
-answers of many requests become durable together or not at all.
+answers of many requests become durable together or not at all.  A leaf row names
+its issuer by a small id from ``issuers``: the group commit maps the addresses to
+ids (adding new issuers in its transaction), the reads join the addresses back.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from govchain_notary.storage.models import (
     Checkpoint,
     Client,
     IdempotencyKey,
+    Issuer,
     Leaf,
     LogNode,
     LogState,
@@ -55,12 +58,26 @@ STORED_LEVEL = 4
 
 clients = table(Client)
 leaves = table(Leaf)
+issuers = table(Issuer)
 idempotency_keys = table(IdempotencyKey)
 logs = table(LogState)
 log_nodes = table(LogNode)
 checkpoints = table(Checkpoint)
 
-_LEAF_COLUMNS = (*(leaves.c[name] for name in LEAF_COLUMNS), leaves.c.legacy_id)
+# A leaf row stores its issuer's id; readers see the address, joined from ``issuers``.
+_STORED_LEAF_COLUMNS = tuple("issuer_id" if name == "issuer" else name for name in LEAF_COLUMNS)
+_LEAF_COLUMNS = (
+    *(issuers.c.address if name == "issuer" else leaves.c[name] for name in LEAF_COLUMNS),
+    leaves.c.legacy_id,
+)
+_LEAVES = select(*_LEAF_COLUMNS).select_from(
+    leaves.join(issuers, issuers.c.id == leaves.c.issuer_id)
+)
+_LEAVES_SQL = (
+    "SELECT "  # noqa: S608  (names are ours)
+    + ", ".join(f"{column.table.name}.{column.name}" for column in _LEAF_COLUMNS)
+    + " FROM leaves JOIN issuers ON issuers.id = leaves.issuer_id"
+)
 _CHECKPOINT_COLUMNS = (
     checkpoints.c.issuer,
     checkpoints.c.size,
@@ -79,17 +96,16 @@ _CHECKPOINT_COLUMNS = (
 
 # The public reads' statements, built once: building a select per call cost more
 # than running it (a lookup makes three or four of them).
-_LEAF_BY_ID = select(*_LEAF_COLUMNS).where(
+_LEAF_BY_ID = _LEAVES.where(
     leaves.c.log_index == bindparam("log_index"), leaves.c.tag == bindparam("tag")
 )
-_LEAF_BY_LEGACY_ID = select(*_LEAF_COLUMNS).where(leaves.c.legacy_id == bindparam("legacy_id"))
-_LEAF_AT = select(*_LEAF_COLUMNS).where(
-    leaves.c.issuer == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
+_LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
+_LEAF_AT = _LEAVES.where(
+    issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
 _LEAVES_BY_DIGEST = (
-    select(*_LEAF_COLUMNS)
-    .where(leaves.c.digest == bindparam("digest"))
-    .order_by(leaves.c.created_at, leaves.c.issuer, leaves.c.log_index)
+    _LEAVES.where(leaves.c.digest == bindparam("digest"))
+    .order_by(leaves.c.created_at, issuers.c.address, leaves.c.log_index)
     .limit(bindparam("limit"))
 )
 _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
@@ -150,8 +166,8 @@ class SqlNodeStore:
             marker = _marker(connection)
             if leaf_indexes:
                 statement = (
-                    f"SELECT {', '.join(LEAF_COLUMNS)}, legacy_id FROM leaves "  # noqa: S608  (names are ours)
-                    f"WHERE issuer = {marker} AND log_index IN ({_markers(marker, leaf_indexes)})"
+                    f"{_LEAVES_SQL} WHERE issuers.address = {marker} "
+                    f"AND leaves.log_index IN ({_markers(marker, leaf_indexes)})"
                 )
                 for row in connection.exec_driver_sql(statement, (self.issuer, *leaf_indexes)):
                     found[(0, int(row[0]))] = _submission(row).leaf_hash
@@ -221,6 +237,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
 
     def close(self) -> None:
         self.engine.dispose()
@@ -268,7 +285,14 @@ class SqlStore:
 
     def commit(self, batch: CommitBatch) -> None:
         with self.engine.begin() as connection:
-            bulk_insert(connection, leaves, LEAF_COLUMNS, batch.leaves)
+            ids = _IssuerIds(connection, self._issuer_ids)
+            stored = [
+                (index, ids[issuer], tag, digest, kind, salt, meta, device, seq, client, at)
+                for index, issuer, tag, digest, kind, salt, meta, device, seq, client, at in (
+                    batch.leaves
+                )
+            ]
+            bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
             for issuer, nodes in batch.nodes.items():
                 insert_nodes(connection, issuer, nodes)
             for issuer, size in batch.log_sizes.items():
@@ -278,6 +302,7 @@ class SqlStore:
                     insert(idempotency_keys),
                     [_idempotency_row(record) for record in batch.idempotency],
                 )
+        self._issuer_ids = dict(ids)  # ids added by a rolled-back commit never get here
 
     def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None:
         statement = select(idempotency_keys).where(
@@ -398,6 +423,25 @@ class SqlStore:
         with self.engine.connect() as connection:
             row = connection.execute(statement, values).first()
         return _checkpoint(row) if row is not None else None
+
+
+class _IssuerIds(dict[str, int]):
+    """Issuer address to id within one transaction: the committed ids known before,
+    and any other issuer looked up, or added, the first time it is asked for."""
+
+    def __init__(self, connection: Connection, known: dict[str, int]) -> None:
+        super().__init__(known)
+        self.connection = connection
+
+    def __missing__(self, address: str) -> int:
+        found = self.connection.execute(
+            select(issuers.c.id).where(issuers.c.address == address)
+        ).scalar()
+        if found is None:  # only this issuer's one writer adds it (``IssuerLock``)
+            added = insert(issuers).values(address=address).returning(issuers.c.id)
+            found = self.connection.execute(added).scalar_one()
+        self[address] = int(found)
+        return self[address]
 
 
 def _set_log_size(connection: Connection, issuer: str, size: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, column, insert, inspect, select, table, text
 
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import LeafRecord, leaf_from_object
@@ -21,6 +21,7 @@ from govchain_notary.storage.memory import MemoryStore
 from govchain_notary.storage.models import metadata
 from govchain_notary.storage.repos import (
     ANCHORED,
+    LEAF_COLUMNS,
     PREPARED,
     AnchorFacts,
     CheckpointRecord,
@@ -58,7 +59,7 @@ def _client(name: str = "amt", key_hash: str = "a" * 64) -> ClientRecord:
 def _row(index: int, issuer: str = ISSUER, digest: bytes | None = None) -> LeafRow:
     digest = digest or hashlib.sha256(str(index).encode()).digest()
     salt = hashlib.sha256(b"salt%d" % index).digest()[:16]
-    tag = hashlib.sha256(b"tag%d" % index).digest()[:8]
+    tag = hashlib.sha256(b"tag%d" % index + issuer.encode()).digest()[:8]  # ids differ
     return (index, issuer, tag, digest, "certificate", salt, None, None, None, 1, 1.5 + index)
 
 
@@ -337,4 +338,112 @@ def test_upgrade_from_0001_keeps_receipts_and_downgrade_restores_them(database_u
     expected = [(r["receipt_id"], r["leaf_json"], r["leaf_hash"]) for r in old]
     expected.append((new_id, submission_of(_row(5)).leaf_json, submission_of(_row(5)).leaf_hash))
     assert [(r[0], r[1], bytes(r[2])) for r in restored] == expected
+    engine.dispose()
+
+
+def test_an_issuer_added_by_a_rolled_back_commit_is_not_remembered(store: Store) -> None:
+    third = "0x" + "33" * 20
+    _append(store, ISSUER, [_row(0)])
+    clash = CommitBatch([_row(0, OTHER), _row(1), _row(0)], {}, {})
+    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
+        store.commit(clash)
+    # the id OTHER had in the rolled-back transaction is free again: the next new
+    # issuer may get it, and OTHER must then get another one
+    _append(store, third, [_row(0, third)])
+    _append(store, OTHER, [_row(0, OTHER)])
+    assert store.submission_at(third, 0) == submission_of(_row(0, third))
+    assert store.submission_at(OTHER, 0) == submission_of(_row(0, OTHER))
+    assert store.submission_at(ISSUER, 0) == submission_of(_row(0))
+
+
+_COLUMNS_0002 = (*LEAF_COLUMNS, "legacy_id")  # a row of revision 0002, in order
+LEAVES_0002 = table("leaves", *(column(name) for name in _COLUMNS_0002))
+Row0002 = tuple[object, ...]
+
+
+def _rows_0002() -> list[tuple[LeafRow, str | None]]:
+    """Rows of two issuers (with their legacy receipt ids) as revision 0002 stores them:
+    some kept from 0001 with a legacy id and no tag, some with meta, device and seq,
+    some digests under both issuers.  A log of 12 needs no stored node for proofs."""
+    rows: list[tuple[LeafRow, str | None]] = []
+    for issuer in (OTHER, ISSUER):
+        for index in range(12):
+            shared = index % 3 == 0
+            digest = hashlib.sha256(b"doc%d" % index + (b"" if shared else issuer.encode()))
+            row = _row(index, issuer, digest.digest())
+            if index % 4 == 1:
+                meta = hashlib.sha256(b"meta%d" % index).digest()
+                row = (*row[:4], "iot", row[5], meta, "eui-9", index, 2, 3.0)
+            if index < 4:
+                rows.append(((row[0], row[1], None, *row[3:]), f"{issuer[2:6]}{index:028x}"))
+            else:
+                rows.append((row, None))
+    return rows
+
+
+def _stored_0002(connection: Connection) -> list[Row0002]:
+    ordered = select(LEAVES_0002).order_by(LEAVES_0002.c.issuer, LEAVES_0002.c.log_index)
+    found = connection.execute(ordered)
+    return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
+
+
+def test_upgrade_from_0002_gives_issuer_ids_and_downgrade_restores_addresses(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config()
+    old = _rows_0002()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            insert(LEAVES_0002),
+            [dict(zip(_COLUMNS_0002, (*row, legacy), strict=True)) for row, legacy in old],
+        )
+        connection.execute(
+            text("INSERT INTO logs (issuer, size) VALUES (:issuer, 12)"),
+            [{"issuer": ISSUER}, {"issuer": OTHER}],
+        )
+        before = _stored_0002(connection)
+    migrate(engine)
+    with engine.connect() as connection:
+        ids: dict[str, int] = {
+            str(row[0]): int(row[1])
+            for row in connection.execute(text("SELECT address, id FROM issuers"))
+        }
+        assert sorted(ids) == sorted([ISSUER, OTHER])
+        keys = connection.execute(text("SELECT issuer_id, log_index FROM leaves")).all()
+        assert sorted((int(k[0]), int(k[1])) for k in keys) == sorted(
+            (ids[row[1]], row[0]) for row, _ in old
+        )
+    store = SqlStore(engine)
+    for row, legacy in old:
+        expected = submission_of(row, legacy)
+        assert store.submission(expected.receipt_id) == expected
+        assert store.submission_at(row[1], row[0]) == expected
+        assert expected in store.submissions_by_digest(expected.digest, 10)
+    for issuer in (ISSUER, OTHER):
+        log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
+        reference = MerkleLog()
+        reference.append_many(submission_of(r, g).leaf_hash for r, g in old if r[1] == issuer)
+        assert log.root() == reference.root()
+        assert log.inclusion_proof(5, 12) == reference.inclusion_proof(5, 12)
+        assert log.consistency_proof(3, 12) == reference.consistency_proof(3, 12)
+    third = "0x" + "00" * 20  # a new issuer: the highest id, the first address
+    shared = old[0][0][3]
+    _append(store, ISSUER, [_row(12)])  # beside the migrated rows, under the same id
+    _append(store, third, [_row(0, third, shared)])
+    assert store.submission_at(ISSUER, 12) == submission_of(_row(12))
+    assert store.submission_at(third, 0) == submission_of(_row(0, third, shared))
+    found = store.submissions_by_digest("sha256:" + shared.hex(), 10)  # same created_at
+    assert [(r.issuer, r.log_index) for r in found] == [(third, 0), (ISSUER, 0), (OTHER, 0)]
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        assert "issuers" not in inspect(connection).get_table_names()
+        after = _stored_0002(connection)
+    added: list[Row0002] = [(*_row(0, third, shared), None), (*_row(12), None)]
+    assert after == [added[0], *before[:12], added[1], *before[12:]]  # by issuer, index
+    migrate(engine)  # and up again
+    assert SqlStore(engine).submission_at(third, 0) == submission_of(_row(0, third, shared))
     engine.dispose()
