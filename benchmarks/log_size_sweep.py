@@ -380,8 +380,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     core_log = MerkleLog()
     rows = []
     with tempfile.TemporaryDirectory(prefix="govchain-sweep-") as scratch:
-        node, rpc_url = start_node(Path(scratch) / "node", BLOCK_PERIOD)
-        chain = Chain(Path(scratch) / "node", rpc_url)
+        node = start_node(Path(scratch) / "node", BLOCK_PERIOD)
+        chain = Chain(Path(scratch) / "node", node.rpc_url)
         try:
             for size in sizes:
                 core = core_step(core_log, size, rng)
@@ -394,8 +394,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print_step(size, core, measured)
                 rows.append({"size": size, "core": core, "notary": measured})
         finally:
-            node.send_signal(signal.SIGTERM)
-            node.wait(30)
+            node.terminate()
     if args.json:
         document = {
             "fill": args.fill,

@@ -18,7 +18,6 @@ import json
 import multiprocessing
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,48 +43,15 @@ from govchain_notary.settings import DEV_ISSUER
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
 from tests.support.hardhat_node import HARDHAT_KEYS, hardhat_available, start_hardhat
+from tests.support.node_process import NodeProcess, start_node_process
+from tests.support.ports import free_port
 
 BATCH = 10_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_node(data_dir: Path, block_period: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "govchain_client.cli",
-            "node",
-            "run",
-            "--dev",
-            "--data-dir",
-            str(data_dir),
-            "--rpc-port",
-            str(port),
-            "--ws-port",
-            str(_free_port()),
-            "--block-period",
-            str(block_period),
-            "--log-level",
-            "WARNING",
-        ],
-    )
-    url = f"http://127.0.0.1:{port}"
-    body = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
-    for _ in range(600):
-        try:
-            if httpx.post(url, json=body, timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the node did not start")
+def start_node(data_dir: Path, block_period: float) -> NodeProcess:
+    """A ``--dev`` node process with the given block period, listening on a free port."""
+    return start_node_process(data_dir, "--block-period", str(block_period))
 
 
 def chain_environment(data_dir: Path, rpc_url: str) -> tuple[dict[str, str], str]:
@@ -338,18 +304,18 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="govchain-bench-"))
-    node: subprocess.Popen[bytes] | None = None
+    node: NodeProcess | None = None
     chain_env: dict[str, str] = {}
     issuer = DEV_ISSUER
     if args.chain == "node":
-        node, rpc_url = start_node(data_dir / "node", args.block_period)
-        chain_env, issuer = chain_environment(data_dir, rpc_url)
+        node = start_node(data_dir / "node", args.block_period)
+        chain_env, issuer = chain_environment(data_dir, node.rpc_url)
     engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
     migrate(engine)
     store = SqlStore(engine)
     _, key = new_client(store, "bench", issuer, ["submit:*"], 1_000_000)
     store.close()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     notary = start_notary(data_dir, port, args.block_period, chain_env)
     try:
@@ -387,8 +353,7 @@ def main() -> None:
         notary.send_signal(signal.SIGTERM)
         notary.wait(30)
         if node is not None:
-            node.send_signal(signal.SIGTERM)
-            node.wait(30)
+            node.terminate()
     if not args.no_peer:
         peer = naive_peer(args.seconds)
         if peer is None:
