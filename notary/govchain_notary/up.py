@@ -53,21 +53,39 @@ def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
     registries = _registries(data_dir / "registries.json", node, key, issuer)
     node.set_issuer_registry(registries.issuer)
     _write_deployment(data_dir / "deployment.json", node.chain_id, registries)
-    settings = load_settings(
+    settings = dev_chain_settings(
+        node,
+        registries,
+        IssuerSettings(address=issuer, name="Dev issuer", keystore=keystore),
+        password,
         data_dir=data_dir / "notary",
         host=options.host,
         port=options.port,
+        block_period=options.block_period,
+    )
+    return settings, _dev_api_key(settings, data_dir / "dev-api-key", issuer)
+
+
+def dev_chain_settings(
+    node: DevNodeHandle,
+    registries: Registries,
+    issuer: IssuerSettings,
+    password: str,
+    **overrides: object,
+) -> Settings:
+    """Notary settings that anchor through web3.py on ``node``'s registries for one
+    issuer (its keystore opened with ``password``); ``overrides`` are further settings."""
+    return load_settings(
         chain="web3",
         rpc_url=node.rpc_url,
         chain_id=node.chain_id,
         anchor_registry=registries.anchor,
         status_registry=registries.status,
         issuer_registry=registries.issuer,
-        issuers=[IssuerSettings(address=issuer, name="Dev issuer", keystore=keystore)],
+        issuers=[issuer],
         keystore_password=password,
-        block_period=options.block_period,
+        **overrides,
     )
-    return settings, _dev_api_key(settings, data_dir / "dev-api-key", issuer)
 
 
 def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Registries:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from govchain_node.dev import DevNodeHandle
 from govchain_notary.devchain import deploy_registries, write_keystore
-from govchain_notary.settings import IssuerSettings, Settings, load_settings
+from govchain_notary.settings import IssuerSettings, Settings
+from govchain_notary.up import dev_chain_settings
 
 PASSWORD = "dev-password"
 
@@ -21,15 +22,11 @@ def web3_notary_settings(node: DevNodeHandle, root: Path, **overrides: object) -
     keystore = root / "issuer.json"
     issuer = write_keystore(keystore, key, PASSWORD)
     registries = deploy_registries(node.rpc_url, key, issuer)
-    return load_settings(
+    return dev_chain_settings(
+        node,
+        registries,
+        IssuerSettings(address=issuer, keystore=keystore),
+        PASSWORD,
         data_dir=root / "notary",
-        chain="web3",
-        rpc_url=node.rpc_url,
-        chain_id=node.chain_id,
-        anchor_registry=registries.anchor,
-        status_registry=registries.status,
-        issuer_registry=registries.issuer,
-        issuers=[IssuerSettings(address=issuer, keystore=keystore)],
-        keystore_password=PASSWORD,
         **overrides,
     )
