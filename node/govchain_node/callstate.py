@@ -7,9 +7,6 @@ server dearly:
 - the account database keeps the set of every trie node read (a block witness) and
   copies it whole on each ``get_code``; a state reused for thousands of calls reads
   ever more nodes, so every call got slower than the one before. Calls need no witness;
-- every message makes a new ``CodeStream`` that finds out again, by scanning back over
-  the code, which positions are valid jump destinations. The answer depends on the
-  code bytes only, so the call state keeps it per code and shares it between calls;
 - a call at gas price 0 moves no fee, yet py-evm debits the zero fee (a read and a
   re-encoding of the sender's account), raises the nonce of a sender without code,
   which nothing in the call can observe, and formats a debug line it then drops.
@@ -24,18 +21,14 @@ from typing import Any, cast
 
 from eth.abc import (
     AccountDatabaseAPI,
-    ComputationAPI,
     MessageAPI,
     SignedTransactionAPI,
     StateAPI,
-    TransactionContextAPI,
     TransactionExecutorAPI,
 )
 from eth.constants import CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.vm.message import Message
 
-#: Codes whose jump analysis is kept; more distinct codes than this start over.
-MAX_ANALYSED_CODES = 512
 #: Transaction types without blobs or authorisations (legacy spoofed calls have None).
 _PLAIN_TYPES = frozenset({None, 0, 1, 2})
 
@@ -51,32 +44,13 @@ def is_free_call(state: StateAPI, transaction: SignedTransactionAPI) -> bool:
 
 @functools.cache
 def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
-    """``state_class`` without witness tracking, with shared jump analysis and without
-    the zero fee debit of free calls."""
+    """``state_class`` without witness tracking and without the zero fee debit of free
+    calls."""
     base_db: Any = state_class.get_account_db_class()
-    base_computation: Any = state_class.computation_class
 
     class CallAccountDB(base_db):  # type: ignore[misc]
         def _get_accessed_node_hashes(self) -> frozenset[bytes]:
             return frozenset()
-
-    analysed: dict[bytes, tuple[set[int], set[int]]] = {}
-
-    class CallComputation(base_computation):  # type: ignore[misc]
-        def __init__(
-            self,
-            state: StateAPI,
-            message: MessageAPI,
-            transaction_context: TransactionContextAPI,
-        ) -> None:
-            super().__init__(state, message, transaction_context)
-            known = analysed.get(message.code)
-            if known is None:
-                if len(analysed) >= MAX_ANALYSED_CODES:
-                    analysed.clear()
-                known = analysed[message.code] = (set(), set())
-            code: Any = self.code
-            code.valid_positions, code.invalid_positions = known
 
     base_executor: Any = state_class.transaction_executor_class
 
@@ -103,7 +77,6 @@ def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
 
     namespace = {
         "account_db_class": cast(type[AccountDatabaseAPI], CallAccountDB),
-        "computation_class": cast(type[ComputationAPI], CallComputation),
         "transaction_executor_class": cast(type[TransactionExecutorAPI], CallExecutor),
     }
     return type("Call" + state_class.__name__, (state_class,), namespace)

@@ -11,7 +11,9 @@ Following py-evm's habit, the fork overrides only what differs from Prague:
 - no deposit contract, so no deposit requests (Prague scans all receipts for them);
 - the base fee is always zero (Besu's ``zeroBaseFee``): a permissioned chain bounds
   load with the block gas limit and the allow-list, not with a fee market, so gas
-  price zero must stay valid however full the blocks are.
+  price zero must stay valid however full the blocks are;
+- messages run through the faster opcode loop of :mod:`govchain_node.interpreter`
+  (same results as Prague's).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from eth_utils.exceptions import ValidationError
 from rlp.sedes import CountableList
 
 from govchain_node.consensus.extra_data import MAX_EXTRA_DATA_BYTES
+from govchain_node.interpreter import GovchainState
 from govchain_node.qbft.errors import ExtraDataError
 from govchain_node.qbft.extra_data import block_hash
 
@@ -119,6 +122,7 @@ class GovchainVM(PragueVM):
 
     fork = "govchain-prague"
     block_class = GovchainBlock
+    _state_class = GovchainState
     extra_data_max_bytes: ClassVar[int] = MAX_EXTRA_DATA_BYTES
     create_header_from_parent = staticmethod(_create_govchain_header)
 

@@ -1,5 +1,4 @@
-"""The eth_call state: same results as py-evm's state, no witness, shared jump analysis,
-no zero-fee debit."""
+"""The eth_call state: same results as py-evm's state, no witness, no zero-fee debit."""
 
 from __future__ import annotations
 
@@ -38,16 +37,6 @@ def test_call_state_executes_like_the_block_state() -> None:
         computation = run(state, RUNTIME)
         assert computation.is_success
         assert int.from_bytes(computation.output, "big") == 7
-
-
-def test_call_state_shares_jump_analysis_between_calls() -> None:
-    ledger = Ledger(MemoryStore(), spec())
-    state = ledger.call_state(ledger.head)
-    first, second = run(state, RUNTIME), run(state, RUNTIME)
-    assert first.code.valid_positions is second.code.valid_positions
-    assert 5 in first.code.valid_positions
-    plain = ledger.state_at(ledger.head)
-    assert run(plain, RUNTIME).code.valid_positions is not first.code.valid_positions
 
 
 def test_call_state_keeps_no_witness_of_the_nodes_it_read() -> None:
