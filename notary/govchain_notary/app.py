@@ -33,6 +33,8 @@ from govchain_notary.settings import Settings
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.repos import Store
 from govchain_notary.storage.sql import SqlStore
+from govchain_notary.storage.statuses import MemoryStatusIndex, StatusIndexStore
+from govchain_notary.storage.statuses_sql import SqlStatusIndex
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +47,14 @@ public and rate-limited.  Errors are RFC 9457 problem details.
 
 
 def create_app(
-    settings: Settings, *, store: Store | None = None, anchorer: Anchorer | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    anchorer: Anchorer | None = None,
+    statuses: StatusIndexStore | None = None,
 ) -> FastAPI:
-    """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name."""
+    """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name,
+    ``statuses`` to the status index in the same database (in memory with a given store)."""
     metrics = Metrics()
     lock: IssuerLock | None = None
     if store is None:
@@ -55,7 +62,15 @@ def create_app(
         migrate(engine)
         store = SqlStore(engine)
         lock = IssuerLock(engine, settings.issuer_addresses)
-    service = NotaryService(settings, store, anchorer or make_anchorer(settings), metrics, lock)
+        statuses = statuses or SqlStatusIndex(engine)
+    service = NotaryService(
+        settings,
+        store,
+        anchorer or make_anchorer(settings),
+        metrics,
+        lock,
+        statuses=statuses or MemoryStatusIndex(),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -1,9 +1,12 @@
 """The notary's use cases, independent of HTTP: submit, look up, verify, change status.
 
-``NotaryService`` wires the writer, the anchoring worker, the store and the chain
-adapter, keeps the backlog count that drives back-pressure, and lets requests
-long-poll until their leaves are anchored.  Blocking work (database reads, chain
-calls) is done on worker threads so the event loop only parses and answers.
+``NotaryService`` wires the writer, the anchoring worker, the status follower, the
+store and the chain adapter, keeps the backlog count that drives back-pressure, and
+lets requests long-poll until their leaves are anchored.  Lookups read document
+statuses from the status index the follower keeps (see ``status_follower``), never
+from the chain; verification and status changes ask the chain.  Blocking work
+(database reads, chain calls) is done on worker threads so the event loop only
+parses and answers.
 """
 
 from __future__ import annotations
@@ -39,7 +42,14 @@ from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
-from govchain_notary.storage.repos import ClientRecord, Store
+from govchain_notary.status_follower import StatusFollower
+from govchain_notary.storage.repos import ClientRecord, Store, SubmissionRecord
+from govchain_notary.storage.statuses import (
+    END_OF_BLOCK,
+    NEVER_CHANGED,
+    StatusChange,
+    StatusIndexStore,
+)
 from govchain_notary.submissions import Item, prepare_leaves
 from govchain_notary.waiters import Waiters
 from govchain_notary.writer import Accepted, AcceptJob, SubmissionWriter
@@ -64,9 +74,12 @@ class NotaryService:
         anchorer: Anchorer,
         metrics: Metrics,
         lock: IssuerLock | None = None,
+        *,
+        statuses: StatusIndexStore,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.statuses = statuses
         self.anchorer = anchorer
         self.metrics = metrics
         self.lock = lock
@@ -83,6 +96,9 @@ class NotaryService:
         )
         self.writer: SubmissionWriter | None = None
         self.lookups = LookupCache(settings.lookup_cache_ttl)
+        self.follower = StatusFollower(
+            statuses, anchorer, self.issuers, settings.block_period, self.lookups.clear
+        )
         self._flights: dict[str, threading.Lock] = {}
         self._flight_lock = threading.Lock()
         self.started = False
@@ -114,6 +130,7 @@ class NotaryService:
         )
         self.writer.start()
         self.worker.start()
+        self.follower.start()
         self._update_backlog()
         self.started = True
 
@@ -121,6 +138,7 @@ class NotaryService:
         if self.writer is not None:
             self.writer.stop()
         self.worker.stop()
+        self.follower.stop()
         if self.lock is not None:
             self.lock.release()
         self.started = False
@@ -266,18 +284,38 @@ class NotaryService:
             logger.warning("refreshing the lookup of %s failed: %s", digest, exc)
 
     def lookup(self, digest: str) -> dict[str, Any]:
+        """Every receipt of ``digest`` with its document's indexed status (no chain call)."""
         submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
         if not submissions:
             raise NotFoundError(f"{digest} was never notarised here")
+        statuses = self.statuses.statuses((s.issuer, s.leaf_hash) for s in submissions)
         entries = []
         for submission in submissions:
             checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
             entry = receipt_view(self.store, submission, checkpoint)
-            entry["document_status"] = status_view(
-                self.anchorer.status(submission.issuer, submission.leaf_hash)
-            )
+            status = statuses.get((submission.issuer, submission.leaf_hash), NEVER_CHANGED)
+            entry["document_status"] = status_view(status)
             entries.append(entry)
-        return {"digest": digest, "receipts": entries}
+        answer: dict[str, Any] = {"digest": digest, "receipts": entries}
+        as_of = self._status_as_of(submissions)
+        if as_of is not None:
+            answer["status_as_of"] = as_of
+        return answer
+
+    def _status_as_of(self, submissions: Sequence[SubmissionRecord]) -> dict[str, Any] | None:
+        """How fresh the answer's statuses are, over its issuers: every change up to
+        ``block_number`` is in, and the follower reached the head at ``synced_at``
+        (unix seconds; None before it ever did).  None while an issuer was never followed."""
+        synced = self.follower.synced
+        blocks, times = [], []
+        for issuer in {s.issuer for s in submissions}:
+            sync = synced.get(issuer)
+            if sync is None or sync.block_number < 0:
+                return None
+            blocks.append(sync.block_number)
+            times.append(sync.synced_at)
+        oldest = min(times)
+        return {"block_number": min(blocks), "synced_at": int(oldest) if oldest else None}
 
     def verify(self, receipt: Any, document: str | None) -> dict[str, Any]:
         try:
@@ -327,8 +365,13 @@ class NotaryService:
         facts = self.anchorer.set_status(
             submission.issuer, submission.leaf_hash, ACTIONS[action], successor
         )
-        self.lookups.forget([submission.digest])
         status = self.anchorer.status(submission.issuer, submission.leaf_hash)
+        # read back after the transaction, the status includes every change of its block
+        change = StatusChange(
+            submission.issuer, submission.leaf_hash, status, facts.block_number, END_OF_BLOCK
+        )
+        self.statuses.apply([change], {})
+        self.lookups.forget([submission.digest])
         return {
             "id": receipt_id,
             "action": action,

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from govchain_core.verify import AnchoredCheckpoint, DocumentState, DocumentStatus, IssuerInfo
 from govchain_notary.storage.repos import AnchorFacts
+from govchain_notary.storage.statuses import StatusChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,21 @@ class Anchorer(Protocol):
 
     def list_issuers(self) -> list[IssuerInfo]:
         """Every issuer in the IssuerRegistry."""
+        ...
+
+    # the status index follows these
+    @property
+    def status_registry(self) -> str:
+        """Address of the StatusRegistry whose changes the status index copies."""
+        ...
+
+    def head(self) -> int:
+        """Number of the newest block; final as soon as it exists (QBFT), as ``anchor``
+        and ``set_status`` take a transaction to be final once it has a receipt."""
+        ...
+
+    def status_changes(self, issuers: Sequence[str], first: int, last: int) -> list[StatusChange]:
+        """The issuers' ``StatusChanged`` events in blocks ``first`` to ``last``, in order."""
         ...
 
     # govchain_core.verify.ChainReader

@@ -3,7 +3,8 @@
 It behaves as the three registries do: ``anchor`` checks the consistency proof
 from the previous checkpoint (as the contract does, so a wrong proof fails here
 too), each transaction is a block that is final at once, status changes follow
-the StatusRegistry's rules (revoke is final).  With a file, every transaction is
+the StatusRegistry's rules (revoke is final) and are kept as its ``StatusChanged``
+events, for the status follower.  With a file, every transaction is
 written atomically (write, fsync, rename) before it returns: the chain survives a
 ``kill -9`` of the notary, which the crash tests rely on.
 """
@@ -31,6 +32,7 @@ from govchain_core.verify import (
 from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError
 from govchain_notary.storage.repos import AnchorFacts
+from govchain_notary.storage.statuses import StatusChange
 
 ALL_ROLES = sum(ROLE_BITS.values())
 
@@ -44,15 +46,18 @@ class MemoryChain:
         registry: str = "0x" + "a5" * 20,
         path: Path | None = None,
         issuers: Sequence[str] = (),
+        status_registry: str = "0x" + "5a" * 20,
     ) -> None:
         self._chain_id = chain_id
         self._registry = registry
+        self._status_registry = status_registry
         self.path = path
         self._lock = threading.Lock()
         self.blocks: list[bytes] = [hashlib.sha256(b"genesis").digest()]
         self.timestamps: list[int] = [int(time.time())]
         self.anchors: dict[str, list[dict[str, Any]]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}
+        self.status_events: list[dict[str, Any]] = []  # StatusChanged, in block order
         self.issuers: dict[str, IssuerInfo] = {}
         self.fail_next = 0
         if path is not None and path.exists():
@@ -122,6 +127,7 @@ class MemoryChain:
                 "since": self.timestamps[number],
                 "by": superseded_by.hex() if superseded_by else None,
             }
+            self.status_events.append({"key": key, "block": number, **self.statuses[key]})
             self._save()
             tx_hash = hashlib.sha256(b"status" + key.encode() + bytes([state])).digest()
             return self._facts(tx_hash, number)
@@ -129,6 +135,29 @@ class MemoryChain:
     def list_issuers(self) -> list[IssuerInfo]:
         with self._lock:
             return list(self.issuers.values())
+
+    @property
+    def status_registry(self) -> str:
+        return self._status_registry
+
+    def head(self) -> int:
+        with self._lock:
+            self._maybe_fail()
+            return len(self.blocks) - 1
+
+    def status_changes(self, issuers: Sequence[str], first: int, last: int) -> list[StatusChange]:
+        wanted = set(issuers)
+        with self._lock:
+            events = [e for e in self.status_events if first <= e["block"] <= last]
+        changes = []
+        for event in events:
+            issuer, leaf_hash = event["key"].split(":")
+            if issuer in wanted:
+                status = _document_status(event)
+                changes.append(
+                    StatusChange(issuer, bytes.fromhex(leaf_hash), status, event["block"], 0)
+                )
+        return changes
 
     def chain_id(self) -> int:
         return self._chain_id
@@ -158,8 +187,7 @@ class MemoryChain:
             entry = self.statuses.get(f"{issuer}:{leaf_hash.hex()}")
         if entry is None:
             return DocumentStatus(DocumentState.VALID)
-        by = bytes.fromhex(entry["by"]) if entry["by"] else None
-        return DocumentStatus(DocumentState(entry["state"]), entry["since"], by)
+        return _document_status(entry)
 
     def _maybe_fail(self) -> None:
         if self.fail_next:
@@ -190,6 +218,7 @@ class MemoryChain:
             "timestamps": self.timestamps,
             "anchors": self.anchors,
             "statuses": self.statuses,
+            "status_events": self.status_events,
         }
         temporary = self.path.with_suffix(".tmp")
         with open(temporary, "w") as handle:
@@ -204,3 +233,14 @@ class MemoryChain:
         self.timestamps = state["timestamps"]
         self.anchors = state["anchors"]
         self.statuses = state["statuses"]
+        # a file written before the events were kept: its statuses, as of its last block
+        last = len(self.blocks) - 1
+        self.status_events = state.get(
+            "status_events",
+            [{"key": key, "block": last, **entry} for key, entry in self.statuses.items()],
+        )
+
+
+def _document_status(entry: dict[str, Any]) -> DocumentStatus:
+    by = bytes.fromhex(entry["by"]) if entry["by"] else None
+    return DocumentStatus(DocumentState(entry["state"]), entry["since"], by)

@@ -33,6 +33,7 @@ from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import AnchorFacts
+from govchain_notary.storage.statuses import StatusChange
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -261,6 +262,34 @@ class Web3Chain:
             address.lower(), name, ags, int(roles), int(valid_from), int(valid_until), bool(active)
         )
 
+    # the status index ------------------------------------------------------------
+
+    @property
+    def status_registry(self) -> str:
+        return str(self.statuses.address).lower()
+
+    @chain_errors
+    def head(self) -> int:
+        return int(self.web3.eth.block_number)
+
+    @chain_errors
+    def status_changes(self, issuers: Sequence[str], first: int, last: int) -> list[StatusChange]:
+        """One ``eth_getLogs`` filtered by the issuers' topic, then one block header per
+        block that holds a change, for its timestamp (the status's ``since``)."""
+        if not issuers:
+            return []
+        logs = [
+            log
+            for log in self.statuses.events.StatusChanged().get_logs(
+                argument_filters={"issuer": [Web3.to_checksum_address(i) for i in issuers]},
+                from_block=first,
+                to_block=last,
+            )
+            if not log.get("removed", False)
+        ]
+        times = {n: int(self.web3.eth.get_block(n)["timestamp"]) for n in _blocks_of(logs)}
+        return [_status_change(log, times[int(log["blockNumber"])]) for log in logs]
+
     @chain_errors
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:
         state, since, superseded_by, reason = self.statuses.functions.status(
@@ -270,6 +299,29 @@ class Web3Chain:
         return DocumentStatus(
             DocumentState(int(state)), int(since), by if by != ZERO32 else None, int(reason)
         )
+
+
+def _blocks_of(logs: Sequence[Any]) -> set[int]:
+    return {int(log["blockNumber"]) for log in logs}
+
+
+def _status_change(log: Any, timestamp: int) -> StatusChange:
+    """A decoded ``StatusChanged`` log as the status index stores it."""
+    args = log["args"]
+    by = bytes(args["supersededBy"])
+    status = DocumentStatus(
+        DocumentState(int(args["state"])),
+        timestamp,
+        by if by != ZERO32 else None,
+        int(args["reason"]),
+    )
+    return StatusChange(
+        str(args["issuer"]).lower(),
+        bytes(args["leafHash"]),
+        status,
+        int(log["blockNumber"]),
+        int(log["logIndex"]),
+    )
 
 
 def _decrypt(path: Path, password: str) -> LocalAccount:

@@ -137,9 +137,22 @@ class ReceiptView(BaseModel):
     document_status: DocumentStatusView | None = None
 
 
+class StatusAsOf(BaseModel):
+    """How fresh a lookup's document statuses are: they come from the notary's index of
+    the StatusRegistry's changes, which follows the chain every block period."""
+
+    block_number: int = Field(description="every status change up to this block is included")
+    synced_at: int | None = Field(
+        default=None, description="unix time the index last reached the chain's head"
+    )
+
+
 class LookupResponse(BaseModel):
     digest: str
     receipts: list[ReceiptView]
+    status_as_of: StatusAsOf | None = Field(
+        default=None, description="absent until the notary has followed the chain once"
+    )
 
 
 class VerifyRequest(_Strict):

@@ -147,3 +147,33 @@ def table(model: type[SQLModel]) -> Table:
 
 
 metadata = SQLModel.metadata
+
+
+class DocumentStatusRow(SQLModel, table=True):
+    """A document's current status as the StatusRegistry last reported it (see
+    ``statuses``); only documents whose status changed have a row.  ``block_number``
+    and ``log_index`` place the change on chain, so that only newer ones replace it."""
+
+    __tablename__ = "document_statuses"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    issuer: str = Field(sa_column=Column(String(42), primary_key=True))
+    leaf_hash: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    state: int = Field(sa_column=Column(Integer, nullable=False))
+    since: int = Field(sa_column=Column(BigInteger, nullable=False))
+    superseded_by: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    reason: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    log_index: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class StatusSyncRow(SQLModel, table=True):
+    """How far the status follower has read one issuer's status changes, and from which
+    StatusRegistry: its checkpoint, so that a restart resumes where it stopped."""
+
+    __tablename__ = "status_sync"
+
+    issuer: str = Field(sa_column=Column(String(42), primary_key=True))
+    registry_address: str = Field(sa_column=Column(String(42), nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    synced_at: float = Field(sa_column=Column(Float, nullable=False))
