@@ -60,7 +60,7 @@ from govchain_core.merkle import verify_consistency, verify_inclusion
 from govchain_notary.auth import new_client
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.storage.engine import make_engine, migrate
-from govchain_notary.storage.repos import CommitBatch
+from govchain_notary.storage.repos import CommitBatch, LeafBlock
 from govchain_notary.storage.sql import SqlStore
 from govchain_notary.submissions import item, prepare_leaves
 from tests.support.ports import free_port
@@ -189,7 +189,7 @@ def store_fill(notary: Notary, size: int) -> tuple[int, float]:
             leaves = prepare_leaves(KIND, notary.issuer, items)
             first = logs.append(notary.issuer, leaves.leaf_hashes)
             batch = CommitBatch(
-                leaves=list(leaves.rows(notary.issuer, first, notary.client_id, time.time())),
+                blocks=[LeafBlock(notary.issuer, first, notary.client_id, time.time(), leaves)],
                 nodes=logs.take_nodes(),
                 log_sizes={notary.issuer: logs.size(notary.issuer)},
             )

@@ -10,7 +10,7 @@ from typing import Required, TypedDict
 
 from govchain_notary.leaves import leaf_hash_of, leaf_json
 from govchain_notary.receipt_ids import TAG_BYTES
-from govchain_notary.writer import PreparedLeaves
+from govchain_notary.storage.repos import PreparedLeaves
 
 
 class Item(TypedDict, total=False):

@@ -14,56 +14,22 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from itertools import repeat
 
 from govchain_notary.errors import ConflictError, NotaryError, UnavailableError
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.receipt_ids import receipt_ids
-from govchain_notary.storage.repos import CommitBatch, IdempotencyRecord, LeafRow, ReceiptStore
+from govchain_notary.storage.repos import (
+    CommitBatch,
+    IdempotencyRecord,
+    LeafBlock,
+    PreparedLeaves,
+    ReceiptStore,
+)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedLeaves:
-    """One request's leaves, column by column (thousands per request: no object per leaf).
-
-    ``tags`` holds 8 random bytes per leaf (the secret half of its receipt id); the
-    optional columns are None for a batch of plain digests."""
-
-    kind: str
-    digests: list[bytes]
-    salts: list[bytes]
-    tags: bytes
-    leaf_hashes: list[bytes]
-    metas: list[bytes | None] | None = None
-    devices: list[str | None] | None = None
-    seqs: list[int | None] | None = None
-
-    def __len__(self) -> int:
-        return len(self.leaf_hashes)
-
-    def rows(self, issuer: str, first: int, client_id: int, now: float) -> Iterator[LeafRow]:
-        """The stored rows of these leaves at log positions ``first``, ``first + 1``, …"""
-        count = len(self)
-        tags = self.tags
-        return zip(
-            range(first, first + count),
-            repeat(issuer, count),
-            [tags[8 * n : 8 * n + 8] for n in range(count)],
-            self.digests,
-            repeat(self.kind, count),
-            self.salts,
-            repeat(None, count) if self.metas is None else self.metas,
-            repeat(None, count) if self.devices is None else self.devices,
-            repeat(None, count) if self.seqs is None else self.seqs,
-            repeat(client_id, count),
-            repeat(now, count),
-            strict=True,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +130,7 @@ class SubmissionWriter:
         try:
             self.store.commit(batch)
         except Exception:
-            logger.exception("group commit of %d leaves failed", len(batch.leaves))
+            logger.exception("group commit of %d leaves failed", sum(map(len, batch.blocks)))
             self.logs.reload()
             for job, _ in staged:
                 job.future.set_exception(
@@ -189,7 +155,7 @@ class SubmissionWriter:
         leaves = job.leaves
         first = self.logs.append(job.issuer, leaves.leaf_hashes)
         now = time.time()
-        batch.leaves.extend(leaves.rows(job.issuer, first, job.client_id, now))
+        batch.blocks.append(LeafBlock(job.issuer, first, job.client_id, now, leaves))
         ids = receipt_ids(first, leaves.tags)
         if job.idempotency_key is not None:
             answer = IdempotencyRecord(

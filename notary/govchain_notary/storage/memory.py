@@ -15,6 +15,7 @@ from govchain_notary.storage.repos import (
     ClientRecord,
     CommitBatch,
     IdempotencyRecord,
+    LeafRow,
     SubmissionRecord,
     submission_of,
 )
@@ -63,8 +64,9 @@ class MemoryStore:
 
     def commit(self, batch: CommitBatch) -> None:
         with self._lock:
-            self._check_unique(batch)
-            for record in map(submission_of, batch.leaves):
+            rows = _rows(batch)
+            self._check_unique(batch, rows)
+            for record in map(submission_of, rows):
                 self._submissions[record.receipt_id] = record
                 self._by_digest[record.digest].append(record.receipt_id)
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
@@ -74,8 +76,8 @@ class MemoryStore:
             for answer in batch.idempotency:
                 self._idempotency[(answer.client_id, answer.key)] = answer
 
-    def _check_unique(self, batch: CommitBatch) -> None:
-        positions = [(row[1], row[0]) for row in batch.leaves]
+    def _check_unique(self, batch: CommitBatch, rows: list[LeafRow]) -> None:
+        positions = [(row[1], row[0]) for row in rows]
         if len(set(positions)) < len(positions) or any(
             position in self._by_position for position in positions
         ):
@@ -165,3 +167,7 @@ class MemoryStore:
                 ),
                 key=lambda c: c.size,
             )
+
+
+def _rows(batch: CommitBatch) -> list[LeafRow]:
+    return [row for block in batch.blocks for row in block.rows()]

@@ -8,11 +8,12 @@ idempotency answers, committed together with the log's new nodes), checkpoints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
 from govchain_notary.leaves import leaf_hash_of, leaf_json
-from govchain_notary.receipt_ids import receipt_id
+from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
 PREPARED = "prepared"
 ANCHORED = "anchored"
@@ -106,11 +107,78 @@ class IdempotencyRecord:
     created_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedLeaves:
+    """One request's leaves, column by column (thousands per request: no object per leaf).
+
+    ``tags`` holds ``TAG_BYTES`` random bytes per leaf (the secret half of its receipt
+    id); the optional columns are None when no leaf of the request has the field."""
+
+    kind: str
+    digests: list[bytes]
+    salts: list[bytes]
+    tags: bytes
+    leaf_hashes: list[bytes]
+    metas: list[bytes | None] | None = None
+    devices: list[str | None] | None = None
+    seqs: list[int | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+    @property
+    def plain(self) -> bool:
+        """No leaf has ``meta``, ``device`` or ``seq``."""
+        return self.metas is None and self.devices is None and self.seqs is None
+
+    def tag_list(self) -> list[bytes]:
+        tags, size = self.tags, TAG_BYTES
+        return [tags[size * n : size * n + size] for n in range(len(self))]
+
+
+@dataclass(frozen=True, slots=True)
+class LeafBlock:
+    """A request's leaves at log positions ``first``, ``first + 1``, …, as the group
+    commit stores them.
+
+    They share issuer, kind, client and time; kept as columns, the writer builds no
+    tuple per leaf, and the SQLite store binds the shared values once per statement."""
+
+    issuer: str
+    first: int
+    client_id: int
+    created_at: float
+    leaves: PreparedLeaves
+
+    def __len__(self) -> int:
+        return len(self.leaves)
+
+    def rows(self) -> list[LeafRow]:
+        """The block as stored rows, in log order."""
+        count, leaves = len(self), self.leaves
+        return list(
+            zip(
+                range(self.first, self.first + count),
+                repeat(self.issuer, count),
+                leaves.tag_list(),
+                leaves.digests,
+                repeat(leaves.kind, count),
+                leaves.salts,
+                repeat(None, count) if leaves.metas is None else leaves.metas,
+                repeat(None, count) if leaves.devices is None else leaves.devices,
+                repeat(None, count) if leaves.seqs is None else leaves.seqs,
+                repeat(self.client_id, count),
+                repeat(self.created_at, count),
+                strict=True,
+            )
+        )
+
+
 @dataclass(slots=True)
 class CommitBatch:
     """Everything one group commit writes, atomically."""
 
-    leaves: list[LeafRow] = field(default_factory=list)
+    blocks: list[LeafBlock] = field(default_factory=list)
     nodes: dict[str, list[Node]] = field(default_factory=dict)
     log_sizes: dict[str, int] = field(default_factory=dict)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)

@@ -52,6 +52,7 @@ from govchain_notary.storage.repos import (
     SubmissionRecord,
     submission_of,
 )
+from govchain_notary.storage.sqlite_leaves import insert_plain_blocks
 
 #: Lowest level of inner nodes written to ``log_nodes`` (see ``SqlNodeStore``).
 STORED_LEVEL = 4
@@ -286,10 +287,15 @@ class SqlStore:
     def commit(self, batch: CommitBatch) -> None:
         with self.engine.begin() as connection:
             ids = _IssuerIds(connection, self._issuer_ids)
+            blocks = batch.blocks
+            if connection.dialect.name == "sqlite":
+                insert_plain_blocks(connection, [b for b in blocks if b.leaves.plain], ids)
+                blocks = [block for block in blocks if not block.leaves.plain]
             stored = [
                 (index, ids[issuer], tag, digest, kind, salt, meta, device, seq, client, at)
+                for block in blocks
                 for index, issuer, tag, digest, kind, salt, meta, device, seq, client, at in (
-                    batch.leaves
+                    block.rows()
                 )
             ]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)

@@ -28,11 +28,14 @@ from govchain_notary.storage.repos import (
     ClientRecord,
     CommitBatch,
     IdempotencyRecord,
+    LeafBlock,
     LeafRow,
+    PreparedLeaves,
     Store,
     submission_of,
 )
 from govchain_notary.storage.sql import SqlStore
+from govchain_notary.storage.sqlite_leaves import ROWS_PER_STATEMENT
 from tests.integration.notary.conftest import BACKENDS, backend_url
 
 ISSUER = "0x" + "11" * 20
@@ -63,13 +66,34 @@ def _row(index: int, issuer: str = ISSUER, digest: bytes | None = None) -> LeafR
     return (index, issuer, tag, digest, "certificate", salt, None, None, None, 1, 1.5 + index)
 
 
+def _blocks(rows: list[LeafRow]) -> list[LeafBlock]:
+    """One block per row (a row with an optional field gives a block with all three)."""
+    blocks = []
+    for row in rows:
+        index, issuer, tag, digest, kind, salt, meta, device, seq, client, at = row
+        assert tag is not None
+        plain = meta is None and device is None and seq is None
+        leaves = PreparedLeaves(
+            kind,
+            [digest],
+            [salt],
+            tag,
+            [submission_of(row).leaf_hash],
+            None if plain else [meta],
+            None if plain else [device],
+            None if plain else [seq],
+        )
+        blocks.append(LeafBlock(issuer, index, client, at, leaves))
+    return blocks
+
+
 def _append(store: Store, issuer: str, rows: list[LeafRow]) -> MerkleLog:
     """Append rows to the issuer's log and commit, as the writer does."""
     log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
     captured: list[tuple[int, int, bytes]] = []
     log.store = _Capture(captured)
     log.append_many(submission_of(row).leaf_hash for row in rows)
-    store.commit(CommitBatch(rows, {issuer: captured}, {issuer: log.size}))
+    store.commit(CommitBatch(_blocks(rows), {issuer: captured}, {issuer: log.size}))
     return MerkleLog(store.node_store(issuer), store.log_size(issuer))
 
 
@@ -152,6 +176,37 @@ def test_stored_rows_rebuild_the_core_leaf_record(store: Store) -> None:
     assert record.leaf_hash() == found.leaf_hash
 
 
+def test_blocks_longer_than_one_insert_statement_keep_every_leaf(store: Store) -> None:
+    """A plain block spans several of SQLite's multi-row statements (the last one
+    short); it shares the commit with a block that has optional fields."""
+    count = 2 * ROWS_PER_STATEMENT + 345
+    plain = PreparedLeaves(
+        "dataset",
+        [hashlib.sha256(b"d%d" % index).digest() for index in range(count)],
+        [hashlib.sha256(b"s%d" % index).digest()[:16] for index in range(count)],
+        b"".join(index.to_bytes(8, "big") for index in range(count)),
+        [],  # leaf hashes: the store derives them from the rows
+    )
+    meta = hashlib.sha256(b"meta").digest()
+    iot = PreparedLeaves(
+        "iot", [b"\x01" * 32] * 2, [b"\x02" * 16] * 2, b"\x09" * 16, [],
+        [meta, None], ["eui-1", "eui-2"], [5, 6],
+    )  # fmt: skip
+    blocks = [LeafBlock(ISSUER, 0, 7, 3.25, plain), LeafBlock(ISSUER, count, 8, 4.5, iot)]
+    rows = blocks[0].rows() + blocks[1].rows()
+    log = MerkleLog(store.node_store(ISSUER), 0)
+    captured: list[tuple[int, int, bytes]] = []
+    log.store = _Capture(captured)
+    log.append_many(submission_of(row).leaf_hash for row in rows)
+    store.commit(CommitBatch(blocks, {ISSUER: captured}, {ISSUER: log.size}))
+    for row in rows:
+        assert store.submission_at(ISSUER, row[0]) == submission_of(row)
+    last = submission_of(rows[count - 1])
+    assert store.submission(last.receipt_id) == last
+    assert store.submissions_by_digest(last.digest, 10) == [last]
+    assert MerkleLog(store.node_store(ISSUER), store.log_size(ISSUER)).root() == log.root()
+
+
 def test_logs_are_per_issuer(store: Store) -> None:
     _append(store, ISSUER, [_row(i) for i in range(3)])
     _append(store, OTHER, [_row(i, OTHER) for i in range(5)])
@@ -178,7 +233,7 @@ def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
 
 def test_commit_is_atomic(store: Store) -> None:
     _append(store, ISSUER, [_row(0)])
-    clash = CommitBatch([_row(1), _row(0)], {}, {ISSUER: 2})
+    clash = CommitBatch(_blocks([_row(1), _row(0)]), {}, {ISSUER: 2})
     with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
         store.commit(clash)
     assert store.log_size(ISSUER) == 1
@@ -344,7 +399,7 @@ def test_upgrade_from_0001_keeps_receipts_and_downgrade_restores_them(database_u
 def test_an_issuer_added_by_a_rolled_back_commit_is_not_remembered(store: Store) -> None:
     third = "0x" + "33" * 20
     _append(store, ISSUER, [_row(0)])
-    clash = CommitBatch([_row(0, OTHER), _row(1), _row(0)], {}, {})
+    clash = CommitBatch(_blocks([_row(0, OTHER), _row(1), _row(0)]), {}, {})
     with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
         store.commit(clash)
     # the id OTHER had in the rolled-back transaction is free again: the next new

@@ -11,7 +11,7 @@ from govchain_core.digest import parse_digest
 from govchain_core.leaf import KINDS, LeafRecord, leaf_from_object
 from govchain_notary.leaves import leaf_hash_of, leaf_json
 from govchain_notary.receipt_ids import parse_receipt_id, receipt_ids
-from govchain_notary.storage.repos import submission_of
+from govchain_notary.storage.repos import LeafBlock, submission_of
 from govchain_notary.submissions import item, prepare_leaves
 
 hex64 = st.binary(min_size=32, max_size=32).map(lambda b: "sha256:" + b.hex())
@@ -68,7 +68,7 @@ def test_prepared_leaves_are_core_leaf_records(
     """The hash appended at write time is the one the stored row rebuilds at read time."""
     device, seq = iot if iot else (None, None)
     leaves = prepare_leaves(kind, issuer, [item(digest, meta, device, seq)])
-    (row,) = leaves.rows(issuer, 5, 1, 2.0)
+    (row,) = LeafBlock(issuer, 5, 1, 2.0, leaves).rows()
     stored = submission_of(row)
     record = leaf_from_object(json.loads(stored.leaf_json))
     assert record.canonical_bytes() == stored.leaf_json.encode()
@@ -103,7 +103,7 @@ def test_a_mixed_batch_stores_rows_that_rebuild_each_hash() -> None:
     ]
     issuer = "0x" + "0a" * 20
     leaves = prepare_leaves("iot", issuer, items)
-    stored = [submission_of(row) for row in leaves.rows(issuer, 10, 1, 2.0)]
+    stored = [submission_of(row) for row in LeafBlock(issuer, 10, 1, 2.0, leaves).rows()]
     assert [s.leaf_hash for s in stored] == leaves.leaf_hashes
     assert [s.digest for s in stored] == [entry["digest"] for entry in items]
     assert [s.log_index for s in stored] == [10, 11, 12]
