@@ -1,7 +1,7 @@
 """State classes for ``eth_call`` and ``eth_estimateGas``: one scratch state at the head
 serves many calls, each undone by a snapshot revert.
 
-py-evm's state is built for executing one block, and two of its habits cost a call
+py-evm's state is built for executing one block, and three of its habits cost a call
 server dearly:
 
 - the account database keeps the set of every trie node read (a block witness) and
@@ -9,9 +9,12 @@ server dearly:
   ever more nodes, so every call got slower than the one before. Calls need no witness;
 - a call at gas price 0 moves no fee, yet py-evm debits the zero fee (a read and a
   re-encoding of the sender's account), raises the nonce of a sender without code,
-  which nothing in the call can observe, and formats a debug line it then drops.
+  which nothing in the call can observe, and formats a debug line it then drops;
+- every call reads the called account and its code again (the account cache is
+  dropped by each revert). Every call starts from the same state, so the call state
+  keeps the code per called address, and whether a sender has code, for the next call.
 
-Execution results are unchanged: both are bookkeeping beside the EVM semantics.
+Execution results are unchanged: all three are bookkeeping beside the EVM semantics.
 """
 
 from __future__ import annotations
@@ -19,15 +22,10 @@ from __future__ import annotations
 import functools
 from typing import Any, cast
 
-from eth.abc import (
-    AccountDatabaseAPI,
-    MessageAPI,
-    SignedTransactionAPI,
-    StateAPI,
-    TransactionExecutorAPI,
-)
+from eth.abc import MessageAPI, SignedTransactionAPI, StateAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.vm.message import Message
+from eth_typing import Address
 
 #: Transaction types without blobs or authorisations (legacy spoofed calls have None).
 _PLAIN_TYPES = frozenset({None, 0, 1, 2})
@@ -39,6 +37,18 @@ def is_free_call(state: StateAPI, transaction: SignedTransactionAPI) -> bool:
         transaction.to != CREATE_CONTRACT_ADDRESS
         and getattr(transaction, "type_id", None) in _PLAIN_TYPES
         and state.get_gas_price(transaction) == 0
+    )
+
+
+def _unchanged(state: Any) -> bool:
+    """Whether ``state`` holds no change of accounts or code since it was opened.
+
+    Looks into py-evm's (pinned) account database: its two journals hold the changes.
+    """
+    account_db = state._account_db
+    return not (
+        account_db._journaltrie._journal._current_values
+        or account_db._journaldb._journal._current_values
     )
 
 
@@ -62,9 +72,9 @@ def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
                 return message
             # No opcode reads a nonce; only a sender with code (EIP-7702 delegation) can
             # create contracts whose addresses depend on it.
-            if state.get_code_hash(transaction.sender) != EMPTY_SHA3:
+            if state.sender_has_code(transaction.sender):
                 state.increment_nonce(transaction.sender)
-            code, delegation = self.get_code_at_address(transaction.to)
+            code, delegation = state.starting_code(self, transaction.to)
             return Message(
                 gas=transaction.gas - transaction.intrinsic_gas,
                 to=transaction.to,
@@ -75,8 +85,36 @@ def call_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
                 is_delegation=delegation is not None,
             )
 
-    namespace = {
-        "account_db_class": cast(type[AccountDatabaseAPI], CallAccountDB),
-        "transaction_executor_class": cast(type[TransactionExecutorAPI], CallExecutor),
-    }
-    return type("Call" + state_class.__name__, (state_class,), namespace)
+    class CallState(state_class):  # type: ignore[valid-type,misc]
+        account_db_class = CallAccountDB
+        transaction_executor_class = CallExecutor
+
+        def __init__(self, db: Any, execution_context: Any, state_root: bytes) -> None:
+            super().__init__(db, execution_context, state_root)
+            # Calls start from the state as opened (each is reverted), so what a call
+            # reads before executing is the same for all of them; kept and used only
+            # while the state holds no change (:func:`_unchanged`).
+            self._starting_codes: dict[bytes, tuple[bytes, Address | None]] = {}
+            self._senders_with_code: dict[bytes, bool] = {}
+
+        def sender_has_code(self, sender: Address) -> bool:
+            if not _unchanged(self):
+                return bool(self.get_code_hash(sender) != EMPTY_SHA3)
+            known = self._senders_with_code.get(sender)
+            if known is None:
+                known = self._senders_with_code[sender] = self.get_code_hash(sender) != EMPTY_SHA3
+            return known
+
+        def starting_code(self, executor: Any, address: Address) -> tuple[bytes, Address | None]:
+            """``executor.get_code_at_address(address)``, read once per address."""
+            if not _unchanged(self):
+                return cast(tuple[bytes, Address | None], executor.get_code_at_address(address))
+            known = self._starting_codes.get(address)
+            if known is None:
+                known = self._starting_codes[address] = executor.get_code_at_address(address)
+            elif known[1] is not None:
+                self.mark_address_warm(known[1])  # as get_code_at_address does
+            return known
+
+    CallState.__name__ = CallState.__qualname__ = "Call" + state_class.__name__
+    return cast(type[StateAPI], CallState)

@@ -3,18 +3,18 @@
 py-evm runs every opcode through five to seven Python calls (the code stream's
 generator, ``_FastOpcode.__call__``, two ``consume_gas`` layers, the logic function and
 the stack methods). Contracts spend most of their opcodes on PUSH, DUP, SWAP, POP,
-JUMP/JUMPI/JUMPDEST and one-word arithmetic; :func:`run_opcodes` does those inline on
-the computation's own stack list, and calls the logic function of every other opcode
-with fixed gas directly (its gas charged inline). Everything else goes through
-py-evm's opcode object unchanged.
+JUMP/JUMPI/JUMPDEST, one-word arithmetic and MLOAD/MSTORE; :func:`run_opcodes` does
+those inline on the computation's own stack list and memory, and calls the logic
+function of every other opcode with fixed gas directly (its gas charged inline).
+Everything else goes through py-evm's opcode object unchanged.
 
 Equality with py-evm holds by construction:
 
 - an opcode is done inline only when the fork's table holds py-evm's stock function
   with its stock gas cost (:func:`plan_for`), so a fork that changes one gets its own;
 - an inline opcode first checks that it cannot fail (enough gas, enough stack items,
-  room on the stack, a valid jump destination); when it could, py-evm's opcode object
-  runs instead and raises exactly what py-evm raises;
+  room on the stack, a valid jump destination, no memory expansion); when it could,
+  py-evm's opcode object runs instead and raises exactly what py-evm raises;
 - the program counter and gas left are written back to the computation before any
   py-evm code runs, and read back after it.
 
@@ -32,7 +32,7 @@ from eth.abc import ComputationAPI, MessageAPI, StateAPI, TransactionContextAPI
 from eth.exceptions import Halt
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
-from eth.vm.logic import arithmetic, comparison, duplication, flow, swap
+from eth.vm.logic import arithmetic, comparison, duplication, flow, memory, swap
 from eth.vm.logic import stack as stack_logic
 from eth.vm.logic.invalid import InvalidOpcode
 from eth.vm.opcode import _FastOpcode
@@ -45,7 +45,9 @@ UINT_256_CEILING = 2**256
 STACK_LIMIT = 1024
 
 # Kinds of plan entries, in the order the loop tests them (most frequent first).
-PUSH, JUMPDEST_OP, POP, JUMP, DUP, SWAP, BINARY, JUMPI, UNARY, LOGIC, OPCODE = range(11)
+PUSH, JUMPDEST_OP, POP, JUMP, DUP, SWAP, BINARY, JUMPI, UNARY, MSTORE, MLOAD, LOGIC, OPCODE = range(
+    13
+)
 
 
 class Step(NamedTuple):
@@ -99,6 +101,8 @@ def _inline_steps() -> dict[Callable[..., Any], Step]:
         flow.jumpi: Step(JUMPI, 10, None, None),
         flow.jumpdest: Step(JUMPDEST_OP, 1, None, None),
         stack_logic.pop: Step(POP, 2, None, None),
+        memory.mstore: Step(MSTORE, 3, None, None),
+        memory.mload: Step(MLOAD, 3, None, None),
     }
     for size in range(33):
         steps[getattr(stack_logic, f"push{size}")] = Step(PUSH, 3 if size else 2, size, None)
@@ -238,6 +242,33 @@ def run_opcodes(computation: Any) -> None:
                         stack[-1] = arg(a if a.__class__ is int else int.from_bytes(a, "big"))
                         pc += 1
                         continue
+                elif kind == MSTORE:
+                    # Only within memory already paid for: expansion goes to py-evm.
+                    if len(stack) >= 2:
+                        top = stack[-1]
+                        start = top if top.__class__ is int else int.from_bytes(top, "big")
+                        words = computation._memory._bytes
+                        if start + 32 <= len(words):
+                            gas -= cost
+                            pop()
+                            value = pop()
+                            words[start : start + 32] = (
+                                value.to_bytes(32, "big")
+                                if value.__class__ is int
+                                else value.rjust(32, b"\x00")
+                            )
+                            pc += 1
+                            continue
+                elif kind == MLOAD:
+                    if stack:
+                        top = stack[-1]
+                        start = top if top.__class__ is int else int.from_bytes(top, "big")
+                        words = computation._memory._bytes
+                        if start + 32 <= len(words):
+                            gas -= cost
+                            stack[-1] = bytes(words[start : start + 32])
+                            pc += 1
+                            continue
                 elif kind == LOGIC:
                     meter.gas_remaining = gas = gas - cost
                     code_stream.program_counter = pc + 1

@@ -92,3 +92,25 @@ def test_free_call_raises_the_nonce_only_of_a_sender_with_code() -> None:
     state.set_code(sender, b"\x00")
     state.get_transaction_executor().build_evm_message(spoofed_call(state, CONTRACT))
     assert state.get_nonce(sender) == before + 1
+
+
+def test_call_state_reads_called_code_once_while_it_holds_no_change() -> None:
+    ledger = Ledger(MemoryStore(), spec())
+    state: Any = ledger.call_state(ledger.head)
+    executor = state.get_transaction_executor()
+    reads: list[bytes] = []
+    read_code = executor.get_code_at_address
+
+    def counting(address: bytes) -> Any:
+        reads.append(address)
+        return read_code(address)
+
+    executor.get_code_at_address = counting
+    for _ in range(3):
+        assert state.starting_code(executor, CONTRACT) == (b"", None)
+    assert reads == [CONTRACT]
+    snapshot = state.snapshot()
+    state.set_code(CONTRACT, RUNTIME)
+    assert state.starting_code(executor, CONTRACT) == (RUNTIME, None)
+    state.revert(snapshot)
+    assert state.starting_code(executor, CONTRACT) == (b"", None)

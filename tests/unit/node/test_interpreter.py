@@ -39,8 +39,8 @@ CONTRACT = Address(b"\x42" * 20)
 ARTIFACTS = Path(__file__).resolve().parents[3] / "contracts" / "govchain_contracts" / "artifacts"
 
 #: Opcodes the generator favours: the inline ones, their neighbours and halting ones.
-INLINE_OPS = [*range(0x00, 0x1E), 0x50, 0x56, 0x57, 0x5B, *range(0x80, 0xA0)]
-OTHER_OPS = [0x20, 0x33, 0x34, 0x35, 0x36, 0x51, 0x52, 0x53, 0x54, 0x55, 0x58, 0x5A]
+INLINE_OPS = [*range(0x00, 0x1E), 0x50, 0x51, 0x52, 0x56, 0x57, 0x5B, *range(0x80, 0xA0)]
+OTHER_OPS = [0x20, 0x33, 0x34, 0x35, 0x36, 0x53, 0x54, 0x55, 0x58, 0x5A]
 OTHER_OPS += [0x59, 0x5C, 0x5D, 0xA1, 0xF3, 0xFD, 0xFE, 0x0C, 0x5F]
 
 
@@ -58,6 +58,8 @@ def _instruction() -> st.SearchStrategy[bytes]:
         small_push,
         small_push.map(lambda p: p + b"\x56"),
         small_push.map(lambda p: p + b"\x57"),
+        small_push.map(lambda p: p + b"\x51"),
+        small_push.map(lambda p: p + b"\x52"),
         st.integers(0, 255).map(lambda op: bytes([op])),
     )
 
