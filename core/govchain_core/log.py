@@ -85,6 +85,21 @@ def perfect_subtrees(start: int, end: int) -> list[NodeKey]:
     return keys
 
 
+def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
+    """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1 from the nodes of a log of at least
+    ``size`` leaves, without opening the log: a reader that only needs a proof (a
+    receipt) saves the store read of the log's frontier that ``MerkleLog`` makes."""
+    return range_hashes(store, inclusion_ranges(index, size))
+
+
+def range_hashes(store: NodeStore, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """Hashes of aligned leaf ranges, all nodes fetched from the store in one call."""
+    decompositions = [perfect_subtrees(start, end) for start, end in ranges]
+    keys = sorted({key for keys in decompositions for key in keys})
+    found = dict(zip(keys, store.get_nodes(keys), strict=True))
+    return [fold_subtree_roots([found[key] for key in keys]) for keys in decompositions]
+
+
 class MerkleLog:
     """An append-only RFC 9162 log.  Not thread-safe: one writer per log."""
 
@@ -145,21 +160,14 @@ class MerkleLog:
         """PATH(index, D[0:size]) of RFC 9162 §2.1.3.1."""
         size = self._size if size is None else size
         self._check_size(size)
-        return self._range_hashes(inclusion_ranges(index, size))
+        return range_hashes(self.store, inclusion_ranges(index, size))
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """PROOF(old_size, D[0:new_size]) of RFC 9162 §2.1.4.1."""
         new_size = self._size if new_size is None else new_size
         self._check_size(new_size)
-        return self._range_hashes(consistency_ranges(old_size, new_size))
+        return range_hashes(self.store, consistency_ranges(old_size, new_size))
 
     def _check_size(self, size: int) -> None:
         if not 0 <= size <= self._size:
             raise ProofError(f"size {size} is outside a log of size {self._size}")
-
-    def _range_hashes(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
-        """Hashes of aligned ranges, all nodes fetched from the store in one call."""
-        decompositions = [perfect_subtrees(start, end) for start, end in ranges]
-        keys = sorted({key for keys in decompositions for key in keys})
-        found = dict(zip(keys, self.store.get_nodes(keys), strict=True))
-        return [fold_subtree_roots([found[key] for key in keys]) for keys in decompositions]

@@ -1,16 +1,19 @@
-"""A short-lived cache of public lookups by digest, as ready-to-send JSON bytes.
+"""A cache of public lookups by digest, as ready-to-send JSON bytes.
 
 The web verifier asks for the same digests again and again, and an anchored
-receipt never changes: only the document status (read from the status index) can.  So a
-complete answer is kept for ``ttl`` seconds (default 5 s), dropped at once when
-this notary accepts the digest again or changes its status, and never kept while
-any of its receipts is still pending.  A digest still asked for in the second
+receipt never changes: only the document status (read from the status index) can.
+So a complete answer is kept for ``ttl`` seconds (default 30 s), dropped at once
+when this notary accepts the digest again or changes its status, and never kept
+while any of its receipts is still pending.  When the status follower records a
+status changed on chain by someone else, the whole cache is cleared (``clear``):
+such changes are rare, and the cache does not know which digest a leaf hash
+belongs to.  The ttl so only bounds what no invalidation reaches (a receipt that
+another notary replica on the same database added for the digest) and how old
+the answer's ``status_as_of`` may get.  A digest still asked for in the second
 half of its life is refreshed ahead, once, in the background (``lookup``), and is
 served while that refresh runs, up to ``3 × ttl`` old: hot digests never make a
-client wait for the database.  When the status follower records a status changed
-on chain by someone else, the whole cache is cleared (``clear``): such changes are
-rare, and the cache does not know which digest a leaf hash belongs to.  The web
-verifier reads the status from a node itself, so the lookup's status is a convenience.
+client wait for the database.  The web verifier reads the status from a node
+itself, so the lookup's status is a convenience.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from govchain_core.leaf import leaf_from_object
-from govchain_core.log import MerkleLog
+from govchain_core.log import inclusion_proof
 from govchain_core.receipt import AnchorRef, InclusionProof, Receipt
 from govchain_core.receipt_codec import receipt_to_object
 from govchain_core.verify import DocumentStatus
@@ -22,8 +22,8 @@ def build_receipt(
     """The complete receipt v1 of a submission whose leaf ``checkpoint`` covers."""
     assert checkpoint.tx_hash is not None
     assert checkpoint.block_hash is not None
-    log = MerkleLog(store.node_store(submission.issuer), checkpoint.size)
-    path = log.inclusion_proof(submission.log_index, checkpoint.size)
+    nodes = store.node_store(submission.issuer)
+    path = inclusion_proof(nodes, submission.log_index, checkpoint.size)
     return Receipt(
         leaf=leaf_from_object(json.loads(submission.leaf_json)),
         proof=InclusionProof(submission.log_index, checkpoint.size, tuple(path), checkpoint.root),

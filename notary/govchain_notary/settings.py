@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     retry_after: float = Field(default=2.0, gt=0)
     max_wait: float = Field(default=30.0, ge=0)
     lookup_limit: int = Field(default=100, ge=1, le=10_000)
-    lookup_cache_ttl: float = Field(default=5.0, ge=0, description="0 disables the cache")
+    lookup_cache_ttl: float = Field(default=30.0, ge=0, description="0 disables the cache")
 
     default_client_rate: float = Field(default=50.0, gt=0)
     public_read_rate: float = Field(default=200.0, gt=0)

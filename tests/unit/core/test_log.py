@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from govchain_core.errors import ProofError
-from govchain_core.log import MemoryNodeStore, MerkleLog, perfect_subtrees
+from govchain_core.log import (
+    MemoryNodeStore,
+    MerkleLog,
+    NodeKey,
+    inclusion_proof,
+    perfect_subtrees,
+)
 from govchain_core.merkle import leaf_hash
 
 
@@ -58,3 +66,26 @@ def test_memory_store_refuses_gaps_and_reports_missing_nodes() -> None:
         store.add_nodes([(0, 1, b"x" * 32)])
     with pytest.raises(KeyError):
         store.get_nodes([(0, 0)])
+
+
+class CountingStore(MemoryNodeStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
+        self.reads += 1
+        return super().get_nodes(keys)
+
+
+def test_a_proof_from_the_store_alone_matches_the_logs_and_reads_once() -> None:
+    store = CountingStore()
+    log = MerkleLog(store)
+    log.append_many(leaf_hash(b"%d" % n) for n in range(37))
+    for size in (1, 2, 13, 16, 37):
+        for index in range(size):
+            store.reads = 0
+            assert inclusion_proof(store, index, size) == log.inclusion_proof(index, size)
+            assert store.reads == 2  # ours, then the log's: no frontier read
+    with pytest.raises(ProofError):
+        inclusion_proof(store, 5, 5)
