@@ -114,7 +114,13 @@ async def lookup_digest(
     digest: Annotated[str, Path(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])],
     service: Service,
 ) -> Response:
-    """Public: used by the web verifier.  The document itself never leaves the user."""
+    """Public: used by the web verifier.  The document itself never leaves the user.
+
+    Document statuses come from the notary's index of the StatusRegistry's changes,
+    not from a chain call: a change made through this notary shows at once, one made
+    on chain by anyone else within about one block period; ``status_as_of`` tells up
+    to which block the index is complete and when it last reached the chain's head.
+    ``POST /v1/verify`` reads the status from the chain itself."""
     body = service.lookups.get(digest)
     if body is None:
         body = await anyio.to_thread.run_sync(service.lookup_json, digest)
