@@ -92,7 +92,8 @@ class StatusFollower:
 
     def sync_once(self) -> int:
         """Apply every status change up to the chain's head; return how many index rows
-        changed (``on_change`` has run when any did)."""
+        changed.  ``on_change`` runs after each span that changed any, so a later span's
+        failure cannot leave lookups cached from before an applied change."""
         head = self.chain.head()
         now = self.clock()  # when the head was read: what a complete sync is as of
         registry = self.chain.status_registry
@@ -103,13 +104,14 @@ class StatusFollower:
             last = min(head, first + self.span - 1)
             changes = self.chain.status_changes(self.issuers, first, last)
             syncs = self._advanced(registry, last, now if last == head else None)
-            changed += self.index.apply(changes, syncs)
+            applied = self.index.apply(changes, syncs)
             self.synced = {**self.synced, **syncs}  # replaced, never changed: lookups read it
+            if applied:
+                self.on_change()
+            changed += applied
             first = last + 1
         if head >= max(sync.block_number for sync in self.synced.values()):
             self.synced = {i: s._replace(synced_at=now) for i, s in self.synced.items()}
-        if changed:
-            self.on_change()
         return changed
 
     def _follow(self, registry: str) -> None:

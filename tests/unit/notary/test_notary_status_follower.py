@@ -107,6 +107,33 @@ def test_a_long_catch_up_goes_in_spans_each_checkpointed() -> None:
     assert harness.status(LEAF) == chain.status(ISSUER, LEAF)
 
 
+class FailingChain(RecordingChain):
+    """Answers the first ``good`` ranges, then fails as a node going down would."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.good = good
+
+    def status_changes(self, issuers: Sequence[str], first: int, last: int) -> list[StatusChange]:
+        if len(self.ranges) >= self.good:
+            raise ChainError("node unreachable")
+        return super().status_changes(issuers, first, last)
+
+
+def test_a_span_applied_before_a_failure_is_checkpointed_and_announced() -> None:
+    chain = FailingChain(good=1)
+    for _ in range(3):
+        chain.set_status(ISSUER, LEAF, DocumentState.SUSPENDED, None)
+        chain.set_status(ISSUER, LEAF, DocumentState.VALID, None)
+    harness = Follower(chain)
+    harness.follower.span = 4
+    with pytest.raises(ChainError):
+        harness.follower.sync_once()
+    assert harness.index.syncs()[ISSUER].block_number == 3
+    assert harness.status(LEAF) == DocumentStatus(DocumentState.SUSPENDED, chain.timestamps[3])
+    assert harness.changes == 1  # the lookup cache was told
+
+
 def test_node_down_keeps_the_index_and_retries_with_smaller_spans() -> None:
     chain = RecordingChain()
     harness = Follower(chain)
