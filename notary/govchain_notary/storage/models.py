@@ -59,14 +59,12 @@ class Leaf(SQLModel, table=True):
     The key leads with ``log_index`` because derived receipt ids name it (see
     ``receipt_ids``); appends go to the end of the key order, so a group commit
     touches few pages.  The digest is stored as its 32 raw bytes, the issuer as its
-    small id in ``issuers``.  Lookups by digest go through an index of the digest's
-    first 8 bytes (migration 0004): random keys make every group commit rewrite
-    most of that index's pages, and shorter entries mean fewer pages.
+    small id in ``issuers``.
     """
 
     __tablename__ = "leaves"
     __table_args__ = (
-        Index("ix_leaves_digest_prefix", text("substr(digest, 1, 8)")),
+        Index("ix_leaves_digest", "digest"),
         Index(
             "ix_leaves_legacy_id",
             "legacy_id",

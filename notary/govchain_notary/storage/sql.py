@@ -20,9 +20,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    func,
     insert,
-    literal_column,
     select,
     update,
 )
@@ -106,11 +104,8 @@ _LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
 _LEAF_AT = _LEAVES.where(
     issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
-# ``ix_leaves_digest_prefix`` indexes exactly this expression (literals, not bind
-# parameters: the planners match an expression index only on the same expression).
-_digest_prefix = func.substr(leaves.c.digest, literal_column("1"), literal_column("8"))
 _LEAVES_BY_DIGEST = (
-    _LEAVES.where(_digest_prefix == bindparam("prefix"), leaves.c.digest == bindparam("digest"))
+    _LEAVES.where(leaves.c.digest == bindparam("digest"))
     .order_by(leaves.c.created_at, issuers.c.address, leaves.c.log_index)
     .limit(bindparam("limit"))
 )
@@ -347,8 +342,7 @@ class SqlStore:
         if raw is None:
             return []
         with self.engine.connect() as connection:
-            values = {"prefix": raw[:8], "digest": raw, "limit": limit}
-            rows = connection.execute(_LEAVES_BY_DIGEST, values)
+            rows = connection.execute(_LEAVES_BY_DIGEST, {"digest": raw, "limit": limit})
             return [_submission(row) for row in rows]
 
     def log_size(self, issuer: str) -> int:

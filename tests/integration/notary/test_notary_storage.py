@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, column, event, insert, inspect, select, table, text
+from sqlalchemy import Connection, column, insert, inspect, select, table, text
 
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import LeafRecord, leaf_from_object
@@ -502,75 +501,4 @@ def test_upgrade_from_0002_gives_issuer_ids_and_downgrade_restores_addresses(
     assert after == [added[0], *before[:12], added[1], *before[12:]]  # by issuer, index
     migrate(engine)  # and up again
     assert SqlStore(engine).submission_at(third, 0) == submission_of(_row(0, third, shared))
-    engine.dispose()
-
-
-def _leaf_indexes(connection: Connection) -> set[str]:
-    """Names of the indexes on ``leaves`` (SQLAlchemy's inspector skips expression
-    indexes on SQLite, so ask the catalogues)."""
-    if connection.dialect.name == "sqlite":
-        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leaves'"
-    else:
-        query = (
-            "SELECT indexname FROM pg_indexes "
-            "WHERE tablename = 'leaves' AND schemaname = current_schema()"
-        )
-    return {str(row[0]) for row in connection.exec_driver_sql(query)}
-
-
-def test_upgrade_to_0004_indexes_digest_prefixes_and_downgrade_restores_the_index(
-    database_url: str,
-) -> None:
-    engine = make_engine(database_url)
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
-    store = SqlStore(engine)
-    twice = _row(3)[3]
-    _append(store, ISSUER, [_row(i) for i in range(12)] + [_row(12, digest=twice)])
-    digests = ["sha256:" + twice.hex(), submission_of(_row(7)).digest]
-    before = [store.submissions_by_digest(digest, 10) for digest in digests]
-    assert [len(found) for found in before] == [2, 1]
-    migrate(engine)
-    with engine.connect() as connection:
-        assert {"ix_leaves_digest_prefix"} <= _leaf_indexes(connection)
-        assert "ix_leaves_digest" not in _leaf_indexes(connection)
-    assert [store.submissions_by_digest(digest, 10) for digest in digests] == before
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
-        assert "ix_leaves_digest" in _leaf_indexes(connection)
-        assert "ix_leaves_digest_prefix" not in _leaf_indexes(connection)
-    assert [store.submissions_by_digest(digest, 10) for digest in digests] == before
-    migrate(engine)  # and up again
-    assert [store.submissions_by_digest(digest, 10) for digest in digests] == before
-    engine.dispose()
-
-
-def test_lookup_by_digest_seeks_the_digest_prefix_index(database_url: str) -> None:
-    """The lookup's statement must spell the indexed expression exactly, or both
-    databases scan every leaf instead."""
-    engine = make_engine(database_url)
-    migrate(engine)
-    store = SqlStore(engine)
-    _append(store, ISSUER, [_row(i) for i in range(40)])
-    executed: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        executed.append((args[2], args[3]))  # statement, parameters
-
-    event.listen(engine, "before_cursor_execute", record)
-    digest = submission_of(_row(17)).digest
-    assert [found.log_index for found in store.submissions_by_digest(digest, 10)] == [17]
-    event.remove(engine, "before_cursor_execute", record)
-    ((statement, parameters),) = executed
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        else:
-            connection.exec_driver_sql("SET enable_seqscan = off")  # 40 rows: else a scan
-            plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
-        described = " ".join(str(row[-1]) for row in plan)
-    assert "ix_leaves_digest_prefix" in described, described
     engine.dispose()
