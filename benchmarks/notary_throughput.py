@@ -375,15 +375,21 @@ def main() -> None:
     issuer = DEV_ISSUER
     if args.chain == "node":
         node = start_node(data_dir / "node", args.block_period)
-        chain_env, issuer = chain_environment(data_dir, node.rpc_url)
-    engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
-    migrate(engine)
-    store = SqlStore(engine)
-    _, key = new_client(store, "bench", issuer, ["submit:*"], 1_000_000)
-    store.close()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    notary = start_notary(data_dir, port, args.block_period, chain_env)
+    try:  # a failed set-up must not leave the node running
+        if node is not None:
+            chain_env, issuer = chain_environment(data_dir, node.rpc_url)
+        engine = make_engine(f"sqlite:///{data_dir / 'notary.db'}")
+        migrate(engine)
+        store = SqlStore(engine)
+        _, key = new_client(store, "bench", issuer, ["submit:*"], 1_000_000)
+        store.close()
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        notary = start_notary(data_dir, port, args.block_period, chain_env)
+    except BaseException:
+        if node is not None:
+            node.terminate()
+        raise
     try:
         if args.chain == "node":
             print("chain: a govchain --dev node process, anchoring through web3.py JSON-RPC")
