@@ -274,7 +274,7 @@ def notary_step(notary: Notary, size: int, args: argparse.Namespace) -> dict[str
     spread = [fill_digest(rng.randrange(size)) for _ in range(COLD_DIGESTS)]
     cold_found = lookups(notary.port, spread, args.seconds, 1)
     proofs = store_proof_figures(notary, rng)
-    rate = throughput(notary.url, notary.key, args.seconds, args.submitters)
+    rate, _ = throughput(notary.url, notary.key, args.seconds, args.submitters)
     single_summary = LatencySummary.of(single)
     hot_summary, cold_summary = LatencySummary.of(hot_found), LatencySummary.of(cold_found)
     return {

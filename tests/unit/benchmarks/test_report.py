@@ -81,6 +81,17 @@ def test_notary_throughput_lookup_and_peer() -> None:
     assert figures["submit → anchored receipt, p99"].met is True
     assert figures["lookup by digest over HTTP"].value == 4_148
     assert figures["lookup by digest, p99"].met is False  # 116.1 ms in this sample
+    assert figures["lookup by digest, hot digests (cached)"].value == 9_021
+    assert figures["lookup by digest, hot digests (cached)"].met is None
+
+
+def test_notary_throughput_older_single_lookup_line() -> None:
+    text = sample("notary.txt").replace(
+        "lookup by digest, 36,000 distinct digests from the throughput run (cache misses):",
+        "lookup by digest:",
+    )
+    figures = by_name(report.parse_notary_throughput(text))
+    assert figures["lookup by digest over HTTP"].value == 4_148
 
 
 def test_qbft_and_iot() -> None:
