@@ -43,6 +43,7 @@ from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.status_follower import StatusFollower
+from govchain_notary.storage.engine import is_sqlite
 from govchain_notary.storage.repos import ClientRecord, Store, SubmissionRecord
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
@@ -96,6 +97,9 @@ class NotaryService:
         )
         self.writer: SubmissionWriter | None = None
         self.lookups = LookupCache(settings.lookup_cache_ttl)
+        #: Reads are local and short (SQLite, or a store in memory): a lookup miss may
+        #: run on the event loop instead of a worker thread.
+        self.local_reads = is_sqlite(settings.effective_database_url)
         self.follower = StatusFollower(
             statuses, anchorer, self.issuers, settings.block_period, self.lookups.clear
         )

@@ -16,12 +16,15 @@ from govchain_notary.storage.repos import ClientRecord
 bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer gck_…`")
 
 
-def get_service(request: Request) -> NotaryService:
+# The dependencies are ``async def`` although they do not await: FastAPI runs a plain
+# ``def`` dependency on its thread pool, and two extra thread hops per request cost
+# more than the handler's own work on a cache miss (and queue behind the GIL).
+async def get_service(request: Request) -> NotaryService:
     service: NotaryService = request.app.state.service
     return service
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.limiter
     return limiter
 

@@ -122,6 +122,11 @@ async def lookup_digest(
     to which block the index is complete and when it last reached the chain's head.
     ``POST /v1/verify`` reads the status from the chain itself."""
     body = service.lookups.get(digest)
-    if body is None:
+    if body is None and service.local_reads:
+        # A miss on the embedded SQLite is about 1.5 ms of local reads: done on the
+        # event loop, it is served 35-50 % faster than through a thread hop, whose
+        # GIL hand-offs cost more than the reads (measured with distinct digests).
+        body = service.lookup_json(digest)
+    elif body is None:  # a database across the network must not stall the loop
         body = await anyio.to_thread.run_sync(service.lookup_json, digest)
     return Response(body, media_type="application/json")
