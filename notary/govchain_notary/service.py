@@ -468,8 +468,12 @@ def require_scope(client: ClientRecord, action: str, kind: str) -> None:
 
 
 def check_transition(current: DocumentState, action: str) -> None:
-    if current in (DocumentState.REVOKED, DocumentState.SUPERSEDED):
-        raise ConflictError(f"the document is {current.name.lower()}; that is final")
+    """Refuse, as a 409, what the StatusRegistry would revert: revoked is final, and a
+    superseded document can still be revoked but nothing else."""
+    if current is DocumentState.REVOKED:
+        raise ConflictError("the document is revoked; that is final")
+    if current is DocumentState.SUPERSEDED and action != "revoke":
+        raise ConflictError("the document is superseded; it can only be revoked")
     if action == "reinstate" and current is not DocumentState.SUSPENDED:
         raise ConflictError("only a suspended document can be reinstated")
     if action == "suspend" and current is DocumentState.SUSPENDED:

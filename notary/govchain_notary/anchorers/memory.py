@@ -119,7 +119,9 @@ class MemoryChain:
             self._maybe_fail()
             key = f"{issuer}:{leaf_hash.hex()}"
             current = self.statuses.get(key, {}).get("state", DocumentState.VALID)
-            if current in (DocumentState.REVOKED, DocumentState.SUPERSEDED):
+            if current == DocumentState.REVOKED or (
+                current == DocumentState.SUPERSEDED and state != DocumentState.REVOKED
+            ):  # as the StatusRegistry: revoked is final, superseded can still be revoked
                 raise ChainError("status change reverted: the document is already final")
             number = self._mine()
             self.statuses[key] = {

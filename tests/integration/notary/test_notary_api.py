@@ -164,9 +164,16 @@ def test_status_changes(api: Api) -> None:
     assert change("supersede").status_code == 400
     superseded = change("supersede", superseded_by=new_id).json()
     assert superseded["document_status"]["state"] == "superseded"
-    assert change("revoke").status_code == 409
+    assert change("suspend").status_code == 409
+    assert change("supersede", superseded_by=new_id).status_code == 409
     lookup = api.http.get(f"/v1/digests/{DIGEST}").json()
     assert lookup["receipts"][0]["document_status"]["state"] == "superseded"
+    # as the StatusRegistry: a superseded document can still be revoked, then it is final
+    assert change("revoke").json()["document_status"]["state"] == "revoked"
+    assert change("revoke").status_code == 409
+    assert change("reinstate").status_code == 409
+    lookup = api.http.get(f"/v1/digests/{DIGEST}").json()
+    assert lookup["receipts"][0]["document_status"]["state"] == "revoked"
     view = api.http.get(f"/v1/receipts/{old_id}").json()
     verdict = api.http.post("/v1/verify", json={"receipt": view["receipt"]}).json()
     assert not verdict["ok"]

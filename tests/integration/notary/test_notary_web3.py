@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,6 +71,36 @@ def test_notarise_verify_and_revoke_on_a_real_node(chain: Chain, tmp_path: Path)
         assert verdict["steps"][3]["status"] == "failed"
         issuers = http.get("/v1/issuers").json()
         assert issuers[0]["address"] == service.issuers[0]
+
+
+def test_a_superseded_document_can_be_revoked_on_the_real_registry(
+    chain: Chain, tmp_path: Path
+) -> None:
+    """The notary's own transition check lets through what the StatusRegistry allows."""
+    app = create_app(chain.settings.model_copy(update={"data_dir": tmp_path}))
+    with TestClient(app) as http:
+        service = app.state.service
+        _, key = new_client(
+            service.store, "amt", service.issuers[0], ["submit:*", "status:*"], 1000
+        )
+        headers = {"Authorization": f"Bearer {key}"}
+        ids = []
+        for digest in ("sha256:" + "51" * 32, "sha256:" + "52" * 32):
+            body = {"kind": "certificate", "digest": digest}
+            submitted = http.post("/v1/digests", json=body, headers=headers, params={"wait": 30})
+            assert submitted.status_code == 200, submitted.text
+            ids.append(submitted.json()["receipts"][0]["id"])
+
+        def change(action: str, **extra: str) -> Any:
+            body = {"receipt_id": ids[0], "action": action, **extra}
+            return http.post("/v1/status", json=body, headers=headers)
+
+        superseded = change("supersede", superseded_by=ids[1])
+        assert superseded.json()["document_status"]["state"] == "superseded", superseded.text
+        assert change("reinstate").status_code == 409
+        revoked = change("revoke")
+        assert revoked.json()["document_status"]["state"] == "revoked", revoked.text
+        assert change("revoke").status_code == 409
 
 
 def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path: Path) -> None:
