@@ -52,6 +52,7 @@ from govchain_notary.storage.statuses import (
     StatusIndexStore,
 )
 from govchain_notary.submissions import Item, prepare_leaves
+from govchain_notary.transitions import refusal
 from govchain_notary.waiters import Waiters
 from govchain_notary.writer import Accepted, AcceptJob, SubmissionWriter
 
@@ -468,13 +469,7 @@ def require_scope(client: ClientRecord, action: str, kind: str) -> None:
 
 
 def check_transition(current: DocumentState, action: str) -> None:
-    """Refuse, as a 409, what the StatusRegistry would revert: revoked is final, and a
-    superseded document can still be revoked but nothing else."""
-    if current is DocumentState.REVOKED:
-        raise ConflictError("the document is revoked; that is final")
-    if current is DocumentState.SUPERSEDED and action != "revoke":
-        raise ConflictError("the document is superseded; it can only be revoked")
-    if action == "reinstate" and current is not DocumentState.SUSPENDED:
-        raise ConflictError("only a suspended document can be reinstated")
-    if action == "suspend" and current is DocumentState.SUSPENDED:
-        raise ConflictError("the document is already suspended")
+    """Refuse, as a 409, what the StatusRegistry would revert."""
+    reason = refusal(current, ACTIONS[action])
+    if reason is not None:
+        raise ConflictError(reason)

@@ -33,6 +33,7 @@ from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError
 from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
+from govchain_notary.transitions import refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())
 
@@ -118,11 +119,10 @@ class MemoryChain:
         with self._lock:
             self._maybe_fail()
             key = f"{issuer}:{leaf_hash.hex()}"
-            current = self.statuses.get(key, {}).get("state", DocumentState.VALID)
-            if current == DocumentState.REVOKED or (
-                current == DocumentState.SUPERSEDED and state != DocumentState.REVOKED
-            ):  # as the StatusRegistry: revoked is final, superseded can still be revoked
-                raise ChainError("status change reverted: the document is already final")
+            current = DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
+            reason = refusal(current, state)
+            if reason is not None:
+                raise ChainError(f"status change reverted: {reason}")
             number = self._mine()
             self.statuses[key] = {
                 "state": int(state),

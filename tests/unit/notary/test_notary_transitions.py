@@ -6,12 +6,18 @@ Superseded; Valid|Suspended|Superseded --revoke--> Revoked (final)."""
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import pytest
 
 from govchain_core.verify import DocumentState
-from govchain_notary.errors import ConflictError
+from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.errors import ChainError, ConflictError
 from govchain_notary.service import check_transition
 
+ISSUER = "0x" + "ab" * 20
+OTHER = b"\x07" * 32
 ALLOWED = {
     (DocumentState.VALID, "suspend"),
     (DocumentState.VALID, "supersede"),
@@ -31,3 +37,30 @@ def test_transition_allowed_exactly_as_the_contract(state: DocumentState, action
     else:
         with pytest.raises(ConflictError):
             check_transition(state, action)
+
+
+def test_the_in_memory_chain_reverts_what_the_contract_reverts(tmp_path: Path) -> None:
+    """Every state reached by an allowed path, then every target tried on its own leaf."""
+    chain = MemoryChain(path=tmp_path / "chain.json")
+    paths = {
+        DocumentState.VALID: [],
+        DocumentState.SUSPENDED: [DocumentState.SUSPENDED],
+        DocumentState.SUPERSEDED: [DocumentState.SUPERSEDED],
+        DocumentState.REVOKED: [DocumentState.REVOKED],
+    }
+    targets = {"suspend": DocumentState.SUSPENDED, "reinstate": DocumentState.VALID}
+    targets |= {"supersede": DocumentState.SUPERSEDED, "revoke": DocumentState.REVOKED}
+    for n, ((state, path), (action, target)) in enumerate(
+        itertools.product(paths.items(), targets.items())
+    ):
+        leaf = n.to_bytes(32, "big")
+        for step in path:
+            chain.set_status(
+                ISSUER, leaf, step, OTHER if step is DocumentState.SUPERSEDED else None
+            )
+        by = OTHER if target is DocumentState.SUPERSEDED else None
+        if (state, action) in ALLOWED:
+            chain.set_status(ISSUER, leaf, target, by)
+        else:
+            with pytest.raises(ChainError):
+                chain.set_status(ISSUER, leaf, target, by)
