@@ -7,6 +7,7 @@ CoreError
 ├── ProofError             a Merkle inclusion or consistency proof that does not verify
 │                          (or a request for a proof the log cannot give)
 ├── ChainError             the chain could not be read during verification
+├── JsonLimitError         JSON input over a size or nesting limit (checked before parsing)
 └── ReceiptError           a receipt file the strict decoder refuses
     ├── ReceiptSizeError       over the size limit
     ├── ReceiptSyntaxError     not JSON, duplicate keys, trailing data
@@ -40,6 +41,10 @@ class ProofError(CoreError, ValueError):
 
 class ChainError(CoreError):
     """The chain could not be read (node unreachable, unexpected answer)."""
+
+
+class JsonLimitError(CoreError, ValueError):
+    """JSON input is larger or nests deeper than the reader accepts."""
 
 
 class DeploymentError(CoreError, ValueError):

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from govchain_core.bounded_json import nesting_depth_exceeds
 from govchain_core.errors import (
     CoreError,
     ReceiptError,
@@ -43,8 +44,6 @@ MAX_DEPTH = 16  # a receipt nests 3 levels; the limit keeps the C parser's stack
 KNOWN_MAJOR = 1
 KNOWN_MINOR = 0
 
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_NON_BRACKET_RE = re.compile(r"[^\[\]{}]+")
 _VERSION_RE = re.compile(r"\A(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\Z")
 _HASH_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 _HEX_RE = re.compile(r"\A[0-9a-f]*\Z")
@@ -107,7 +106,7 @@ def _parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ReceiptSyntaxError(f"receipt is not UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")
-    _check_depth(text)
+    _check_depth(raw)
     try:
         value, end = _DECODER.raw_decode(text, _skip_space(text, 0))
     except ReceiptError:
@@ -123,20 +122,10 @@ def _parse_json(raw: bytes) -> Any:
     return value
 
 
-def _check_depth(text: str) -> None:
-    """Refuse deep nesting before parsing.
-
-    The JSON parser recurses in C; its only guard is Python's recursion limit, which
-    py-evm raises to 100,000 in any process that imports it, deep enough to overflow
-    the C stack.  Counting brackets outside strings keeps that input from the parser.
-    """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # cannot nest deeper than it has brackets: the common case, cheaply
-    depth = 0
-    for bracket in _NON_BRACKET_RE.sub("", _STRING_RE.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > MAX_DEPTH:
-            raise ReceiptSyntaxError(f"receipt JSON nests deeper than {MAX_DEPTH}")
+def _check_depth(raw: bytes) -> None:
+    """Refuse deep nesting before parsing (see ``govchain_core.bounded_json``)."""
+    if nesting_depth_exceeds(raw, MAX_DEPTH):
+        raise ReceiptSyntaxError(f"receipt JSON nests deeper than {MAX_DEPTH}")
 
 
 def _skip_space(text: str, position: int) -> int:

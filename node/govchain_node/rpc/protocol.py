@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from govchain_core.bounded_json import nesting_depth_exceeds
 from govchain_node.errors import RpcError
 
 PARSE_ERROR = -32700
@@ -54,33 +54,10 @@ def encode_error(request_id: object, error: RpcError) -> bytes:
 
 
 MAX_NESTING = 128
-_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
-_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-
-
-def _nesting_within(body: bytes, limit: int) -> bool:
-    """Whether JSON brackets nest at most ``limit`` deep.
-
-    py-evm raises the interpreter's recursion limit to 100,000 for deep EVM calls, so
-    the C JSON decoder would recurse on a ``[[[[…`` body until the C stack overflows
-    (a segfault, not a RecursionError). Strings are removed first, then only brackets
-    are looked at, both in C; the Python loop runs over the brackets only.
-    """
-    if body.count(b"[") + body.count(b"{") <= limit:
-        return True
-    brackets = _STRING.sub(b"", body).translate(
-        None, b'"' + bytes(range(256)).translate(None, b"[]{}")
-    )
-    depth = 0
-    for char in brackets:
-        depth += _DEPTH_STEP.get(char, 0)
-        if depth > limit:
-            return False
-    return True
 
 
 def parse_body(body: bytes) -> Any:
-    if not _nesting_within(body, MAX_NESTING):
+    if nesting_depth_exceeds(body, MAX_NESTING):
         raise RpcError(PARSE_ERROR, f"parse error: JSON nested deeper than {MAX_NESTING}")
     try:
         return json.loads(body)
