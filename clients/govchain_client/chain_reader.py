@@ -1,20 +1,60 @@
 """``ChainReader`` over any consortium node's JSON-RPC: the verifier's independent view.
 
-Reads the three registries with ``eth_call`` and block hashes with
-``eth_getBlockByNumber``; it needs nothing from the notary.  Only the registries
+Reads the three registries with ``eth_call``, block hashes with
+``eth_getBlockByNumber`` and the anchoring transaction with
+``eth_getTransactionReceipt``; it needs nothing from the notary.  Only the registries
 of the configured ``Deployment`` are trusted: a receipt naming another
-AnchorRegistry gets no checkpoint.
+AnchorRegistry gets no checkpoint.  Every failure to read (transport, JSON-RPC error,
+an answer of the wrong shape) is a ``RpcError``, a ``ChainError`` naming the node's URL.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from govchain_client import abi
 from govchain_client.errors import RpcError
 from govchain_client.rpc import JsonRpcClient
 from govchain_core.deployment import Deployment
-from govchain_core.verify import AnchoredCheckpoint, DocumentState, DocumentStatus, IssuerInfo
+from govchain_core.digest import Digest
+from govchain_core.receipt import Receipt
+from govchain_core.verify import (
+    AnchoredCheckpoint,
+    AnchorTransaction,
+    ChainLog,
+    DocumentState,
+    DocumentStatus,
+    IssuerInfo,
+    VerificationReport,
+    verify_receipt,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _at_node(
+    method: Callable[Concatenate[RpcChainReader, P], R],
+) -> Callable[Concatenate[RpcChainReader, P], R]:
+    """Answers of the wrong shape become ``RpcError`` too, and every ``RpcError`` names the
+    node's URL: the verifier then reports ``could_not_check``, never an exception."""
+
+    @functools.wraps(method)
+    def wrapper(self: RpcChainReader, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except RpcError as exc:
+            exc.url = exc.url or self.rpc.url
+            raise
+        except ValueError as exc:  # AbiDecodeError, hex or enum of a malformed answer
+            error = RpcError(f"{method.__name__}: unexpected answer from the node: {exc}")
+            error.url = self.rpc.url
+            raise error from exc
+
+    return wrapper
+
 
 ISSUER_FIELDS = ("string", "string", "uint", "uint", "uint", "bool", "uint", "uint")
 
@@ -26,9 +66,14 @@ class RpcChainReader:
         self.rpc = rpc
         self.deployment = deployment
 
+    @_at_node
     def chain_id(self) -> int:
         return _quantity(self.rpc.call("eth_chainId"), "eth_chainId")
 
+    def trusted_registry(self) -> str:
+        return self.deployment.anchor_registry
+
+    @_at_node
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None:
         if registry.lower() != self.deployment.anchor_registry:
             return None
@@ -45,6 +90,7 @@ class RpcChainReader:
             return None
         return AnchoredCheckpoint(root, abi.decode_uint(block), abi.decode_uint(timestamp))
 
+    @_at_node
     def block_hash(self, number: int) -> bytes | None:
         block = self.rpc.call("eth_getBlockByNumber", hex(number), False)
         if block is None:
@@ -53,6 +99,26 @@ class RpcChainReader:
             raise RpcError("eth_getBlockByNumber: malformed block")
         return bytes.fromhex(block["hash"].removeprefix("0x"))
 
+    @_at_node
+    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
+        method = "eth_getTransactionReceipt"
+        receipt = self.rpc.call(method, "0x" + tx_hash.hex())
+        if receipt is None:
+            return None
+        if not isinstance(receipt, dict) or not isinstance(receipt.get("logs"), list):
+            raise RpcError(f"{method}: not a transaction receipt")
+        to = receipt.get("to")
+        if to is not None and not isinstance(to, str):
+            raise RpcError(f"{method}: to is not an address")
+        return AnchorTransaction(
+            status=_quantity(receipt.get("status"), method),
+            block_number=_quantity(receipt.get("blockNumber"), method),
+            block_hash=_data(receipt.get("blockHash"), method),
+            to=to.lower() if to is not None else None,
+            logs=tuple(_log(entry, method) for entry in receipt["logs"]),
+        )
+
+    @_at_node
     def issuer(self, address: str) -> IssuerInfo | None:
         data = self._call(
             self.deployment.issuer_registry,
@@ -76,6 +142,7 @@ class RpcChainReader:
             registered=removed_at == 0,
         )
 
+    @_at_node
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:
         data = self._call(
             self.deployment.status_registry,
@@ -114,3 +181,43 @@ def _quantity(value: Any, method: str) -> int:
         return int(value, 16)
     except ValueError as exc:
         raise RpcError(f"{method}: expected a hex quantity") from exc
+
+
+def _data(value: Any, method: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise RpcError(f"{method}: expected 0x-hex data")
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError as exc:
+        raise RpcError(f"{method}: expected 0x-hex data") from exc
+
+
+def _log(entry: Any, method: str) -> ChainLog:
+    if not isinstance(entry, dict):
+        raise RpcError(f"{method}: a log is not an object")
+    address, topics = entry.get("address"), entry.get("topics")
+    if not isinstance(address, str) or not isinstance(topics, list):
+        raise RpcError(f"{method}: a log lacks its address or topics")
+    return ChainLog(
+        address.lower(),
+        tuple(_data(topic, method) for topic in topics),
+        _data(entry.get("data", "0x"), method),
+    )
+
+
+def verify_with_node(
+    receipt: Receipt,
+    rpc_url: str,
+    deployment: Deployment,
+    document: Digest | None = None,
+    *,
+    timeout: float = 10.0,
+) -> VerificationReport:
+    """Verify ``receipt`` against the node at ``rpc_url``, trusting only ``deployment``.
+
+    The SDK's independent check: nothing is asked of a notary.  ``report.verdict`` is
+    ``valid``, ``not_valid`` or ``could_not_check`` (the node could not be read; the
+    failing step's details name the URL and the error).
+    """
+    with JsonRpcClient(rpc_url, timeout=timeout) as client:
+        return verify_receipt(receipt, RpcChainReader(client, deployment), document)

@@ -13,7 +13,8 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class JsonRpcClient:
-    """Blocking JSON-RPC calls; transport failures and error objects become ``RpcError``."""
+    """Blocking JSON-RPC calls; transport failures and error objects become ``RpcError``,
+    each carrying the node's ``url`` (the verifier reports it with a ``could_not_check``)."""
 
     def __init__(
         self,
@@ -36,12 +37,20 @@ class JsonRpcClient:
         self.close()
 
     def call(self, method: str, *params: Any) -> Any:
+        try:
+            return self._call(method, params)
+        except RpcError as exc:
+            exc.url = self.url
+            raise
+
+    def _call(self, method: str, params: tuple[Any, ...]) -> Any:
         request_id = next(self._ids)
         body = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}
         try:
             response = self._http.post(self.url, json=body)
-        except httpx.HTTPError as exc:
-            raise RpcError(f"{method}: cannot reach {self.url}: {exc}") from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise RpcError(f"{method}: cannot reach {self.url}: {reason}") from exc
         if response.status_code != 200:
             raise RpcError(f"{method}: HTTP {response.status_code} from {self.url}")
         try:

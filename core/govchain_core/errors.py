@@ -40,7 +40,12 @@ class ProofError(CoreError, ValueError):
 
 
 class ChainError(CoreError):
-    """The chain could not be read (node unreachable, unexpected answer)."""
+    """The chain could not be read (node unreachable, unexpected answer).
+
+    ``url`` names the node that could not be read, when the reader knows it.
+    """
+
+    url: str | None = None
 
 
 class JsonLimitError(CoreError, ValueError):

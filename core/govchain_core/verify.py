@@ -3,13 +3,53 @@
 1. ``format``     the receipt is well-formed and, when a document is given, names its digest;
 2. ``inclusion``  the leaf's inclusion proof leads to the checkpoint root;
 3. ``anchor``     that checkpoint ``(issuer, size, root)`` is anchored on the consortium
-                  chain, in the block the receipt names;
+                  chain, in the block and by the transaction the receipt names;
 4. ``issuer``     the issuer is trusted for this kind of document, and the document's
                   status now is valid (not suspended, revoked or superseded).
 
 Steps 3 and 4 read the chain through ``ChainReader``, an interface the SDK implements
 over any node's JSON-RPC, so no trust in the notary is needed.  A step after a failed
 one is reported as skipped; an unreachable node is an ``error``, not a ``failed``.
+
+The report's ``verdict`` is one of three (``Verdict``): ``not_valid`` when any step
+failed, ``could_not_check`` when none failed but one could not read the chain (its
+details name the URL and the error), ``valid`` only when every step passed.  A failed
+step names the receipt field that disagrees as a JSON pointer in ``details["field"]``,
+with the chain's and the receipt's values (``chain``, ``receipt``) where there are two.
+
+Every field of a receipt v1 is checked, or explicitly outside the verdict:
+
+=========================  ==================================================================
+field                      checked by
+=========================  ==================================================================
+/type, /version            decoder: exact type; unknown major refused (``ReceiptVersionError``)
+/proof/algorithm           decoder: must be ``rfc9162-sha256``
+/leaf (every member)       inclusion: the leaf hash is RFC 8785 bytes of the whole leaf, so
+                           any change of ``v``, ``salt``, ``meta``, ``device``, ``seq`` or
+                           ``supersedes`` breaks the path to the anchored root
+/leaf/digest               format: equals the document's digest (when a document is given)
+/leaf/issuer               anchor: the checkpoint and the ``Anchored`` event are the issuer's;
+                           issuer: registered and trusted at the anchor time
+/leaf/kind                 issuer: the issuer holds the role for this kind
+/proof/index, /proof/path  inclusion: the path from the leaf at ``index`` leads to ``root``
+/proof/tree_size           inclusion; anchor: the checkpoint of this size exists and the
+                           ``Anchored`` event's ``size`` topic equals it
+/proof/root                inclusion; anchor: equals the anchored root and the event's root
+/anchor/chain_id           anchor: equals the node's ``eth_chainId``
+/anchor/registry           anchor: equals the trusted deployment's AnchorRegistry, and the
+                           anchoring transaction was sent to it
+/anchor/tx_hash            anchor: the transaction exists, succeeded (status 1) and emitted
+                           ``Anchored(issuer, tree_size, root, …)`` from the registry
+/anchor/block_number       anchor: equals the checkpoint's block and the transaction's block
+/anchor/block_hash         anchor: equals the chain's hash of that block and the
+                           transaction's ``blockHash``
+/anchor/timestamp          anchor: equals the checkpoint's (the block's) timestamp
+=========================  ==================================================================
+
+Outside the verdict: members a newer minor version adds (a 1.x receipt's unknown fields
+are ignored by the decoder, a 1.0 receipt with unknown fields is refused), and the
+event's ``prevSize`` (it says which earlier checkpoint this one extends; the contract
+checked the consistency proof when it accepted the transaction).
 """
 
 from __future__ import annotations
@@ -18,7 +58,7 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from govchain_core.digest import Digest
 from govchain_core.errors import ChainError, ProofError
@@ -77,18 +117,81 @@ class DocumentStatus:
     reason: int = 0
 
 
+#: keccak256("Anchored(address,uint64,bytes32,uint64)"): topic0 of the AnchorRegistry's
+#: event (contracts/src/AnchorRegistry.sol).  The core has no keccak (hashlib lacks it), so
+#: it is a constant; ``tests/unit/core/test_verify.py`` recomputes it with a real keccak.
+ANCHORED_TOPIC = bytes.fromhex("87a00ae7fdf1309aedd9873e03a7384890151190a066e51eff1bdfc114703a99")
+WORD = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLog:
+    """One log of a transaction receipt: emitting contract, topics and data."""
+
+    address: str  # lower-case 0x-hex
+    topics: tuple[bytes, ...]
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorTransaction:
+    """What ``eth_getTransactionReceipt`` says about the transaction a receipt names."""
+
+    status: int
+    block_number: int
+    block_hash: bytes
+    to: str | None  # lower-case 0x-hex; None for a contract creation
+    logs: tuple[ChainLog, ...]
+
+
+def anchored_log(registry: str, issuer: str, size: int, root: bytes, prev_size: int) -> ChainLog:
+    """The ``Anchored`` log the AnchorRegistry at ``registry`` emits (for in-memory chains)."""
+    return ChainLog(
+        registry.lower(),
+        (ANCHORED_TOPIC, _address_word(issuer), size.to_bytes(WORD, "big")),
+        root + prev_size.to_bytes(WORD, "big"),
+    )
+
+
+def _address_word(address: str) -> bytes:
+    return bytes.fromhex(address.removeprefix("0x")).rjust(WORD, b"\x00")
+
+
 class ChainReader(Protocol):
-    """What verification needs from a consortium node."""
+    """What verification needs from a consortium node.
+
+    Implementations convert their transport's errors into ``ChainError`` (with ``url``
+    set when they know it): that is what makes a step ``error`` rather than ``failed``.
+    """
 
     def chain_id(self) -> int: ...
+
+    def trusted_registry(self) -> str:
+        """The consortium's AnchorRegistry (lower-case), from the trusted deployment."""
+        ...
 
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None: ...
 
     def block_hash(self, number: int) -> bytes | None: ...
 
+    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
+        """The receipt of transaction ``tx_hash``; None if the chain has no such one."""
+        ...
+
     def issuer(self, address: str) -> IssuerInfo | None: ...
 
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus: ...
+
+
+class Verdict(enum.StrEnum):
+    """The one answer of a verification (the same values on every surface)."""
+
+    VALID = "valid"
+    NOT_VALID = "not_valid"
+    COULD_NOT_CHECK = "could_not_check"
+
+
+Details = dict[str, str | int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +199,7 @@ class StepResult:
     name: str
     status: StepStatus
     message: str
-    details: dict[str, str | int] = field(default_factory=dict)
+    details: Details = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,21 +209,66 @@ class VerificationReport:
     document_status: DocumentStatus | None = None
 
     @property
+    def verdict(self) -> Verdict:
+        states = {step.status for step in self.steps}
+        if StepStatus.FAILED in states:
+            return Verdict.NOT_VALID
+        if states == {StepStatus.PASSED}:
+            return Verdict.VALID
+        return Verdict.COULD_NOT_CHECK
+
+    @property
     def ok(self) -> bool:
-        return all(step.status is StepStatus.PASSED for step in self.steps)
+        return self.verdict is Verdict.VALID
 
     @property
     def failed_step(self) -> StepResult | None:
+        """The step that decided a verdict other than valid (failed or error)."""
         return next((s for s in self.steps if s.status is not StepStatus.PASSED), None)
 
 
 STEP_NAMES = ("format", "inclusion", "anchor", "issuer")
 
 
+def report_to_object(report: VerificationReport) -> dict[str, Any]:
+    """The stable JSON form (``--json`` of the CLI, ``POST /v1/verify``): verdict and steps."""
+    return {
+        "verdict": str(report.verdict),
+        "ok": report.ok,
+        "steps": [
+            {
+                "name": s.name,
+                "status": str(s.status),
+                "message": s.message,
+                "details": dict(s.details),
+            }
+            for s in report.steps
+        ],
+    }
+
+
+def malformed_report(message: str, pointer: str | None = None) -> VerificationReport:
+    """The report for a receipt the decoder refused: ``format`` failed, the rest skipped.
+
+    For front ends that decode the file themselves (CLI, API), so a malformed receipt
+    gets the same verdict and the same report shape as any other failure.
+    """
+    details: Details = {"field": pointer} if pointer else {}
+    first = StepResult("format", StepStatus.FAILED, message, details)
+    rest = (
+        StepResult(n, StepStatus.SKIPPED, "an earlier step did not pass") for n in STEP_NAMES[1:]
+    )
+    return VerificationReport((first, *rest))
+
+
 class _StepFailedError(Exception):
-    def __init__(self, message: str, details: dict[str, str | int] | None = None) -> None:
+    def __init__(self, message: str, details: Details | None = None) -> None:
         super().__init__(message)
         self.details = details or {}
+
+
+def _differs(message: str, pointer: str, chain: str | int, receipt: str | int) -> _StepFailedError:
+    return _StepFailedError(message, {"field": pointer, "chain": chain, "receipt": receipt})
 
 
 def verify_receipt(
@@ -152,7 +300,13 @@ def _run(name: str, check: Callable[[], str]) -> StepResult:
     except _StepFailedError as fail:
         return StepResult(name, StepStatus.FAILED, str(fail), fail.details)
     except ChainError as exc:
-        return StepResult(name, StepStatus.ERROR, f"could not read the chain: {exc}")
+        details: Details = {"error": str(exc)}
+        if exc.url is not None:
+            details["url"] = exc.url
+        where = f" at {exc.url}" if exc.url else ""
+        return StepResult(
+            name, StepStatus.ERROR, f"could not read the chain{where}: {exc}", details
+        )
 
 
 class _State:
@@ -171,7 +325,11 @@ class _State:
         if self.document is not None and self.document != leaf.digest:
             raise _StepFailedError(
                 "the document does not match the receipt",
-                {"document": str(self.document), "receipt": str(leaf.digest)},
+                {
+                    "field": "/leaf/digest",
+                    "document": str(self.document),
+                    "receipt": str(leaf.digest),
+                },
             )
         return f"receipt v1 for {leaf.digest}"
 
@@ -182,38 +340,117 @@ class _State:
                 proof.index, proof.tree_size, self.receipt.leaf_hash, proof.path, proof.root
             )
         except ProofError as exc:
-            raise _StepFailedError(f"inclusion proof rejected: {exc}") from None
+            raise _StepFailedError(
+                f"inclusion proof rejected: {exc}", {"field": "/proof"}
+            ) from None
         return f"leaf {proof.index} is in the log of size {proof.tree_size}"
 
     def check_anchor(self) -> str:
-        anchor, proof = self.receipt.anchor, self.receipt.proof
+        anchor = self.receipt.anchor
         chain_id = self.chain.chain_id()
         if chain_id != anchor.chain_id:
-            raise _StepFailedError(
-                "the node serves a different chain",
-                {"node_chain_id": chain_id, "receipt_chain_id": anchor.chain_id},
+            raise _differs(
+                "the node serves a different chain", "/anchor/chain_id", chain_id, anchor.chain_id
             )
+        trusted = self.chain.trusted_registry()
+        if anchor.registry != trusted:
+            raise _differs(
+                "the receipt names another AnchorRegistry than the consortium's",
+                "/anchor/registry",
+                trusted,
+                anchor.registry,
+            )
+        self._check_checkpoint()
+        block_hash = self.chain.block_hash(anchor.block_number)
+        if block_hash != anchor.block_hash:
+            raise _differs(
+                f"the hash of block {anchor.block_number} on chain differs from the receipt's",
+                "/anchor/block_hash",
+                _hex(block_hash),
+                _hex(anchor.block_hash),
+            )
+        self._check_transaction(trusted)
+        return f"anchored in block {anchor.block_number} at {anchor.timestamp}"
+
+    def _check_checkpoint(self) -> None:
+        anchor, proof = self.receipt.anchor, self.receipt.proof
         found = self.chain.checkpoint(anchor.registry, self.receipt.issuer, proof.tree_size)
         if found is None:
             raise _StepFailedError(
-                "no such checkpoint is anchored on chain", {"size": proof.tree_size}
+                f"the issuer anchored no checkpoint of size {proof.tree_size}",
+                {"field": "/proof/tree_size", "receipt": proof.tree_size},
             )
         if found.root != proof.root:
-            raise _StepFailedError(
+            raise _differs(
                 "the anchored root differs from the receipt's root",
-                {"chain_root": found.root.hex(), "receipt_root": proof.root.hex()},
+                "/proof/root",
+                found.root.hex(),
+                proof.root.hex(),
             )
-        if found.block_number != anchor.block_number or found.timestamp != anchor.timestamp:
-            raise _StepFailedError(
+        if found.block_number != anchor.block_number:
+            raise _differs(
                 "the checkpoint was anchored in another block than the receipt says",
-                {"chain_block": found.block_number, "receipt_block": anchor.block_number},
+                "/anchor/block_number",
+                found.block_number,
+                anchor.block_number,
             )
-        block_hash = self.chain.block_hash(anchor.block_number)
-        if block_hash != anchor.block_hash:
+        if found.timestamp != anchor.timestamp:
+            raise _differs(
+                "the anchoring block's timestamp differs from the receipt's",
+                "/anchor/timestamp",
+                found.timestamp,
+                anchor.timestamp,
+            )
+
+    def _check_transaction(self, trusted: str) -> None:
+        anchor = self.receipt.anchor
+        tx = self.chain.anchor_transaction(anchor.tx_hash)
+        if tx is None:
             raise _StepFailedError(
-                "the block hash on chain differs from the receipt's", {"block": anchor.block_number}
+                "no such transaction", {"field": "/anchor/tx_hash", "receipt": _hex(anchor.tx_hash)}
             )
-        return f"anchored in block {anchor.block_number} at {anchor.timestamp}"
+        if tx.status != 1:
+            raise _StepFailedError(
+                "the anchoring transaction failed",
+                {"field": "/anchor/tx_hash", "receipt": _hex(anchor.tx_hash), "status": tx.status},
+            )
+        if tx.block_number != anchor.block_number:
+            raise _differs(
+                "the anchoring transaction is in another block than the receipt says",
+                "/anchor/block_number",
+                tx.block_number,
+                anchor.block_number,
+            )
+        if tx.block_hash != anchor.block_hash:
+            raise _differs(
+                "the anchoring transaction's block hash differs from the receipt's",
+                "/anchor/block_hash",
+                _hex(tx.block_hash),
+                _hex(anchor.block_hash),
+            )
+        if tx.to != trusted:
+            raise _differs(
+                "the transaction was not sent to the consortium's AnchorRegistry",
+                "/anchor/registry",
+                tx.to or "(contract creation)",
+                anchor.registry,
+            )
+        if not any(self._is_anchored_event(log, trusted) for log in tx.logs):
+            raise _StepFailedError(
+                "the transaction did not anchor this checkpoint (no matching Anchored event)",
+                {"field": "/anchor/tx_hash", "receipt": _hex(anchor.tx_hash)},
+            )
+
+    def _is_anchored_event(self, log: ChainLog, registry: str) -> bool:
+        proof = self.receipt.proof
+        return (
+            log.address == registry
+            and len(log.topics) == 3
+            and log.topics[0] == ANCHORED_TOPIC
+            and log.topics[1] == _address_word(self.receipt.issuer)
+            and log.topics[2] == proof.tree_size.to_bytes(WORD, "big")
+            and log.data[:WORD] == proof.root
+        )
 
     def check_issuer_and_status(self) -> str:
         receipt = self.receipt
@@ -243,3 +480,7 @@ class _State:
                 details["superseded_by"] = status.superseded_by.hex()
             raise _StepFailedError(f"the document is {status.state.name.lower()}", details)
         return f"issued by {info.name} ({info.ags}); status valid"
+
+
+def _hex(value: bytes | None) -> str:
+    return "(none)" if value is None else "0x" + value.hex()

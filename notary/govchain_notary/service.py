@@ -25,8 +25,9 @@ from govchain_core.errors import CoreError, DigestError, ReceiptError, ReceiptVe
 from govchain_core.leaf import KINDS
 from govchain_core.log import MerkleLog
 from govchain_core.receipt_codec import receipt_from_object
-from govchain_core.verify import DocumentState, verify_receipt
+from govchain_core.verify import DocumentState, report_to_object, verify_receipt
 from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import (
     BadRequestError,
@@ -338,18 +339,12 @@ class NotaryService:
                 digest = parse_digest(document)
             except DigestError as exc:
                 raise BadRequestError(f"document_digest: {exc}") from exc
-        report = verify_receipt(decoded, self.anchorer, digest)
+        reader = AnchorerReader(
+            self.anchorer, self.settings.public_rpc_url or self.settings.rpc_url
+        )
+        report = verify_receipt(decoded, reader, digest)
         return {
-            "ok": report.ok,
-            "steps": [
-                {
-                    "name": s.name,
-                    "status": str(s.status),
-                    "message": s.message,
-                    "details": dict(s.details),
-                }
-                for s in report.steps
-            ],
+            **report_to_object(report),
             "document_status": (
                 status_view(report.document_status) if report.document_status else None
             ),

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from govchain_core.verify import AnchoredCheckpoint, DocumentState, DocumentStatus, IssuerInfo
+from govchain_core.verify import (
+    AnchoredCheckpoint,
+    AnchorTransaction,
+    DocumentState,
+    DocumentStatus,
+    IssuerInfo,
+)
 from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
 
@@ -75,6 +81,8 @@ class Anchorer(Protocol):
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None: ...
 
     def block_hash(self, number: int) -> bytes | None: ...
+
+    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None: ...
 
     def issuer(self, address: str) -> IssuerInfo | None: ...
 

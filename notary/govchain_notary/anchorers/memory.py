@@ -25,9 +25,11 @@ from govchain_core.merkle import verify_consistency
 from govchain_core.verify import (
     ROLE_BITS,
     AnchoredCheckpoint,
+    AnchorTransaction,
     DocumentState,
     DocumentStatus,
     IssuerInfo,
+    anchored_log,
 )
 from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError
@@ -179,6 +181,23 @@ class MemoryChain:
     def block_hash(self, number: int) -> bytes | None:
         with self._lock:
             return self.blocks[number] if 0 <= number < len(self.blocks) else None
+
+    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
+        """The receipt of an ``anchor`` transaction, with the ``Anchored`` log the
+        contract emits; None for any other hash (as a node answers ``null``)."""
+        wanted = tx_hash.hex()
+        with self._lock:
+            for issuer, history in self.anchors.items():
+                for position, entry in enumerate(history):
+                    if entry["tx"] == wanted:
+                        prev_size = history[position - 1]["size"] if position else 0
+                        root = bytes.fromhex(entry["root"])
+                        log = anchored_log(self._registry, issuer, entry["size"], root, prev_size)
+                        block = entry["block"]
+                        return AnchorTransaction(
+                            1, block, self.blocks[block], self._registry, (log,)
+                        )
+        return None
 
     def issuer(self, address: str) -> IssuerInfo | None:
         with self._lock:

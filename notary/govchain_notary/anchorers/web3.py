@@ -17,14 +17,18 @@ from typing import Any, ParamSpec, TypeVar
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
+from web3.exceptions import TransactionNotFound
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint
 
 from govchain_contracts import decode_error, load
 from govchain_core.verify import (
     AnchoredCheckpoint,
+    AnchorTransaction,
+    ChainLog,
     DocumentState,
     DocumentStatus,
     IssuerInfo,
@@ -251,6 +255,28 @@ class Web3Chain:
         except Exception:
             return None
         return bytes(block["hash"])
+
+    @chain_errors
+    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
+        try:
+            receipt = self.web3.eth.get_transaction_receipt(HexStr("0x" + tx_hash.hex()))
+        except TransactionNotFound:
+            return None
+        to = receipt.get("to")
+        return AnchorTransaction(
+            int(receipt["status"]),
+            int(receipt["blockNumber"]),
+            bytes(receipt["blockHash"]),
+            str(to).lower() if to else None,
+            tuple(
+                ChainLog(
+                    str(log["address"]).lower(),
+                    tuple(bytes(topic) for topic in log["topics"]),
+                    bytes(log["data"]),
+                )
+                for log in receipt["logs"]
+            ),
+        )
 
     @chain_errors
     def issuer(self, address: str) -> IssuerInfo | None:

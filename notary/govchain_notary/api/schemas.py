@@ -170,7 +170,14 @@ class StepView(BaseModel):
 
 
 class VerifyResponse(BaseModel):
-    ok: bool
+    """A completed check (HTTP 200) whatever its verdict."""
+
+    verdict: Literal["valid", "not_valid", "could_not_check"] = Field(
+        description="not_valid: a step failed (its details name the field); "
+        "could_not_check: none failed but the chain could not be read (details: url, error); "
+        "valid: every step passed"
+    )
+    ok: bool = Field(description="verdict == 'valid' (kept for older clients)")
     steps: list[StepView]
     document_status: DocumentStatusView | None = None
 

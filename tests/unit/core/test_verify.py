@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from eth_utils.crypto import keccak
 
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ChainError
@@ -12,11 +13,16 @@ from govchain_core.memory_chain import MemoryChain
 from govchain_core.receipt import Receipt
 from govchain_core.receipt_codec import decode_receipt, receipt_from_object
 from govchain_core.verify import (
-    AnchoredCheckpoint,
+    ANCHORED_TOPIC,
+    AnchorTransaction,
+    ChainLog,
     DocumentState,
     DocumentStatus,
     IssuerInfo,
     StepStatus,
+    Verdict,
+    malformed_report,
+    report_to_object,
     verify_receipt,
 )
 from tests.conftest import load_vectors
@@ -31,10 +37,7 @@ def receipt() -> Receipt:
 
 def chain_for(r: Receipt) -> MemoryChain:
     chain = MemoryChain(id=r.anchor.chain_id, registry=r.anchor.registry)
-    chain.checkpoints[(r.issuer, r.proof.tree_size)] = AnchoredCheckpoint(
-        r.proof.root, r.anchor.block_number, r.anchor.timestamp
-    )
-    chain.block_hashes[r.anchor.block_number] = r.anchor.block_hash
+    chain.record_anchor(r.issuer, r.proof.tree_size, r.proof.root, r.anchor)
     chain.issuers[r.issuer] = IssuerInfo(
         r.issuer, "Bürgeramt Musterstadt", "05315000", roles=1, valid_from=0, valid_until=0
     )
@@ -137,11 +140,15 @@ def test_issuer_faults_fail_the_last_step(fault: str) -> None:
 def test_an_unreachable_node_is_an_error_not_a_failure() -> None:
     class Down(MemoryChain):
         def chain_id(self) -> int:
-            raise ChainError("connection refused")
+            error = ChainError("connection refused")
+            error.url = "http://127.0.0.1:9"
+            raise error
 
     r = receipt()
     report = verify_receipt(r, Down(), now=lambda: NOW)
     assert report.steps[2].status is StepStatus.ERROR
+    assert report.steps[2].details == {"error": "connection refused", "url": "http://127.0.0.1:9"}
+    assert report.verdict is Verdict.COULD_NOT_CHECK
     assert not report.ok
 
 
@@ -151,3 +158,140 @@ def test_shared_tampered_receipts_fail_at_the_named_step(case: dict[str, str]) -
     report = verify_receipt(decode_receipt(case["text"]), chain_for(good), now=lambda: NOW)
     assert report.failed_step is not None
     assert report.failed_step.name == case["failing_step"]
+
+
+def fields(report_steps: object) -> list[object]:
+    return [step.details.get("field") for step in report_steps]  # type: ignore[attr-defined]
+
+
+def test_the_anchored_topic_is_the_keccak_of_the_event_signature() -> None:
+    assert keccak(text="Anchored(address,uint64,bytes32,uint64)") == ANCHORED_TOPIC
+
+
+def test_a_good_receipt_is_valid_and_its_json_form_says_so() -> None:
+    r = receipt()
+    report = verify_receipt(r, chain_for(r), now=lambda: NOW)
+    assert report.verdict is Verdict.VALID
+    obj = report_to_object(report)
+    assert obj["verdict"] == "valid"
+    assert [s["status"] for s in obj["steps"]] == ["passed"] * 4
+
+
+def test_a_timestamp_off_by_one_names_the_timestamp_field_not_another_block() -> None:
+    r = receipt()
+    bad = dataclasses.replace(
+        r, anchor=dataclasses.replace(r.anchor, timestamp=r.anchor.timestamp + 1)
+    )
+    report = verify_receipt(bad, chain_for(r), now=lambda: NOW)
+    anchor = report.steps[2]
+    assert anchor.status is StepStatus.FAILED
+    assert "another block" not in anchor.message
+    assert anchor.details == {
+        "field": "/anchor/timestamp",
+        "chain": r.anchor.timestamp,
+        "receipt": r.anchor.timestamp + 1,
+    }
+    assert report.verdict is Verdict.NOT_VALID
+
+
+def _tx(chain: MemoryChain, r: Receipt) -> AnchorTransaction:
+    return chain.transactions[r.anchor.tx_hash]
+
+
+def _log(chain: MemoryChain, r: Receipt) -> ChainLog:
+    return _tx(chain, r).logs[0]
+
+
+TX_FAULTS = {
+    "missing": "/anchor/tx_hash",
+    "reverted": "/anchor/tx_hash",
+    "other block": "/anchor/block_number",
+    "other block hash": "/anchor/block_hash",
+    "to another contract": "/anchor/registry",
+    "no logs": "/anchor/tx_hash",
+    "log from another contract": "/anchor/tx_hash",
+    "other event": "/anchor/tx_hash",
+    "other issuer": "/anchor/tx_hash",
+    "other size": "/anchor/tx_hash",
+    "other root": "/anchor/tx_hash",
+}
+
+
+def _break_transaction(chain: MemoryChain, r: Receipt, fault: str) -> None:
+    tx, log = _tx(chain, r), _log(chain, r)
+    topics = list(log.topics)
+    changes: dict[str, AnchorTransaction] = {
+        "reverted": dataclasses.replace(tx, status=0),
+        "other block": dataclasses.replace(tx, block_number=tx.block_number + 1),
+        "other block hash": dataclasses.replace(tx, block_hash=b"\x07" * 32),
+        "to another contract": dataclasses.replace(tx, to="0x" + "07" * 20),
+        "no logs": dataclasses.replace(tx, logs=()),
+        "log from another contract": dataclasses.replace(
+            tx, logs=(dataclasses.replace(log, address="0x" + "07" * 20),)
+        ),
+        "other event": dataclasses.replace(
+            tx, logs=(dataclasses.replace(log, topics=(b"\x01" * 32, *topics[1:])),)
+        ),
+        "other issuer": dataclasses.replace(
+            tx, logs=(dataclasses.replace(log, topics=(topics[0], b"\x02" * 32, topics[2])),)
+        ),
+        "other size": dataclasses.replace(
+            tx,
+            logs=(dataclasses.replace(log, topics=(*topics[:2], (99).to_bytes(32, "big"))),),
+        ),
+        "other root": dataclasses.replace(
+            tx, logs=(dataclasses.replace(log, data=b"\x03" * 32 + log.data[32:]),)
+        ),
+    }
+    if fault == "missing":
+        del chain.transactions[r.anchor.tx_hash]
+    else:
+        chain.transactions[r.anchor.tx_hash] = changes[fault]
+
+
+@pytest.mark.parametrize("fault", sorted(TX_FAULTS))
+def test_the_anchoring_transaction_is_checked(fault: str) -> None:
+    r = receipt()
+    chain = chain_for(r)
+    _break_transaction(chain, r, fault)
+    report = verify_receipt(r, chain, now=lambda: NOW)
+    assert statuses(report.steps) == ["passed", "passed", "failed", "skipped"]
+    assert report.steps[2].details["field"] == TX_FAULTS[fault]
+    assert report.verdict is Verdict.NOT_VALID
+
+
+def test_a_receipt_naming_another_transaction_is_not_valid() -> None:
+    r = receipt()
+    chain = chain_for(r)
+    other = dataclasses.replace(r.anchor, tx_hash=b"\x09" * 32)
+    chain.transactions[other.tx_hash] = AnchorTransaction(
+        1, r.anchor.block_number, r.anchor.block_hash, chain.registry, ()
+    )
+    report = verify_receipt(dataclasses.replace(r, anchor=other), chain, now=lambda: NOW)
+    assert report.steps[2].details["field"] == "/anchor/tx_hash"
+    assert "Anchored" in report.steps[2].message
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"chain_id": 1}, "/anchor/chain_id"),
+        ({"registry": "0x" + "07" * 20}, "/anchor/registry"),
+        ({"block_number": 43}, "/anchor/block_number"),
+        ({"block_hash": b"\x05" * 32}, "/anchor/block_hash"),
+        ({"tx_hash": b"\x06" * 32}, "/anchor/tx_hash"),
+    ],
+)
+def test_each_anchor_field_changed_is_named(change: dict[str, object], pointer: str) -> None:
+    r = receipt()
+    bad = dataclasses.replace(r, anchor=dataclasses.replace(r.anchor, **change))  # type: ignore[arg-type]
+    report = verify_receipt(bad, chain_for(r), now=lambda: NOW)
+    assert fields(report.steps)[2] == pointer
+    assert report.verdict is Verdict.NOT_VALID
+
+
+def test_a_failure_wins_over_an_error_in_the_verdict() -> None:
+    r = receipt()
+    report = verify_receipt(r, chain_for(r), digest_bytes(b"other"), now=lambda: NOW)
+    assert report.verdict is Verdict.NOT_VALID
+    assert malformed_report("bad", "/proof/root").verdict is Verdict.NOT_VALID
