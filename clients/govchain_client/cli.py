@@ -66,8 +66,6 @@ def hash_files(
 
 NOTARY_URL = typer.Option("--notary", envvar="GOVCHAIN_NOTARY_URL", help="Notary base URL.")
 API_KEY = typer.Option("--api-key", envvar="GOVCHAIN_API_KEY", help="Notary API key.")
-DEFAULT_DEPLOYMENT = Path("govchain-data") / "deployment.json"
-_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "-"}
 
 
 @app.command()
@@ -79,47 +77,91 @@ def verify(
         Path | None, typer.Option(help="Receipt file (default: FILE.govchain.json).")
     ] = None,
     rpc: Annotated[
-        str, typer.Option(envvar="GOVCHAIN_RPC_URL", help="Any consortium node's JSON-RPC URL.")
-    ] = "http://127.0.0.1:8545",
+        str | None,
+        typer.Option(
+            help="Any consortium node's JSON-RPC URL (else $GOVCHAIN_RPC_URL, the config "
+            "file's rpc, the notary's published node, http://127.0.0.1:8545)."
+        ),
+    ] = None,
     deployment: Annotated[
-        Path,
-        typer.Option(envvar="GOVCHAIN_DEPLOYMENT", help="The consortium's deployment.json."),
-    ] = DEFAULT_DEPLOYMENT,
+        Path | None,
+        typer.Option(
+            envvar="GOVCHAIN_DEPLOYMENT",
+            help="The consortium's deployment.json (else the config file's deployment, "
+            "--notary, ./govchain-data/deployment.json).",
+        ),
+    ] = None,
+    notary: Annotated[
+        str | None,
+        typer.Option(
+            help="Take the registry addresses from this notary's /v1/deployment. This "
+            "trusts the notary to name them: explicit addresses are preferred when given."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (verdict, steps).")
+    ] = False,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per node request.")] = 10.0,
 ) -> None:
-    """Verify FILE against its receipt on the chain, step by step (exit 1 on failure)."""
-    from govchain_client.chain_reader import RpcChainReader
+    """Verify FILE against its receipt on the chain, step by step.
+
+    Exit 0 valid, 1 not valid (names the step and the receipt field), 2 usage error,
+    3 could not check (names the URL and the error). The node, the deployment and the
+    config file (~/.config/govchain/config.toml) are looked up as the README says.
+    """
     from govchain_client.notarize import receipt_path
-    from govchain_client.rpc import JsonRpcClient
-    from govchain_core.deployment import Deployment
-    from govchain_core.errors import DeploymentError, ReceiptError
-    from govchain_core.receipt_codec import decode_receipt
-    from govchain_core.verify import verify_receipt
 
     receipt_file = receipt or receipt_path(file)
     try:
-        parsed = decode_receipt(receipt_file.read_bytes())
+        raw = receipt_file.read_bytes()
     except OSError as exc:
         typer.echo(f"govchain verify: cannot read {receipt_file}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None
-    except ReceiptError as exc:
-        typer.echo(f"{_MARKS['failed']} format     {exc}")
-        typer.echo("NOT VERIFIED: the receipt is malformed (step: format)")
-        raise typer.Exit(1) from None
+    _run_verify(file, receipt_file, raw, (rpc, deployment, notary), as_json, timeout)
+
+
+def _run_verify(
+    file: Path,
+    receipt_file: Path,
+    raw: bytes,
+    where: tuple[str | None, Path | None, str | None],
+    as_json: bool,
+    timeout: float,
+) -> None:
+    """Decode, find the node and deployment, verify, print; exit with the verdict's code."""
+    import json
+
+    from govchain_client import verify_command as vc
+    from govchain_client.chain_reader import verify_with_node
+    from govchain_core.errors import ReceiptError
+    from govchain_core.receipt_codec import decode_receipt
+    from govchain_core.verify import malformed_report
+
+    sources = None
     try:
-        trusted = Deployment.load(deployment)
-    except DeploymentError as exc:
-        typer.echo(f"govchain verify: {exc}", err=True)
-        raise typer.Exit(2) from None
-    with JsonRpcClient(rpc) as client:
-        report = verify_receipt(parsed, RpcChainReader(client, trusted), digest_file(file))
-    for step in report.steps:
-        typer.echo(f"{_MARKS[step.status.value]} {step.name:<10} {step.message}")
-    if report.ok:
-        typer.echo(f"VERIFIED: {file} is notarised and valid")
-        return
-    failed = report.failed_step
-    typer.echo(f"NOT VERIFIED (step: {failed.name if failed else '?'})")
-    raise typer.Exit(1)
+        parsed = decode_receipt(raw)
+    except ReceiptError as exc:
+        report = malformed_report(f"the receipt is malformed: {exc}", getattr(exc, "field", None))
+    else:
+        try:
+            sources = vc.resolve_sources(*where, timeout=timeout)
+        except vc.UsageError as exc:
+            typer.echo(f"govchain verify: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except vc.SourceUnreachableError as exc:
+            typer.echo(f"COULD NOT CHECK: cannot read {exc.url}: {exc.error}")
+            raise typer.Exit(3) from None
+        if sources.trusted_notary and not as_json:
+            typer.echo(vc.NOTARY_TRUST_NOTE.format(url=sources.trusted_notary), err=True)
+        report = verify_with_node(
+            parsed, sources.rpc, sources.deployment, digest_file(file), timeout=timeout
+        )
+    if as_json:
+        output = vc.json_output(report, sources, file, receipt_file)
+        typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n".join([*vc.step_lines(report), vc.verdict_line(report, file)]))
+    raise typer.Exit(vc.EXIT_CODES[report.verdict])
 
 
 @app.command()

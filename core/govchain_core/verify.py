@@ -192,6 +192,8 @@ class Verdict(enum.StrEnum):
 
 
 Details = dict[str, str | int]
+#: what a step that passed says: a message, and optionally details (e.g. the anchor time)
+Passed = str | tuple[str, Details]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +281,7 @@ def verify_receipt(
 ) -> VerificationReport:
     """Run the four steps; never raises for a bad receipt, only reports."""
     state = _State(receipt, chain, document, int(now()))
-    checks: list[tuple[str, Callable[[], str]]] = [
+    checks: list[tuple[str, Callable[[], Passed]]] = [
         ("format", state.check_format),
         ("inclusion", state.check_inclusion),
         ("anchor", state.check_anchor),
@@ -294,9 +296,12 @@ def verify_receipt(
     return VerificationReport(tuple(results), state.issuer_info, state.document_status)
 
 
-def _run(name: str, check: Callable[[], str]) -> StepResult:
+def _run(name: str, check: Callable[[], Passed]) -> StepResult:
     try:
-        return StepResult(name, StepStatus.PASSED, check())
+        passed = check()
+        if isinstance(passed, str):
+            return StepResult(name, StepStatus.PASSED, passed)
+        return StepResult(name, StepStatus.PASSED, *passed)
     except _StepFailedError as fail:
         return StepResult(name, StepStatus.FAILED, str(fail), fail.details)
     except ChainError as exc:
@@ -345,7 +350,7 @@ class _State:
             ) from None
         return f"leaf {proof.index} is in the log of size {proof.tree_size}"
 
-    def check_anchor(self) -> str:
+    def check_anchor(self) -> Passed:
         anchor = self.receipt.anchor
         chain_id = self.chain.chain_id()
         if chain_id != anchor.chain_id:
@@ -370,7 +375,11 @@ class _State:
                 _hex(anchor.block_hash),
             )
         self._check_transaction(trusted)
-        return f"anchored in block {anchor.block_number} at {anchor.timestamp}"
+        return f"anchored in block {anchor.block_number} by transaction {_hex(anchor.tx_hash)}", {
+            "block_number": anchor.block_number,
+            "timestamp": anchor.timestamp,
+            "tx_hash": _hex(anchor.tx_hash),
+        }
 
     def _check_checkpoint(self) -> None:
         anchor, proof = self.receipt.anchor, self.receipt.proof
@@ -457,21 +466,31 @@ class _State:
         info = self.chain.issuer(receipt.issuer)
         self.issuer_info = info
         if info is None or not info.registered:
-            raise _StepFailedError("the issuer is not registered in the consortium", {})
+            raise _StepFailedError(
+                "the issuer is not registered in the consortium",
+                {"field": "/leaf/issuer", "receipt": receipt.issuer},
+            )
         if not info.valid_at(receipt.anchor.timestamp):
             raise _StepFailedError(
                 "the issuer was not trusted when the checkpoint was anchored",
-                {"anchored": receipt.anchor.timestamp},
+                {
+                    "field": "/leaf/issuer",
+                    "anchored": receipt.anchor.timestamp,
+                    "valid_from": info.valid_from,
+                    "valid_until": info.valid_until,
+                },
             )
         role = ROLE_BITS[receipt.leaf.kind]
         if not info.roles & role:
             raise _StepFailedError(
-                f"the issuer may not issue documents of kind {receipt.leaf.kind}", {}
+                f"the issuer may not issue documents of kind {receipt.leaf.kind}",
+                {"field": "/leaf/kind", "receipt": receipt.leaf.kind, "chain_roles": info.roles},
             )
         status = self.chain.status(receipt.issuer, receipt.leaf_hash)
         self.document_status = status
         if status.state is not DocumentState.VALID:
-            details: dict[str, str | int] = {
+            details: Details = {
+                "field": "/leaf",
                 "state": status.state.name.lower(),
                 "since": status.since,
                 "reason": status.reason,
