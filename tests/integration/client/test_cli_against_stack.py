@@ -112,7 +112,7 @@ def test_notarised_files_verify_and_tampered_ones_fail_at_format(
     (tmp_path / "zeugnis-1.pdf").write_bytes(b"Zeugnis 1 (altered)")
     bad = verify(stack, tmp_path / "zeugnis-1.pdf")
     assert bad.returncode == 1
-    assert "NOT VERIFIED (step: format)" in bad.stdout
+    assert "NOT VERIFIED (step: format, field: /leaf/digest)" in bad.stdout
     again = notarize(stack, tmp_path)
     assert "3 already had receipts" in again.stdout
 
@@ -135,7 +135,7 @@ def test_a_revoked_document_fails_at_the_issuer_step(stack: Stack, tmp_path: Pat
     assert "revoked" in revoke.stdout
     result = verify(stack, document)
     assert result.returncode == 1
-    assert "NOT VERIFIED (step: issuer)" in result.stdout
+    assert "NOT VERIFIED (step: issuer, field: /leaf)" in result.stdout
     assert "revoked" in result.stdout
 
 
@@ -151,7 +151,7 @@ def test_a_receipt_from_a_foreign_registry_fails_at_the_anchor_step(
     receipt.write_text(text.replace(registry, "0x" + "00" * 19 + "01"))
     result = verify(stack, document)
     assert result.returncode == 1
-    assert "NOT VERIFIED (step: anchor)" in result.stdout
+    assert "NOT VERIFIED (step: anchor, field: /anchor/registry)" in result.stdout
 
 
 def test_wrong_api_keys_are_refused(stack: Stack, tmp_path: Path) -> None:
