@@ -1,0 +1,100 @@
+"""``POST /v1/verify`` answers one of three verdicts, with a 200 for every completed check.
+
+The in-memory chain stands in for the node here; the real node and every forgery are in
+``tests/integration/client/test_forged_corpus_stack.py``.  The notary's web3 adapter
+against a closed port is real.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+
+from govchain_core import errors as core_errors
+from govchain_core.receipt_codec import receipt_from_object
+from govchain_core.verify import Verdict, verify_receipt
+from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.verify_reader import AnchorerReader
+from govchain_notary.anchorers.web3 import Web3Chain
+from govchain_notary.errors import ChainError
+from tests.integration.notary.conftest import Api, make_api
+from tests.support.ports import free_port
+
+DIGEST = "sha256:" + "5c" * 32
+
+
+@pytest.fixture
+def api(sqlite_url: str, tmp_path: Path) -> Iterator[Api]:
+    yield from make_api(sqlite_url, tmp_path)
+
+
+def _anchored(api: Api) -> dict[str, Any]:
+    body = {"kind": "certificate", "digest": DIGEST}
+    response = api.http.post("/v1/digests", json=body, headers=api.auth(), params={"wait": 10})
+    receipt_id = response.json()["receipts"][0]["id"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        view: dict[str, Any] = api.http.get(f"/v1/receipts/{receipt_id}").json()
+        if view["status"] == "anchored":
+            return dict(view["receipt"])
+        time.sleep(0.02)
+    raise AssertionError("not anchored")
+
+
+def test_a_genuine_receipt_is_valid(api: Api) -> None:
+    receipt = _anchored(api)
+    answer = api.http.post("/v1/verify", json={"receipt": receipt, "document_digest": DIGEST})
+    assert answer.status_code == 200
+    assert (answer.json()["verdict"], answer.json()["ok"]) == ("valid", True)
+
+
+def test_another_transaction_is_not_valid_and_names_the_field(api: Api) -> None:
+    receipt = _anchored(api)
+    forged = {**receipt, "anchor": {**receipt["anchor"], "tx_hash": "0x" + "77" * 32}}
+    answer = api.http.post("/v1/verify", json={"receipt": forged})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["verdict"] == "not_valid"
+    assert body["steps"][2]["details"]["field"] == "/anchor/tx_hash"
+    assert body["steps"][2]["message"] == "no such transaction"
+
+
+def test_an_unreadable_chain_could_not_be_checked_with_a_200(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receipt = _anchored(api)
+    chain = api.service.anchorer
+    assert isinstance(chain, MemoryChain)
+
+    def down(*_: object) -> None:
+        raise ChainError("node unreachable")
+
+    monkeypatch.setattr(chain, "block_hash", down)
+    answer = api.http.post("/v1/verify", json={"receipt": receipt})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["verdict"] == "could_not_check"
+    anchor = body["steps"][2]
+    assert anchor["status"] == "error"
+    assert anchor["details"]["url"] == api.service.settings.rpc_url
+    assert "node unreachable" in anchor["details"]["error"]
+
+
+def test_the_web3_adapter_on_a_closed_port_could_not_check(api: Api) -> None:
+    receipt = receipt_from_object(_anchored(api))
+    closed = f"http://127.0.0.1:{free_port()}"
+    chain = Web3Chain(
+        closed, receipt.anchor.registry, "0x" + "5a" * 20, "0x" + "6b" * 20, [Account.create()]
+    )
+    with pytest.raises(core_errors.ChainError) as caught:
+        AnchorerReader(chain, closed).chain_id()
+    assert caught.value.url == closed
+    report = verify_receipt(receipt, AnchorerReader(chain, closed))
+    assert report.verdict is Verdict.COULD_NOT_CHECK
+    assert dataclasses.asdict(report.steps[2])["details"]["url"] == closed
