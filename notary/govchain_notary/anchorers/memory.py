@@ -166,6 +166,9 @@ class MemoryChain:
     def chain_id(self) -> int:
         return self._chain_id
 
+    def trusted_registry(self) -> str:
+        return self._registry.lower()
+
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None:
         if registry != self._registry:
             return None

@@ -38,7 +38,7 @@ class AnchorerReader:
         return self._read(self.anchorer.chain_id)
 
     def trusted_registry(self) -> str:
-        return self.anchorer.registry.lower()
+        return self.anchorer.trusted_registry()
 
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None:
         return self._read(lambda: self.anchorer.checkpoint(registry, issuer, size))

@@ -237,6 +237,9 @@ class Web3Chain:
             self._chain_id = int(self.web3.eth.chain_id)
         return self._chain_id
 
+    def trusted_registry(self) -> str:
+        return self.registry
+
     @chain_errors
     def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None:
         if registry.lower() != self.registry:
