@@ -212,15 +212,21 @@ def _detail_lines(step: StepResult) -> list[str]:
         lines.append(f"anchored at {local_time(int(details['timestamp']))}")
     if step.status is StepStatus.FAILED:
         if "field" in details and "chain" in details:
-            lines.append(
-                f"{details['field']}: chain says {details['chain']}, "
-                f"receipt says {details.get('receipt')}"
-            )
+            chain, receipt = details["chain"], details.get("receipt")
+            if details["field"] == "/anchor/timestamp":
+                chain, receipt = _both_times(chain, receipt)
+            lines.append(f"{details['field']}: chain says {chain}, receipt says {receipt}")
         if isinstance(details.get("since"), int) and details["since"]:
             lines.append(f"since {local_time(int(details['since']))}")
         if "superseded_by" in details:
             lines.append(f"superseded by the document with leaf hash 0x{details['superseded_by']}")
     return lines
+
+
+def _both_times(chain: object, receipt: object) -> tuple[str, str]:
+    """Unix times shown as local dates, with the raw seconds (they may differ by one)."""
+    shown = [f"{local_time(v)} ({v})" if isinstance(v, int) else str(v) for v in (chain, receipt)]
+    return shown[0], shown[1]
 
 
 def verdict_line(report: VerificationReport, document: Path) -> str:

@@ -1,28 +1,22 @@
 """``POST /v1/verify`` answers one of three verdicts, with a 200 for every completed check.
 
-The in-memory chain stands in for the node here; the real node and every forgery are in
-``tests/integration/client/test_forged_corpus_stack.py``.  The notary's web3 adapter
-against a closed port is real.
+The in-memory chain stands in for the node in the first three; the last runs the web3
+adapter against a closed port.  The real node and every forgery are in
+``tests/integration/client/test_forged_corpus_stack.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from eth_account import Account
 
-from govchain_core import errors as core_errors
-from govchain_core.receipt_codec import receipt_from_object
-from govchain_core.verify import Verdict, verify_receipt
 from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.anchorers.verify_reader import AnchorerReader
-from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.errors import ChainError
+from tests.conftest import load_vectors
 from tests.integration.notary.conftest import Api, make_api
 from tests.support.ports import free_port
 
@@ -86,15 +80,22 @@ def test_an_unreadable_chain_could_not_be_checked_with_a_200(
     assert "node unreachable" in anchor["details"]["error"]
 
 
-def test_the_web3_adapter_on_a_closed_port_could_not_check(api: Api) -> None:
-    receipt = receipt_from_object(_anchored(api))
+def test_a_notary_whose_node_port_is_closed_could_not_check(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The real web3 adapter, a real refused connection, through HTTP: a 200 with the
+    verdict, the URL and the error, not a 502."""
+    genuine = load_vectors("receipts.json")["valid"][0]["receipt"]
     closed = f"http://127.0.0.1:{free_port()}"
-    chain = Web3Chain(
-        closed, receipt.anchor.registry, "0x" + "5a" * 20, "0x" + "6b" * 20, [Account.create()]
-    )
-    with pytest.raises(core_errors.ChainError) as caught:
-        AnchorerReader(chain, closed).chain_id()
-    assert caught.value.url == closed
-    report = verify_receipt(receipt, AnchorerReader(chain, closed))
-    assert report.verdict is Verdict.COULD_NOT_CHECK
-    assert dataclasses.asdict(report.steps[2])["details"]["url"] == closed
+    registries = {
+        "anchor_registry": genuine["anchor"]["registry"],
+        "status_registry": "0x" + "5a" * 20,
+        "issuer_registry": "0x" + "6b" * 20,
+    }
+    for api in make_api(sqlite_url, tmp_path, chain="web3", rpc_url=closed, **registries):
+        answer = api.http.post("/v1/verify", json={"receipt": genuine})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["verdict"] == "could_not_check"
+        assert body["steps"][2]["details"]["url"] == closed
+        assert "refused" in body["steps"][2]["details"]["error"]

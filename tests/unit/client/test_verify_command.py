@@ -175,3 +175,20 @@ def test_a_missing_receipt_is_a_usage_error(home: Path) -> None:
     document = Path.cwd() / "ohne.pdf"
     document.write_bytes(b"x")
     assert runner.invoke(app, ["verify", str(document)]).exit_code == 2
+
+
+@pytest.mark.usefixtures("berlin")
+def test_a_timestamp_off_by_one_is_shown_as_both_local_dates() -> None:
+    from govchain_core.verify import StepResult, StepStatus, VerificationReport
+
+    step = StepResult(
+        "anchor",
+        StepStatus.FAILED,
+        "the anchoring block's timestamp differs from the receipt's",
+        {"field": "/anchor/timestamp", "chain": 1_790_000_000, "receipt": 1_790_000_001},
+    )
+    lines = vc.step_lines(VerificationReport((step,)))
+    assert lines[1] == (
+        "    /anchor/timestamp: chain says 2026-09-21T16:13:20+02:00 (1790000000), "
+        "receipt says 2026-09-21T16:13:21+02:00 (1790000001)"
+    )
