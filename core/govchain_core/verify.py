@@ -252,7 +252,7 @@ def report_to_object(report: VerificationReport) -> dict[str, Any]:
 def malformed_report(message: str, pointer: str | None = None) -> VerificationReport:
     """The report for a receipt the decoder refused: ``format`` failed, the rest skipped.
 
-    For front ends that decode the file themselves (CLI, API), so a malformed receipt
+    For front ends that decode the file themselves (the CLI), so a malformed receipt
     gets the same verdict and the same report shape as any other failure.
     """
     details: Details = {"field": pointer} if pointer else {}
