@@ -34,6 +34,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from govchain_core.errors import ReceiptError
@@ -57,6 +58,14 @@ class Case:
     document: bytes
     expected: str = NOT_VALID
     field: str | None = None  # the receipt field changed, as a JSON pointer, if one
+
+    def write(self, folder: Path, name: str = "dokument.pdf") -> tuple[Path, Path]:
+        """The document and its receipt as files (``NAME`` and ``NAME.govchain.json``), as a
+        user holds them: for the CLI and for the web page's file inputs."""
+        document, receipt = folder / name, folder / f"{name}.govchain.json"
+        document.write_bytes(self.document)
+        receipt.write_bytes(self.receipt)
+        return document, receipt
 
     def receipt_object(self) -> Any | None:
         """The receipt as JSON (for ``POST /v1/verify``), or None if it is not JSON."""

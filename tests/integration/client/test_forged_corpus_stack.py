@@ -142,9 +142,7 @@ def api_verdict(case: Case, http: httpx.Client) -> str | None:
 
 
 def cli_verdict(case: Case, folder: Path, rpc: str, deployment: Path) -> tuple[str, int]:
-    document = folder / "dokument.pdf"
-    document.write_bytes(case.document)
-    (folder / "dokument.pdf.govchain.json").write_bytes(case.receipt)
+    document, _ = case.write(folder)
     result = govchain(
         "verify", str(document), "--rpc", rpc, "--deployment", str(deployment), "--json", cwd=folder
     )
@@ -224,9 +222,7 @@ def test_a_closed_port_could_not_be_checked_on_every_node_surface(
     assert str(report.verdict) == COULD_NOT_CHECK
     assert report.failed_step is not None
     assert report.failed_step.details["url"] == closed
-    document = tmp_path / "dokument.pdf"
-    document.write_bytes(good.document)
-    (tmp_path / "dokument.pdf.govchain.json").write_bytes(good.receipt)
+    document, _ = good.write(tmp_path)
     result = govchain(
         "verify",
         str(document),
