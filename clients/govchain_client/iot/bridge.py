@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from govchain_client.errors import NotaryError, RateLimitedError
+from govchain_client.errors import NotaryError, RateLimitedError, TransportError
 from govchain_client.iot.batching import Backoff, Batch, BatchPolicy
 from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.errors import SpoolError, UplinkError
@@ -149,7 +147,7 @@ class Submitter:
         except NotaryError as exc:
             logger.error("notary refused batch %s (%s); will retry", batch.id, exc)
             return self._failed(batch, "refused", exc, None)
-        except httpx.TransportError as exc:
+        except TransportError as exc:
             return self._failed(batch, "unreachable", exc, None)
         self.spool.mark_submitted(batch, receipt_ids)
         self.spool.bump("submissions", "accepted")
@@ -224,7 +222,7 @@ class ReceiptCollector:
     def _fetch(self, receipt_id: str) -> dict[str, Any] | Exception:
         try:
             return self.notary.receipt(receipt_id)
-        except (NotaryError, httpx.TransportError) as exc:
+        except (NotaryError, TransportError) as exc:
             return exc
 
     def _failed(self, receipt_id: str, exc: Exception) -> float:
