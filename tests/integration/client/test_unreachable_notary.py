@@ -9,9 +9,7 @@ raise its own errors naming the URL (sync and async alike), and ``govchain notar
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from govchain_client.notary import AsyncNotaryClient, NotaryClient, RetryPolicy
 from govchain_client.rpc import JsonRpcClient
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ChainError
+from tests.integration.client.test_cli_against_stack import govchain
 from tests.support.bad_servers import GARBAGE, HANG, HTML_PAGE, BadServer, closed_port
 
 DIGEST = digest_bytes(b"Bescheid")
@@ -103,18 +102,6 @@ def test_garbage_is_not_retried() -> None:
         ):
             client.lookup(DIGEST)
         assert server.accepted == 1
-
-
-def govchain(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from govchain_client.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-    )
 
 
 def _notarize(url: str, folder: Path) -> subprocess.CompletedProcess[str]:
