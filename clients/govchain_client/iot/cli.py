@@ -164,6 +164,7 @@ def receipt(
     ] = None,
 ) -> None:
     """Print (and save) the receipt of one reading, found by frame counter or sequence."""
+    from govchain_client.iot.errors import SpoolError
     from govchain_client.iot.reading import normalise_device
 
     if (fcnt is None) == (seq is None):
@@ -171,7 +172,11 @@ def receipt(
         raise typer.Exit(2)
     key = normalise_device(device)
     with _open(spool) as store:
-        matches = store.find(key, f_cnt=fcnt, seq=seq)
+        try:
+            matches = store.find(key, f_cnt=fcnt, seq=seq)
+        except SpoolError as exc:
+            typer.echo(f"govchain iot-bridge receipt: {exc}", err=True)
+            raise typer.Exit(2) from None
         if not matches:
             typer.echo(f"govchain iot-bridge receipt: no reading of {key} matches", err=True)
             raise typer.Exit(1)

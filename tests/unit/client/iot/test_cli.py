@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -88,6 +89,18 @@ def test_receipt_of_an_unknown_reading_exits_1(prepared: Path) -> None:
         app, ["iot-bridge", "receipt", "--spool", str(prepared), "--device", DEVICE, "--fcnt", "7"]
     )
     assert result.exit_code == 1
+
+
+def test_a_tampered_stored_receipt_is_refused_not_parsed(prepared: Path) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(prepared)) as db, db:
+        db.execute("UPDATE readings SET receipt = ? WHERE receipt IS NOT NULL", ("[" * 100_000,))
+    result = runner.invoke(
+        app, ["iot-bridge", "receipt", "--spool", str(prepared), "--device", DEVICE, "--fcnt", "6"]
+    )
+    assert result.exit_code == 2
+    assert "a stored receipt is unreadable: JSON nests deeper than 64" in result.output
 
 
 def test_receipt_needs_exactly_one_selector(prepared: Path) -> None:
