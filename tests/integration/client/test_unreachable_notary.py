@@ -141,3 +141,31 @@ def test_cli_names_a_url_without_scheme_and_exits_3(tmp_path: Path) -> None:
         "or 'https://' protocol.; is the notary running at that address? Set it with --notary "
         "or GOVCHAIN_NOTARY_URL"
     ]
+
+
+def _problem(status: str, title: str, extra: str = "") -> bytes:
+    body = f'{{"title": "{title}", "status": {status.split()[0]}}}'.encode()
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/problem+json\r\n{extra}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "attempts", "message"),
+    [
+        (_problem("503 Service Unavailable", "Backlog full", "Retry-After: 0\r\n"), 3, 5, "busy"),
+        (_problem("401 Unauthorized", "Unauthorized"), 1, 1, "Unauthorized"),
+    ],
+    ids=["busy", "refused"],
+)
+def test_cli_tells_busy_from_refused(
+    reply: bytes, code: int, attempts: int, message: str, tmp_path: Path
+) -> None:
+    with BadServer(reply) as server:
+        result = _notarize(server.url, tmp_path)
+        assert server.accepted == attempts
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
