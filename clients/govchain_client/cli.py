@@ -22,6 +22,7 @@ from govchain_core import __version__
 from govchain_core.digest import digest_file
 
 if TYPE_CHECKING:
+    from govchain_client.errors import ClientError
     from govchain_client.notary import NotaryClient
 
 app = typer.Typer(
@@ -66,6 +67,10 @@ def hash_files(
 
 NOTARY_URL = typer.Option("--notary", envvar="GOVCHAIN_NOTARY_URL", help="Notary base URL.")
 API_KEY = typer.Option("--api-key", envvar="GOVCHAIN_API_KEY", help="Notary API key.")
+TIMEOUT = typer.Option(
+    "--timeout", min=0.1, help="Seconds to wait for each answer of the notary (retried 5 times)."
+)
+NOTARY_HINT = "is the notary running at that address? Set it with --notary or GOVCHAIN_NOTARY_URL"
 
 
 @app.command()
@@ -172,8 +177,13 @@ def notarize(
     api_key: Annotated[str | None, API_KEY] = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for the receipts.")] = 60.0,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Hashing threads.")] = 4,
+    timeout: Annotated[float, TIMEOUT] = 30.0,
 ) -> None:
-    """Hash files locally (never uploaded), notarise them, save receipts beside them."""
+    """Hash files locally (never uploaded), notarise them, save receipts beside them.
+
+    Exit 0: all notarised; 1: the notary refused; 2: a local file is unusable;
+    3: could not finish (notary unreachable or busy, receipts still pending): run again.
+    """
     from rich.progress import Progress
 
     from govchain_client.errors import ClientError
@@ -183,7 +193,10 @@ def notarize(
 
     files = collect_files(paths)
     try:
-        with NotaryClient(notary, api_key) as client, Progress(transient=True) as bar:
+        with (
+            NotaryClient(notary, api_key, timeout=timeout) as client,
+            Progress(transient=True) as bar,
+        ):
             task = bar.add_task("hashing", total=len(files))
             outcome = run(
                 client,
@@ -194,8 +207,7 @@ def notarize(
                 progress=lambda n: bar.advance(task, n),
             )
     except ClientError as exc:
-        typer.echo(f"govchain notarize: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise _failed("notarize", exc) from None
     typer.echo(
         f"{len(outcome.done)} notarised, {len(outcome.skipped)} already had receipts, "
         f"{len(outcome.pending)} still pending (run again to collect them)"
@@ -208,19 +220,47 @@ status_app = typer.Typer(help="Change a document's status (issuer only).", no_ar
 app.add_typer(status_app, name="status")
 
 
+def _failed(command: str, exc: ClientError) -> typer.Exit:
+    """Print one line for an SDK error; the exit code tells "could not" (3) from "refused".
+
+    3: the notary could not be reached, hung, answered garbage or stayed busy;
+    2: a local file (receipt, pending marker) is unusable; 1: the notary refused.
+    """
+    from govchain_client.errors import PendingMarkerError, RateLimitedError, TransportError
+
+    if isinstance(exc, TransportError):
+        typer.echo(f"govchain {command}: {exc}; {NOTARY_HINT}", err=True)
+        return typer.Exit(3)
+    if isinstance(exc, RateLimitedError):
+        typer.echo(f"govchain {command}: the notary is busy ({exc}); try again later", err=True)
+        return typer.Exit(3)
+    if isinstance(exc, PendingMarkerError):
+        typer.echo(f"govchain {command}: {exc} (delete it to submit the file again)", err=True)
+        return typer.Exit(2)
+    typer.echo(f"govchain {command}: {exc}", err=True)
+    return typer.Exit(1)
+
+
 def _change_status(
-    receipt_id: str, action: str, notary: str, api_key: str | None, superseded_by: str | None = None
+    receipt_id: str,
+    action: str,
+    notary: str,
+    api_key: str | None,
+    timeout: float,
+    superseded_by: str | None = None,
 ) -> None:
     from govchain_client.errors import ClientError
     from govchain_client.notary import NotaryClient
 
     try:
-        with NotaryClient(notary, api_key) as client:
+        with NotaryClient(notary, api_key, timeout=timeout) as client:
             receipt_id = _receipt_id(client, receipt_id)
             if superseded_by is not None:
                 superseded_by = _receipt_id(client, superseded_by)
             result = client.change_status(receipt_id, action, superseded_by)
-    except (ClientError, ValueError) as exc:
+    except ClientError as exc:
+        raise _failed(f"status {action}", exc) from None
+    except ValueError as exc:
         typer.echo(f"govchain status {action}: {exc}", err=True)
         raise typer.Exit(1) from None
     state = result.get("document_status", {})
@@ -259,8 +299,9 @@ def _status_command(action: str, summary: str) -> None:
         receipt_id: ReceiptId,
         notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
         api_key: Annotated[str | None, API_KEY] = None,
+        timeout: Annotated[float, TIMEOUT] = 30.0,
     ) -> None:
-        _change_status(receipt_id, action, notary, api_key)
+        _change_status(receipt_id, action, notary, api_key, timeout)
 
     command.__doc__ = summary
     status_app.command(action)(command)
@@ -277,9 +318,10 @@ def supersede(
     by: Annotated[str, typer.Option("--by", help="Receipt id of the newer document.")],
     notary: Annotated[str, NOTARY_URL] = "http://127.0.0.1:8000",
     api_key: Annotated[str | None, API_KEY] = None,
+    timeout: Annotated[float, TIMEOUT] = 30.0,
 ) -> None:
     """Mark a document as superseded by a newer one."""
-    _change_status(receipt_id, "supersede", notary, api_key, by)
+    _change_status(receipt_id, "supersede", notary, api_key, timeout, by)
 
 
 from govchain_client.iot.cli import register as _register_iot  # noqa: E402

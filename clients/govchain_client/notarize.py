@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,12 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from govchain_client.errors import PendingMarkerError
 from govchain_client.notary import MAX_BATCH, ReceiptState, Submission
+from govchain_core import bounded_json
 from govchain_core.digest import Digest, digest_file
 from govchain_core.receipt_codec import encode_receipt
 
 RECEIPT_SUFFIX = ".govchain.json"
 PENDING_SUFFIX = ".govchain.pending"
+MAX_MARKER_BYTES = 4096
+_RECEIPT_ID = re.compile(r"\A[A-Za-z0-9_-]{1,128}\Z")
 
 
 class Notary(Protocol):
@@ -123,6 +128,20 @@ def notarize(
     return outcome
 
 
+def read_marker(path: Path) -> str:
+    """The receipt id in a pending marker (a small JSON object, parsed bounded)."""
+    try:
+        marker = bounded_json.loads(path.read_bytes(), max_bytes=MAX_MARKER_BYTES, max_depth=2)
+    except OSError as exc:
+        raise PendingMarkerError(path, exc.strerror or str(exc)) from None
+    except ValueError as exc:  # JsonLimitError, JSONDecodeError, UnicodeDecodeError
+        raise PendingMarkerError(path, f"not a pending marker: {exc}") from None
+    receipt_id = marker.get("receipt_id") if isinstance(marker, dict) else None
+    if not isinstance(receipt_id, str) or not _RECEIPT_ID.match(receipt_id):
+        raise PendingMarkerError(path, "not a pending marker: no valid receipt_id")
+    return receipt_id
+
+
 def _collect_receipts(client: Notary, files: list[Path], wait: float, outcome: Outcome) -> None:
     waiting = [p for p in files if pending_path(p).exists()]
     deadline = time.monotonic() + wait
@@ -130,8 +149,7 @@ def _collect_receipts(client: Notary, files: list[Path], wait: float, outcome: O
     while waiting:
         still = []
         for path in waiting:
-            marker = json.loads(pending_path(path).read_text())
-            state = client.receipt(marker["receipt_id"])
+            state = client.receipt(read_marker(pending_path(path)))
             receipt = state.receipt
             if receipt is None:
                 still.append(path)

@@ -4,6 +4,10 @@ Both share one request builder and one response interpreter, so they differ only
 in how they perform I/O.  Writes carry an idempotency key (generated when not
 given), so the automatic retries after 429/503 (honouring ``Retry-After``) and
 after connection failures can never notarise a document twice.
+
+Errors are the SDK's own (``govchain_client.errors``): an unreachable, hanging or
+garbling server raises a ``TransportError`` subclass naming the URL, never an httpx
+exception.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ from typing import Any
 
 import httpx
 
+from govchain_client._transport import answer_json, mapped_errors
 from govchain_client.errors import (
     AuthError,
+    ConnectError,
+    NetworkError,
     NotaryError,
+    ProtocolError,
     RateLimitedError,
+    RequestTimeoutError,
+    TransportError,
     UnavailableError,
 )
 from govchain_core.digest import Digest
@@ -30,11 +40,17 @@ from govchain_core.receipt_codec import receipt_from_object
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 MAX_BATCH = 10_000
+#: Transport failures worth another attempt; a server that garbles or a bad URL is not.
+RETRIED_TRANSPORT_ERRORS = (ConnectError, RequestTimeoutError, NetworkError)
 
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Retries for 429/503 and connection errors: exponential back-off with jitter."""
+    """Retries for 429/503 and connection errors: exponential back-off with jitter.
+
+    Timeouts are retried too: writes carry an idempotency key, so a request whose
+    answer was lost is applied once however often it is sent.
+    """
 
     attempts: int = 5
     base_delay: float = 0.2
@@ -46,7 +62,7 @@ class RetryPolicy:
             raise exc
         if isinstance(exc, RateLimitedError):  # 429 and 503: the server says when
             return self.delay(attempt, exc.retry_after or None)
-        if isinstance(exc, httpx.TransportError):
+        if isinstance(exc, RETRIED_TRANSPORT_ERRORS):
             return self.delay(attempt, None)
         raise exc
 
@@ -164,24 +180,22 @@ class _Api:
             body["superseded_by"] = superseded_by
         return Request("POST", "/v1/status", body)
 
-    def body(self, response: httpx.Response) -> dict[str, Any]:
-        self.raise_for(response)
-        try:
-            value = response.json()
-        except ValueError as exc:
-            raise NotaryError(response.status_code, {"title": "answer is not JSON"}) from exc
+    def body(self, response: httpx.Response, url: str) -> dict[str, Any]:
+        """The answer as a JSON object, or the SDK error for an error status."""
+        self.raise_for(response, url)
+        value = answer_json(response, url)
         if not isinstance(value, dict):
-            raise NotaryError(response.status_code, {"title": "answer is not a JSON object"})
+            raise ProtocolError(url, f"HTTP {response.status_code} answer is not a JSON object")
         return value
 
     @staticmethod
-    def raise_for(response: httpx.Response) -> None:
+    def raise_for(response: httpx.Response, url: str) -> None:
         if response.status_code < 400:
             return
         try:
-            problem = response.json()
-        except ValueError:
-            problem = {"title": response.reason_phrase}
+            problem = answer_json(response, url)
+        except ProtocolError:
+            problem = None
         if not isinstance(problem, dict):
             problem = {"title": response.reason_phrase}
         status = response.status_code
@@ -214,9 +228,11 @@ class NotaryClient:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        self.url = url
         self._api = _Api(api_key)
         self._retry = retry or RetryPolicy()
-        self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
+        with mapped_errors(url):
+            self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._http.close()
@@ -261,8 +277,10 @@ class NotaryClient:
     def _send(self, request: Request) -> dict[str, Any]:
         for attempt in range(self._retry.attempts):
             try:
-                return self._api.body(self._http.request(**self._api.arguments(request)))
-            except (NotaryError, httpx.TransportError) as exc:
+                with mapped_errors(self.url):
+                    response = self._http.request(**self._api.arguments(request))
+                return self._api.body(response, self.url)
+            except (NotaryError, TransportError) as exc:
                 time.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")
 
@@ -279,9 +297,11 @@ class AsyncNotaryClient:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.url = url
         self._api = _Api(api_key)
         self._retry = retry or RetryPolicy()
-        self._http = httpx.AsyncClient(base_url=url, timeout=timeout, transport=transport)
+        with mapped_errors(url):
+            self._http = httpx.AsyncClient(base_url=url, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -327,8 +347,9 @@ class AsyncNotaryClient:
     async def _send(self, request: Request) -> dict[str, Any]:
         for attempt in range(self._retry.attempts):
             try:
-                response = await self._http.request(**self._api.arguments(request))
-                return self._api.body(response)
-            except (NotaryError, httpx.TransportError) as exc:
+                with mapped_errors(self.url):
+                    response = await self._http.request(**self._api.arguments(request))
+                return self._api.body(response, self.url)
+            except (NotaryError, TransportError) as exc:
                 await asyncio.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")

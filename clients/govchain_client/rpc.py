@@ -1,4 +1,10 @@
-"""A minimal JSON-RPC 2.0 client over httpx, for reading any consortium node."""
+"""A minimal JSON-RPC 2.0 client over httpx, for reading any consortium node.
+
+Transport failures and answers that are not JSON leave as
+``govchain_client.errors.TransportError`` subclasses naming the node's URL; JSON that
+is not a JSON-RPC result, or an error object, as ``RpcError``.  Both are the core's
+``ChainError``, which the verifier reports as "could not check".
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,18 @@ from typing import Any
 
 import httpx
 
+from govchain_client._transport import answer_json, mapped_errors
 from govchain_client.errors import RpcError
 
 DEFAULT_TIMEOUT = 10.0
 
 
 class JsonRpcClient:
-    """Blocking JSON-RPC calls; transport failures and error objects become ``RpcError``,
-    each carrying the node's ``url`` (the verifier reports it with a ``could_not_check``)."""
+    """Blocking JSON-RPC calls.
+
+    Transport failures become the SDK's ``TransportError`` subclasses and error objects
+    ``RpcError``; both are ``ChainError``s carrying the node's ``url``, which the
+    verifier reports with a ``could_not_check``."""
 
     def __init__(
         self,
@@ -25,7 +35,8 @@ class JsonRpcClient:
     ) -> None:
         self.url = url
         self._ids = itertools.count(1)
-        self._http = httpx.Client(timeout=timeout, transport=transport)
+        with mapped_errors(url):
+            self._http = httpx.Client(timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._http.close()
@@ -46,17 +57,11 @@ class JsonRpcClient:
     def _call(self, method: str, params: tuple[Any, ...]) -> Any:
         request_id = next(self._ids)
         body = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}
-        try:
+        with mapped_errors(self.url):
             response = self._http.post(self.url, json=body)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            reason = str(exc) or type(exc).__name__
-            raise RpcError(f"{method}: cannot reach {self.url}: {reason}") from exc
         if response.status_code != 200:
             raise RpcError(f"{method}: HTTP {response.status_code} from {self.url}")
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise RpcError(f"{method}: the node did not answer with JSON") from exc
+        answer = answer_json(response, self.url)
         if not isinstance(answer, dict) or answer.get("id") != request_id:
             raise RpcError(f"{method}: malformed JSON-RPC response")
         error = answer.get("error")

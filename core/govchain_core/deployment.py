@@ -11,13 +11,16 @@ the consortium published (``deployment.json``, written by ``govchain up`` and
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govchain_core import bounded_json
 from govchain_core.errors import DeploymentError
+
+#: A deployment names a chain and three addresses; anything much larger is not one.
+MAX_DEPLOYMENT_BYTES = 64 * 1024
 
 _ADDRESS_RE = re.compile(r"\A0x[0-9a-fA-F]{40}\Z")
 
@@ -49,7 +52,8 @@ class Deployment:
     @classmethod
     def load(cls, path: str | Path) -> Deployment:
         try:
-            return cls.from_object(json.loads(Path(path).read_text()))
+            data = Path(path).read_bytes()
+            return cls.from_object(bounded_json.loads(data, max_bytes=MAX_DEPLOYMENT_BYTES))
         except (OSError, ValueError) as exc:
             if isinstance(exc, DeploymentError):
                 raise

@@ -26,13 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from govchain_client.errors import NotaryError, RateLimitedError
+from govchain_client.errors import NotaryError, RateLimitedError, TransportError
 from govchain_client.iot.batching import Backoff, Batch, BatchPolicy
 from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.errors import SpoolError, UplinkError
-from govchain_client.iot.formats import parse_uplink
+from govchain_client.iot.formats import Parser, UplinkRouter, parse_uplink
 from govchain_client.iot.notary_api import IotNotary
 from govchain_client.iot.reading import CanonicalReading, canonical_reading
 from govchain_client.iot.spool import Ingested, Rejected, Spool
@@ -44,13 +42,13 @@ RECEIPT_POLL = 1.0
 RECEIPTS_PER_STEP = 200
 RECEIPT_WORKERS = 8
 INGEST_GROUP = 1000
-DEFAULT_TOPICS = ("v3/+/devices/+/up", "application/+/device/+/event/up")
+DEFAULT_TOPICS = UplinkRouter().subscriptions()
 
 
-def to_spool_entry(delivery: Delivery) -> CanonicalReading | Rejected:
+def to_spool_entry(delivery: Delivery, parse: Parser = parse_uplink) -> CanonicalReading | Rejected:
     """A delivery as the spool stores it: a canonical reading, or a counted reject."""
     try:
-        return canonical_reading(parse_uplink(delivery.topic, delivery.body))
+        return canonical_reading(parse(delivery.topic, delivery.body))
     except UplinkError as exc:
         return Rejected(delivery.topic, exc.reason, exc.detail, delivery.body)
     except CoreError as exc:
@@ -63,13 +61,19 @@ def to_spool_entry(delivery: Delivery) -> CanonicalReading | Rejected:
 class Ingestor:
     """Stores deliveries durably, then acknowledges them."""
 
-    def __init__(self, spool: Spool, on_stored: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        spool: Spool,
+        on_stored: Callable[[], None] | None = None,
+        parse: Parser = parse_uplink,
+    ) -> None:
         self.spool = spool
         self._on_stored = on_stored
+        self._parse = parse
 
     def handle(self, deliveries: Sequence[Delivery]) -> list[Ingested]:
         """Commit one group (raises ``SpoolError`` without acking if the commit fails)."""
-        entries = [to_spool_entry(d) for d in deliveries]
+        entries = [to_spool_entry(d, self._parse) for d in deliveries]
         results = self.spool.ingest(entries)
         for delivery in deliveries:
             delivery.ack()
@@ -149,7 +153,7 @@ class Submitter:
         except NotaryError as exc:
             logger.error("notary refused batch %s (%s); will retry", batch.id, exc)
             return self._failed(batch, "refused", exc, None)
-        except httpx.TransportError as exc:
+        except TransportError as exc:
             return self._failed(batch, "unreachable", exc, None)
         self.spool.mark_submitted(batch, receipt_ids)
         self.spool.bump("submissions", "accepted")
@@ -224,7 +228,7 @@ class ReceiptCollector:
     def _fetch(self, receipt_id: str) -> dict[str, Any] | Exception:
         try:
             return self.notary.receipt(receipt_id)
-        except (NotaryError, httpx.TransportError) as exc:
+        except (NotaryError, TransportError) as exc:
             return exc
 
     def _failed(self, receipt_id: str, exc: Exception) -> float:
@@ -249,7 +253,9 @@ class BridgeConfig:
 
     spool: Path
     mqtt: str = "127.0.0.1:1883"
-    topics: tuple[str, ...] = DEFAULT_TOPICS
+    topics: tuple[str, ...] = ()
+    """MQTT filters to subscribe to; empty: the router's templates' uplink topics."""
+    router: UplinkRouter = field(default_factory=UplinkRouter)
     client_id: str = "govchain-iot-bridge"
     policy: BatchPolicy = field(default_factory=BatchPolicy)
     receipt_poll: float = RECEIPT_POLL
@@ -272,8 +278,9 @@ class Bridge:
         self._spawn("ingest", self._ingest, stop)
         self._spawn("submit", self._submit, stop)
         self._spawn("receipts", self._receipts, stop)
+        topics = self.config.topics or self.config.router.subscriptions()
         source = MqttSource(
-            self.config.mqtt, self.config.topics, self._inbox.put, client_id=self.config.client_id
+            self.config.mqtt, topics, self._inbox.put, client_id=self.config.client_id
         )
         source.start()
         try:
@@ -293,7 +300,7 @@ class Bridge:
 
     def _ingest(self, stop: threading.Event) -> None:
         with Spool(self.config.spool) as spool:
-            Ingestor(spool, self._wake.set).run(self._inbox, stop)
+            Ingestor(spool, self._wake.set, self.config.router.parse).run(self._inbox, stop)
 
     def _submit(self, stop: threading.Event) -> None:
         with Spool(self.config.spool) as spool:

@@ -45,7 +45,31 @@ def run(
     spool: SpoolPath = DEFAULT_SPOOL,
     mqtt: Annotated[str, typer.Option(help="MQTT broker host:port.")] = "127.0.0.1:1883",
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", help="Topic filter (repeatable).")
+        list[str] | None,
+        typer.Option("--topic", help="MQTT filter (repeatable; default: the templates' uplinks)."),
+    ] = None,
+    uplink_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="tts, chirpstack, or auto: by topic template, else by the payload's shape.",
+        ),
+    ] = "auto",
+    tts_topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tts-topic",
+            help="The Things Stack topic template, e.g. 'ttn/v3/{application}/devices/"
+            "{device}/{event}' (repeatable; replaces the defaults).",
+        ),
+    ] = None,
+    chirpstack_topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--chirpstack-topic",
+            help="ChirpStack topic template, e.g. 'eu868/application/{application}/device/"
+            "{dev_eui}/event/{event}' (repeatable; replaces the defaults).",
+        ),
     ] = None,
     client_id: Annotated[
         str, typer.Option(help="MQTT client id (keep it fixed: the broker queues by it).")
@@ -57,7 +81,7 @@ def run(
 ) -> None:
     """Subscribe to uplinks, spool them durably and notarise them in batches."""
     from govchain_client.iot.batching import BatchPolicy
-    from govchain_client.iot.bridge import DEFAULT_TOPICS, Bridge, BridgeConfig
+    from govchain_client.iot.bridge import Bridge, BridgeConfig
     from govchain_client.iot.errors import IotError
     from govchain_client.iot.notary_api import HttpIotNotary
 
@@ -69,11 +93,12 @@ def run(
             spool=spool,
             mqtt=mqtt,
             client_id=client_id,
-            topics=tuple(topic) if topic else DEFAULT_TOPICS,
+            topics=tuple(topic or ()),
+            router=_router(uplink_format, tts_topic or [], chirpstack_topic or []),
             policy=BatchPolicy(batch_size, batch_window),
             receipt_poll=receipt_poll,
         )
-    except IotError as exc:
+    except (IotError, ValueError) as exc:
         typer.echo(f"govchain iot-bridge: {exc}", err=True)
         raise typer.Exit(2) from None
     if not api_key:
@@ -93,6 +118,15 @@ def run(
     except IotError as exc:
         typer.echo(f"govchain iot-bridge: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _router(uplink_format: str, tts: list[str], chirpstack: list[str]) -> Any:
+    """The uplink router for the options; ``ValueError`` names a bad format or template."""
+    from govchain_client.iot.formats import DEFAULT_TEMPLATES, TopicTemplate, UplinkRouter
+
+    given = [TopicTemplate.parse("tts", t) for t in tts]
+    given += [TopicTemplate.parse("chirpstack", t) for t in chirpstack]
+    return UplinkRouter(uplink_format, given or DEFAULT_TEMPLATES)
 
 
 @iot_app.command()
@@ -130,6 +164,7 @@ def receipt(
     ] = None,
 ) -> None:
     """Print (and save) the receipt of one reading, found by frame counter or sequence."""
+    from govchain_client.iot.errors import SpoolError
     from govchain_client.iot.reading import normalise_device
 
     if (fcnt is None) == (seq is None):
@@ -137,7 +172,11 @@ def receipt(
         raise typer.Exit(2)
     key = normalise_device(device)
     with _open(spool) as store:
-        matches = store.find(key, f_cnt=fcnt, seq=seq)
+        try:
+            matches = store.find(key, f_cnt=fcnt, seq=seq)
+        except SpoolError as exc:
+            typer.echo(f"govchain iot-bridge receipt: {exc}", err=True)
+            raise typer.Exit(2) from None
         if not matches:
             typer.echo(f"govchain iot-bridge receipt: no reading of {key} matches", err=True)
             raise typer.Exit(1)
@@ -194,7 +233,12 @@ def _summary(reading: Any, view: dict[str, Any] | None) -> dict[str, Any]:
 
 @iot_app.command()
 def gaps(device: DeviceOpt, spool: SpoolPath = DEFAULT_SPOOL) -> None:
-    """List missing sequence numbers and frame-counter gaps of a device (exit 1 if any)."""
+    """List missing sequence numbers and frame-counter gaps of a device.
+
+    Exit 0: no gaps; 1: sequence gaps (readings the bridge received are missing) or
+    frame-counter gaps (uplinks lost before the bridge); resets after a rejoin are
+    reported but are no gaps.
+    """
     from govchain_client.iot.gaps import analyse
     from govchain_client.iot.reading import normalise_device
 
@@ -209,7 +253,7 @@ def gaps(device: DeviceOpt, spool: SpoolPath = DEFAULT_SPOOL) -> None:
         typer.echo(f"frame counters {span} never received (after seq {gap.after_seq})")
     for seq in report.resets:
         typer.echo(f"frame counter reset (rejoin) at seq {seq}")
-    if report.missing_seqs:
+    if not report.complete:
         raise typer.Exit(1)
 
 

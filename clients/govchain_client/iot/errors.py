@@ -10,7 +10,7 @@
         └── ReadingNotFoundError     no spooled reading matches a device and counter
 
 Notary answers surface as the SDK's ``NotaryError`` family (``AuthError``,
-``RateLimitedError``, ``UnavailableError``) and network failures as ``httpx.TransportError``;
+``RateLimitedError``, ``UnavailableError``) and network failures as its ``TransportError``;
 the bridge treats both as "retry later", never as a reason to drop a reading.
 """
 

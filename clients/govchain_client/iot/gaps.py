@@ -42,7 +42,8 @@ class GapReport:
 
     @property
     def complete(self) -> bool:
-        return not self.missing_seqs
+        """No gap of either kind (a counter reset after a rejoin is not a gap)."""
+        return not self.missing_seqs and not self.counter_gaps
 
 
 def analyse(rows: Sequence[tuple[int, int]], next_seq: int | None = None) -> GapReport:

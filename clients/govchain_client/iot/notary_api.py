@@ -8,7 +8,8 @@ attempt per call: the bridge's submit loop owns retries and back-off, because it
 must keep spooling and never give up while the notary is down.
 
 Errors: the SDK's ``NotaryError`` family for HTTP error statuses (``UnavailableError``
-with ``retry_after`` for 503), ``httpx.TransportError`` when the notary is unreachable.
+with ``retry_after`` for 503), the SDK's ``TransportError`` family when the notary is
+unreachable, hangs or answers something that is not its JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import Any, Protocol
 
 import httpx
 
-from govchain_client.errors import AuthError, NotaryError, RateLimitedError, UnavailableError
+from govchain_client._transport import answer_json, mapped_errors
+from govchain_client.errors import (
+    AuthError,
+    NotaryError,
+    ProtocolError,
+    RateLimitedError,
+    UnavailableError,
+)
 from govchain_client.iot.batching import BatchItem
 
 KIND = "iot"
@@ -46,9 +54,11 @@ class HttpIotNotary:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.Client(
-            base_url=url, timeout=timeout, headers=headers, transport=transport
-        )
+        self.url = url
+        with mapped_errors(url):
+            self._http = httpx.Client(
+                base_url=url, timeout=timeout, headers=headers, transport=transport
+            )
 
     def close(self) -> None:
         self._http.close()
@@ -60,15 +70,18 @@ class HttpIotNotary:
         self.close()
 
     def submit_readings(self, items: Sequence[BatchItem], idempotency_key: str) -> list[str]:
-        response = self._http.post(
-            "/v1/digests",
-            json={"kind": KIND, "items": [item.as_json() for item in items]},
-            headers={"Idempotency-Key": idempotency_key},
-        )
-        return receipt_ids(items, _body(response))
+        with mapped_errors(self.url):
+            response = self._http.post(
+                "/v1/digests",
+                json={"kind": KIND, "items": [item.as_json() for item in items]},
+                headers={"Idempotency-Key": idempotency_key},
+            )
+        return receipt_ids(items, _body(response, self.url))
 
     def receipt(self, receipt_id: str) -> dict[str, Any]:
-        return _body(self._http.get(f"/v1/receipts/{receipt_id}"))
+        with mapped_errors(self.url):
+            response = self._http.get(f"/v1/receipts/{receipt_id}")
+        return _body(response, self.url)
 
 
 def receipt_ids(items: Sequence[BatchItem], body: dict[str, Any]) -> list[str]:
@@ -84,23 +97,20 @@ def receipt_ids(items: Sequence[BatchItem], body: dict[str, Any]) -> list[str]:
     return ids
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
+def _body(response: httpx.Response, url: str) -> dict[str, Any]:
     if response.status_code >= 400:
-        raise error_for(response)
-    try:
-        value = response.json()
-    except ValueError:
-        value = None
+        raise error_for(response, url)
+    value = answer_json(response, url)
     if not isinstance(value, dict):
-        raise NotaryError(response.status_code, {"title": "answer is not a JSON object"})
+        raise ProtocolError(url, f"HTTP {response.status_code} answer is not a JSON object")
     return value
 
 
-def error_for(response: httpx.Response) -> NotaryError:
+def error_for(response: httpx.Response, url: str) -> NotaryError:
     """The SDK exception for an error answer (RFC 9457 problem details when given)."""
     try:
-        problem = response.json()
-    except ValueError:
+        problem = answer_json(response, url)
+    except ProtocolError:
         problem = None
     if not isinstance(problem, dict):
         problem = {"title": response.reason_phrase or f"HTTP {response.status_code}"}

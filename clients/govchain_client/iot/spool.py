@@ -32,10 +32,13 @@ from typing import Any
 from govchain_client.iot.batching import Batch, BatchItem, batch_key
 from govchain_client.iot.errors import SpoolError
 from govchain_client.iot.reading import CanonicalReading
+from govchain_core import bounded_json
 
 SCHEMA_VERSION = 1
 MAX_REJECTS_KEPT = 10_000
 MAX_REJECT_BODY = 4096
+#: A receipt view (receipt v1 with a proof of at most 64 hashes) is a few kilobytes.
+MAX_STORED_RECEIPT_BYTES = 1024 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices (
@@ -432,7 +435,7 @@ def _bump(db: sqlite3.Connection, name: str, label: str, by: int = 1) -> None:
 
 
 def _spooled(row: tuple[Any, ...]) -> SpooledReading:
-    receipt = json.loads(row[11]) if row[11] is not None else None
+    receipt = _stored_receipt(row[11]) if row[11] is not None else None
     return SpooledReading(
         id=row[0],
         network=row[1],
@@ -447,3 +450,15 @@ def _spooled(row: tuple[Any, ...]) -> SpooledReading:
         receipt_id=row[10],
         receipt=receipt,
     )
+
+
+def _stored_receipt(text: str) -> dict[str, Any]:
+    """A receipt view stored by the collector, parsed bounded: the spool is a file anybody
+    with access can edit, and ``iot-bridge receipt`` reads it."""
+    try:
+        value = bounded_json.loads(text, max_bytes=MAX_STORED_RECEIPT_BYTES)
+    except ValueError as exc:  # JsonLimitError and JSONDecodeError
+        raise SpoolError(f"a stored receipt is unreadable: {exc}") from None
+    if not isinstance(value, dict):
+        raise SpoolError("a stored receipt is not a JSON object")
+    return value

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from govchain_client.cli import app
+from govchain_client.errors import PendingMarkerError
 from govchain_client.notarize import collect_files, notarize, pending_path, receipt_path
 from govchain_client.notary import ReceiptState, Submission
 from govchain_core.digest import Digest, digest_file
@@ -102,3 +107,35 @@ def test_govchain_files_and_hidden_files_are_not_notarised(tmp_path: Path) -> No
     (tmp_path / "b.pdf.govchain.pending").write_bytes(b"{}")
     (tmp_path / ".hidden").write_bytes(b"x")
     assert collect_files([tmp_path]) == [tmp_path / "a.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"[" * 100_000, "bytes, more than"),
+        (b"[" * 1_000, "nests deeper"),
+        (b"{not json", "not a pending marker"),
+        (b'{"receipt_id": "../../admin"}', "no valid receipt_id"),
+        (b'["r0"]', "no valid receipt_id"),
+    ],
+    ids=["huge", "deep", "not_json", "path", "not_object"],
+)
+def test_unusable_pending_markers_are_named(tmp_path: Path, content: bytes, why: str) -> None:
+    document = tmp_path / "a.pdf"
+    document.write_bytes(b"a")
+    pending_path(document).write_bytes(content)
+    with pytest.raises(PendingMarkerError, match=why) as caught:
+        notarize(FakeNotary(), [document], "certificate", wait=0)
+    assert caught.value.path == pending_path(document)
+
+
+def test_cli_exits_2_naming_a_corrupt_marker(tmp_path: Path) -> None:
+    document = tmp_path / "a.pdf"
+    document.write_bytes(b"a")
+    pending_path(document).write_bytes(b"[" * 100_000)
+    result = CliRunner().invoke(
+        app, ["notarize", str(document), "--kind", "certificate", "--notary", "http://x.test"]
+    )
+    assert result.exit_code == 2
+    assert "a.pdf.govchain.pending" in result.output
+    assert "delete it" in result.output

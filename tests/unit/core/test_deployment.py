@@ -50,3 +50,16 @@ def test_unreadable_files_are_deployment_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(DeploymentError, match="cannot read"):
         Deployment.load(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"[" * 50_000, "nests deeper"), (b" " * 70_000 + b"{}", "more than")],
+    ids=["deep", "huge"],
+)
+def test_deep_or_huge_files_are_refused_before_parsing(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    (tmp_path / "deployment.json").write_bytes(content)
+    with pytest.raises(DeploymentError, match=message):
+        Deployment.load(tmp_path / "deployment.json")

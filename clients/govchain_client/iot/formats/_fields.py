@@ -14,8 +14,12 @@ import re
 from typing import Any
 
 from govchain_client.iot.errors import UplinkError
+from govchain_core import bounded_json
+from govchain_core.errors import JsonLimitError
 
 MAX_MESSAGE_BYTES = 256 * 1024
+#: Uplinks nest about 5 deep; a codec's decoded payload may add a few levels.
+MAX_MESSAGE_DEPTH = 32
 MAX_FRAME_COUNTER = 2**32 - 1
 _EUI = re.compile(r"\A[0-9a-fA-F]{16}\Z")
 _RFC3339 = re.compile(
@@ -25,18 +29,19 @@ _NAME = re.compile(r"\A[\x21-\x7e]{1,128}\Z")
 
 
 def load_object(payload: bytes) -> dict[str, Any]:
-    """Parse a message body as one JSON object: size-bounded, no NaN, no duplicate keys."""
-    if len(payload) > MAX_MESSAGE_BYTES:
-        raise UplinkError("too_large", f"{len(payload)} bytes > {MAX_MESSAGE_BYTES}")
+    """Parse a message body as one JSON object: size- and depth-bounded, no NaN, no duplicate
+    keys (``govchain_core.bounded_json``: the bridge may share a process whose recursion limit
+    lets the C parser overflow the stack)."""
     try:
-        value = json.loads(
-            payload.decode("utf-8"),
-            object_pairs_hook=_unique_keys,
-            parse_constant=_no_constants,
+        value = bounded_json.loads(
+            payload, max_bytes=MAX_MESSAGE_BYTES, max_depth=MAX_MESSAGE_DEPTH, decoder=_DECODER
         )
+    except JsonLimitError as exc:
+        reason = "too_large" if len(payload) > MAX_MESSAGE_BYTES else "too_deep"
+        raise UplinkError(reason, str(exc)) from None
     except UnicodeDecodeError as exc:
         raise UplinkError("not_json", f"not UTF-8: {exc.reason}") from None
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         raise UplinkError("not_json", str(exc)) from None
     if not isinstance(value, dict):
         raise UplinkError("not_json", f"expected a JSON object, got {type(value).__name__}")
@@ -122,3 +127,6 @@ def eui(value: Any, path: str) -> str:
     if not isinstance(value, str) or not _EUI.match(value):
         raise UplinkError("bad_field", f"{path} must be 16 hex digits")
     return value.lower()
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants)

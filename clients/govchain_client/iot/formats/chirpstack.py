@@ -10,25 +10,31 @@ events (``join``, ``status``, ``ack``, ``txack``, ``log``, ``location``) are not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from govchain_client.iot.errors import NotAnUplinkError, UplinkError
 from govchain_client.iot.formats import _fields as f
 from govchain_client.iot.reading import Reading
 
 NETWORK = "chirpstack"
-TOPIC_PREFIX = "application/"
+TEMPLATE = "application/{application}/device/{dev_eui}/event/{event}"
+FIELDS = frozenset({"application", "dev_eui"})
+#: Fields only an ``UplinkEvent`` has (``fCnt`` alone may be omitted: it is 0).
+_UPLINK_KEYS = frozenset({"fCnt", "fPort", "data", "rxInfo", "txInfo", "dr", "adr"})
 
 
-def parse(topic: str, body: bytes) -> Reading:
-    """Parse one message published under ``application/…``."""
-    application, topic_eui = _topic(topic)
-    message = f.load_object(body)
+def claims(message: dict[str, Any]) -> bool:
+    """Whether the body is shaped as a ChirpStack v4 event (any event type)."""
+    return isinstance(message.get("deviceInfo"), dict)
+
+
+def parse(message: dict[str, Any], topic: Mapping[str, str]) -> Reading:
+    """The reading of one ``UplinkEvent``; ``topic`` holds the fields its topic named."""
     info = f.child(message, "deviceInfo", "")
-    dev_eui = f.eui(info.get("devEui"), "deviceInfo.devEui")
-    if dev_eui != topic_eui:
-        raise UplinkError("topic_mismatch", "deviceInfo.devEui differs from the topic")
-    app = f.optional_text(info, "applicationId", "deviceInfo.")
-    if app is not None and app != application:
-        raise UplinkError("topic_mismatch", "deviceInfo.applicationId differs from the topic")
+    if not topic and not _UPLINK_KEYS & message.keys():
+        raise NotAnUplinkError("not_uplink", "ChirpStack event without uplink fields")
+    application, dev_eui = _names(info, topic)
     return Reading(
         network=NETWORK,
         application=application,
@@ -43,16 +49,21 @@ def parse(topic: str, body: bytes) -> Reading:
     )
 
 
-def _topic(topic: str) -> tuple[str, str]:
-    """``(application id, dev eui)`` from an event topic."""
-    parts = topic.split("/")
-    if len(parts) != 6 or parts[0] != "application" or parts[2] != "device" or parts[4] != "event":
-        raise UplinkError("bad_topic", f"not a ChirpStack v4 device event topic: {topic!r}")
-    if parts[5] != "up":
-        raise NotAnUplinkError("not_uplink", f"ChirpStack {parts[5]!r} event")
-    if not parts[1]:
-        raise UplinkError("bad_topic", f"empty application in {topic!r}")
-    return parts[1], f.eui(parts[3], "topic dev eui")
+def _names(info: dict[str, Any], topic: Mapping[str, str]) -> tuple[str, str]:
+    """``(application id, dev eui)``: the topic's, which the body must confirm."""
+    if "application" in topic and not topic["application"]:
+        raise UplinkError("bad_topic", "empty application in the topic")
+    dev_eui = f.eui(info.get("devEui"), "deviceInfo.devEui")
+    if "dev_eui" in topic and f.eui(topic["dev_eui"], "topic dev eui") != dev_eui:
+        raise UplinkError("topic_mismatch", "deviceInfo.devEui differs from the topic")
+    app = f.optional_text(info, "applicationId", "deviceInfo.")
+    if "application" not in topic:
+        if app is None:
+            raise UplinkError("missing_field", "deviceInfo.applicationId is missing")
+        return app, dev_eui
+    if app is not None and app != topic["application"]:
+        raise UplinkError("topic_mismatch", "deviceInfo.applicationId differs from the topic")
+    return topic["application"], dev_eui
 
 
 def _device_name(value: object) -> str | None:

@@ -10,6 +10,7 @@ message types on other topics (``join``, ``down/...``) are not readings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from govchain_client.iot.errors import NotAnUplinkError, UplinkError
@@ -17,18 +18,22 @@ from govchain_client.iot.formats import _fields as f
 from govchain_client.iot.reading import Reading
 
 NETWORK = "tts"
-TOPIC_PREFIX = "v3/"
+TEMPLATE = "v3/{application}/devices/{device}/{event}"
+FIELDS = frozenset({"application", "device"})
 
 
-def parse(topic: str, body: bytes) -> Reading:
-    """Parse one message published under ``v3/…``."""
-    application, device_id = _topic(topic)
-    message = f.load_object(body)
+def claims(message: dict[str, Any]) -> bool:
+    """Whether the body is shaped as an ``ApplicationUp`` (any message type)."""
+    return isinstance(message.get("end_device_ids"), dict)
+
+
+def parse(message: dict[str, Any], topic: Mapping[str, str]) -> Reading:
+    """The reading of one ``ApplicationUp``; ``topic`` holds the fields its topic named."""
     ids = f.child(message, "end_device_ids", "")
     uplink = message.get("uplink_message")
     if not isinstance(uplink, dict):
         raise NotAnUplinkError("not_uplink", "message has no uplink_message")
-    _check_ids(ids, application, device_id)
+    application, device_id = _names(ids, topic)
     dev_eui = f.eui(ids["dev_eui"], "end_device_ids.dev_eui") if ids.get("dev_eui") else None
     received_at = f.timestamp(
         uplink if "received_at" in uplink else message, "received_at", "uplink_message."
@@ -48,24 +53,22 @@ def parse(topic: str, body: bytes) -> Reading:
     )
 
 
-def _topic(topic: str) -> tuple[str, str]:
-    """``(application[@tenant], device id)`` from an uplink topic."""
-    parts = topic.split("/")
-    if len(parts) != 5 or parts[0] != "v3" or parts[2] != "devices":
-        raise UplinkError("bad_topic", f"not a The Things Stack v3 device topic: {topic!r}")
-    if parts[4] != "up":
-        raise NotAnUplinkError("not_uplink", f"The Things Stack {parts[4]!r} message")
-    if not parts[1] or not parts[3]:
-        raise UplinkError("bad_topic", f"empty application or device in {topic!r}")
-    return parts[1], parts[3]
-
-
-def _check_ids(ids: dict[str, Any], application: str, device_id: str) -> None:
-    """The body must name the device and application of the topic it was published on."""
-    if f.text(ids, "device_id", "end_device_ids.") != device_id:
+def _names(ids: dict[str, Any], topic: Mapping[str, str]) -> tuple[str, str]:
+    """``(application[@tenant], device id)``: the topic's, which the body must confirm."""
+    for key in ("application", "device"):
+        if key in topic and not topic[key]:
+            raise UplinkError("bad_topic", f"empty {key} in the topic")
+    device_id = f.text(ids, "device_id", "end_device_ids.")
+    if topic.get("device", device_id) != device_id:
         raise UplinkError("topic_mismatch", "end_device_ids.device_id differs from the topic")
     app_ids = f.optional_object(ids, "application_ids", "end_device_ids.")
+    app = None
     if app_ids is not None:
         app = f.optional_text(app_ids, "application_id", "end_device_ids.application_ids.")
-        if app is not None and app != application.split("@", 1)[0]:
-            raise UplinkError("topic_mismatch", "application_id differs from the topic")
+    if "application" not in topic:
+        if app is None:
+            raise UplinkError("missing_field", "end_device_ids.application_ids.application_id")
+        return app, device_id
+    if app is not None and app != topic["application"].split("@", 1)[0]:
+        raise UplinkError("topic_mismatch", "application_id differs from the topic")
+    return topic["application"], device_id

@@ -12,6 +12,7 @@ from govchain_client.iot.batching import Backoff, BatchPolicy
 from govchain_client.iot.bridge import Ingestor, ReceiptCollector, Submitter, to_spool_entry
 from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.errors import SpoolError
+from govchain_client.iot.reading import Reading
 from govchain_client.iot.spool import Rejected, Spool
 from tests.unit.client.iot.conftest import Clock
 from tests.unit.client.iot.fake_notary import FakeNotary
@@ -58,14 +59,11 @@ def test_no_ack_when_the_commit_fails(spool: Spool, monkeypatch: pytest.MonkeyPa
     assert acks.acked == []
 
 
-def test_parser_bugs_become_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
-    import govchain_client.iot.bridge as bridge
-
-    def explode(topic: str, body: bytes) -> None:
+def test_parser_bugs_become_rejects() -> None:
+    def explode(topic: str, body: bytes) -> Reading:
         raise KeyError("bug")
 
-    monkeypatch.setattr(bridge, "parse_uplink", explode)
-    entry = to_spool_entry(Delivery("v3/a/devices/b/up", b"{}", lambda: None))
+    entry = to_spool_entry(Delivery("v3/a/devices/b/up", b"{}", lambda: None), explode)
     assert isinstance(entry, Rejected)
     assert entry.reason == "internal_error"
 

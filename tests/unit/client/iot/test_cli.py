@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_receipt_of_an_unknown_reading_exits_1(prepared: Path) -> None:
     assert result.exit_code == 1
 
 
+def test_a_tampered_stored_receipt_is_refused_not_parsed(prepared: Path) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(prepared)) as db, db:
+        db.execute("UPDATE readings SET receipt = ? WHERE receipt IS NOT NULL", ("[" * 100_000,))
+    result = runner.invoke(
+        app, ["iot-bridge", "receipt", "--spool", str(prepared), "--device", DEVICE, "--fcnt", "6"]
+    )
+    assert result.exit_code == 2
+    assert "a stored receipt is unreadable: JSON nests deeper than 64" in result.output
+
+
 def test_receipt_needs_exactly_one_selector(prepared: Path) -> None:
     result = runner.invoke(
         app, ["iot-bridge", "receipt", "--spool", str(prepared), "--device", DEVICE]
@@ -97,11 +110,13 @@ def test_receipt_needs_exactly_one_selector(prepared: Path) -> None:
     assert result.exit_code == 2
 
 
-def test_gaps_lists_counter_gaps_and_the_rejoin(prepared: Path) -> None:
+def test_gaps_exits_1_for_frame_counter_gaps_alone(prepared: Path) -> None:
+    """Regression (issue 13 item 18): counter gaps without sequence gaps exited 0."""
     result = runner.invoke(
         app, ["iot-bridge", "gaps", "--spool", str(prepared), "--device", DEVICE]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "missing seq" not in result.output
     assert "4 readings, sequence 0..3" in result.output
     assert "frame counters 7..8 never received (after seq 1)" in result.output
     assert "frame counter reset (rejoin) at seq 3" in result.output
@@ -119,6 +134,18 @@ def test_gaps_exits_1_when_a_sequence_number_is_missing(prepared: Path) -> None:
     )
     assert result.exit_code == 1
     assert "missing seq 1" in result.output
+
+
+def test_gaps_exits_0_when_only_a_rejoin_breaks_the_counter(spool_path: Path, clock: Clock) -> None:
+    with Spool(spool_path, clock) as spool:
+        Ingestor(spool).handle(
+            [Delivery(tts_topic(), encode(tts_uplink(f_cnt=n)), lambda: None) for n in (7, 8, 1)]
+        )
+    result = runner.invoke(
+        app, ["iot-bridge", "gaps", "--spool", str(spool_path), "--device", DEVICE]
+    )
+    assert result.exit_code == 0, result.output
+    assert "frame counter reset (rejoin) at seq 2" in result.output
 
 
 def test_missing_spool(tmp_path: Path) -> None:

@@ -123,7 +123,8 @@ MALFORMED = {
     "cs_no_time": _cs(lambda m: m.pop("time")),
     "cs_port_too_big": _cs(lambda m: m.update(fPort=256)),
     "cs_data_number": _cs(lambda m: m.update(data=5)),
-    "tts_bad_topic": ("v3/app/things/dev/up", encode(tts_uplink())),
+    "tts_empty_application": ("v3//devices/aq-sensor-rathaus-01/up", encode(tts_uplink())),
+    "too_deep": (tts_topic(), b"[" * 100_000),
     "cs_bad_topic_eui": (cs_topic(dev_eui="zz"), encode(cs_uplink())),
 }
 
@@ -159,10 +160,12 @@ def test_tts_message_without_uplink_is_not_an_uplink() -> None:
         parse_uplink(tts_topic(), encode(message))
 
 
-def test_unknown_topic() -> None:
+def test_unknown_topic_and_payload() -> None:
     with pytest.raises(UnknownFormatError) as info:
-        parse_uplink("gateway/0016c001f153a14c/event/up", b"{}")
-    assert info.value.reason == "unknown_topic"
+        parse_uplink("gateway/0016c001f153a14c/event/up", b'{"rxInfo": {}}')
+    assert info.value.reason == "unknown_format"
+    assert "gateway/0016c001f153a14c/event/up" in info.value.detail
+    assert "rxInfo" in info.value.detail
 
 
 def test_every_json_mutation_either_parses_or_raises_uplink_error() -> None:

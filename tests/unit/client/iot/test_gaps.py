@@ -23,6 +23,13 @@ def test_frame_counter_gaps_and_resets() -> None:
     report = analyse(rows, 6)
     assert report.counter_gaps == (CounterGap(1, 102, 104), CounterGap(4, 2, 2))
     assert report.resets == (3,)
+    assert not report.complete  # uplinks were lost before the bridge
+
+
+def test_a_rejoin_alone_is_no_gap() -> None:
+    report = analyse([(0, 100), (1, 101), (2, 0), (3, 1)], 4)
+    assert report.resets == (2,)
+    assert report.counter_gaps == ()
     assert report.complete
 
 

@@ -1,0 +1,78 @@
+"""httpx errors become the SDK's, by the most specific match (``govchain_client._transport``)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from govchain_client import errors
+from govchain_client._transport import answer_json, mapped_errors
+from govchain_core.errors import ChainError
+
+URL = "http://notary.test"
+REQUEST = httpx.Request("GET", URL)
+
+CASES = [
+    (httpx.ConnectError("refused", request=REQUEST), errors.ConnectError),
+    (httpx.ProxyError("proxy down", request=REQUEST), errors.ConnectError),
+    (httpx.ConnectTimeout("t", request=REQUEST), errors.RequestTimeoutError),
+    (httpx.ReadTimeout("t", request=REQUEST), errors.RequestTimeoutError),
+    (httpx.WriteTimeout("t", request=REQUEST), errors.RequestTimeoutError),
+    (httpx.PoolTimeout("t", request=REQUEST), errors.RequestTimeoutError),
+    (httpx.ReadError("reset", request=REQUEST), errors.NetworkError),
+    (httpx.WriteError("broken pipe", request=REQUEST), errors.NetworkError),
+    (httpx.CloseError("x", request=REQUEST), errors.NetworkError),
+    (httpx.RemoteProtocolError("garbage", request=REQUEST), errors.ProtocolError),
+    (httpx.LocalProtocolError("x", request=REQUEST), errors.ProtocolError),
+    (httpx.DecodingError("bad gzip", request=REQUEST), errors.ProtocolError),
+    (httpx.TooManyRedirects("loop", request=REQUEST), errors.ProtocolError),
+    (httpx.UnsupportedProtocol("no scheme", request=REQUEST), errors.InvalidUrlError),
+    (httpx.InvalidURL("bad port"), errors.InvalidUrlError),
+    (httpx.TransportError("other", request=REQUEST), errors.TransportError),
+]
+
+
+@pytest.mark.parametrize(("raised", "expected"), CASES, ids=[type(c[0]).__name__ for c in CASES])
+def test_most_specific_match(raised: Exception, expected: type[errors.TransportError]) -> None:
+    with pytest.raises(errors.TransportError) as caught, mapped_errors(URL):
+        raise raised
+    assert type(caught.value) is expected
+    assert caught.value.url == URL
+    assert caught.value.__cause__ is raised
+    assert isinstance(caught.value, errors.ClientError)
+    assert isinstance(caught.value, ChainError)
+
+
+def test_every_httpx_transport_error_class_is_mapped_below_the_root() -> None:
+    """A new httpx subclass still lands in the tree (at worst as ``TransportError``)."""
+    classes = [c for c in vars(httpx).values() if isinstance(c, type)]
+    for cls in classes:
+        if issubclass(cls, httpx.RequestError):
+            with pytest.raises(errors.TransportError), mapped_errors(URL):
+                raise cls("x", request=REQUEST)
+
+
+def test_timeouts_name_the_phase() -> None:
+    with pytest.raises(errors.RequestTimeoutError) as caught, mapped_errors(URL):
+        raise httpx.ConnectTimeout("", request=REQUEST)
+    assert str(caught.value) == f"no answer in time from {URL}: timed out while connecting"
+
+
+def test_other_exceptions_pass_unchanged() -> None:
+    with pytest.raises(KeyError), mapped_errors(URL):
+        raise KeyError("not an httpx error")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000, "nests deeper"),
+        (b"<html></html>", "not JSON"),
+        (b"\xff\xfe{}", "not JSON"),
+        (b"1" * 2000, "bytes, more than 1000"),
+    ],
+)
+def test_answers_are_parsed_bounded(body: bytes, reason: str) -> None:
+    response = httpx.Response(200, content=body)
+    with pytest.raises(errors.ProtocolError, match=reason):
+        answer_json(response, URL, max_bytes=1000 if len(body) == 2000 else 10**6)
