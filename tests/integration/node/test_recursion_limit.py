@@ -8,6 +8,7 @@ transaction, which must still work under the capped limit."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -88,6 +89,9 @@ def _node_paths_refuse_deep_json(rpc_url: str, ws_url: str) -> list[int]:
 
 def child() -> None:
     """The child process's work; prints one JSON line of findings."""
+    # The notary's app and web3 anchorer (eth-account, hence py_ecc), then the node.
+    for module in ("govchain_notary.app", "govchain_notary.anchorers.web3"):
+        importlib.import_module(module)
     from govchain_node.dev import start_dev_node
     from tests.support.node_rpc import RpcClient, local_account
 
