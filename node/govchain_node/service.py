@@ -29,6 +29,7 @@ from govchain_node.genesis import GenesisSpec, dev_genesis
 from govchain_node.keys import (
     DEV_ACCOUNTS_FILE,
     Account,
+    dev_accounts_from_mnemonic,
     load_dev_accounts,
     load_or_create_validator_key,
     write_dev_accounts,
@@ -72,7 +73,7 @@ def prepare_data_dir(
         accounts = (
             load_dev_accounts(data_dir)
             if dev_path.exists()
-            else [Account.generate() for _ in range(config.dev_accounts)]
+            else dev_accounts_from_mnemonic(config.dev_mnemonic, config.dev_accounts)
         )
         genesis = dev_genesis(
             config.chain_id,
