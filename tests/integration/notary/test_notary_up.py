@@ -157,7 +157,7 @@ def test_up_offers_dev_accounts_apart_from_the_notary_key(tmp_path: Path) -> Non
 
 def _idle_heads(ws_url: str, count: int, timeout: float) -> list[dict[str, str]]:
     """``count`` newHeads of the idle chain (nothing is sent meanwhile)."""
-    heads = []
+    heads: list[dict[str, str]] = []
     with connect(ws_url) as ws:
         ws.send(
             json.dumps(
