@@ -109,6 +109,8 @@ def dev_chain_lines(node: DevNodeHandle, settings: Settings, options: UpOptions)
         f"dev accounts    {len(accounts)} funded accounts for your own transactions "
         f"(mnemonic: {DEV_MNEMONIC!r}, path {DEV_PATH.format(index='i')})",
     ]
+    if not accounts:  # a data dir from before the dev accounts: one, the notary's
+        lines.append("  none: this data dir predates them; start with a new --data-dir")
     for index, account in enumerate(accounts):
         lines.append(f"  ({index}) {account.checksum_address}  key 0x{account.private_key.hex()}")
     lines.append(
