@@ -2,9 +2,16 @@
 
 A call is anonymous and can run the EVM for the whole gas cap: 30M gas of
 ``JUMPDEST PUSH1 0 JUMP`` takes 1-2 s of CPU. On the event loop that stalls every
-client and block production; here it runs in one of a few worker threads, each with
-its own scratch state (``Ledger.call_state`` keeps one per thread), while the loop
-keeps serving.
+client and block production; here it runs on worker threads, each with its own
+scratch state (``Ledger.call_state`` keeps one per thread), while the loop keeps
+serving.
+
+Two lanes keep ordinary calls quick while expensive ones run: every call starts on
+the one fast-lane worker with a slice of :data:`FAST_SLICE` seconds; a call that
+needs more is stopped and run again from the start on the ``workers`` slow-lane
+threads. Reads of a contract (a few milliseconds) never wait behind a 30M-gas loop;
+an expensive call pays its first slice twice. Calls are pure, so running one again
+gives the same answer.
 
 Bounds, each a named JSON-RPC error:
 
@@ -41,10 +48,12 @@ from govchain_node.rpc.protocol import LIMIT_EXCEEDED, SERVER_ERROR
 T = TypeVar("T")
 #: Seconds a thread may hold the GIL while another waits (CPython's default: 0.005).
 SWITCH_INTERVAL = 0.001
+#: Seconds (wall time) a call may run on the fast lane before it moves to the slow one.
+FAST_SLICE = 0.05
 
 
 class CallExecutor:
-    """A bounded pool of EVM worker threads with a time limit per request."""
+    """Fast and slow lanes of EVM worker threads with a time limit per request."""
 
     def __init__(
         self,
@@ -53,13 +62,17 @@ class CallExecutor:
         queue: int,
         timeout: float,
         on_cancelled: Callable[[], None] = lambda: None,
+        fast_slice: float = FAST_SLICE,
     ) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc-evm")
+        self._fast = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rpc-evm-fast")
+        self._slow = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc-evm")
         self._capacity = workers + queue
         self._timeout = timeout
+        self._slice = fast_slice
         self._on_cancelled = on_cancelled
-        self._by_id: dict[int, list[bool]] = {}
+        self._flags: dict[int, list[bool]] = {}
+        self._closing = False
         self.active = 0
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
@@ -70,12 +83,25 @@ class CallExecutor:
                 f"too many concurrent calls (max {self._capacity}); retry later",
             )
         loop = asyncio.get_running_loop()
-        flag = [False]
-        timer = loop.call_later(self._timeout, flag.__setitem__, 0, True)
-        self._by_id[id(flag)] = flag
+        deadline = loop.time() + self._timeout
+        flag = [False]  # set by the deadline, the fast slice, close() or cancellation
+        timer = loop.call_at(deadline, flag.__setitem__, 0, True)
+        self._flags[id(flag)] = flag
         self.active += 1
         try:
-            return await loop.run_in_executor(self._pool, self._cancellable, flag, function, *args)
+            slice_timer: list[asyncio.TimerHandle] = []
+            try:
+                return await loop.run_in_executor(
+                    self._fast, self._sliced, loop, slice_timer, flag, function, *args
+                )
+            except ExecutionCancelledError:
+                if self._closing or loop.time() >= deadline:
+                    raise
+            finally:
+                for handle in slice_timer:
+                    handle.cancel()
+            flag[0] = False  # only the slice ended: the call goes on in the slow lane
+            return await loop.run_in_executor(self._slow, self._cancellable, flag, function, *args)
         except ExecutionCancelledError as exc:
             raise RpcError(SERVER_ERROR, "execution timeout") from exc
         except asyncio.CancelledError:
@@ -83,8 +109,25 @@ class CallExecutor:
             raise
         finally:
             timer.cancel()
-            del self._by_id[id(flag)]
+            del self._flags[id(flag)]
             self.active -= 1
+
+    def _sliced(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        slice_timer: list[asyncio.TimerHandle],
+        flag: list[bool],
+        function: Callable[..., T],
+        *args: object,
+    ) -> T:
+        """Run on the fast lane: the slice starts when the worker does, not on arrival
+        (its completion is scheduled after this, so the loop sees the timer first)."""
+
+        def start_slice() -> None:
+            slice_timer.append(loop.call_later(self._slice, flag.__setitem__, 0, True))
+
+        loop.call_soon_threadsafe(start_slice)
+        return self._cancellable(flag, function, *args)
 
     def _cancellable(self, flag: list[bool], function: Callable[..., T], *args: object) -> T:
         with cancellable(flag):
@@ -96,6 +139,8 @@ class CallExecutor:
 
     def close(self) -> None:
         """Stop running calls and wait for the workers (before the store is closed)."""
-        for flag in list(self._by_id.values()):
+        self._closing = True
+        for flag in list(self._flags.values()):
             flag[0] = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._fast.shutdown(wait=True, cancel_futures=True)
+        self._slow.shutdown(wait=True, cancel_futures=True)
