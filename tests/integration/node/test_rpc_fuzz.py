@@ -201,6 +201,7 @@ def http(node: NodeProcess) -> Iterator[httpx.Client]:
 def post(http: httpx.Client, body: bytes) -> httpx.Response:
     response = http.post("/", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200, (response.status_code, response.text[:500])
+    assert response.headers.get("connection", "").lower() != "close"  # kept alive
     return response
 
 
