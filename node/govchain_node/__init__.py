@@ -31,4 +31,7 @@ Headers carry Besu's QBFT extraData (longer than 32 bytes): web3.py needs
 ``ExtraDataToPOAMiddleware``, as with any Besu QBFT network. Gas price is zero.
 """
 
+from govchain_core import recursion as _recursion
 from govchain_node import _hashing as _hashing  # selects the keccak backend first
+
+_recursion.apply()  # py-evm's py_ecc raises the limit past what C stacks survive

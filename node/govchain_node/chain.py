@@ -18,6 +18,7 @@ import dataclasses
 import itertools
 import json
 import struct
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
@@ -160,7 +161,8 @@ class Ledger:
         #: it and again to commit it.
         self._held: BuiltBlock | None = None
         self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
-        self._call_states: OrderedDict[bytes, StateAPI] = OrderedDict()
+        #: Scratch states for calls, per thread: each RPC call worker runs its own.
+        self._call_states = threading.local()
         self._logs_cache: OrderedDict[int, tuple[IndexedLog, ...]] = OrderedDict()
 
     @property
@@ -461,13 +463,17 @@ class Ledger:
 
     def call_state(self, header: BlockHeaderAPI) -> StateAPI:
         """A scratch state on top of ``header`` in the context of the next block, for
-        ``eth_call``; callers snapshot and revert around each use.
+        ``eth_call``; callers snapshot and revert around each use. Each thread has its
+        own (states are not thread-safe).
 
         Reused while the head stays the same, so the accounts and storage read by one
         call are cached for the next one (py-evm's ``in_costless_state`` builds a fresh
         state, cold caches included, for every call).
         """
-        cached = self._call_states.get(header.hash)
+        states: OrderedDict[bytes, StateAPI] | None = getattr(self._call_states, "lru", None)
+        if states is None:
+            states = self._call_states.lru = OrderedDict()
+        cached = states.get(header.hash)
         if cached is not None:
             return cached
         vm = self._chain.get_vm(header)
@@ -477,10 +483,14 @@ class Ledger:
         context = vm.create_execution_context(free_header, previous, vm.chain_context)
         state_class = call_state_class(vm.get_state_class())
         state: StateAPI = state_class(self._db, context, free_header.state_root)
-        self._call_states[header.hash] = state
-        if len(self._call_states) > 4:
-            self._call_states.popitem(last=False)
+        states[header.hash] = state
+        if len(states) > 4:
+            states.popitem(last=False)
         return state
+
+    def forget_call_states(self) -> None:
+        """Drop this thread's scratch states (after an execution that was cut short)."""
+        self._call_states.lru = OrderedDict()
 
     def state_at(self, header: BlockHeaderAPI) -> StateAPI:
         """Read-only view of the state after ``header``'s block."""

@@ -42,6 +42,13 @@ def run(
     rpc_host: Annotated[str | None, typer.Option(help="JSON-RPC bind address.")] = None,
     rpc_port: Annotated[int | None, typer.Option(help="JSON-RPC HTTP port (0 = any).")] = None,
     ws_port: Annotated[int | None, typer.Option(help="JSON-RPC WebSocket port.")] = None,
+    rpc_gas_cap: Annotated[
+        int | None, typer.Option(help="Gas cap of eth_call / eth_estimateGas (default 50M).")
+    ] = None,
+    rpc_evm_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds an eth_call / eth_estimateGas may run (default 5)."),
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "INFO",
 ) -> None:
@@ -62,6 +69,8 @@ def run(
         "rpc_host": rpc_host,
         "rpc_port": rpc_port,
         "ws_port": ws_port,
+        "rpc_gas_cap": rpc_gas_cap,
+        "rpc_evm_timeout": rpc_evm_timeout,
     }
     if data_dir is None and config is None:
         overrides["data_dir"] = DEFAULT_DATA_DIR

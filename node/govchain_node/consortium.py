@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from govchain_node import consortium_toml
-from govchain_node.config import DEFAULT_CHAIN_ID, DEFAULT_GAS_LIMIT
+from govchain_node.config import DEFAULT_CHAIN_ID, DEFAULT_GAS_LIMIT, NodeConfig
 from govchain_node.errors import ConfigError
 from govchain_node.genesis import DEV_BALANCE, GENESIS_FILE, AllocAccount, GenesisSpec
 from govchain_node.keys import Account, load_or_create_validator_key, write_dev_accounts
@@ -227,6 +227,9 @@ def _node_config(
         "rpc_host": spec.bind or node.host,
         "rpc_port": node.rpc_port,
         "ws_port": node.ws_port,
+        # Written out so that operators see and tune the bounds of anonymous calls.
+        "rpc_gas_cap": NodeConfig.rpc_gas_cap,
+        "rpc_evm_timeout": NodeConfig.rpc_evm_timeout,
         "p2p": p2p.to_mapping(),
     }
     header = (

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from govchain_node.config import NodeConfig
+from govchain_node.config import DEV_EMPTY_BLOCK_PERIOD, NodeConfig
 from govchain_node.keys import DEV_ACCOUNTS_FILE, Account, load_dev_accounts
 from govchain_node.permissions import SendPermission
 from govchain_node.service import Node
@@ -76,7 +76,7 @@ def start_dev_node(
     host: str = "127.0.0.1",
     chain_id: int = 1337,
     block_period: float = 1.0,
-    empty_block_period: float = 60.0,
+    empty_block_period: float = DEV_EMPTY_BLOCK_PERIOD,
     permission: SendPermission | None = None,
     **settings: Any,
 ) -> DevNodeHandle:

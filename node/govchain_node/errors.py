@@ -9,6 +9,7 @@
     ├── ChainError                 block building or import failed
     │   └── InvalidBlockError      a (sealed) block does not verify against our execution
     ├── TransactionRejectedError   the pool refused a transaction; str() is the standard text
+    ├── ExecutionCancelledError    a call ran out of time (no EVM error: unwinds all frames)
     └── RpcError                   a JSON-RPC error with code, message and optional data
 
 Third-party errors (lmdb, py-evm, rlp) are converted at the module that calls them.
@@ -46,6 +47,10 @@ class TransactionRejectedError(NodeError):
 
     ``str(error)`` is the standard message (``"nonce too low"`` …) clients match on.
     """
+
+
+class ExecutionCancelledError(NodeError):
+    """EVM execution was stopped from outside (the JSON-RPC call's time limit)."""
 
 
 class RpcError(NodeError):

@@ -20,6 +20,12 @@ from govchain_node.errors import KeyFileError
 
 VALIDATOR_KEY_FILE = "validator.key"
 DEV_ACCOUNTS_FILE = "dev-accounts.json"
+#: The dev chain's experiment accounts come from this mnemonic (Hardhat's and
+#: Foundry's), so wallets and tools already know them: account 0 is
+#: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266.  The keys are public: a dev chain only.
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+#: BIP-44 path of dev account ``i`` (MetaMask's and Hardhat's default).
+DEV_PATH = "m/44'/60'/0'/0/{index}"
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
@@ -55,6 +61,20 @@ class Account:
         """65-byte ``r ‖ s ‖ v`` signature (v in {0, 1}) over a 32-byte hash."""
         signature = eth_keys_api.PrivateKey(self.private_key).sign_msg_hash(message_hash)
         return bytes(signature.to_bytes())
+
+
+def dev_accounts_from_mnemonic(mnemonic: str, count: int) -> list[Account]:
+    """Accounts 0 .. count-1 of ``mnemonic`` on :data:`DEV_PATH` (BIP-39 / BIP-32)."""
+    from eth_account.hdaccount import key_from_seed, seed_from_mnemonic
+
+    try:
+        seed = seed_from_mnemonic(mnemonic, passphrase="")
+    except ValueError as exc:
+        raise KeyFileError(f"invalid dev mnemonic: {exc}") from exc
+    return [
+        Account.from_private_key(key_from_seed(seed, DEV_PATH.format(index=index)))
+        for index in range(count)
+    ]
 
 
 def _write_private(path: Path, text: str) -> None:

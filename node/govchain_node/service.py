@@ -4,7 +4,9 @@
 validator key and dev account on first start); ``await node.start()`` binds the RPC
 ports and starts block production; ``await node.stop()`` undoes both and closes the
 store. Everything runs on one asyncio event loop, except that the dev producer builds
-and commits each block in a worker thread while the loop keeps serving reads.
+and commits each block in a worker thread while the loop keeps serving reads, and
+``eth_call`` / ``eth_estimateGas`` execute on the call executor's threads
+(:mod:`govchain_node.rpc.calls`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from govchain_node.genesis import GenesisSpec, dev_genesis
 from govchain_node.keys import (
     DEV_ACCOUNTS_FILE,
     Account,
+    dev_accounts_from_mnemonic,
     load_dev_accounts,
     load_or_create_validator_key,
     write_dev_accounts,
 )
 from govchain_node.permissions import AllowList, AnyOf, RegistryPermission, SendPermission
 from govchain_node.producer import BlockProducer
+from govchain_node.rpc.calls import CallExecutor
 from govchain_node.rpc.methods import EthMethods
 from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.rpc.server import RpcServer
@@ -69,7 +73,7 @@ def prepare_data_dir(
         accounts = (
             load_dev_accounts(data_dir)
             if dev_path.exists()
-            else [Account.generate() for _ in range(config.dev_accounts)]
+            else dev_accounts_from_mnemonic(config.dev_mnemonic, config.dev_accounts)
         )
         genesis = dev_genesis(
             config.chain_id,
@@ -135,7 +139,13 @@ class Node:
             from govchain_node.qbft_driver import ConsortiumDriver
 
             self.consortium = ConsortiumDriver(self, p2p)
-        self.methods = EthMethods(self)
+        self.calls = CallExecutor(
+            workers=config.rpc_call_workers,
+            queue=config.rpc_call_queue,
+            timeout=config.rpc_evm_timeout,
+            on_cancelled=self.ledger.forget_call_states,
+        )
+        self.methods = EthMethods(self, self.calls)
         votes = self.consortium.votes if self.consortium is not None else None
         self.methods.table.update(QbftMethods(self.ledger, votes).table)
         self.server = RpcServer(
@@ -245,4 +255,5 @@ class Node:
         if self.consortium is not None:
             await self.consortium.stop()
         await self.server.stop()
+        self.calls.close()
         self.ledger.close()

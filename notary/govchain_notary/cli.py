@@ -41,12 +41,16 @@ def up(
     rpc_port: Annotated[int, typer.Option(help="Node JSON-RPC port.")] = 8545,
     ws_port: Annotated[int, typer.Option(help="Node WebSocket port.")] = 8546,
     block_period: Annotated[float, typer.Option(help="Seconds per block.")] = 1.0,
+    empty_block_period: Annotated[
+        float, typer.Option(help="Seconds between empty blocks of the idle dev chain.")
+    ] = 5.0,
 ) -> None:
     """Start a dev node, the notary and the web verifier in one command (Ctrl-C stops)."""
     from govchain_notary.up import UpOptions, run_up  # the node loads only for ``up``
 
+    options = UpOptions(data_dir, host, port, rpc_port, ws_port, block_period, empty_block_period)
     try:
-        run_up(UpOptions(data_dir, host, port, rpc_port, ws_port, block_period), typer.echo)
+        run_up(options, typer.echo)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
         typer.echo("govchain up: stopped")
     except NotaryError as exc:

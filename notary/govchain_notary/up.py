@@ -4,6 +4,12 @@ Starts a ``--dev`` node in-process, deploys the three registries and registers a
 dev issuer on first start (addresses, issuer keystore and a dev API key are kept
 in the data directory, so a second start reuses them), then serves the notary
 (SQLite) with the web verifier at ``/`` until Ctrl-C, and stops the node cleanly.
+
+Keys: the notary anchors with a key of its own (random, in ``issuer-keystore.json``),
+which it shares with nobody: a wallet sending with it would take the notary's nonces.
+The registries are deployed by the node's validator key. Users get the node's dev
+accounts for experiments (funded, allowed to send, from the public dev mnemonic
+:data:`govchain_node.keys.DEV_MNEMONIC`), printed at start.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from pathlib import Path
 import uvicorn
 
 from govchain_core.deployment import Deployment
+from govchain_node.config import DEV_EMPTY_BLOCK_PERIOD
 from govchain_node.dev import DevNodeHandle, start_dev_node
+from govchain_node.keys import DEV_MNEMONIC, DEV_PATH, Account
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from govchain_notary.devchain import Registries, deploy_registries, web3_for, write_keystore
@@ -37,6 +45,8 @@ class UpOptions:
     rpc_port: int = 8545
     ws_port: int = 8546
     block_period: float = 1.0
+    #: An idle dev chain still makes a block this often, so newHeads keep coming.
+    empty_block_period: float = DEV_EMPTY_BLOCK_PERIOD
 
 
 def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
@@ -45,12 +55,12 @@ def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
     data_dir = options.data_dir
     password = os.environ.get("GOVCHAIN_NOTARY_KEYSTORE_PASSWORD", DEV_PASSWORD)
     keystore = data_dir / "issuer-keystore.json"
-    key = node.dev_accounts[0].private_key
     if keystore.exists():
         issuer = "0x" + json.loads(keystore.read_text())["address"].lower().removeprefix("0x")
     else:
-        issuer = write_keystore(keystore, key, password)
-    registries = _registries(data_dir / "registries.json", node, key, issuer)
+        issuer = write_keystore(keystore, Account.generate().private_key, password)
+    deployer = node.validator.private_key
+    registries = _registries(data_dir / "registries.json", node, deployer, issuer)
     node.set_issuer_registry(registries.issuer)
     _write_deployment(data_dir / "deployment.json", node.chain_id, registries)
     settings = dev_chain_settings(
@@ -86,6 +96,28 @@ def dev_chain_settings(
         keystore_password=password,
         **overrides,
     )
+
+
+def dev_chain_lines(node: DevNodeHandle, settings: Settings, options: UpOptions) -> list[str]:
+    """What ``govchain up`` says about the dev chain: its block periods and the
+    accounts users may experiment with (never the notary's own)."""
+    notary = {issuer.address.lower() for issuer in settings.issuers}
+    accounts = [a for a in node.dev_accounts if "0x" + a.address.hex() not in notary]
+    lines = [
+        f"dev chain       chain id {node.chain_id}; a block every {options.block_period:g} s "
+        f"with transactions, an empty one every {options.empty_block_period:g} s when idle",
+        f"dev accounts    {len(accounts)} funded accounts for your own transactions "
+        f"(mnemonic: {DEV_MNEMONIC!r}, path {DEV_PATH.format(index='i')})",
+    ]
+    if not accounts:  # a data dir from before the dev accounts: one, the notary's
+        lines.append("  none: this data dir predates them; start with a new --data-dir")
+    for index, account in enumerate(accounts):
+        lines.append(f"  ({index}) {account.checksum_address}  key 0x{account.private_key.hex()}")
+    lines.append(
+        "  These keys are public: use them on this dev chain only. The notary anchors "
+        "with its own key, which is not one of them."
+    )
+    return lines
 
 
 def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Registries:
@@ -127,6 +159,7 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
         ws_port=options.ws_port,
         host=options.host,
         block_period=options.block_period,
+        empty_block_period=options.empty_block_period,
     )
     try:
         settings, api_key = prepare(options, node)
@@ -138,6 +171,8 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
         say(f"node JSON-RPC   {node.rpc_url}   WebSocket {node.ws_url}")
         say(f"API key         {api_key}")
         say(f"data            {options.data_dir}")
+        for line in dev_chain_lines(node, settings, options):
+            say(line)
         server = uvicorn.Server(
             uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
         )

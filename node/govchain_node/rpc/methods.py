@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 import rlp
-from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
 from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
@@ -28,6 +28,7 @@ from govchain_node.errors import RpcError, TransactionRejectedError
 from govchain_node.formatting import format_transaction, hex_address, hex_bytes, hex_int
 from govchain_node.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc import params as p
+from govchain_node.rpc.calls import CallExecutor
 from govchain_node.rpc.protocol import (
     EXECUTION_REVERTED,
     LIMIT_EXCEEDED,
@@ -94,10 +95,16 @@ def computation_error(computation: ComputationAPI) -> RpcError:
 
 
 class EthMethods:
-    """Method table over a :class:`NodeView`."""
+    """Method table over a :class:`NodeView`.
 
-    def __init__(self, node: NodeView) -> None:
+    With a :class:`CallExecutor`, ``eth_call`` and ``eth_estimateGas`` resolve their
+    block on the caller's thread (the event loop) and execute on the executor's
+    workers; without one (and through :meth:`eth_call` itself) they run inline.
+    """
+
+    def __init__(self, node: NodeView, calls: CallExecutor | None = None) -> None:
         self._node = node
+        self._calls = calls
         self._chain_id_hex = hex_int(node.config.chain_id)
         self.table: dict[str, Handler] = {
             "web3_clientVersion": lambda params: CLIENT_VERSION,
@@ -132,8 +139,10 @@ class EthMethods:
             "eth_getTransactionByBlockHashAndIndex": self.eth_get_tx_by_hash_and_index,
             "eth_getTransactionReceipt": self.eth_get_transaction_receipt,
             "eth_sendRawTransaction": self.eth_send_raw_transaction,
-            "eth_call": self.eth_call,
-            "eth_estimateGas": self.eth_estimate_gas,
+            "eth_call": lambda params: self._offload(self._run_call, *self._call_args(params)),
+            "eth_estimateGas": lambda params: self._offload(
+                self._run_estimate, *self._call_args(params)
+            ),
             "eth_getLogs": self.eth_get_logs,
             "eth_getProof": self.eth_get_proof,
             "eth_newFilter": self.eth_new_filter,
@@ -357,7 +366,7 @@ class EthMethods:
     # ----------------------------------------------------------------- execution
 
     def _call_transaction(
-        self, call: Any, header: BlockHeaderAPI, default_gas: int
+        self, call: Any, header: BlockHeaderAPI, default_gas: int, state: StateAPI
     ) -> SignedTransactionAPI:
         if not isinstance(call, dict):
             raise p.invalid("call object must be an object")
@@ -374,7 +383,8 @@ class EthMethods:
         for fee_field in ("gasPrice", "maxFeePerGas", "maxPriorityFeePerGas"):
             if call.get(fee_field) is not None:
                 p.lenient_quantity(call[fee_field], fee_field)
-        nonce = self._node.account(header, sender)[0]
+        # The scratch state is at ``header``: its nonce is the account's nonce there.
+        nonce = int(state.get_nonce(Address(sender)))
         unsigned = GovchainVM.create_unsigned_transaction(
             nonce=nonce, gas_price=0, gas=gas, to=Address(to), value=value, data=data
         )
@@ -382,16 +392,15 @@ class EthMethods:
         return cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=sender))
 
     def _execute(
-        self, tx: SignedTransactionAPI, header: BlockHeaderAPI, *, finalize: bool = True
+        self, tx: SignedTransactionAPI, state: StateAPI, *, finalize: bool = True
     ) -> ComputationAPI:
-        """Run ``tx`` on a scratch state at ``header`` and undo it.
+        """Run ``tx`` on the scratch ``state`` and undo it.
 
         With ``finalize=False`` (eth_call) the executor's refund and fee settlement is
         skipped, as its effects are thrown away anyway; output, logs and revert data are
         the same. eth_estimateGas keeps the full path so its figure matches a real
         transaction.
         """
-        state = self._node.ledger.call_state(header)
         snapshot = state.snapshot()
         try:
             # The call transaction already has gas price 0 (and the state a zero base fee),
@@ -414,24 +423,39 @@ class EthMethods:
             state.revert(snapshot)
         return computation
 
-    def eth_call(self, params: list[Any]) -> str:
+    def _offload(self, function: Callable[..., str], *args: Any) -> Any:
+        """``function(*args)`` on the call executor (an awaitable), or inline."""
+        if self._calls is None:
+            return function(*args)
+        return self._calls.run(function, *args)
+
+    def _call_args(self, params: list[Any]) -> tuple[Any, BlockHeaderAPI]:
+        """The call object and the block of an eth_call / eth_estimateGas request."""
         p.check_arity(params, 3)
         header = self._header(p.arg(params, 1, "block", required=False))
         if len(params) > 2 and params[2] is not None:
             raise p.invalid("state overrides are not supported")
-        tx = self._call_transaction(p.arg(params, 0, "call"), header, header.gas_limit)
-        computation = self._execute(tx, header, finalize=False)
+        return p.arg(params, 0, "call"), header
+
+    def eth_call(self, params: list[Any]) -> str:
+        """eth_call on the calling thread (the node's own read-only calls use it)."""
+        return self._run_call(*self._call_args(params))
+
+    def _run_call(self, call: Any, header: BlockHeaderAPI) -> str:
+        state = self._node.ledger.call_state(header)
+        tx = self._call_transaction(call, header, header.gas_limit, state)
+        computation = self._execute(tx, state, finalize=False)
         if computation.is_error:
             raise computation_error(computation)
         return hex_bytes(bytes(computation.output))
 
     def eth_estimate_gas(self, params: list[Any]) -> str:
-        p.check_arity(params, 3)
-        header = self._header(p.arg(params, 1, "block", required=False))
-        call = p.arg(params, 0, "call")
-        cap = header.gas_limit
-        tx = self._call_transaction(call, header, cap)
-        computation = self._execute(tx, header)
+        return self._run_estimate(*self._call_args(params))
+
+    def _run_estimate(self, call: Any, header: BlockHeaderAPI) -> str:
+        state = self._node.ledger.call_state(header)
+        tx = self._call_transaction(call, header, header.gas_limit, state)
+        computation = self._execute(tx, state)
         if computation.is_error:
             raise computation_error(computation)
         intrinsic = tx.intrinsic_gas
@@ -439,20 +463,22 @@ class EthMethods:
         # calls can require more, which the binary search below finds.
         low = intrinsic + computation.get_gas_used()
         high = tx.gas
-        if self._succeeds(call, header, low):
+        if self._succeeds(call, header, state, low):
             return hex_int(low)
         while low + 1 < high:
             mid = (low + high) // 2
-            if self._succeeds(call, header, mid):
+            if self._succeeds(call, header, state, mid):
                 high = mid
             else:
                 low = mid
         return hex_int(high)
 
-    def _succeeds(self, call: dict[str, Any], header: BlockHeaderAPI, gas: int) -> bool:
-        tx = self._call_transaction({**call, "gas": hex(gas)}, header, gas)
+    def _succeeds(
+        self, call: dict[str, Any], header: BlockHeaderAPI, state: StateAPI, gas: int
+    ) -> bool:
+        tx = self._call_transaction({**call, "gas": hex(gas)}, header, gas, state)
         try:
-            return not self._execute(tx, header).is_error
+            return not self._execute(tx, state).is_error
         except RpcError:
             return False
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from govchain_core.bounded_json import nesting_depth_exceeds
+from govchain_core import bounded_json
+from govchain_core.errors import JsonLimitError
 from govchain_node.errors import RpcError
 
 PARSE_ERROR = -32700
@@ -36,35 +38,41 @@ Handler = Callable[[list[Any]], Any]
 Dispatcher = Callable[[str, list[Any]], "Any | Awaitable[Any]"]
 
 
-def _encode_id(request_id: object) -> bytes:
-    return json.dumps(request_id).encode("utf-8")
+def _dumps(value: object) -> bytes:
+    # allow_nan=False: NaN and Infinity are not JSON; nothing we send may contain them.
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def encode_result(request_id: object, result: object) -> bytes:
-    if isinstance(result, RawJson):
-        body = result.data
-    else:
-        body = json.dumps(result, separators=(",", ":")).encode("utf-8")
-    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"result":' + body + b"}"
+    body = result.data if isinstance(result, RawJson) else _dumps(result)
+    return b'{"jsonrpc":"2.0","id":' + _dumps(request_id) + b',"result":' + body + b"}"
 
 
 def encode_error(request_id: object, error: RpcError) -> bytes:
-    payload = {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
-    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    return _dumps({"jsonrpc": "2.0", "id": request_id, "error": error.to_json()})
 
 
 MAX_NESTING = 128
 
 
-def parse_body(body: bytes) -> Any:
-    if nesting_depth_exceeds(body, MAX_NESTING):
-        raise RpcError(PARSE_ERROR, f"parse error: JSON nested deeper than {MAX_NESTING}")
+def parse_body(body: bytes, max_bytes: int) -> Any:
+    """Parse a request body with govchain's bounded parser (size and nesting first)."""
     try:
-        return json.loads(body)
-    except RecursionError as exc:
-        raise RpcError(PARSE_ERROR, "parse error: nesting too deep") from exc
+        return bounded_json.loads(body, max_bytes=max_bytes, max_depth=MAX_NESTING)
+    except JsonLimitError as exc:
+        raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
+
+
+def echoable_id(request_id: object) -> bool:
+    """Whether ``request_id`` is an id we can echo: a string, an integer or a finite
+    number. ``NaN``, ``Infinity`` and ``1e400`` parse to floats that are not JSON."""
+    if isinstance(request_id, bool):
+        return False
+    if isinstance(request_id, float):
+        return math.isfinite(request_id)
+    return isinstance(request_id, str | int)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,10 +90,8 @@ def validate_request(request: object) -> Call:
     if not isinstance(request, dict):
         raise RpcError(INVALID_REQUEST, "invalid request: not an object")
     request_id = request.get("id")
-    if request_id is not None and not isinstance(request_id, str | int | float):
-        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or number")
-    if isinstance(request_id, bool):
-        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or number")
+    if request_id is not None and not echoable_id(request_id):
+        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or finite number")
     if request.get("jsonrpc") != "2.0":
         raise RpcError(INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
     method = request.get("method")
@@ -104,7 +110,7 @@ def validate_request(request: object) -> Call:
 async def handle_call(dispatch: Dispatcher, request: object) -> bytes | None:
     """Process one request object; ``None`` for notifications."""
     request_id = request.get("id") if isinstance(request, dict) else None
-    if not isinstance(request_id, str | int | float) or isinstance(request_id, bool):
+    if not echoable_id(request_id):
         request_id = None
     try:
         call = validate_request(request)
@@ -117,13 +123,18 @@ async def handle_call(dispatch: Dispatcher, request: object) -> bytes | None:
         return encode_error(request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"))
     if call.notification:
         return None
-    return encode_result(call.request_id, result)
+    try:
+        return encode_result(call.request_id, result)
+    except ValueError as exc:  # a result that is not JSON (a bug)
+        return encode_error(call.request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"))
 
 
-async def handle_body(dispatch: Dispatcher, body: bytes, max_batch: int) -> bytes | None:
+async def handle_body(
+    dispatch: Dispatcher, body: bytes, max_batch: int, max_bytes: int = 5 << 20
+) -> bytes | None:
     """Process a request body (single or batch); ``None`` when nothing is to be sent."""
     try:
-        payload = parse_body(body)
+        payload = parse_body(body, max_bytes)
     except RpcError as error:
         return encode_error(None, error)
     if isinstance(payload, list):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ CORS_HEADERS = {
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "600",
 }
+log = logging.getLogger(__name__)
 WS_QUEUE_LIMIT = 10_000
 SUBSCRIPTION_KINDS = frozenset({"newHeads", "logs", "newPendingTransactions"})
 
@@ -84,6 +86,10 @@ class RpcServer:
     async def _http(self, request: web.Request) -> web.Response:
         try:
             body = await request.read()
+        except ConnectionResetError:
+            # The client went away mid-body: nothing to answer, one line to log.
+            log.info("client %s disconnected before sending the whole body", request.remote)
+            return web.Response(status=400)
         except web.HTTPRequestEntityTooLarge:
             error = RpcError(
                 INVALID_REQUEST, f"request body too large (max {self._max_body} bytes)"
@@ -94,7 +100,7 @@ class RpcServer:
                 content_type="application/json",
                 headers=CORS_HEADERS,
             )
-        response = await handle_body(self._dispatch, body, self._max_batch)
+        response = await handle_body(self._dispatch, body, self._max_batch, self._max_body)
         return web.Response(
             body=response or b"", content_type="application/json", headers=CORS_HEADERS
         )
@@ -149,7 +155,7 @@ class RpcServer:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     data = msg.data.encode("utf-8") if msg.type == WSMsgType.TEXT else msg.data
-                    response = await handle_body(dispatch, data, self._max_batch)
+                    response = await handle_body(dispatch, data, self._max_batch, self._max_body)
                     if response is not None:
                         # Responses go through the same queue so they stay ordered with
                         # notifications; a full queue means a consumer that does not read.

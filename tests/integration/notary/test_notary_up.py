@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -9,8 +10,18 @@ import time
 from pathlib import Path
 
 import httpx
+from websockets.sync.client import connect
+
+from tests.support.hardhat_node import HARDHAT_KEYS
+from tests.support.node_rpc import RpcClient, local_account
 
 DIGEST = "sha256:" + "5e" * 32
+#: Addresses of Hardhat's first three dev keys (the public dev mnemonic's accounts).
+HARDHAT_ADDRESSES = (
+    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+)
 
 
 def _ports(count: int) -> list[int]:
@@ -38,6 +49,8 @@ def _start(data_dir: Path, ports: list[int]) -> subprocess.Popen[str]:
             str(ports[2]),
             "--block-period",
             "0.5",
+            "--empty-block-period",
+            "1",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -94,3 +107,64 @@ def test_up_serves_notary_node_and_verifier_and_restarts(tmp_path: Path) -> None
     finally:
         output = _interrupt(process)
     assert f"API key         {key}" in output
+
+
+def _send_value(rpc_url: str, key: str, to: str) -> dict[str, object]:
+    """A plain value transfer signed with ``key``; returns its receipt."""
+    client = RpcClient(rpc_url)
+    try:
+        account = local_account(key)
+        raw = client.sign(account, 1337, to=to, value=10**18, gas=21_000, fee=0)
+        return client.wait_receipt(client.send(raw))
+    finally:
+        client.close()
+
+
+def test_up_offers_dev_accounts_apart_from_the_notary_key(tmp_path: Path) -> None:
+    """Regression (issue 13 item 16): ``govchain up`` offered only the notary's own key,
+    so a wallet using it collided with the notary's nonces; an idle chain sent no
+    newHeads for minutes."""
+    ports = _ports(3)
+    url = f"http://127.0.0.1:{ports[0]}"
+    rpc_url = f"http://127.0.0.1:{ports[1]}"
+    process = _start(tmp_path, ports)
+    try:
+        heads = _idle_heads(f"ws://127.0.0.1:{ports[2]}", count=2, timeout=10)
+        api_key = (tmp_path / "dev-api-key").read_text().strip()
+        notary_key = json.loads((tmp_path / "issuer-keystore.json").read_text())["address"]
+        # The notary anchors while a user sends from dev account 0, back to back.
+        for index in range(3):
+            receipt = _send_value(rpc_url, HARDHAT_KEYS[0], HARDHAT_ADDRESSES[1])
+            assert receipt["status"] == "0x1"
+            submitted = httpx.post(
+                f"{url}/v1/digests",
+                params={"wait": 20},
+                json={"kind": "certificate", "digest": "sha256:" + f"{index:064x}"},
+                headers={"Authorization": f"Bearer {api_key}"},
+                timeout=30,
+            )
+            assert submitted.status_code == 200, submitted.text
+    finally:
+        output = _interrupt(process)
+    assert len(heads) == 2
+    assert int(heads[1]["number"], 16) > int(heads[0]["number"], 16)
+    assert "an empty one every 1 s when idle" in output
+    assert "10 funded accounts" in output
+    for index, address in enumerate(HARDHAT_ADDRESSES):
+        assert f"({index}) {address}  key {HARDHAT_KEYS[index]}" in output
+    assert notary_key.lower() not in output.lower()
+
+
+def _idle_heads(ws_url: str, count: int, timeout: float) -> list[dict[str, str]]:
+    """``count`` newHeads of the idle chain (nothing is sent meanwhile)."""
+    heads: list[dict[str, str]] = []
+    with connect(ws_url) as ws:
+        ws.send(
+            json.dumps(
+                {"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]}
+            )
+        )
+        assert "result" in json.loads(ws.recv(timeout=timeout))
+        while len(heads) < count:
+            heads.append(json.loads(ws.recv(timeout=timeout))["params"]["result"])
+    return heads

@@ -66,3 +66,13 @@ def test_dev_accounts_round_trip(tmp_path: Path) -> None:
     write_dev_accounts(tmp_path, 1337, accounts)
     assert load_dev_accounts(tmp_path) == accounts
     assert (tmp_path / "dev-accounts.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_dev_accounts_are_the_public_dev_mnemonics() -> None:
+    """Hardhat's published keys for the same mnemonic and path are the oracle."""
+    from govchain_node.keys import DEV_MNEMONIC, dev_accounts_from_mnemonic
+    from tests.support.hardhat_node import HARDHAT_KEYS
+
+    accounts = dev_accounts_from_mnemonic(DEV_MNEMONIC, len(HARDHAT_KEYS))
+    assert ["0x" + a.private_key.hex() for a in accounts] == list(HARDHAT_KEYS)
+    assert NodeConfig(data_dir=Path("x")).dev_accounts == 10

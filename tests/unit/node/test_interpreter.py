@@ -4,6 +4,7 @@ contracts run through both, and everything observable must be equal."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govchain_node.chain import Ledger
+from govchain_node.errors import ExecutionCancelledError
 from govchain_node.interpreter import (
     BINARY,
     LOGIC,
     PUSH,
     GovchainComputation,
     GovchainState,
+    cancellable,
     jump_destinations,
     plan_for,
 )
@@ -114,6 +117,29 @@ def test_a_loop_with_jumps_runs_out_of_gas_as_in_py_evm() -> None:
         fast = observed(*_run(GovchainComputation, code, b"", gas))
         assert fast == stock
         assert fast["error"] is not None
+
+
+def test_a_set_flag_unwinds_every_frame_and_only_on_its_thread() -> None:
+    """Cancellation is no EVM error (which would end one frame as out of gas and let
+    the caller go on): it leaves apply_message as an exception."""
+    loop = bytes.fromhex("5b600056")  # JUMPDEST PUSH1 0 JUMP
+    with cancellable([True]), pytest.raises(ExecutionCancelledError):
+        _run(GovchainComputation, loop, b"", 1_000_000)
+    flag = [False]
+    with cancellable(flag):
+        computation, _ = _run(GovchainComputation, loop, b"", 100_000)
+    assert computation.is_error  # an unset flag changes nothing: out of gas
+    outcome: list[bool] = []
+    with cancellable([True]):  # this thread's flag does not reach another thread
+        other = threading.Thread(
+            target=lambda: outcome.append(_run(GovchainComputation, loop, b"", 100_000)[0].is_error)
+        )
+        other.start()
+        other.join()
+    assert outcome == [True]
+    assert observed(*_run(GovchainComputation, loop, b"", 100_000)) == observed(
+        *_run(PragueComputation, loop, b"", 100_000)
+    )
 
 
 @pytest.mark.parametrize("last", ["80", "5f", "6001", "34", "91", "01"])

@@ -55,7 +55,10 @@ class Harness:
         self.clock = FakeClock(1_000.0)
         self.ledger = Ledger(MemoryStore(), spec())
         config = NodeConfig(
-            data_dir=tmp_path, block_period=block_period, block_gas_limit=30_000_000
+            data_dir=tmp_path,
+            block_period=block_period,
+            empty_block_period=60.0,
+            block_gas_limit=30_000_000,
         )
         self.pool = TxPool(
             chain_id=config.chain_id,

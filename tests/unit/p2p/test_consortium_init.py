@@ -160,6 +160,7 @@ def test_container_layout_binds_everywhere_and_names_peers_by_host(tmp_path: Pat
     assert summary["nodes"][2]["rpc_url"] == "http://govchain-node-2:20020"
     document = tomllib.loads((consortium.directory / "node-1" / "node.toml").read_text())
     assert document["rpc_host"] == ALL_INTERFACES
+    assert (document["rpc_gas_cap"], document["rpc_evm_timeout"]) == (50_000_000, 5.0)
     assert document["p2p"]["host"] == ALL_INTERFACES
     assert [p["host"] for p in document["p2p"]["peers"]] == ["govchain-node-0", "govchain-node-2"]
     certificate = x509.load_pem_x509_certificate(
