@@ -26,7 +26,7 @@ from govchain_notary.api import deployment, digests, health, issuers, receipts, 
 from govchain_notary.chains import make_anchorer
 from govchain_notary.log_store import IssuerLock
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import BodyLimit, CachedLookups, RequestMetrics
+from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -102,6 +102,7 @@ def create_app(
     for module in (digests, receipts, verify, status, issuers, deployment, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
+    app.add_middleware(AllowedMethods, api=app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

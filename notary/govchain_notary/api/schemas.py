@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator, with_config
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator, with_config
 from typing_extensions import TypedDict
 
 from govchain_core.jcs import MAX_SAFE_INTEGER
+from govchain_core.receipt import RECEIPT_TYPE
 
 DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
@@ -20,13 +21,23 @@ Kind = Literal["certificate", "register", "iot", "dataset"]
 DigestText = Annotated[str, Field(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])]
 Device = Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,128}$", examples=["eui-70b3d57ed0001234"])]
 Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+#: Upper bound of every log size in a query: far beyond any log, and within the
+#: databases' 64-bit integers (a larger number would be a 500, not a 422).
+MAX_LOG_SIZE = 2**62
+#: The schema's bound of a batch; a notary may be configured for less (then 413).
+MAX_ITEMS = 10_000
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-@with_config(ConfigDict(extra="forbid"))
+@with_config(
+    ConfigDict(
+        extra="forbid",
+        json_schema_extra={"dependentRequired": {"device": ["seq"], "seq": ["device"]}},
+    )
+)
 class DigestItem(TypedDict):
     """One document digest, with optional metadata digest or IoT device and sequence.
 
@@ -40,12 +51,24 @@ class DigestItem(TypedDict):
     seq: NotRequired[Seq]
 
 
+_SINGLE_FIELDS = ["digest", "meta", "device", "seq"]
+
+
 class SubmitRequest(_Strict):
     """Either one ``digest`` or a batch of ``items`` (up to 10,000), all of one ``kind``."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # what ``_one_form`` checks, said in the schema
+            "oneOf": [
+                {"required": ["digest"], "not": {"required": ["items"]}},
+                {
+                    "required": ["items"],
+                    "not": {"anyOf": [{"required": [name]} for name in _SINGLE_FIELDS]},
+                },
+            ],
+            "dependentRequired": {"device": ["seq"], "seq": ["device"]},
             "examples": [
                 {"kind": "certificate", "digest": EXAMPLE_DIGEST},
                 {
@@ -54,7 +77,7 @@ class SubmitRequest(_Strict):
                         {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
                     ],
                 },
-            ]
+            ],
         },
     )
 
@@ -63,7 +86,10 @@ class SubmitRequest(_Strict):
     meta: DigestText | None = None
     device: Device | None = None
     seq: Seq | None = None
-    items: list[DigestItem] | None = None
+    items: (
+        Annotated[list[DigestItem], Field(min_length=1, json_schema_extra={"maxItems": MAX_ITEMS})]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_form(self) -> SubmitRequest:
@@ -155,10 +181,25 @@ class LookupResponse(BaseModel):
     )
 
 
+#: The top level of a receipt v1 as the schema states it; the verifier checks the
+#: rest (an unknown or malformed field is a 400, an unknown major version a 422).
+RECEIPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "version", "leaf", "proof", "anchor"],
+    "properties": {
+        "type": {"const": RECEIPT_TYPE},
+        "version": {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$"},
+        "leaf": {"type": "object"},
+        "proof": {"type": "object"},
+        "anchor": {"type": "object"},
+    },
+}
+
+
 class VerifyRequest(_Strict):
     """A receipt v1 object, and optionally the digest of the document it should prove."""
 
-    receipt: dict[str, Any]
+    receipt: Annotated[dict[str, Any], WithJsonSchema(RECEIPT_SCHEMA)]
     document_digest: DigestText | None = None
 
 
