@@ -71,7 +71,7 @@ async def load_json_body(request: Request, limit: int) -> None:
                 raise PayloadTooLargeError(f"request bodies are limited to {limit} bytes")
             chunks.append(chunk)
     except ClientDisconnect:
-        logger.info(
+        logger.warning(  # one line: a traceback per dropped client would flood the log
             "%s %s: the client disconnected after %d body bytes",
             request.method,
             request.url.path,
