@@ -52,7 +52,7 @@ from govchain_notary.storage.statuses import (
     StatusIndexStore,
 )
 from govchain_notary.submissions import Item, prepare_leaves
-from govchain_notary.transitions import refusal
+from govchain_notary.transitions import refusal, successor_refusal
 from govchain_notary.waiters import Waiters
 from govchain_notary.writer import Accepted, AcceptJob, SubmissionWriter
 
@@ -367,6 +367,9 @@ class NotaryService:
         successor = self._successor(client, action, superseded_by)
         current = self.anchorer.status(submission.issuer, submission.leaf_hash)
         check_transition(current.state, action)
+        if successor is not None:
+            later = self.anchorer.status(submission.issuer, successor)
+            check_successor(submission.leaf_hash, successor, later.state)
         facts = self.anchorer.set_status(
             submission.issuer, submission.leaf_hash, ACTIONS[action], successor
         )
@@ -473,3 +476,12 @@ def check_transition(current: DocumentState, action: str) -> None:
     reason = refusal(current, ACTIONS[action])
     if reason is not None:
         raise ConflictError(reason)
+
+
+def check_successor(leaf_hash: bytes, successor: bytes, state: DocumentState) -> None:
+    """Refuse a supersession the StatusRegistry would revert: by the document itself
+    (422), or by a successor that is superseded or revoked (409; this also refuses
+    every supersession cycle)."""
+    reason = successor_refusal(leaf_hash, successor, state)
+    if reason is not None:
+        raise (UnprocessableError if successor == leaf_hash else ConflictError)(reason)

@@ -33,7 +33,7 @@ from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError
 from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
-from govchain_notary.transitions import refusal
+from govchain_notary.transitions import refusal, successor_refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())
 
@@ -119,8 +119,10 @@ class MemoryChain:
         with self._lock:
             self._maybe_fail()
             key = f"{issuer}:{leaf_hash.hex()}"
-            current = DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
-            reason = refusal(current, state)
+            reason = refusal(self._state(key), state)
+            if reason is None and state is DocumentState.SUPERSEDED:
+                later = self._state(f"{issuer}:{(superseded_by or b'').hex()}")
+                reason = successor_refusal(leaf_hash, superseded_by, later)
             if reason is not None:
                 raise ChainError(f"status change reverted: {reason}")
             number = self._mine()
@@ -133,6 +135,9 @@ class MemoryChain:
             self._save()
             tx_hash = hashlib.sha256(b"status" + key.encode() + bytes([state])).digest()
             return self._facts(tx_hash, number)
+
+    def _state(self, key: str) -> DocumentState:
+        return DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
 
     def list_issuers(self) -> list[IssuerInfo]:
         with self._lock:

@@ -171,13 +171,16 @@ class Web3Chain:
             self._nonces.pop(issuer, None)
             raise
         if receipt["status"] != 1:
-            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{self._why(call)}")
+            why = self._why(call, account.address, int(receipt["blockNumber"]))
+            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{why}")
         return self._facts(bytes(tx_hash), int(receipt["blockNumber"]))
 
-    def _why(self, call: Any) -> str:
-        """Replay a reverted call to name the contract error, for the log."""
+    def _why(self, call: Any, sender: str, block_number: int) -> str:
+        """Replay a reverted call to name the contract error, for the log: as its sender
+        (the registries decide by ``msg.sender``; without ``from`` the replay reverts
+        for another reason) on the state of the block it reverted in."""
         try:
-            call.call()
+            call.call({"from": sender}, block_identifier=block_number)
         except Exception as exc:
             data = getattr(exc, "data", None)
             if isinstance(data, str):
