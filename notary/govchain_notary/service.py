@@ -37,6 +37,7 @@ from govchain_notary.errors import (
     UnavailableError,
     UnprocessableError,
 )
+from govchain_notary.issuer_roles import IssuerRoles
 from govchain_notary.log_store import IssuerLock, WriterLogs
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
@@ -104,6 +105,7 @@ class NotaryService:
         self.follower = StatusFollower(
             statuses, anchorer, self.issuers, settings.block_period, self.lookups.clear
         )
+        self.roles = IssuerRoles(anchorer, self.issuers, settings.block_period)
         self._flights: dict[str, threading.Lock] = {}
         self._flight_lock = threading.Lock()
         self.started = False
@@ -136,6 +138,7 @@ class NotaryService:
         self.writer.start()
         self.worker.start()
         self.follower.start()
+        self.roles.start()
         self._update_backlog()
         self.started = True
 
@@ -144,6 +147,7 @@ class NotaryService:
             self.writer.stop()
         self.worker.stop()
         self.follower.stop()
+        self.roles.stop()
         if self.lock is not None:
             self.lock.release()
         self.started = False
@@ -207,6 +211,9 @@ class NotaryService:
             raise BadRequestError("give a digest or a non-empty list of items")
         if client.issuer not in self.issuers:
             raise ForbiddenError(f"this notary does not write the log of {client.issuer}")
+        refused = self.roles.refusal(client.issuer, kind)
+        if refused is not None:  # its receipts could never verify
+            raise UnprocessableError(refused, reason="issuer-role")
         self._check_backlog(len(items))
         assert self.writer is not None
         leaves = await anyio.to_thread.run_sync(prepare_leaves, kind, client.issuer, items)

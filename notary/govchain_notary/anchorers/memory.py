@@ -60,6 +60,7 @@ class MemoryChain:
         self.statuses: dict[str, dict[str, Any]] = {}
         self.status_events: list[dict[str, Any]] = []  # StatusChanged, in block order
         self.issuers: dict[str, IssuerInfo] = {}
+        self.issuer_events: list[tuple[int, str]] = []  # (block, issuer), in block order
         self.fail_next = 0
         if path is not None and path.exists():
             self._load(path)
@@ -138,6 +139,19 @@ class MemoryChain:
 
     def _state(self, key: str) -> DocumentState:
         return DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
+
+    def set_issuer(self, info: IssuerInfo) -> int:
+        """Register or change an issuer, as the IssuerRegistry's vote would; its block."""
+        with self._lock:
+            number = self._mine()
+            self.issuers[info.address] = info
+            self.issuer_events.append((number, info.address))
+            return number
+
+    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
+        wanted = set(issuers)
+        with self._lock:
+            return {i for block, i in self.issuer_events if first <= block <= last and i in wanted}
 
     def list_issuers(self) -> list[IssuerInfo]:
         with self._lock:

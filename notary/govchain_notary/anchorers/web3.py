@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils.abi import event_abi_to_log_topic
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.middleware import ExtraDataToPOAMiddleware
@@ -38,6 +39,7 @@ from govchain_notary.storage.statuses import StatusChange
 P = ParamSpec("P")
 R = TypeVar("R")
 ZERO32 = b"\0" * 32
+ISSUER_EVENTS = ("IssuerRegistered", "IssuerUpdated", "IssuerRemoved", "RolesChanged")
 STATUS_CALLS = {
     DocumentState.SUSPENDED: "suspend",
     DocumentState.VALID: "reinstate",
@@ -292,6 +294,30 @@ class Web3Chain:
         ]
         times = {n: int(self.web3.eth.get_block(n)["timestamp"]) for n in _blocks_of(logs)}
         return [_status_change(log, times[int(log["blockNumber"])]) for log in logs]
+
+    @chain_errors
+    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
+        """One ``eth_getLogs``: the registry's issuer events, filtered by the issuers'
+        topic (every one of these events has the issuer as its first indexed topic)."""
+        if not issuers:
+            return set()
+        events = [
+            e for e in self.issuers.abi if e["type"] == "event" and e["name"] in ISSUER_EVENTS
+        ]
+        wanted = ["0x" + event_abi_to_log_topic(e).hex() for e in events]
+        logs = self.web3.eth.get_logs(
+            {
+                "address": self.issuers.address,
+                "fromBlock": first,
+                "toBlock": last,
+                "topics": [wanted, ["0x" + "00" * 12 + i.removeprefix("0x") for i in issuers]],
+            }
+        )
+        return {
+            "0x" + bytes(log["topics"][1])[-20:].hex()
+            for log in logs
+            if not log.get("removed", False)
+        }
 
     @chain_errors
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from fastapi.testclient import TestClient
+from web3 import Web3
 
+from govchain_contracts import Role, load
+from govchain_contracts.deploy import ContractSender, web3_for
 from govchain_core.log import MerkleLog
 from govchain_core.verify import DocumentState
 from govchain_node.dev import DevNodeHandle, start_dev_node
@@ -194,3 +199,62 @@ def test_a_reverted_transaction_is_logged_with_the_contract_s_reason(chain: Chai
     web3_chain.set_status(issuer, newer, DocumentState.REVOKED, None)
     with pytest.raises(ChainError, match="SuccessorNotCurrent"):
         web3_chain.set_status(issuer, older, DocumentState.SUPERSEDED, newer)
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
+        time.sleep(0.05)
+
+
+def test_a_kind_whose_role_the_members_removed_is_refused(chain: Chain, tmp_path: Path) -> None:
+    """Roles come from the IssuerRegistry, followed through its events: a member vote
+    that takes a role away refuses the next submission of that kind (422), before
+    anything is written; removing the issuer refuses every kind."""
+    app = create_app(chain.settings.model_copy(update={"data_dir": tmp_path}))
+    with TestClient(app) as http:
+        service = app.state.service
+        issuer = service.issuers[0]
+        _, key = new_client(service.store, "amt", issuer, ["submit:*"], 1000)
+
+        def submit(kind: str, n: int) -> Any:
+            # waits until anchored, so that the notary sends nothing while the member
+            # (the same dev account) votes: their nonces would collide
+            body = {"kind": kind, "digest": f"sha256:{n + 0x70:064x}"}
+            headers = {"Authorization": f"Bearer {key}"}
+            return http.post("/v1/digests", json=body, headers=headers, params={"wait": 30})
+
+        def vote(call: Callable[[Any, str], Any]) -> None:
+            member = ContractSender(
+                web3_for(chain.node.rpc_url), Account.from_key(_member_key(chain))
+            )
+            registry = member.web3.eth.contract(
+                address=Web3.to_checksum_address(chain.settings.issuer_registry),
+                abi=list(load("IssuerRegistry").abi),
+            )
+            # the sole member's proposal is its own majority: executed in the same transaction
+            receipt = member.send(call(registry.functions, Web3.to_checksum_address(issuer)))
+            block = receipt["blockNumber"]
+            _wait_for(lambda: service.roles.block >= block, "the vote is followed")
+
+        _wait_for(lambda: service.roles.loaded, "the roles are read")
+        assert submit("certificate", 0).status_code == 200
+        vote(lambda registry, address: registry.proposeChangeRoles(address, int(Role.REGISTER)))
+        size = service.store.log_size(issuer)
+        refused = submit("certificate", 1)
+        assert refused.status_code == 422, refused.text
+        assert "no role for documents of kind 'certificate'" in refused.json()["detail"]
+        assert refused.json()["reason"] == "issuer-role"
+        assert service.store.log_size(issuer) == size  # nothing was written
+        assert submit("register", 2).status_code == 200
+        vote(lambda registry, address: registry.proposeRemoveIssuer(address))
+        gone = submit("register", 3)
+        assert gone.status_code == 422, gone.text
+        assert "not active" in gone.json()["detail"]
+
+
+def _member_key(chain: Chain) -> bytes:
+    """``web3_notary_settings`` made the node's first dev account member and issuer."""
+    key: bytes = chain.node.dev_accounts[0].private_key
+    return key
