@@ -21,7 +21,7 @@ import pytest
 
 from tests.integration.notary.test_notary_up import _ports
 
-DEEP = b"[" * 100_000  # 100 KB; the 200 KB body is refused by its size alone
+DEEP = b"[" * 200_000  # 200 KB, within the body limit: only the depth bound refuses it
 DIGEST = "sha256:" + "7a" * 32
 
 
