@@ -54,32 +54,34 @@ class DigestItem(TypedDict):
 _SINGLE_FIELDS = ["digest", "meta", "device", "seq"]
 
 
+def _submit_schema(schema: dict[str, Any]) -> None:
+    """What ``_one_form`` checks, said in the schema: one form or the other, fields
+    left out rather than null."""
+    for name in (*_SINGLE_FIELDS, "items"):
+        field = schema["properties"][name]
+        (variant,) = [v for v in field.pop("anyOf") if v.get("type") != "null"]
+        field.update(variant)
+    schema["oneOf"] = [
+        {"required": ["digest"], "not": {"required": ["items"]}},
+        {
+            "required": ["items"],
+            "not": {"anyOf": [{"required": [name]} for name in _SINGLE_FIELDS]},
+        },
+    ]
+    schema["dependentRequired"] = {"device": ["seq"], "seq": ["device"]}
+    schema["examples"] = [
+        {"kind": "certificate", "digest": EXAMPLE_DIGEST},
+        {
+            "kind": "iot",
+            "items": [{"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}],
+        },
+    ]
+
+
 class SubmitRequest(_Strict):
     """Either one ``digest`` or a batch of ``items`` (up to 10,000), all of one ``kind``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            # what ``_one_form`` checks, said in the schema
-            "oneOf": [
-                {"required": ["digest"], "not": {"required": ["items"]}},
-                {
-                    "required": ["items"],
-                    "not": {"anyOf": [{"required": [name]} for name in _SINGLE_FIELDS]},
-                },
-            ],
-            "dependentRequired": {"device": ["seq"], "seq": ["device"]},
-            "examples": [
-                {"kind": "certificate", "digest": EXAMPLE_DIGEST},
-                {
-                    "kind": "iot",
-                    "items": [
-                        {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
-                    ],
-                },
-            ],
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_submit_schema)
 
     kind: Kind
     digest: DigestText | None = None
@@ -93,6 +95,8 @@ class SubmitRequest(_Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> SubmitRequest:
+        if None in (getattr(self, name) for name in self.model_fields_set):
+            raise ValueError("leave optional fields out instead of sending null")
         single = (self.digest, self.meta, self.device, self.seq)
         if self.items is not None and any(v is not None for v in single):
             raise ValueError("give either digest (with meta/device/seq) or items, not both")

@@ -145,6 +145,8 @@ def test_every_integer_parameter_is_bounded(api: Api) -> None:
         ("/v1/digests", {"kind": "iot", "digest": DIGEST, "device": "d-1"}),
         ("/v1/digests", {"kind": "iot", "items": [{"digest": DIGEST, "seq": 1}]}),
         ("/v1/digests", {"kind": "certificate"}),
+        ("/v1/digests", {"kind": "certificate", "digest": None, "items": [{"digest": DIGEST}]}),
+        ("/v1/digests", {"kind": "certificate", "digest": DIGEST, "meta": None}),
         ("/v1/verify", {"receipt": {}}),
         ("/v1/verify", {"receipt": {"type": "govchain-receipt", "version": "1.0"}}),
     ],
