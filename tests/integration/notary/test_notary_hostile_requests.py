@@ -124,3 +124,19 @@ def test_a_client_hanging_up_mid_body_is_one_log_line(up: Up) -> None:
         timeout=30,
     )
     assert submitted.status_code == 202, submitted.text
+
+
+def test_a_chunked_body_over_the_limit_is_413_on_the_wire(up: Up) -> None:
+    """Sent with ``Transfer-Encoding: chunked`` (no Content-Length to refuse early):
+    the limit holds while streaming, and the answer is 413, not 400."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"kind": "certificate", "digest": "'
+        for _ in range(80):  # 5 MB, over the default 4 MiB
+            yield b"0" * 65_536
+
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {up.key}"}
+    response = httpx.post(up.url + "/v1/digests", content=chunks(), headers=headers, timeout=30)
+    assert response.status_code == 413, response.text
+    assert response.json()["status"] == 413
+    assert up.alive()
