@@ -10,6 +10,9 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 ///   Valid      --suspend-->   Suspended   --reinstate--> Valid
 ///   Valid|Suspended --supersede(new)--> Superseded
 ///   Valid|Suspended|Superseded --revoke--> Revoked (final)
+/// A successor `new` is another leaf of the caller that is neither superseded nor revoked:
+/// every leaf of a supersession cycle is superseded when the edge closing it is added, so
+/// this one check (one storage read) keeps supersession chains free of cycles.
 /// A status is the issuer's statement about a leaf hash; the contract does not check that
 /// the leaf is in the issuer's log (verifiers check inclusion against AnchorRegistry).
 /// @dev The current status (the newest history entry) lives in one slot next to the
@@ -57,6 +60,8 @@ contract StatusRegistry {
     error NotSuspended(bytes32 leafHash, State state);
     /// @notice The superseding leaf must be non-zero and differ from the leaf itself.
     error InvalidSupersedingLeaf(bytes32 newLeafHash);
+    /// @notice The superseding leaf is superseded or revoked itself (this refuses every cycle).
+    error SuccessorNotCurrent(bytes32 newLeafHash, State state);
     /// @notice No history entry at this index.
     error HistoryIndexOutOfRange(uint256 index, uint256 count);
 
@@ -97,11 +102,16 @@ contract StatusRegistry {
         _change(r, leafHash, State.Revoked, bytes32(0), reason);
     }
 
-    /// @notice Mark a valid or suspended leaf of the caller as replaced by `newLeafHash`.
+    /// @notice Mark a valid or suspended leaf of the caller as replaced by `newLeafHash`,
+    /// a valid or suspended leaf of the caller.
     function supersede(bytes32 leafHash, bytes32 newLeafHash, uint32 reason) external {
         Record storage r = _record(leafHash);
         if (newLeafHash == bytes32(0) || newLeafHash == leafHash) {
             revert InvalidSupersedingLeaf(newLeafHash);
+        }
+        State successor = _records[msg.sender][newLeafHash].head.state;
+        if (successor == State.Superseded || successor == State.Revoked) {
+            revert SuccessorNotCurrent(newLeafHash, successor);
         }
         _requireChangeable(r, leafHash, r.head.state);
         _change(r, leafHash, State.Superseded, newLeafHash, reason);

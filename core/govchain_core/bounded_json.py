@@ -9,9 +9,13 @@ runs with a limit of 100,000, deep enough to overflow the C stack: a 200 KB body
 without recursion, and a ``RecursionError`` from the parser is still mapped to the
 same error.
 
-The depth scan is cheap for ordinary input: a document with no more brackets than
-the limit cannot nest deeper, and otherwise strings are removed and only brackets
-kept (both in C) before a Python loop over the brackets alone.
+The depth scan is cheap for ordinary input, and all in C: a document with no more
+brackets than the limit cannot nest deeper; otherwise strings are removed (split at
+the quotes when no quote is escaped, else by the string grammar) and only brackets
+kept, and adjacent open-close pairs are removed pass by pass: each pass removes the
+innermost level of every nest, so a document nesting ``d`` deep is gone after ``d``
+passes (a batch of 10,000 digests: about 2 ms, a tenth of the regular expression
+and Python loop this replaced).
 """
 
 from __future__ import annotations
@@ -25,25 +29,41 @@ from govchain_core.errors import JsonLimitError
 #: Default nesting limit: far above any document govchain reads (receipts nest 4 deep).
 MAX_DEPTH = 64
 
-_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_OPEN_CLOSE = bytes.maketrans(b"[{]}", b"(())")
 
 
 def nesting_depth_exceeds(data: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON text's brackets (outside strings) nest deeper than ``limit``.
 
-    An unterminated string swallows nothing here: the regular expression only removes
-    complete strings, so brackets after a stray quote are still counted.
+    Exact for balanced brackets; for unbalanced ones (never valid JSON) it may say
+    deeper than the parser would get before failing, never shallower.  An
+    unterminated string swallows nothing here: only complete strings are removed,
+    so brackets after a stray quote are still counted.
     """
     if data.count(b"[") + data.count(b"{") <= limit:
         return False
-    depth = 0
-    for char in _STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
-        depth += _STEP[char]
-        if depth > limit:
+    brackets = _outside_strings(data).translate(_OPEN_CLOSE, _NOT_BRACKETS)
+    passes = 0
+    while b"()" in brackets:
+        if passes == limit:
             return True
-    return False
+        brackets = brackets.replace(b"()", b"")
+        passes += 1
+    # left: unmatched ``)`` then unmatched ``(``; each ``(`` encloses what follows it
+    return passes + brackets.count(b"(") > limit
+
+
+def _outside_strings(data: bytes) -> bytes:
+    """The text with its complete strings removed."""
+    if b'\\"' in data:  # an escaped quote: only the string grammar finds the ends
+        return _STRING.sub(b"", data)
+    parts = data.split(b'"')
+    outside = parts[0::2]
+    if len(parts) % 2 == 0:  # an odd number of quotes: the last string never ends
+        outside.append(parts[-1])
+    return b"".join(outside)
 
 
 def loads(

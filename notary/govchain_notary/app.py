@@ -22,11 +22,20 @@ from fastapi.staticfiles import StaticFiles
 from govchain_core import __version__
 from govchain_notary import problems
 from govchain_notary.anchorers.base import Anchorer
-from govchain_notary.api import deployment, digests, health, issuers, receipts, status, verify
+from govchain_notary.api import (
+    deployment,
+    digests,
+    docs,
+    health,
+    issuers,
+    receipts,
+    status,
+    verify,
+)
 from govchain_notary.chains import make_anchorer
 from govchain_notary.log_store import IssuerLock
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import BodyLimit, CachedLookups, RequestMetrics
+from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -85,6 +94,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves both pages without a CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "digests", "description": "Notarise digests and look them up."},
             {"name": "receipts", "description": "Receipts v1."},
@@ -101,7 +112,9 @@ def create_app(
     problems.install(app)
     for module in (digests, receipts, verify, status, issuers, deployment, health):
         app.include_router(module.router)
+    docs.install(app)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
+    app.add_middleware(AllowedMethods, api=app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

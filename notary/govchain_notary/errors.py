@@ -16,12 +16,15 @@ type, so ``problems`` renders every one the same way and no handler decides code
     │   ├── NotFoundError         404
     │   ├── ConflictError         409 reused idempotency key, final status
     │   ├── PayloadTooLargeError  413 body or batch over its limit
+    │   ├── UnsupportedMediaTypeError 415 a body that is not JSON
     │   ├── UnprocessableError    422 well-formed but not acceptable (unknown version, …)
     │   └── RateLimitedError      429 rate limit; carries ``retry_after``
     └── UnavailableError          503 back-pressure or not ready; carries ``retry_after``
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 PROBLEM_BASE = "https://govchain.example/problems/"
 
@@ -33,6 +36,8 @@ class NotaryError(Exception):
     slug = "internal"
     title = "Internal error"
     retry_after: float | None = None
+    #: response headers the problem carries (a challenge, the accepted media type)
+    headers: ClassVar[dict[str, str]] = {}
 
     @property
     def type_uri(self) -> str:
@@ -96,6 +101,7 @@ class UnauthenticatedError(RequestError):
     status = 401
     slug = "unauthenticated"
     title = "Missing or invalid API key"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class ForbiddenError(RequestError):
@@ -120,6 +126,13 @@ class PayloadTooLargeError(RequestError):
     status = 413
     slug = "payload-too-large"
     title = "Payload too large"
+
+
+class UnsupportedMediaTypeError(RequestError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+    headers: ClassVar[dict[str, str]] = {"Accept": "application/json"}
 
 
 class UnprocessableError(RequestError):

@@ -1,9 +1,11 @@
-"""Pure ASGI middleware: request body limit and request metrics (cheap per request)."""
+"""Pure ASGI middleware: request body limit, allowed methods, request metrics (cheap per
+request)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from typing import Any
 
@@ -53,30 +55,105 @@ class BodyLimit:
                 await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": PROBLEM_BASE + "payload-too-large",
-                "title": "Payload too large",
-                "status": 413,
-                "detail": f"request bodies are limited to {self.limit} bytes",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"request bodies are limited to {self.limit} bytes"
+        await send_problem(scope, send, 413, "payload-too-large", "Payload too large", detail)
 
 
 class _TooLargeError(Exception):
     pass
+
+
+class AllowedMethods:
+    """``OPTIONS`` and ``405`` for the application's own paths, from the methods its
+    OpenAPI document (and its plain routes: ``/docs``, ``/openapi.json``) declare.  The
+    web verifier's files are mounted at ``/`` and would otherwise answer both for every
+    path, with ``Allow: GET, HEAD`` even for ``POST /v1/digests``.  CORS preflights
+    never get here (the CORS middleware answers them first)."""
+
+    def __init__(self, app: ASGIApp, api: Any) -> None:
+        self.app = app
+        self.api = api  # the FastAPI application, indexed at its first request
+        self._exact: dict[str, frozenset[str]] | None = None
+        self._patterns: list[tuple[re.Pattern[str], frozenset[str]]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            allowed = self.allowed(scope["path"])
+            method = scope["method"]
+            if allowed is not None and (method == "OPTIONS" or method not in allowed):
+                await self._answer(scope, send, allowed)
+                return
+        await self.app(scope, receive, send)
+
+    def allowed(self, path: str) -> frozenset[str] | None:
+        """The methods ``path`` answers, with OPTIONS; None for paths not of the API."""
+        if self._exact is None:
+            self._index()
+        assert self._exact is not None
+        found = self._exact.get(path)
+        if found is not None:
+            return found
+        for pattern, methods in self._patterns:
+            if pattern.fullmatch(path):
+                return methods
+        return None
+
+    def _index(self) -> None:
+        by_path: dict[str, set[str]] = {}
+        for path, operations in self.api.openapi().get("paths", {}).items():
+            by_path.setdefault(path, {"OPTIONS"}).update(m.upper() for m in operations)
+        for route in self.api.routes:
+            methods, path = getattr(route, "methods", None), getattr(route, "path", None)
+            if methods and path is not None:
+                by_path.setdefault(path, {"OPTIONS"}).update(methods)
+        self._exact = {p: frozenset(m) for p, m in by_path.items() if "{" not in p}
+        self._patterns = [
+            (re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p))), frozenset(m))
+            for p, m in by_path.items()
+            if "{" in p
+        ]
+
+    @staticmethod
+    async def _answer(scope: Scope, send: Send, allowed: frozenset[str]) -> None:
+        allow = ", ".join(sorted(allowed)).encode()
+        if scope["method"] == "OPTIONS":
+            headers = [(b"allow", allow), (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        detail = f"{scope['method']} is not allowed here; allowed: {allow.decode()}"
+        headers = [(b"allow", allow)]
+        await send_problem(
+            scope, send, 405, "method-not-allowed", "Method not allowed", detail, headers
+        )
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer with an RFC 9457 problem from middleware, where no exception handler runs."""
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + slug,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path", ""),
+        }
+    ).encode()
+    head = [
+        *(headers or []),
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestMetrics:

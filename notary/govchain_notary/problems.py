@@ -20,7 +20,6 @@ from govchain_notary.errors import (
     PROBLEM_BASE,
     NotaryError,
     RequestError,
-    UnauthenticatedError,
     UnavailableError,
 )
 
@@ -55,7 +54,6 @@ async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
         logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     detail = getattr(exc, "detail", str(exc))
     extensions = exc.extensions if isinstance(exc, RequestError) else {}
-    challenge = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
     return problem(
         exc.status,
         exc.title,
@@ -63,7 +61,7 @@ async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
         exc.type_uri,
         request.url.path,
         exc.retry_after,
-        challenge,
+        exc.headers,
         **extensions,
     )
 

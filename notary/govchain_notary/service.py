@@ -38,6 +38,7 @@ from govchain_notary.errors import (
     UnavailableError,
     UnprocessableError,
 )
+from govchain_notary.issuer_roles import IssuerRoles
 from govchain_notary.log_store import IssuerLock, WriterLogs
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
@@ -53,7 +54,7 @@ from govchain_notary.storage.statuses import (
     StatusIndexStore,
 )
 from govchain_notary.submissions import Item, prepare_leaves
-from govchain_notary.transitions import refusal
+from govchain_notary.transitions import refusal, successor_refusal
 from govchain_notary.waiters import Waiters
 from govchain_notary.writer import Accepted, AcceptJob, SubmissionWriter
 
@@ -105,6 +106,7 @@ class NotaryService:
         self.follower = StatusFollower(
             statuses, anchorer, self.issuers, settings.block_period, self.lookups.clear
         )
+        self.roles = IssuerRoles(anchorer, self.issuers, settings.block_period)
         self._flights: dict[str, threading.Lock] = {}
         self._flight_lock = threading.Lock()
         self.started = False
@@ -137,6 +139,7 @@ class NotaryService:
         self.writer.start()
         self.worker.start()
         self.follower.start()
+        self.roles.start()
         self._update_backlog()
         self.started = True
 
@@ -145,6 +148,7 @@ class NotaryService:
             self.writer.stop()
         self.worker.stop()
         self.follower.stop()
+        self.roles.stop()
         if self.lock is not None:
             self.lock.release()
         self.started = False
@@ -208,6 +212,9 @@ class NotaryService:
             raise BadRequestError("give a digest or a non-empty list of items")
         if client.issuer not in self.issuers:
             raise ForbiddenError(f"this notary does not write the log of {client.issuer}")
+        refused = self.roles.refusal(client.issuer, kind)
+        if refused is not None:  # its receipts could never verify
+            raise UnprocessableError(refused, reason="issuer-role")
         self._check_backlog(len(items))
         assert self.writer is not None
         leaves = await anyio.to_thread.run_sync(prepare_leaves, kind, client.issuer, items)
@@ -362,6 +369,9 @@ class NotaryService:
         successor = self._successor(client, action, superseded_by)
         current = self.anchorer.status(submission.issuer, submission.leaf_hash)
         check_transition(current.state, action)
+        if successor is not None:
+            later = self.anchorer.status(submission.issuer, successor)
+            check_successor(submission.leaf_hash, successor, later.state)
         facts = self.anchorer.set_status(
             submission.issuer, submission.leaf_hash, ACTIONS[action], successor
         )
@@ -468,3 +478,12 @@ def check_transition(current: DocumentState, action: str) -> None:
     reason = refusal(current, ACTIONS[action])
     if reason is not None:
         raise ConflictError(reason)
+
+
+def check_successor(leaf_hash: bytes, successor: bytes, state: DocumentState) -> None:
+    """Refuse a supersession the StatusRegistry would revert: by the document itself
+    (422), or by a successor that is superseded or revoked (409; this also refuses
+    every supersession cycle)."""
+    reason = successor_refusal(leaf_hash, successor, state)
+    if reason is not None:
+        raise (UnprocessableError if successor == leaf_hash else ConflictError)(reason)

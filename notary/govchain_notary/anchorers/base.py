@@ -75,6 +75,12 @@ class Anchorer(Protocol):
         """The issuers' ``StatusChanged`` events in blocks ``first`` to ``last``, in order."""
         ...
 
+    # the issuer roles cache follows this
+    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
+        """Which of ``issuers`` the IssuerRegistry registered, updated, removed or gave
+        other roles in blocks ``first`` to ``last``."""
+        ...
+
     # govchain_core.verify.ChainReader (its ChainError is the notary's: see verify_reader)
     def chain_id(self) -> int: ...
 

@@ -35,7 +35,7 @@ from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError
 from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
-from govchain_notary.transitions import refusal
+from govchain_notary.transitions import refusal, successor_refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())
 
@@ -62,6 +62,7 @@ class MemoryChain:
         self.statuses: dict[str, dict[str, Any]] = {}
         self.status_events: list[dict[str, Any]] = []  # StatusChanged, in block order
         self.issuers: dict[str, IssuerInfo] = {}
+        self.issuer_events: list[tuple[int, str]] = []  # (block, issuer), in block order
         self.fail_next = 0
         if path is not None and path.exists():
             self._load(path)
@@ -121,8 +122,10 @@ class MemoryChain:
         with self._lock:
             self._maybe_fail()
             key = f"{issuer}:{leaf_hash.hex()}"
-            current = DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
-            reason = refusal(current, state)
+            reason = refusal(self._state(key), state)
+            if reason is None and state is DocumentState.SUPERSEDED:
+                later = self._state(f"{issuer}:{(superseded_by or b'').hex()}")
+                reason = successor_refusal(leaf_hash, superseded_by, later)
             if reason is not None:
                 raise ChainError(f"status change reverted: {reason}")
             number = self._mine()
@@ -135,6 +138,22 @@ class MemoryChain:
             self._save()
             tx_hash = hashlib.sha256(b"status" + key.encode() + bytes([state])).digest()
             return self._facts(tx_hash, number)
+
+    def _state(self, key: str) -> DocumentState:
+        return DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
+
+    def set_issuer(self, info: IssuerInfo) -> int:
+        """Register or change an issuer, as the IssuerRegistry's vote would; its block."""
+        with self._lock:
+            number = self._mine()
+            self.issuers[info.address] = info
+            self.issuer_events.append((number, info.address))
+            return number
+
+    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
+        wanted = set(issuers)
+        with self._lock:
+            return {i for block, i in self.issuer_events if first <= block <= last and i in wanted}
 
     def list_issuers(self) -> list[IssuerInfo]:
         with self._lock:

@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
+from eth_utils.abi import event_abi_to_log_topic
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import TransactionNotFound
@@ -42,6 +43,7 @@ from govchain_notary.storage.statuses import StatusChange
 P = ParamSpec("P")
 R = TypeVar("R")
 ZERO32 = b"\0" * 32
+ISSUER_EVENTS = ("IssuerRegistered", "IssuerUpdated", "IssuerRemoved", "RolesChanged")
 STATUS_CALLS = {
     DocumentState.SUSPENDED: "suspend",
     DocumentState.VALID: "reinstate",
@@ -175,13 +177,16 @@ class Web3Chain:
             self._nonces.pop(issuer, None)
             raise
         if receipt["status"] != 1:
-            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{self._why(call)}")
+            why = self._why(call, account.address, int(receipt["blockNumber"]))
+            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{why}")
         return self._facts(bytes(tx_hash), int(receipt["blockNumber"]))
 
-    def _why(self, call: Any) -> str:
-        """Replay a reverted call to name the contract error, for the log."""
+    def _why(self, call: Any, sender: str, block_number: int) -> str:
+        """Replay a reverted call to name the contract error, for the log: as its sender
+        (the registries decide by ``msg.sender``; without ``from`` the replay reverts
+        for another reason) on the state of the block it reverted in."""
         try:
-            call.call()
+            call.call({"from": sender}, block_identifier=block_number)
         except Exception as exc:
             data = getattr(exc, "data", None)
             if isinstance(data, str):
@@ -318,6 +323,30 @@ class Web3Chain:
         ]
         times = {n: int(self.web3.eth.get_block(n)["timestamp"]) for n in _blocks_of(logs)}
         return [_status_change(log, times[int(log["blockNumber"])]) for log in logs]
+
+    @chain_errors
+    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
+        """One ``eth_getLogs``: the registry's issuer events, filtered by the issuers'
+        topic (every one of these events has the issuer as its first indexed topic)."""
+        if not issuers:
+            return set()
+        events = [
+            e for e in self.issuers.abi if e["type"] == "event" and e["name"] in ISSUER_EVENTS
+        ]
+        wanted = ["0x" + event_abi_to_log_topic(e).hex() for e in events]
+        logs = self.web3.eth.get_logs(
+            {
+                "address": self.issuers.address,
+                "fromBlock": first,
+                "toBlock": last,
+                "topics": [wanted, ["0x" + "00" * 12 + i.removeprefix("0x") for i in issuers]],
+            }
+        )
+        return {
+            "0x" + bytes(log["topics"][1])[-20:].hex()
+            for log in logs
+            if not log.get("removed", False)
+        }
 
     @chain_errors
     def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus:

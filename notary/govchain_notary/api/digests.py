@@ -8,6 +8,7 @@ from typing import Annotated, cast
 import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Response
 
+from govchain_notary.api.bodies import JsonBodyRoute
 from govchain_notary.api.deps import ApiClient, PublicRead, Service
 from govchain_notary.api.schemas import (
     DIGEST_PATTERN,
@@ -21,7 +22,7 @@ from govchain_notary.problems import problem_responses
 from govchain_notary.service import require_scope
 from govchain_notary.submissions import Item, fingerprint_of, item
 
-router = APIRouter(prefix="/v1/digests", tags=["digests"])
+router = APIRouter(prefix="/v1/digests", tags=["digests"], route_class=JsonBodyRoute)
 
 
 def _items(body: SubmitRequest) -> Sequence[Item]:

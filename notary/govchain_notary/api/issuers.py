@@ -11,6 +11,7 @@ from govchain_notary.api.deps import PublicRead, Service
 from govchain_notary.api.schemas import (
     ADDRESS_PATTERN,
     EXAMPLE_ISSUER,
+    MAX_LOG_SIZE,
     CheckpointView,
     ConsistencyView,
     IssuerView,
@@ -37,7 +38,9 @@ async def list_checkpoints(
     address: Address,
     service: Service,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="Only sizes below this")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_LOG_SIZE, description="Only sizes below this")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """Anchored checkpoints, newest first."""
     return await anyio.to_thread.run_sync(service.checkpoints, address.lower(), limit, before)
@@ -61,8 +64,12 @@ async def latest_checkpoint(address: Address, service: Service) -> dict[str, Any
 async def consistency(
     address: Address,
     service: Service,
-    first: Annotated[int, Query(alias="from", ge=1, le=2**62)],
-    second: Annotated[int, Query(alias="to", ge=1, le=2**62)],
+    first: Annotated[
+        int, Query(alias="from", ge=1, le=MAX_LOG_SIZE, description="A size; at most `to`.")
+    ],
+    second: Annotated[int, Query(alias="to", ge=1, le=MAX_LOG_SIZE)],
 ) -> dict[str, Any]:
-    """RFC 9162 consistency proof between two anchored sizes of the issuer's log."""
+    """RFC 9162 consistency proof between two anchored sizes of the issuer's log.
+
+    Needs ``from <= to`` (else 400) and ``to`` at most the anchored size (else 404)."""
     return await anyio.to_thread.run_sync(service.consistency, address.lower(), first, second)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator, with_config
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator, with_config
 from typing_extensions import TypedDict
 
 from govchain_core.jcs import MAX_SAFE_INTEGER
+from govchain_core.receipt import RECEIPT_TYPE
 
 DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
@@ -20,13 +21,23 @@ Kind = Literal["certificate", "register", "iot", "dataset"]
 DigestText = Annotated[str, Field(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])]
 Device = Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,128}$", examples=["eui-70b3d57ed0001234"])]
 Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+#: Upper bound of every log size in a query: far beyond any log, and within the
+#: databases' 64-bit integers (a larger number would be a 500, not a 422).
+MAX_LOG_SIZE = 2**62
+#: The schema's bound of a batch; a notary may be configured for less (then 413).
+MAX_ITEMS = 10_000
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-@with_config(ConfigDict(extra="forbid"))
+@with_config(
+    ConfigDict(
+        extra="forbid",
+        json_schema_extra={"dependentRequired": {"device": ["seq"], "seq": ["device"]}},
+    )
+)
 class DigestItem(TypedDict):
     """One document digest, with optional metadata digest or IoT device and sequence.
 
@@ -40,33 +51,52 @@ class DigestItem(TypedDict):
     seq: NotRequired[Seq]
 
 
+_SINGLE_FIELDS = ["digest", "meta", "device", "seq"]
+
+
+def _submit_schema(schema: dict[str, Any]) -> None:
+    """What ``_one_form`` checks, said in the schema: one form or the other, fields
+    left out rather than null."""
+    for name in (*_SINGLE_FIELDS, "items"):
+        field = schema["properties"][name]
+        (variant,) = [v for v in field.pop("anyOf") if v.get("type") != "null"]
+        field.update(variant)
+    schema["oneOf"] = [
+        {"required": ["digest"], "not": {"required": ["items"]}},
+        {
+            "required": ["items"],
+            "not": {"anyOf": [{"required": [name]} for name in _SINGLE_FIELDS]},
+        },
+    ]
+    schema["dependentRequired"] = {"device": ["seq"], "seq": ["device"]}
+    schema["examples"] = [
+        {"kind": "certificate", "digest": EXAMPLE_DIGEST},
+        {
+            "kind": "iot",
+            "items": [{"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}],
+        },
+    ]
+
+
 class SubmitRequest(_Strict):
     """Either one ``digest`` or a batch of ``items`` (up to 10,000), all of one ``kind``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"kind": "certificate", "digest": EXAMPLE_DIGEST},
-                {
-                    "kind": "iot",
-                    "items": [
-                        {"digest": EXAMPLE_DIGEST, "device": "eui-70b3d57ed0001234", "seq": 41}
-                    ],
-                },
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_submit_schema)
 
     kind: Kind
     digest: DigestText | None = None
     meta: DigestText | None = None
     device: Device | None = None
     seq: Seq | None = None
-    items: list[DigestItem] | None = None
+    items: (
+        Annotated[list[DigestItem], Field(min_length=1, json_schema_extra={"maxItems": MAX_ITEMS})]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_form(self) -> SubmitRequest:
+        if None in (getattr(self, name) for name in self.model_fields_set):
+            raise ValueError("leave optional fields out instead of sending null")
         single = (self.digest, self.meta, self.device, self.seq)
         if self.items is not None and any(v is not None for v in single):
             raise ValueError("give either digest (with meta/device/seq) or items, not both")
@@ -155,10 +185,25 @@ class LookupResponse(BaseModel):
     )
 
 
+#: The top level of a receipt v1 as the schema states it; the verifier checks the
+#: rest (an unknown or malformed field is a 400, an unknown major version a 422).
+RECEIPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "version", "leaf", "proof", "anchor"],
+    "properties": {
+        "type": {"const": RECEIPT_TYPE},
+        "version": {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$"},
+        "leaf": {"type": "object"},
+        "proof": {"type": "object"},
+        "anchor": {"type": "object"},
+    },
+}
+
+
 class VerifyRequest(_Strict):
     """A receipt v1 object, and optionally the digest of the document it should prove."""
 
-    receipt: dict[str, Any]
+    receipt: Annotated[dict[str, Any], WithJsonSchema(RECEIPT_SCHEMA)]
     document_digest: DigestText | None = None
 
 

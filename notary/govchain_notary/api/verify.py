@@ -7,11 +7,12 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter
 
+from govchain_notary.api.bodies import JsonBodyRoute
 from govchain_notary.api.deps import PublicRead, Service
 from govchain_notary.api.schemas import VerifyRequest, VerifyResponse
 from govchain_notary.problems import problem_responses
 
-router = APIRouter(prefix="/v1/verify", tags=["verify"])
+router = APIRouter(prefix="/v1/verify", tags=["verify"], route_class=JsonBodyRoute)
 
 
 @router.post(

@@ -135,6 +135,45 @@ def test_supersede_needs_another_leaf(
     assert caught[0].arguments == (newer,)
 
 
+NEWEST = leaf_hash(b'{"v":1,"kind":"certificate","supersedes":"newer"}')
+
+
+def test_supersession_cycles_are_refused(deployment: Deployment, issuer: Account) -> None:
+    """A by B, then B by A; and A -> B -> C, then C by A: the edge closing a cycle
+    always names a superseded successor."""
+    statuses = deployment.statuses
+    statuses.transact("supersede", LEAF, NEWER, 1, sender=issuer)
+    with reverts("SuccessorNotCurrent") as caught:
+        statuses.transact("supersede", NEWER, LEAF, 1, sender=issuer)
+    assert caught[0].arguments == (LEAF, State.SUPERSEDED)
+    statuses.transact("supersede", NEWER, NEWEST, 1, sender=issuer)
+    with reverts("SuccessorNotCurrent"):
+        statuses.transact("supersede", NEWEST, LEAF, 1, sender=issuer)
+    assert status(statuses, issuer, NEWEST)[0] == State.VALID
+
+
+def test_a_revoked_leaf_cannot_supersede(deployment: Deployment, issuer: Account) -> None:
+    statuses = deployment.statuses
+    statuses.transact("revoke", NEWER, 1, sender=issuer)
+    with reverts("SuccessorNotCurrent") as caught:
+        statuses.transact("supersede", LEAF, NEWER, 1, sender=issuer)
+    assert caught[0].arguments == (NEWER, State.REVOKED)
+    statuses.transact("suspend", NEWEST, 1, sender=issuer)  # a suspended one may
+    statuses.transact("supersede", LEAF, NEWEST, 1, sender=issuer)
+    assert status(statuses, issuer)[:3:2] == (State.SUPERSEDED, NEWEST)
+
+
+def test_successors_are_read_in_the_caller_s_own_records(
+    deployment: Deployment, issuer: Account
+) -> None:
+    """Another issuer's statuses of the same leaf hash do not bind this issuer."""
+    other = deployment.chain.accounts[6]
+    deployment.register_issuer(other)
+    deployment.statuses.transact("revoke", NEWER, 1, sender=other)
+    deployment.statuses.transact("supersede", LEAF, NEWER, 1, sender=issuer)
+    assert status(deployment.statuses, issuer)[0] == State.SUPERSEDED
+
+
 @pytest.mark.parametrize(
     ("function", "extra"),
     [("suspend", ()), ("reinstate", ()), ("revoke", ()), ("supersede", (NEWER,))],

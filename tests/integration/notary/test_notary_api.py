@@ -101,13 +101,16 @@ def test_bad_submissions_are_precise_4xx(api: Api, body: dict[str, Any]) -> None
     assert problem["detail"]
 
 
-def test_malformed_json_is_4xx(api: Api) -> None:
+def test_malformed_json_is_400_naming_the_position(api: Api) -> None:
     response = api.http.post(
         "/v1/digests",
-        content=b"{not json",
+        content=b'{"kind": "certificate",\n "digest": nope}',
         headers={**api.auth(), "Content-Type": "application/json"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["line"], problem["column"], problem["position"]) == (2, 12, 35)
+    assert "line 2, column 12" in problem["detail"]
 
 
 def test_idempotency_key(api: Api) -> None:

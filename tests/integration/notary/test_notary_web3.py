@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from fastapi.testclient import TestClient
+from web3 import Web3
 
+from govchain_contracts import Role, load
+from govchain_contracts.deploy import ContractSender, web3_for
 from govchain_core.log import MerkleLog
+from govchain_core.verify import DocumentState
 from govchain_node.dev import DevNodeHandle, start_dev_node
 from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
+from govchain_notary.errors import ChainError
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from tests.support.notary_chain import web3_notary_settings
@@ -131,3 +138,123 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         assert recorded is not None
         assert (recorded.size, recorded.state, recorded.tx_hash) == (size, ANCHORED, facts.tx_hash)
         assert worker.anchor_once(issuer) is None  # nothing is anchored twice
+
+
+def test_supersession_of_itself_or_in_a_cycle_is_refused_before_any_transaction(
+    chain: Chain, tmp_path: Path
+) -> None:
+    app = create_app(chain.settings.model_copy(update={"data_dir": tmp_path}))
+    with TestClient(app) as http:
+        service = app.state.service
+        _, key = new_client(
+            service.store, "amt", service.issuers[0], ["submit:*", "status:*"], 1000
+        )
+        headers = {"Authorization": f"Bearer {key}"}
+        items = [{"digest": f"sha256:{n + 0x60:064x}"} for n in range(3)]
+        submitted = http.post(
+            "/v1/digests",
+            json={"kind": "certificate", "items": items},
+            headers=headers,
+            params={"wait": 30},
+        )
+        assert submitted.status_code == 200, submitted.text
+        a, b, c = (r["id"] for r in submitted.json()["receipts"])
+        web3_chain: Web3Chain = service.anchorer
+
+        def supersede(old: str, new: str) -> Any:
+            body = {"receipt_id": old, "action": "supersede", "superseded_by": new}
+            return http.post("/v1/status", json=body, headers=headers)
+
+        head = web3_chain.head()
+        itself = supersede(a, a)
+        assert itself.status_code == 422, itself.text
+        assert "itself" in itself.json()["detail"]
+        assert web3_chain.head() == head  # no transaction was sent
+
+        def refused_as_cycle(old: str, new: str) -> None:
+            head = web3_chain.head()
+            cycle = supersede(old, new)
+            assert cycle.status_code == 409, cycle.text
+            assert "superseded itself" in cycle.json()["detail"]
+            assert web3_chain.head() == head
+
+        assert supersede(a, b).status_code == 200
+        refused_as_cycle(b, a)  # A by B, then B by A
+        assert supersede(b, c).status_code == 200
+        refused_as_cycle(c, a)  # A -> B -> C, then C by A
+
+
+def test_a_reverted_transaction_is_logged_with_the_contract_s_reason(chain: Chain) -> None:
+    """The replay that names the revert reason runs as the sender (it used to run
+    without ``from`` and named another error than the one that reverted)."""
+    web3_chain = Web3Chain.from_settings(chain.settings)
+    issuer = chain.settings.issuer_addresses[0]
+    leaf = b"\x42" * 32
+    with pytest.raises(ChainError, match="InvalidSupersedingLeaf"):
+        web3_chain.set_status(issuer, leaf, DocumentState.SUPERSEDED, leaf)
+    web3_chain.anchor(issuer, 1, b"\x01" * 32, 0, [])
+    with pytest.raises(ChainError, match="PrevSizeMismatch"):  # a resend after a crash
+        web3_chain.anchor(issuer, 2, b"\x02" * 32, 0, [])
+    older, newer = b"\x43" * 32, b"\x44" * 32
+    web3_chain.set_status(issuer, newer, DocumentState.REVOKED, None)
+    with pytest.raises(ChainError, match="SuccessorNotCurrent"):
+        web3_chain.set_status(issuer, older, DocumentState.SUPERSEDED, newer)
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
+        time.sleep(0.05)
+
+
+def test_a_kind_whose_role_the_members_removed_is_refused(chain: Chain, tmp_path: Path) -> None:
+    """Roles come from the IssuerRegistry, followed through its events: a member vote
+    that takes a role away refuses the next submission of that kind (422), before
+    anything is written; removing the issuer refuses every kind."""
+    app = create_app(chain.settings.model_copy(update={"data_dir": tmp_path}))
+    with TestClient(app) as http:
+        service = app.state.service
+        issuer = service.issuers[0]
+        _, key = new_client(service.store, "amt", issuer, ["submit:*"], 1000)
+
+        def submit(kind: str, n: int) -> Any:
+            # waits until anchored, so that the notary sends nothing while the member
+            # (the same dev account) votes: their nonces would collide
+            body = {"kind": kind, "digest": f"sha256:{n + 0x70:064x}"}
+            headers = {"Authorization": f"Bearer {key}"}
+            return http.post("/v1/digests", json=body, headers=headers, params={"wait": 30})
+
+        def vote(call: Callable[[Any, str], Any]) -> None:
+            member = ContractSender(
+                web3_for(chain.node.rpc_url), Account.from_key(_member_key(chain))
+            )
+            registry = member.web3.eth.contract(
+                address=Web3.to_checksum_address(chain.settings.issuer_registry),
+                abi=list(load("IssuerRegistry").abi),
+            )
+            # the sole member's proposal is its own majority: executed in the same transaction
+            receipt = member.send(call(registry.functions, Web3.to_checksum_address(issuer)))
+            block = receipt["blockNumber"]
+            _wait_for(lambda: service.roles.block >= block, "the vote is followed")
+
+        _wait_for(lambda: service.roles.loaded, "the roles are read")
+        assert submit("certificate", 0).status_code == 200
+        vote(lambda registry, address: registry.proposeChangeRoles(address, int(Role.REGISTER)))
+        size = service.store.log_size(issuer)
+        refused = submit("certificate", 1)
+        assert refused.status_code == 422, refused.text
+        assert "no role for documents of kind 'certificate'" in refused.json()["detail"]
+        assert refused.json()["reason"] == "issuer-role"
+        assert service.store.log_size(issuer) == size  # nothing was written
+        assert submit("register", 2).status_code == 200
+        vote(lambda registry, address: registry.proposeRemoveIssuer(address))
+        gone = submit("register", 3)
+        assert gone.status_code == 422, gone.text
+        assert "not active" in gone.json()["detail"]
+
+
+def _member_key(chain: Chain) -> bytes:
+    """``web3_notary_settings`` made the node's first dev account member and issuer."""
+    key: bytes = chain.node.dev_accounts[0].private_key
+    return key

@@ -84,3 +84,33 @@ def test_deep_input_does_not_crash_a_process_with_py_evms_recursion_limit() -> N
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused"
+
+
+@given(st.text(alphabet='[]{}"\\ a', max_size=200), st.integers(min_value=1, max_value=6))
+def test_any_text_is_never_called_shallower_than_it_is(text: str, limit: int) -> None:
+    """On any text, escaped quotes or not, balanced or not: a text whose brackets
+    outside complete strings reach ``limit + 1`` is always refused."""
+    data = text.encode()
+    strings_removed = _outside_complete_strings(data)
+    running, deepest = 0, 0
+    for byte in strings_removed:
+        running += {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}.get(byte, 0)
+        deepest = max(deepest, running)
+    if deepest > limit:
+        assert nesting_depth_exceeds(data, limit)
+
+
+def _outside_complete_strings(data: bytes) -> bytes:
+    """Complete strings removed, the slow way (the grammar, left to right)."""
+    out, i = bytearray(), 0
+    while i < len(data):
+        if data[i : i + 1] == b'"':
+            j = i + 1
+            while j < len(data) and data[j : j + 1] != b'"':
+                j += 2 if data[j : j + 1] == b"\\" else 1
+            if j < len(data):  # complete: skip it
+                i = j + 1
+                continue
+        out += data[i : i + 1]
+        i += 1
+    return bytes(out)

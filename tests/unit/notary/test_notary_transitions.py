@@ -13,8 +13,8 @@ import pytest
 
 from govchain_core.verify import DocumentState
 from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ChainError, ConflictError
-from govchain_notary.service import check_transition
+from govchain_notary.errors import ChainError, ConflictError, UnprocessableError
+from govchain_notary.service import check_successor, check_transition
 
 ISSUER = "0x" + "ab" * 20
 OTHER = b"\x07" * 32
@@ -64,3 +64,33 @@ def test_the_in_memory_chain_reverts_what_the_contract_reverts(tmp_path: Path) -
         else:
             with pytest.raises(ChainError):
                 chain.set_status(ISSUER, leaf, target, by)
+
+
+A, B, C = (bytes([n]) * 32 for n in (0xA1, 0xB2, 0xC3))
+
+
+@pytest.mark.parametrize("state", list(DocumentState))
+def test_successor_rule_as_the_contract(state: DocumentState) -> None:
+    """A successor must be another leaf, neither superseded nor revoked."""
+    if state in (DocumentState.VALID, DocumentState.SUSPENDED):
+        check_successor(A, B, state)
+    else:
+        with pytest.raises(ConflictError):
+            check_successor(A, B, state)
+    with pytest.raises(UnprocessableError, match="itself"):
+        check_successor(A, A, state)
+
+
+def test_the_in_memory_chain_refuses_cycles_and_self_supersession() -> None:
+    chain = MemoryChain()
+    with pytest.raises(ChainError, match="itself"):
+        chain.set_status(ISSUER, A, DocumentState.SUPERSEDED, A)
+    chain.set_status(ISSUER, A, DocumentState.SUPERSEDED, B)
+    with pytest.raises(ChainError, match="superseded itself"):
+        chain.set_status(ISSUER, B, DocumentState.SUPERSEDED, A)
+    chain.set_status(ISSUER, B, DocumentState.SUPERSEDED, C)
+    with pytest.raises(ChainError, match="superseded itself"):
+        chain.set_status(ISSUER, C, DocumentState.SUPERSEDED, A)
+    chain.set_status(ISSUER, C, DocumentState.REVOKED, None)
+    with pytest.raises(ChainError, match="revoked"):
+        chain.set_status(ISSUER, b"\x0d" * 32, DocumentState.SUPERSEDED, C)
