@@ -27,7 +27,8 @@ test("every text the page asks for exists", () => {
     "state.revoked", "state.superseded", "step.format", "step.inclusion", "step.anchor", "step.issuer",
     "stepstatus.passed", "stepstatus.failed", "stepstatus.error", "stepstatus.skipped"]) used.add(prefix);
   for (const code of ["format_ok", "document_mismatch", "inclusion_ok", "inclusion_rejected", "anchor_ok", "wrong_chain",
-    "no_checkpoint", "root_differs", "block_differs", "block_hash_differs", "issuer_ok", "issuer_unknown",
+    "no_checkpoint", "root_differs", "block_number_differs", "timestamp_differs", "block_hash_differs",
+    "registry_untrusted", "tx_unknown", "tx_failed", "tx_wrong_registry", "tx_no_event", "issuer_ok", "issuer_unknown",
     "issuer_not_trusted", "kind_not_allowed", "status_suspended", "status_revoked", "status_superseded",
     "chain_unreadable", "skipped"]) used.add(`code.${code}`);
   assert.ok(used.size > 60, `${used.size}`);
@@ -36,7 +37,7 @@ test("every text the page asks for exists", () => {
 
 test("the verifier's step codes all have texts", () => {
   const verify = readFileSync(`${WEB}js/verify.mjs`, "utf8");
-  const codes = new Set([...verify.matchAll(/new StepFailed\("([a-z_]+)"|return \["([a-z_]+)"|code: "([a-z_]+)"/g)]
+  const codes = new Set([...verify.matchAll(/(?:new StepFailed|fieldFailed)\("([a-z_]+)"|return \["([a-z_]+)"|code: "([a-z_]+)"/g)]
     .map((m) => m[1] ?? m[2] ?? m[3]));
   for (const state of ["suspended", "revoked", "superseded"]) codes.add(`status_${state}`);
   assert.ok(codes.size >= 19, [...codes].join());
@@ -87,7 +88,7 @@ test("the notary's lookup is read tolerantly; a non-notary 404 is an error, not 
   ] }));
   assert.equal(entries?.length, 2);
   assert.deepEqual(entries?.[1], { id: "r2", status: "anchored", digest: "", kind: "register", issuer: "0x2",
-    receipt: { leaf: { kind: "register", issuer: "0x2" } }, documentStatus: { state: "revoked", since: 5, supersededBy: null } });
+    receipt: { leaf: { kind: "register", issuer: "0x2" } }, documentStatus: { state: "revoked", since: 5, supersededBy: null }, description: null });
   assert.equal(entryFrom({ status: "anchored" })?.status, "pending", "anchored without a receipt is not anchored");
   assert.equal(entryFrom({ document_status: { state: "stolen" } })?.documentStatus, null);
 });
