@@ -80,6 +80,7 @@ async function get(notary, path, fetcher, signal) {
  */
 export async function lookupDigest(notary, digest, fetcher = globalThis.fetch.bind(globalThis), signal = undefined) {
   const response = await get(notary, `/v1/digests/${encodeURIComponent(digest)}`, fetcher, signal);
+  if (!response.ok) await response.text().catch(() => ""); // read to the end: the request is then complete
   if (response.status === 404) {
     // The notary answers "never notarised" as a JSON problem; an HTML 404 means the
     // address is not a notary at all, which must not read as "not notarised".
