@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 
 import { configFrom, DEFAULTS, loadConfig } from "../../clients/govchain_client/web/js/config.mjs";
 import { formatTime, initialLanguage, LANGUAGES, MESSAGES, translator } from "../../clients/govchain_client/web/js/i18n.mjs";
-import { entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
+import { describedBy, entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
+import { digestBytes, formatDigest } from "../../clients/govchain_client/web/js/digest.mjs";
+import { canonicalize } from "../../clients/govchain_client/web/js/jcs.mjs";
 import { WEB } from "./support.mjs";
 
 const APP = readFileSync(`${WEB}js/app.mjs`, "utf8");
@@ -99,4 +101,18 @@ test("the page has no inline script or style and loads nothing from elsewhere", 
   assert.doesNotMatch(HTML, /(src|href)="(https?:)?\/\//);
   assert.match(HTML, /Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
   assert.doesNotMatch(APP, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+});
+
+test("the issuer's description is shown only when the leaf's meta is its digest", async () => {
+  const description = { title: "Meldebescheinigung", reference: "AZ 33-2026/0815", nonce: "ab".repeat(16) };
+  const meta = formatDigest(await digestBytes(canonicalize(description)));
+  assert.deepEqual(await describedBy(description, meta), { title: "Meldebescheinigung", reference: "AZ 33-2026/0815" });
+  assert.equal(await describedBy({ ...description, reference: "AZ 99" }, meta), null, "changed by the notary");
+  assert.equal(await describedBy(description, undefined), null, "a leaf without meta");
+  assert.equal(await describedBy(null, meta), null);
+  const long = { title: "x".repeat(201), reference: "", nonce: "00" };
+  assert.equal(await describedBy(long, formatDigest(await digestBytes(canonicalize(long)))), null, "too long to be a caption");
+  const empty = { nonce: "00" };
+  assert.equal(await describedBy(empty, formatDigest(await digestBytes(canonicalize(empty)))), null, "nothing to show");
+  assert.equal(entryFrom({ description: ["x"] })?.description, null);
 });
