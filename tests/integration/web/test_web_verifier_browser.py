@@ -24,6 +24,7 @@ from tests.integration.web.chain import ISSUER_AGS, ISSUER_NAME, DevChain
 from tests.integration.web.conftest import REPO, Documents, PageProbe
 from tests.integration.web.pages import (
     TIMEOUT,
+    check_files,
     choose,
     german_date,
     open_page,
@@ -225,6 +226,31 @@ def test_a_tampered_receipt_fails_at_inclusion_and_a_malformed_one_is_refused(
     message = page.locator("#verdict").inner_text()
     assert message.count("/anchor/block_hash") == 1, message
     assert "Feld /anchor/block_hash" in message
+
+
+def test_an_unreachable_node_is_check_not_possible_naming_the_node(
+    probe: PageProbe, site: StaticSite, chain: DevChain, documents: Documents
+) -> None:
+    page = open_page(probe, site)
+    page.route(f"{chain.node.rpc_url}**", lambda route: route.abort())
+    found = check_files(page, document=documents.valid)
+    assert found["verdict"] == "could_not_check", found
+    assert found["reason"] == "chain_unreadable"
+    assert found["text"].startswith("Prüfung nicht möglich:")
+    assert chain.node.rpc_url in found["text"]
+    assert step_statuses(page, ".entry") == ["passed", "passed", "error", "skipped"]
+    probe.console.clear()  # the refused node requests are logged as network errors
+
+
+def test_an_unreachable_notary_is_check_not_possible_naming_the_notary(
+    probe: PageProbe, site: StaticSite, notary: NotaryStub, documents: Documents
+) -> None:
+    page = open_page(probe, site)
+    page.route(f"{notary.url}/**", lambda route: route.abort())
+    found = check_files(page, document=documents.valid)
+    assert (found["verdict"], found["reason"]) == ("could_not_check", "notary_unreachable")
+    assert notary.url in found["text"]
+    probe.console.clear()
 
 
 def read_qr(page: Page) -> str:

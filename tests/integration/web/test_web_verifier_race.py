@@ -50,7 +50,8 @@ RECORDER = """() => {
         for: element.dataset.for ?? null, at: performance.now(),
         text: element.textContent });
     note();
-    new MutationObserver(note).observe(element, {attributes: true, childList: true, characterData: true, subtree: true});
+    new MutationObserver(note).observe(element,
+        {attributes: true, childList: true, characterData: true, subtree: true});
 }"""
 
 
@@ -59,7 +60,10 @@ def slow_site(chain: DevChain, notary: NotaryStub) -> Iterator[StaticSite]:
     """The page, with its node behind a 1.5 s proxy and its notary behind a 0.5 s one."""
     node = urlsplit(chain.node.rpc_url)
     stub = urlsplit(notary.url)
-    assert node.hostname and node.port and stub.hostname and stub.port
+    assert node.hostname
+    assert node.port
+    assert stub.hostname
+    assert stub.port
     with (
         threaded_proxy(node.hostname, node.port, NODE_LATENCY) as node_port,
         threaded_proxy(stub.hostname, stub.port, NOTARY_LATENCY) as notary_port,
@@ -110,7 +114,7 @@ class Recorded:
         return values
 
     def since(self, mark: dict[str, float]) -> list[dict[str, Any]]:
-        """Values shown for inputs chosen at or after ``mark`` (after it, on a page without runs)."""
+        """Values shown for inputs chosen at or after ``mark`` (by time on a page without runs)."""
         if mark["run"] >= 0:
             return [v for v in self.history() if v["run"] >= mark["run"]]
         return [v for v in self.history() if v["at"] >= mark["at"]]
@@ -131,6 +135,11 @@ def tampered(document: bytes) -> bytes:
     return document[:-1] + bytes([document[-1] ^ 0x01])
 
 
+def choose_receipt(page: Page, documents: Documents, document: bytes) -> None:
+    receipt = encode_receipt(documents.receipts[document])
+    choose(page, "#receipt-input", "quittung.govchain.json", receipt, "application/json")
+
+
 def wait(page: Page, seconds: float) -> None:
     """The user's pause between two choices (input timing, not an oracle)."""
     if seconds:
@@ -148,7 +157,7 @@ def test_receipt_then_a_tampered_document_is_never_valid(
 ) -> None:
     recorded = record(probe, slow_site)
     page = recorded.page
-    choose(page, "#receipt-input", "m.govchain.json", encode_receipt(documents.receipts[documents.valid]))
+    choose_receipt(page, documents, documents.valid)
     wait(page, delay)
     bad = tampered(documents.valid)
     choose(page, "#document-input", "meldebescheinigung.pdf", bad)
@@ -171,7 +180,7 @@ def test_tampered_document_then_receipt_is_never_valid(
     mark = recorded.mark()
     choose(page, "#document-input", "meldebescheinigung.pdf", bad)
     wait(page, delay)
-    choose(page, "#receipt-input", "m.govchain.json", encode_receipt(documents.receipts[documents.valid]))
+    choose_receipt(page, documents, documents.valid)
     last = recorded.settle()
     never_valid(recorded.since(mark))
     assert (last["verdict"], last["for"]) == ("not_valid", str(digest_bytes(bad)))
@@ -203,10 +212,10 @@ def test_a_receipt_replaced_while_checking_judges_the_new_pair(
     recorded = record(probe, slow_site)
     page = recorded.page
     choose(page, "#document-input", "echt.pdf", documents.valid)
-    choose(page, "#receipt-input", "m.govchain.json", encode_receipt(documents.receipts[documents.valid]))
+    choose_receipt(page, documents, documents.valid)
     wait(page, delay)
     # the receipt of another document: this (document, receipt) pair is not valid
-    choose(page, "#receipt-input", "a.govchain.json", encode_receipt(documents.receipts[documents.later]))
+    choose_receipt(page, documents, documents.later)
     mark = recorded.mark()
     last = recorded.settle()
     never_valid(recorded.since(mark))
@@ -239,7 +248,7 @@ def test_the_valid_pair_is_valid_for_its_digest_whatever_the_order(
     recorded = record(probe, slow_site)
     page = recorded.page
     choose(page, "#document-input", "echt.pdf", documents.valid)
-    choose(page, "#receipt-input", "m.govchain.json", encode_receipt(documents.receipts[documents.valid]))
+    choose_receipt(page, documents, documents.valid)
     last = recorded.settle()
     assert (last["verdict"], last["for"]) == ("valid", str(digest_bytes(documents.valid)))
     choose(page, "#document-input", "gefaelscht.pdf", tampered(documents.valid))

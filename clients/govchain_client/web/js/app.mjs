@@ -320,7 +320,9 @@ async function runLookup(run, lookup, digest, update) {
       return;
     }
     checked.report = await verifyReceipt(receipt, chainReader(run), { document, signal });
-    checked.description = await describedBy(checked.entry.description, receipt.leaf.meta);
+    // the description is bound to the leaf, which is proven only once it is anchored
+    const proven = checked.report.steps.slice(0, 3).every((step) => step.status === "passed");
+    if (proven) checked.description = await describedBy(checked.entry.description, receipt.leaf.meta);
     update();
   }));
   if (view.lookup.entries.some((c) => c.report?.issuer == null)) {

@@ -85,21 +85,21 @@ export async function lookupDigest(notary, digest, fetcher = globalThis.fetch.bi
     // The notary answers "never notarised" as a JSON problem; an HTML 404 means the
     // address is not a notary at all, which must not read as "not notarised".
     if (!/json/.test(response.headers.get("Content-Type") ?? "")) {
-      throw new NotaryError("HTTP 404 without a JSON problem: is this address a notary?");
+      throw new NotaryError(`${notary}: HTTP 404 without a JSON problem: is this address a notary?`);
     }
     return null;
   }
-  if (!response.ok) throw new NotaryError(`HTTP ${response.status}`);
+  if (!response.ok) throw new NotaryError(`${notary}: HTTP ${response.status}`);
   /** @type {any} */
   let body;
   try {
     body = await response.json();
   } catch {
     signal?.throwIfAborted();
-    throw new NotaryError("the answer is not JSON");
+    throw new NotaryError(`${notary}: the answer is not JSON`);
   }
   if (body === null || typeof body !== "object" || !Array.isArray(body.receipts)) {
-    throw new NotaryError("the answer has no list of receipts");
+    throw new NotaryError(`${notary}: the answer has no list of receipts`);
   }
   return body.receipts.map(entryFrom).filter((/** @type {LookupEntry | null} */ e) => e !== null);
 }
