@@ -253,6 +253,34 @@ def test_an_unreachable_notary_is_check_not_possible_naming_the_notary(
     probe.console.clear()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "code", "message"),
+    [
+        ("tx_hash", "0x" + "ef" * 32, "tx_unknown", "Transaktion gibt es nicht"),
+        ("timestamp", 1, "timestamp_differs", "Zeitstempel"),
+        ("block_number", 1, "block_number_differs", "Blocknummer"),
+    ],
+)
+def test_the_anchor_names_the_receipt_field_that_differs_from_the_chain(
+    probe: PageProbe,
+    site: StaticSite,
+    documents: Documents,
+    field: str,
+    value: Any,
+    code: str,
+    message: str,
+) -> None:
+    obj: dict[str, Any] = receipt_to_object(documents.receipts[documents.valid])
+    obj["anchor"][field] = value if isinstance(value, str) else obj["anchor"][field] + value
+    page = open_page(probe, site)
+    found = check_files(page, receipt=json.dumps(obj).encode(), document=documents.valid)
+    assert (found["verdict"], found["reason"]) == ("not_valid", code), found
+    assert f"/anchor/{field}" in found["text"]
+    assert message in found["text"]
+    assert "anderen Block" not in found["text"]
+    assert step_statuses(page, "[data-receipt]") == ["passed", "passed", "failed", "skipped"]
+
+
 def read_qr(page: Page) -> str:
     """Rasterise the page's QR SVG in a canvas and decode it with ZXing."""
     size = 400

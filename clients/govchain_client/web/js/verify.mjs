@@ -20,13 +20,14 @@
  * The anchor step, in this order (the Python core checks the same, in the same order):
  * - `eth_chainId` equals `/anchor/chain_id`;
  * - `/anchor/registry` is the AnchorRegistry of the trusted deployment;
+ * - the registry's checkpoint `(issuer, /proof/tree_size)` exists and has root
+ *   `/proof/root`, block `/anchor/block_number` and time `/anchor/timestamp`;
+ * - the block `/anchor/block_number` has hash `/anchor/block_hash`;
  * - `eth_getTransactionReceipt(/anchor/tx_hash)` exists (`tx_unknown`), succeeded
  *   (`tx_failed`), lies in block `/anchor/block_number` with hash `/anchor/block_hash`,
  *   was sent to the registry, and carries the registry's `Anchored(issuer, size, root,
- *   prevSize)` log for this issuer, `/proof/tree_size` and `/proof/root` (`tx_no_event`);
- * - the registry's checkpoint `(issuer, size)` has root `/proof/root`, block
- *   `/anchor/block_number` and time `/anchor/timestamp`;
- * - the block `/anchor/block_number` has hash `/anchor/block_hash`.
+ *   prevSize)` log for this issuer, `/proof/tree_size` and `/proof/root` (`tx_no_event`).
+ * When several fields differ, the first check in this order names its field.
  *
  * {@link verdictOf} folds a report into one of three verdicts: `valid`, `not_valid`
  * (a step failed) and `could_not_check` (none failed, but the chain could not be read).
@@ -283,7 +284,6 @@ async function checkAnchor(receipt, chain) {
       receipt: anchor.registry,
     });
   }
-  await checkAnchorTransaction(receipt, chain, registry);
   const found = await chain.checkpoint(registry, receipt.leaf.issuer, proof.treeSize);
   if (found === null) {
     throw fieldFailed("no_checkpoint", "no such checkpoint is anchored on chain", "/proof/tree_size", { size: proof.treeSize });
@@ -312,6 +312,7 @@ async function checkAnchor(receipt, chain) {
       block: anchor.blockNumber,
     });
   }
+  await checkAnchorTransaction(receipt, chain, registry);
   return ["anchor_ok", `anchored in block ${anchor.blockNumber} at ${anchor.timestamp}`, {
     block: anchor.blockNumber,
     timestamp: anchor.timestamp,
