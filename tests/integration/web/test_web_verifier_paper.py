@@ -56,6 +56,8 @@ def test_a_link_alone_describes_the_record_and_says_the_paper_is_unchecked(
     assert "Bescheinigung oder Urkunde" in text
     assert "Status heute: gültig" in text
     assert "NICHT geprüft" in text
+    # nothing on the page says the document is valid
+    assert "Dokument ist gültig" not in page.locator("main").inner_text()
     howto = page.locator("#link-info [data-paper=unchecked]")
     expect(howto).to_contain_text("Ihr Papier wurde NICHT geprüft")
     expect(howto).to_contain_text("wählen Sie oben die Datei des Dokuments aus")
@@ -75,9 +77,7 @@ def test_a_link_to_a_revoked_document_is_not_valid_without_the_file(
     assert verdict_reason(page) == "status_revoked"
 
 
-def test_a_link_to_an_unknown_fingerprint_is_not_valid(
-    probe: PageProbe, site: StaticSite
-) -> None:
+def test_a_link_to_an_unknown_fingerprint_is_not_valid(probe: PageProbe, site: StaticSite) -> None:
     page = open_page(probe, site, link_to(b"never notarised"))
     verdict(page, "not_valid")
     assert verdict_reason(page) == "unknown_digest"
