@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { configFrom, DEFAULTS, loadConfig } from "../../clients/govchain_client/web/js/config.mjs";
 import { formatTime, initialLanguage, LANGUAGES, MESSAGES, translator } from "../../clients/govchain_client/web/js/i18n.mjs";
 import { describedBy, entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
-import { digestBytes, formatDigest } from "../../clients/govchain_client/web/js/digest.mjs";
+import { digestBytes, digestFile, formatDigest } from "../../clients/govchain_client/web/js/digest.mjs";
 import { canonicalize } from "../../clients/govchain_client/web/js/jcs.mjs";
 import { WEB } from "./support.mjs";
 
@@ -115,4 +115,23 @@ test("the issuer's description is shown only when the leaf's meta is its digest"
   const empty = { nonce: "00" };
   assert.equal(await describedBy(empty, formatDigest(await digestBytes(canonicalize(empty)))), null, "nothing to show");
   assert.equal(entryFrom({ description: ["x"] })?.description, null);
+});
+
+test("hashing a file stops when its signal is aborted", async () => {
+  const file = new Blob([new Uint8Array(3 * 1024 * 1024)]);
+  const controller = new AbortController();
+  let chunks = 0;
+  const hashing = digestFile(file, {
+    wholeFileLimit: 1,
+    signal: controller.signal,
+    onProgress: () => {
+      chunks += 1;
+      controller.abort(new Error("the document was replaced"));
+    },
+  });
+  await assert.rejects(hashing, /the document was replaced/);
+  assert.equal(chunks, 1);
+  const whole = new AbortController();
+  whole.abort(new Error("replaced"));
+  await assert.rejects(digestFile(new Blob(["x"]), { signal: whole.signal }), /replaced/);
 });

@@ -16,9 +16,11 @@ tampered document at every delay.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -259,3 +261,22 @@ def test_the_valid_pair_is_valid_for_its_digest_whatever_the_order(
     choose(page, "#document-input", "echt-wieder.pdf", documents.valid)
     last = recorded.settle()
     assert (last["verdict"], last["for"]) == ("valid", str(digest_bytes(documents.valid)))
+
+
+def test_a_large_file_replaced_while_it_is_hashed_judges_the_new_file(
+    probe: PageProbe, site: StaticSite, documents: Documents, tmp_path: Path
+) -> None:
+    """Hashing belongs to the document input: replacing the file aborts it."""
+    big = tmp_path / "gross.bin"
+    with big.open("wb") as out:
+        for _ in range(80):  # beyond the one-piece limit: hashed in chunks, abortable
+            out.write(os.urandom(1024 * 1024))
+    recorded = record(probe, site)
+    page = recorded.page
+    page.set_input_files("#document-input", str(big))
+    bad = tampered(documents.valid)
+    choose(page, "#document-input", "klein.pdf", bad)
+    mark = recorded.mark()
+    last = recorded.settle()
+    assert (last["verdict"], last["for"]) == ("not_valid", str(digest_bytes(bad)))
+    assert {v["for"] for v in recorded.since(mark)} <= {"", str(digest_bytes(bad))}
