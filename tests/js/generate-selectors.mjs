@@ -17,6 +17,11 @@ export const NEEDED = {
   StatusRegistry: ["status"],
 };
 
+/** The events the web verifier looks for in transaction receipts, by contract. */
+export const EVENTS = {
+  AnchorRegistry: ["Anchored"],
+};
+
 /**
  * The canonical signature of an ABI function entry (tuples expanded).
  * @param {{type: string, components?: any[]}} param
@@ -29,16 +34,49 @@ function typeOf(param) {
   return param.type;
 }
 
+/**
+ * @param {string} contract
+ * @returns {any[]}
+ */
+function abiOf(contract) {
+  return JSON.parse(readFileSync(`${ROOT}contracts/govchain_contracts/artifacts/${contract}.json`, "utf8")).abi;
+}
+
+/**
+ * The canonical signature of the one ABI entry of `type` called `name`.
+ * @param {any[]} abi
+ * @param {string} type
+ * @param {string} contract
+ * @param {string} name
+ */
+function signatureOf(abi, type, contract, name) {
+  const entries = abi.filter((/** @type {any} */ e) => e.type === type && e.name === name);
+  if (entries.length !== 1) throw new Error(`${contract}.${name}: ${entries.length} ABI entries`);
+  return `${name}(${entries[0].inputs.map(typeOf).join(",")})`;
+}
+
+/** @returns {Record<string, string>} topic0 (64 hex digits) by `Contract.Event(types)` */
+export function topicsFromArtifacts() {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const [contract, names] of Object.entries(EVENTS)) {
+    const abi = abiOf(contract);
+    for (const name of names) {
+      const signature = signatureOf(abi, "event", contract, name);
+      out[`${contract}.${signature}`] = id(signature).slice(2);
+    }
+  }
+  return out;
+}
+
 /** @returns {Record<string, string>} */
 export function selectorsFromArtifacts() {
   /** @type {Record<string, string>} */
   const out = {};
   for (const [contract, names] of Object.entries(NEEDED)) {
-    const artifact = JSON.parse(readFileSync(`${ROOT}contracts/govchain_contracts/artifacts/${contract}.json`, "utf8"));
+    const abi = abiOf(contract);
     for (const name of names) {
-      const entries = artifact.abi.filter((/** @type {any} */ e) => e.type === "function" && e.name === name);
-      if (entries.length !== 1) throw new Error(`${contract}.${name}: ${entries.length} ABI entries`);
-      const signature = `${name}(${entries[0].inputs.map(typeOf).join(",")})`;
+      const signature = signatureOf(abi, "function", contract, name);
       out[`${contract}.${signature}`] = id(signature).slice(2, 10);
     }
   }
@@ -47,10 +85,13 @@ export function selectorsFromArtifacts() {
 
 /** @returns {string} the module text */
 export function moduleText() {
-  const lines = Object.entries(selectorsFromArtifacts()).map(([sig, sel]) => `  "${sig}": "${sel}",`);
+  const lines = (/** @type {Record<string, string>} */ table) =>
+    Object.entries(table).map(([sig, value]) => `  "${sig}": "${value}",`).join("\n");
   const template = readFileSync(`${WEB}js/selectors.mjs`, "utf8");
   const head = template.slice(0, template.indexOf("export const SELECTORS"));
-  return `${head}export const SELECTORS = Object.freeze({\n${lines.join("\n")}\n});\n`;
+  return `${head}export const SELECTORS = Object.freeze({\n${lines(selectorsFromArtifacts())}\n});\n\n`
+    + `/** topic0 of the events the verifier looks for in transaction receipts (keccak-256 of the signature). */\n`
+    + `export const TOPICS = Object.freeze({\n${lines(topicsFromArtifacts())}\n});\n`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

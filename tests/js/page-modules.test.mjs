@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 
 import { configFrom, DEFAULTS, loadConfig } from "../../clients/govchain_client/web/js/config.mjs";
 import { formatTime, initialLanguage, LANGUAGES, MESSAGES, translator } from "../../clients/govchain_client/web/js/i18n.mjs";
-import { entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
+import { describedBy, entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
+import { digestBytes, digestFile, formatDigest } from "../../clients/govchain_client/web/js/digest.mjs";
+import { canonicalize } from "../../clients/govchain_client/web/js/jcs.mjs";
 import { WEB } from "./support.mjs";
 
 const APP = readFileSync(`${WEB}js/app.mjs`, "utf8");
@@ -27,7 +29,8 @@ test("every text the page asks for exists", () => {
     "state.revoked", "state.superseded", "step.format", "step.inclusion", "step.anchor", "step.issuer",
     "stepstatus.passed", "stepstatus.failed", "stepstatus.error", "stepstatus.skipped"]) used.add(prefix);
   for (const code of ["format_ok", "document_mismatch", "inclusion_ok", "inclusion_rejected", "anchor_ok", "wrong_chain",
-    "no_checkpoint", "root_differs", "block_differs", "block_hash_differs", "issuer_ok", "issuer_unknown",
+    "no_checkpoint", "root_differs", "block_number_differs", "timestamp_differs", "block_hash_differs",
+    "registry_untrusted", "tx_unknown", "tx_failed", "tx_wrong_registry", "tx_no_event", "issuer_ok", "issuer_unknown",
     "issuer_not_trusted", "kind_not_allowed", "status_suspended", "status_revoked", "status_superseded",
     "chain_unreadable", "skipped"]) used.add(`code.${code}`);
   assert.ok(used.size > 60, `${used.size}`);
@@ -36,7 +39,7 @@ test("every text the page asks for exists", () => {
 
 test("the verifier's step codes all have texts", () => {
   const verify = readFileSync(`${WEB}js/verify.mjs`, "utf8");
-  const codes = new Set([...verify.matchAll(/new StepFailed\("([a-z_]+)"|return \["([a-z_]+)"|code: "([a-z_]+)"/g)]
+  const codes = new Set([...verify.matchAll(/(?:new StepFailed|fieldFailed)\("([a-z_]+)"|return \["([a-z_]+)"|code: "([a-z_]+)"/g)]
     .map((m) => m[1] ?? m[2] ?? m[3]));
   for (const state of ["suspended", "revoked", "superseded"]) codes.add(`status_${state}`);
   assert.ok(codes.size >= 19, [...codes].join());
@@ -87,7 +90,7 @@ test("the notary's lookup is read tolerantly; a non-notary 404 is an error, not 
   ] }));
   assert.equal(entries?.length, 2);
   assert.deepEqual(entries?.[1], { id: "r2", status: "anchored", digest: "", kind: "register", issuer: "0x2",
-    receipt: { leaf: { kind: "register", issuer: "0x2" } }, documentStatus: { state: "revoked", since: 5, supersededBy: null } });
+    receipt: { leaf: { kind: "register", issuer: "0x2" } }, documentStatus: { state: "revoked", since: 5, supersededBy: null }, description: null });
   assert.equal(entryFrom({ status: "anchored" })?.status, "pending", "anchored without a receipt is not anchored");
   assert.equal(entryFrom({ document_status: { state: "stolen" } })?.documentStatus, null);
 });
@@ -98,4 +101,37 @@ test("the page has no inline script or style and loads nothing from elsewhere", 
   assert.doesNotMatch(HTML, /(src|href)="(https?:)?\/\//);
   assert.match(HTML, /Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
   assert.doesNotMatch(APP, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+});
+
+test("the issuer's description is shown only when the leaf's meta is its digest", async () => {
+  const description = { title: "Meldebescheinigung", reference: "AZ 33-2026/0815", nonce: "ab".repeat(16) };
+  const meta = formatDigest(await digestBytes(canonicalize(description)));
+  assert.deepEqual(await describedBy(description, meta), { title: "Meldebescheinigung", reference: "AZ 33-2026/0815" });
+  assert.equal(await describedBy({ ...description, reference: "AZ 99" }, meta), null, "changed by the notary");
+  assert.equal(await describedBy(description, undefined), null, "a leaf without meta");
+  assert.equal(await describedBy(null, meta), null);
+  const long = { title: "x".repeat(201), reference: "", nonce: "00" };
+  assert.equal(await describedBy(long, formatDigest(await digestBytes(canonicalize(long)))), null, "too long to be a caption");
+  const empty = { nonce: "00" };
+  assert.equal(await describedBy(empty, formatDigest(await digestBytes(canonicalize(empty)))), null, "nothing to show");
+  assert.equal(entryFrom({ description: ["x"] })?.description, null);
+});
+
+test("hashing a file stops when its signal is aborted", async () => {
+  const file = new Blob([new Uint8Array(3 * 1024 * 1024)]);
+  const controller = new AbortController();
+  let chunks = 0;
+  const hashing = digestFile(file, {
+    wholeFileLimit: 1,
+    signal: controller.signal,
+    onProgress: () => {
+      chunks += 1;
+      controller.abort(new Error("the document was replaced"));
+    },
+  });
+  await assert.rejects(hashing, /the document was replaced/);
+  assert.equal(chunks, 1);
+  const whole = new AbortController();
+  whole.abort(new Error("replaced"));
+  await assert.rejects(digestFile(new Blob(["x"]), { signal: whole.signal }), /replaced/);
 });

@@ -116,3 +116,44 @@ test("every failure to read is a ChainError", async () => {
   const weird = new JsonRpcChainReader({ url: "http://node", registries: { status: STATUS }, fetch: fakeNode({ [statusCall]: badState }) });
   await assert.rejects(weird.status(ISSUER, LEAF), ChainError);
 });
+
+test("a transaction receipt is read in lower case, and null when the node knows none", async () => {
+  const tx = {
+    status: "0x1", blockNumber: "0x2a", blockHash: `0x${"CD".repeat(32)}`, to: `0x${"A5".repeat(20)}`,
+    logs: [{ address: `0x${"A5".repeat(20)}`, topics: [`0x${"AB".repeat(32)}`], data: "0x00FF" }],
+  };
+  /** @type {typeof fetch} */
+  const node = async (_url, init) => {
+    const request = JSON.parse(String(init?.body));
+    const result = request.params[0] === `0x${"11".repeat(32)}` ? tx : null;
+    return new Response(JSON.stringify({ jsonrpc: "2.0", id: request.id, result }));
+  };
+  const reader = new JsonRpcChainReader({ url: "http://node", fetch: node });
+  assert.deepEqual(await reader.transactionReceipt(`0x${"11".repeat(32)}`), {
+    status: 1, blockNumber: 42, blockHash: `0x${"cd".repeat(32)}`, to: ANCHOR,
+    logs: [{ address: ANCHOR, topics: [`0x${"ab".repeat(32)}`], data: "0x00ff" }],
+  });
+  assert.equal(await reader.transactionReceipt(`0x${"22".repeat(32)}`), null);
+  for (const broken of [{ ...tx, logs: "none" }, { ...tx, status: 1 }, { ...tx, to: "0x12" },
+    { ...tx, logs: [{ address: ANCHOR, topics: ["0x12"], data: "0x" }] }, { ...tx, logs: [{ address: ANCHOR, topics: [], data: "0x0" }] }]) {
+    /** @type {typeof fetch} */
+    const odd = async (_url, init) => new Response(JSON.stringify({ jsonrpc: "2.0", id: JSON.parse(String(init?.body)).id, result: broken }));
+    await assert.rejects(new JsonRpcChainReader({ url: "http://node", fetch: odd }).transactionReceipt(`0x${"11".repeat(32)}`), ChainError);
+  }
+});
+
+test("a read failure names the node; an aborted reader rejects with the abort, not a ChainError", async () => {
+  const down = new JsonRpcChainReader({ url: "http://node.example:8545", fetch: async () => { throw new TypeError("Failed to fetch"); } });
+  await assert.rejects(down.chainId(), (/** @type {any} */ error) => error instanceof ChainError && error.url === "http://node.example:8545");
+  const slow = new JsonRpcChainReader({ url: "http://node", timeoutMs: 50, fetch: (_url, init) => new Promise((_resolve, reject) => {
+    init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+  }) });
+  await assert.rejects(slow.chainId(), /no answer within 0.05 s/);
+  const controller = new AbortController();
+  const aborted = new JsonRpcChainReader({ url: "http://node", signal: controller.signal, fetch: (_url, init) => new Promise((_resolve, reject) => {
+    init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+  }) });
+  const pending = aborted.chainId();
+  controller.abort(new Error("inputs changed"));
+  await assert.rejects(pending, (/** @type {any} */ error) => !(error instanceof ChainError) && /inputs changed/.test(error.message));
+});

@@ -2,12 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { SELECTORS } from "../../clients/govchain_client/web/js/selectors.mjs";
-import { moduleText, selectorsFromArtifacts } from "./generate-selectors.mjs";
+import { SELECTORS, TOPICS } from "../../clients/govchain_client/web/js/selectors.mjs";
+import { moduleText, selectorsFromArtifacts, topicsFromArtifacts } from "./generate-selectors.mjs";
 import { WEB } from "./support.mjs";
 
 test("the hard-coded selectors are keccak-256 of the artifacts' ABI signatures", () => {
   assert.deepEqual({ ...SELECTORS }, selectorsFromArtifacts());
+  assert.deepEqual({ ...TOPICS }, topicsFromArtifacts());
 });
 
 test("selectors.mjs is what generate-selectors.mjs writes today", () => {

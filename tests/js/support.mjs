@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { ANCHORED_TOPIC } from "../../clients/govchain_client/web/js/verify.mjs";
+
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WEB = `${ROOT}clients/govchain_client/web/`;
 
@@ -34,10 +36,21 @@ export class MemoryChain {
     this.issuers = new Map();
     /** @type {Map<string, import("../../clients/govchain_client/web/js/verify.mjs").DocumentStatus>} */
     this.statuses = new Map();
+    /** @type {Map<string, import("../../clients/govchain_client/web/js/verify.mjs").TxReceipt>} */
+    this.transactions = new Map();
   }
 
   async chainId() {
     return this.id;
+  }
+
+  async trustedRegistry() {
+    return this.registry;
+  }
+
+  /** @param {string} txHash */
+  async transactionReceipt(txHash) {
+    return this.transactions.get(txHash) ?? null;
   }
 
   /**
@@ -81,6 +94,7 @@ export function chainFor(r) {
     timestamp: r.anchor.timestamp,
   });
   chain.blockHashes.set(r.anchor.blockNumber, r.anchor.blockHash);
+  chain.transactions.set(r.anchor.txHash, anchoringTransaction(r));
   chain.issuers.set(r.leaf.issuer, {
     address: r.leaf.issuer,
     name: "Bürgeramt Musterstadt",
@@ -91,4 +105,24 @@ export function chainFor(r) {
     registered: true,
   });
   return chain;
+}
+
+/**
+ * The successful transaction that anchored a receipt's checkpoint, with its `Anchored` log.
+ * @param {import("../../clients/govchain_client/web/js/receipt.mjs").Receipt} r
+ * @returns {import("../../clients/govchain_client/web/js/verify.mjs").TxReceipt}
+ */
+export function anchoringTransaction(r) {
+  const word = (/** @type {bigint} */ value) => `0x${value.toString(16).padStart(64, "0")}`;
+  return {
+    status: 1,
+    blockNumber: r.anchor.blockNumber,
+    blockHash: r.anchor.blockHash,
+    to: r.anchor.registry,
+    logs: [{
+      address: r.anchor.registry,
+      topics: [ANCHORED_TOPIC, word(BigInt(r.leaf.issuer)), word(BigInt(r.proof.treeSize))],
+      data: `0x${r.proof.root}${"00".repeat(32)}`,
+    }],
+  };
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ChainError } from "../../clients/govchain_client/web/js/errors.mjs";
 import { digestBytes } from "../../clients/govchain_client/web/js/digest.mjs";
 import { receiptFromObject } from "../../clients/govchain_client/web/js/receipt.mjs";
-import { verifyReceipt } from "../../clients/govchain_client/web/js/verify.mjs";
+import { verdictOf, verifyReceipt } from "../../clients/govchain_client/web/js/verify.mjs";
 import { chainFor, loadVectors } from "./support.mjs";
 
 const VECTORS = loadVectors("receipts.json");
@@ -37,13 +37,15 @@ test("a tampered path fails inclusion", async () => {
   assert.deepEqual(statuses(report.steps), ["passed", "failed", "skipped", "skipped"]);
 });
 
-for (const [fault, code] of [
-  ["no checkpoint", "no_checkpoint"],
-  ["other root", "root_differs"],
-  ["other block", "block_differs"],
-  ["other hash", "block_hash_differs"],
-  ["other chain", "wrong_chain"],
-  ["other registry", "no_checkpoint"],
+for (const [fault, code, field] of [
+  ["no checkpoint", "no_checkpoint", "/proof/tree_size"],
+  ["other root", "root_differs", "/proof/root"],
+  ["other block", "block_number_differs", "/anchor/block_number"],
+  ["other timestamp", "timestamp_differs", "/anchor/timestamp"],
+  ["other hash", "block_hash_differs", "/anchor/block_hash"],
+  ["other chain", "wrong_chain", "/anchor/chain_id"],
+  ["other registry", "registry_untrusted", "/anchor/registry"],
+  ["no transaction", "tx_unknown", "/anchor/tx_hash"],
 ]) {
   test(`anchor fault "${fault}" fails the anchor step`, async () => {
     const r = receipt();
@@ -53,14 +55,41 @@ for (const [fault, code] of [
     if (fault === "no checkpoint") chain.checkpoints.delete(key);
     if (fault === "other root") chain.checkpoints.set(key, { ...found, root: "ee".repeat(32) });
     if (fault === "other block") chain.checkpoints.set(key, { ...found, blockNumber: 43 });
+    if (fault === "other timestamp") chain.checkpoints.set(key, { ...found, timestamp: found.timestamp + 1 });
+    if (fault === "no transaction") chain.transactions.clear();
     if (fault === "other hash") chain.blockHashes.set(42, `0x${"ee".repeat(32)}`);
     if (fault === "other chain") chain.id = 1;
     if (fault === "other registry") chain.registry = `0x${"b6".repeat(20)}`;
     const report = await verifyReceipt(r, chain);
     assert.deepEqual(statuses(report.steps), ["passed", "passed", "failed", "skipped"]);
     assert.equal(report.failedStep?.code, code);
+    assert.equal(report.failedStep?.details.field, field);
+    assert.equal(verdictOf(report), "not_valid");
   });
 }
+
+test("a timestamp one second off names the timestamp, never another block", async () => {
+  const r = receipt();
+  const chain = chainFor(r);
+  const key = `${r.leaf.issuer}/${r.proof.treeSize}`;
+  const found = /** @type {any} */ (chain.checkpoints.get(key));
+  chain.checkpoints.set(key, { ...found, timestamp: found.timestamp + 1 });
+  const step = /** @type {any} */ ((await verifyReceipt(r, chain)).failedStep);
+  assert.equal(step.details.field, "/anchor/timestamp");
+  assert.doesNotMatch(step.message, /another block/);
+});
+
+test("an aborted check rejects with the abort reason instead of reporting", async () => {
+  const r = receipt();
+  const controller = new AbortController();
+  const chain = chainFor(r);
+  const original = chain.chainId.bind(chain);
+  chain.chainId = async () => {
+    controller.abort(new Error("inputs changed"));
+    return original();
+  };
+  await assert.rejects(verifyReceipt(r, chain, { signal: controller.signal }), /inputs changed/);
+});
 
 for (const [fault, code] of [
   ["unknown issuer", "issuer_unknown"],
@@ -109,4 +138,13 @@ test("an unreadable chain is an error, not a failure", async () => {
   const report = await verifyReceipt(r, chain);
   assert.deepEqual(statuses(report.steps), ["passed", "passed", "error", "skipped"]);
   assert.equal(report.failedStep?.code, "chain_unreadable");
+  assert.equal(verdictOf(report), "could_not_check");
+});
+
+test("the three verdicts", async () => {
+  const r = receipt();
+  assert.equal(verdictOf(await verifyReceipt(r, chainFor(r))), "valid");
+  const revoked = chainFor(r);
+  revoked.statuses.set(`${r.leaf.issuer}/${VECTORS.leaf_hash}`, { state: "revoked", since: 5, supersededBy: null, reason: 1 });
+  assert.equal(verdictOf(await verifyReceipt(r, revoked)), "not_valid");
 });

@@ -1,19 +1,27 @@
-"""A TCP proxy for fault injection between two transports: cut, stall and heal links.
+"""A TCP proxy for fault injection between two transports: cut, stall, slow and heal links.
 
 ``cut()`` aborts every open pipe and refuses new ones (a link going down hard);
 ``stall()`` keeps sockets open but forwards nothing (a black hole: only keepalives can
-notice); ``heal()`` restores forwarding for new and stalled pipes.
+notice); ``heal()`` restores forwarding for new and stalled pipes. ``delay`` (seconds)
+holds every chunk of the target's answers that long after it arrived before passing it
+on: a latency, not a throughput limit, so one HTTP request/response takes ``delay``
+longer whatever its size (a slow remote node). ``threaded_proxy`` runs one in a thread
+of its own for synchronous tests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+import time
+from collections.abc import Iterator
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, delay: float = 0.0) -> None:
         self._target = (target_host, target_port)
+        self.delay = delay
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -60,7 +68,7 @@ class TcpProxy:
         self._pipes.update((writer, up_writer))
         pumps = [
             asyncio.create_task(self._pump(reader, up_writer)),
-            asyncio.create_task(self._pump(up_reader, writer)),
+            asyncio.create_task(self._pump(up_reader, writer, delayed=True)),
         ]
         self._tasks.update(pumps)
         try:
@@ -73,7 +81,12 @@ class TcpProxy:
                 self._pipes.discard(w)
                 w.transport.abort()
 
-    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    async def _pump(
+        self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, delayed: bool = False
+    ) -> None:
+        if delayed and self.delay > 0:
+            await self._pump_late(source, sink)
+            return
         with contextlib.suppress(OSError, ConnectionError):
             while data := await source.read(65536):
                 await self._flowing.wait()
@@ -81,3 +94,43 @@ class TcpProxy:
                     return
                 sink.write(data)
                 await sink.drain()
+
+    async def _pump_late(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        """Forward each chunk ``delay`` seconds after it arrived, in order."""
+        chunks: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+        async def read() -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await source.read(65536):
+                    chunks.put_nowait((time.monotonic() + self.delay, data))
+            chunks.put_nowait((time.monotonic() + self.delay, b""))
+
+        reading = asyncio.create_task(read())
+        try:
+            with contextlib.suppress(OSError, ConnectionError):
+                while True:
+                    due, data = await chunks.get()
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                    await self._flowing.wait()
+                    if not data or self._cut:
+                        return
+                    sink.write(data)
+                    await sink.drain()
+        finally:
+            reading.cancel()
+
+
+@contextlib.contextmanager
+def threaded_proxy(target_host: str, target_port: int, delay: float = 0.0) -> Iterator[int]:
+    """A ``TcpProxy`` on its own event loop thread, for synchronous tests; yields its port."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    proxy = TcpProxy(target_host, target_port, delay)
+    try:
+        yield asyncio.run_coroutine_threadsafe(proxy.start(), loop).result(timeout=10)
+    finally:
+        asyncio.run_coroutine_threadsafe(proxy.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

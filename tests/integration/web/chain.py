@@ -23,7 +23,7 @@ from web3.contract import Contract
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from govchain_contracts import ContractName, load
-from govchain_core.digest import digest_bytes
+from govchain_core.digest import Digest, digest_bytes
 from govchain_core.leaf import LeafRecord
 from govchain_core.log import MerkleLog
 from govchain_core.receipt import AnchorRef, InclusionProof, Receipt
@@ -75,8 +75,14 @@ class DevChain:
             raise RuntimeError(f"transaction {tx_hash.hex()} failed")
         return receipt
 
-    def notarise(self, documents: list[bytes], kind: str = "certificate") -> list[Receipt]:
-        """Append the documents' leaves and anchor the new checkpoint; their receipts."""
+    def notarise(
+        self,
+        documents: list[bytes],
+        kind: str = "certificate",
+        metas: list[Digest | None] | None = None,
+    ) -> list[Receipt]:
+        """Append the documents' leaves (with their ``meta`` digests, if given) and anchor
+        the new checkpoint; their receipts."""
         first = self.log.size
         prev_size = first
         new = [
@@ -85,8 +91,9 @@ class DevChain:
                 digest=digest_bytes(doc),
                 salt=secrets.token_bytes(16),
                 issuer=self.issuer,
+                meta=metas[i] if metas else None,
             )
-            for doc in documents
+            for i, doc in enumerate(documents)
         ]
         self.leaves.extend(new)
         self.log.append_many(leaf.leaf_hash() for leaf in new)

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from govchain_core.digest import digest_bytes
+from govchain_core.jcs import canonicalize
 from govchain_core.receipt import Receipt
 from tests.integration.web.chain import ISSUER_AGS, ISSUER_NAME, DevChain, dev_chain
 from tests.integration.web.servers import NotaryStub, StaticSite
@@ -51,8 +53,11 @@ class Documents:
     revoked: bytes
     pending: bytes
     later: bytes
+    described: bytes = b""
+    forged_description: bytes = b""
     receipts: dict[bytes, Receipt] = field(default_factory=dict)
     revoked_at: int = 0
+    description: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="package")
@@ -76,6 +81,19 @@ def documents(chain: DevChain) -> Documents:
     (later,) = chain.notarise([docs.later], kind="register")
     docs.receipts[docs.later] = later
     docs.revoked_at = chain.revoke(first[4].leaf_hash, reason=2)
+    # the issuer's public description, bound to the leaf by its digest in `meta`; a
+    # random nonce keeps the short text from being guessed from the anchored digest
+    docs.description = {
+        "title": "Meldebescheinigung",
+        "reference": "AZ 33-2026/0815",
+        "nonce": os.urandom(16).hex(),
+    }
+    docs.described = b"Meldebescheinigung mit Beschreibung\n" + os.urandom(16)
+    docs.forged_description = b"Beschreibung vom Notar-Dienst verfaelscht\n" + os.urandom(16)
+    meta = digest_bytes(canonicalize(docs.description))
+    described = chain.notarise([docs.described, docs.forged_description], metas=[meta, meta])
+    docs.receipts[docs.described] = described[0]
+    docs.receipts[docs.forged_description] = described[1]
     return docs
 
 
@@ -99,9 +117,10 @@ def notary(chain: DevChain, documents: Documents) -> Iterator[NotaryStub]:
         documents.receipts[documents.revoked],
         {"state": "revoked", "since": documents.revoked_at, "superseded_by": None},
     )
-    from govchain_core.digest import digest_bytes
-
     stub.add_pending(str(digest_bytes(documents.pending)), "certificate", chain.issuer)
+    stub.add(documents.receipts[documents.described], description=documents.description)
+    forged = {**documents.description, "reference": "AZ 99-2026/0001"}
+    stub.add(documents.receipts[documents.forged_description], description=forged)
     yield stub
     stub.stop()
 

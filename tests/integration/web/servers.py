@@ -85,6 +85,7 @@ class _Entry:
     digest: str
     leaf_hash: str
     state: dict[str, Any] = field(default_factory=lambda: {"state": "valid", "since": 0})
+    description: dict[str, str] | None = None
 
 
 class NotaryStub(_Server):
@@ -131,9 +132,17 @@ class NotaryStub(_Server):
 
         super().__init__(Handler)
 
-    def add(self, receipt: Receipt, state: dict[str, Any] | None = None) -> None:
+    def add(
+        self,
+        receipt: Receipt,
+        state: dict[str, Any] | None = None,
+        description: dict[str, str] | None = None,
+    ) -> None:
+        """Serve a receipt; ``description`` is the issuer's public description of the
+        document (whose digest the leaf's ``meta`` should be), as a notary would keep it."""
         digest = str(receipt.leaf.digest)
         entry = _Entry(receipt, receipt.leaf.kind, receipt.issuer, digest, receipt.leaf_hash.hex())
+        entry.description = description
         if state is not None:
             entry.state = state
         self.entries.setdefault(digest, []).append(entry)
@@ -152,6 +161,8 @@ class NotaryStub(_Server):
             "leaf_hash": entry.leaf_hash,
             "document_status": entry.state,
         }
+        if entry.description is not None:
+            view["description"] = entry.description
         if entry.receipt is None:
             view["status"] = "pending"
             view["leaf"] = {

@@ -24,11 +24,13 @@ from tests.integration.web.chain import ISSUER_AGS, ISSUER_NAME, DevChain
 from tests.integration.web.conftest import REPO, Documents, PageProbe
 from tests.integration.web.pages import (
     TIMEOUT,
+    check_files,
     choose,
     german_date,
     open_page,
     step_statuses,
     verdict,
+    verdict_reason,
 )
 from tests.integration.web.servers import NotaryStub, StaticSite
 
@@ -78,7 +80,8 @@ def test_the_file_is_hashed_in_the_browser_as_python_does_and_never_uploaded(
         expect(page.locator("#digest-value")).to_have_text(
             f"sha256:{hashlib.sha256(data).hexdigest()}", timeout=TIMEOUT
         )
-        verdict(page, "none")
+        verdict(page, "not_valid")
+        assert verdict_reason(page) == "unknown_digest"
     uploads = [entry for entry in sent if entry[0] != "GET" or entry[2] > 0]
     assert uploads == [], uploads
     assert any("/v1/digests/sha256" in url for _, url, _ in sent)
@@ -118,7 +121,8 @@ def test_a_notarised_document_is_valid_with_issuer_and_anchor(
     assert german_date(receipt.anchor.timestamp) in text
     assert str(receipt.anchor.block_number) in text
     assert entry.locator("[data-state]").get_attribute("data-state") == "valid"
-    assert "gültig" in page.locator("#summary").inner_text().lower()
+    assert "gültig" in page.locator("#verdict").inner_text().lower()
+    assert page.locator("#verdict").get_attribute("data-for") == str(digest_bytes(documents.valid))
     probe.screenshot("valid-document-de")
 
 
@@ -127,7 +131,8 @@ def test_a_modified_document_is_not_found(
 ) -> None:
     page = open_page(probe, site)
     choose(page, "#document-input", "meldebescheinigung.pdf", documents.valid + b" ")
-    verdict(page, "none")
+    verdict(page, "not_valid")
+    assert verdict_reason(page) == "unknown_digest"
     expect(page.locator("[data-lookup=none]")).to_be_visible()
     probe.screenshot("modified-document-de")
 
@@ -137,12 +142,13 @@ def test_a_revoked_document_is_revoked_with_its_date(
 ) -> None:
     page = open_page(probe, site)
     choose(page, "#document-input", "zeugnis.pdf", documents.revoked)
-    verdict(page, "revoked")
+    verdict(page, "not_valid")
+    assert verdict_reason(page) == "status_revoked"
     assert step_statuses(page, ".entry") == ["passed", "passed", "passed", "failed"]
     state = page.locator(".entry [data-state]").first
     expect(state).to_have_attribute("data-state", "revoked")
     assert f"widerrufen seit {german_date(documents.revoked_at)}" in state.inner_text()
-    assert german_date(documents.revoked_at) in page.locator("#summary").inner_text()
+    assert german_date(documents.revoked_at) in page.locator("#verdict").inner_text()
     probe.screenshot("revoked-document-de")
 
 
@@ -151,7 +157,8 @@ def test_a_pending_document_is_reported_as_not_anchored_yet(
 ) -> None:
     page = open_page(probe, site)
     choose(page, "#document-input", "neu.pdf", documents.pending)
-    verdict(page, "pending")
+    verdict(page, "could_not_check")
+    assert verdict_reason(page) == "not_anchored"
     expect(page.locator(".entry [data-state=pending]")).to_be_visible()
 
 
@@ -170,7 +177,9 @@ def test_a_receipt_is_verified_in_the_browser_without_the_notary(
     choose(
         page, "#receipt-input", "auszug.govchain.json", encode_receipt(receipt), "application/json"
     )
-    verdict(page, "valid")
+    # a receipt alone proves the record, not a document: never green without the file
+    verdict(page, "record_only")
+    assert page.locator("#verdict").get_attribute("data-for") == ""
     assert step_statuses(page, "[data-receipt]") == ["passed"] * 4
     block = page.locator("[data-receipt]").inner_text()
     assert ISSUER_NAME in block
@@ -197,7 +206,7 @@ def test_a_tampered_receipt_fails_at_inclusion_and_a_malformed_one_is_refused(
     choose(
         page, "#receipt-input", "falsch.govchain.json", json.dumps(obj).encode(), "application/json"
     )
-    verdict(page, "invalid")
+    verdict(page, "not_valid")
     assert step_statuses(page, "[data-receipt]") == ["passed", "failed", "skipped", "skipped"]
     choose(
         page,
@@ -206,17 +215,70 @@ def test_a_tampered_receipt_fails_at_inclusion_and_a_malformed_one_is_refused(
         b'{"type": "govchain-receipt", "version": "2.0"}',
         "application/json",
     )
-    verdict(page, "invalid")
-    assert "nicht unterstützt" in page.locator("#summary").inner_text()
+    verdict(page, "not_valid")
+    assert "nicht unterstützt" in page.locator("#verdict").inner_text()
     obj = receipt_to_object(documents.receipts[documents.valid])
     obj["anchor"]["block_hash"] = obj["anchor"]["block_hash"].upper().replace("0X", "0x")
     choose(
         page, "#receipt-input", "gross.govchain.json", json.dumps(obj).encode(), "application/json"
     )
-    verdict(page, "invalid")
-    message = page.locator("#summary").inner_text()
+    verdict(page, "not_valid")
+    message = page.locator("#verdict").inner_text()
     assert message.count("/anchor/block_hash") == 1, message
     assert "Feld /anchor/block_hash" in message
+
+
+def test_an_unreachable_node_is_check_not_possible_naming_the_node(
+    probe: PageProbe, site: StaticSite, chain: DevChain, documents: Documents
+) -> None:
+    page = open_page(probe, site)
+    page.route(f"{chain.node.rpc_url}**", lambda route: route.abort())
+    found = check_files(page, document=documents.valid)
+    assert found["verdict"] == "could_not_check", found
+    assert found["reason"] == "chain_unreadable"
+    assert found["text"].startswith("Prüfung nicht möglich:")
+    assert chain.node.rpc_url in found["text"]
+    assert step_statuses(page, ".entry") == ["passed", "passed", "error", "skipped"]
+    probe.console.clear()  # the refused node requests are logged as network errors
+
+
+def test_an_unreachable_notary_is_check_not_possible_naming_the_notary(
+    probe: PageProbe, site: StaticSite, notary: NotaryStub, documents: Documents
+) -> None:
+    page = open_page(probe, site)
+    page.route(f"{notary.url}/**", lambda route: route.abort())
+    found = check_files(page, document=documents.valid)
+    assert (found["verdict"], found["reason"]) == ("could_not_check", "notary_unreachable")
+    assert notary.url in found["text"]
+    probe.console.clear()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "message"),
+    [
+        ("tx_hash", "0x" + "ef" * 32, "tx_unknown", "Transaktion gibt es nicht"),
+        ("timestamp", 1, "timestamp_differs", "Zeitstempel"),
+        ("block_number", 1, "block_number_differs", "Blocknummer"),
+    ],
+)
+def test_the_anchor_names_the_receipt_field_that_differs_from_the_chain(
+    probe: PageProbe,
+    site: StaticSite,
+    documents: Documents,
+    field: str,
+    value: Any,
+    code: str,
+    message: str,
+) -> None:
+    obj: dict[str, Any] = receipt_to_object(documents.receipts[documents.valid])
+    obj["anchor"][field] = value if isinstance(value, str) else obj["anchor"][field] + value
+    page = open_page(probe, site)
+    found = check_files(page, receipt=json.dumps(obj).encode(), document=documents.valid)
+    assert (found["verdict"], found["reason"]) == ("not_valid", code), found
+    assert f"/anchor/{field}" in found["text"]
+    assert message in found["text"]
+    assert "anderen Block" not in found["text"]
+    assert step_statuses(page, "[data-receipt]") == ["passed", "passed", "failed", "skipped"]
 
 
 def read_qr(page: Page) -> str:
@@ -257,7 +319,7 @@ def test_a_link_opens_the_page_prefilled_and_its_qr_code_decodes(
     hex_digest = hashlib.sha256(documents.valid).hexdigest()
     page = open_page(probe, site, f"#sha256={hex_digest}")
     expect(page.locator("#link-info")).to_contain_text(f"sha256:{hex_digest}")
-    verdict(page, "valid")
+    verdict(page, "record_only")
     link = f"{site.url}/#sha256={hex_digest}"
     expect(page.locator("#share-link")).to_have_text(link)
     assert read_qr(page) == link
@@ -268,7 +330,8 @@ def test_a_link_opens_the_page_prefilled_and_its_qr_code_decodes(
     expect(page.locator("[data-match]")).to_have_attribute("data-match", "true", timeout=TIMEOUT)
     choose(page, "#document-input", "anderes.pdf", b"not the document")
     expect(page.locator("[data-match]")).to_have_attribute("data-match", "false", timeout=TIMEOUT)
-    verdict(page, "invalid")
+    verdict(page, "not_valid")
+    assert verdict_reason(page) == "link_mismatch"
     page.goto(f"{site.url}/#sha256=xyz")
     expect(page.locator("#link-info")).to_contain_text(
         "keinen gültigen Fingerabdruck", timeout=TIMEOUT
@@ -307,7 +370,7 @@ def test_the_language_switches_to_english_and_back(
         expect(page.locator("#language-toggle")).to_have_attribute("lang", "de")
         expect(page.locator("#language-toggle")).to_have_text("Deutsch")
         expect(page.locator(".entry .step-status").first).to_have_text("passed")
-        expect(page.locator("#summary")).to_contain_text("Valid")
+        expect(page.locator("#verdict")).to_contain_text("Valid")
         probe.screenshot("valid-document-en")
         page.reload()
         expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
@@ -343,7 +406,7 @@ def test_axe_core_reports_no_violations(
         assert run_axe(page) == []
         page.click(".settings summary")
         choose(page, "#document-input", "zeugnis.pdf", documents.revoked)
-        verdict(page, "revoked")
+        verdict(page, "not_valid")
         assert run_axe(page) == []
         choose(
             page,

@@ -24,6 +24,7 @@ from tests.integration.web.pages import (
     german_date,
     step_statuses,
     verdict,
+    verdict_reason,
 )
 
 pytestmark = pytest.mark.browser
@@ -61,11 +62,13 @@ def test_notarised_modified_and_revoked_documents_through_the_notary(
     probe.screenshot("notary-valid-de")
 
     choose(page, "#document-input", "urkunde-bearbeitet.pdf", valid + b"\n")
-    verdict(page, "none")
+    verdict(page, "not_valid")
+    assert verdict_reason(page) == "unknown_digest"
     probe.screenshot("notary-modified-de")
 
     choose(page, "#document-input", "gewerbe.pdf", revoked)
-    verdict(page, "revoked")
+    verdict(page, "not_valid")
+    assert verdict_reason(page) == "status_revoked"
     state = page.locator(".entry [data-state]").first
     expect(state).to_have_attribute("data-state", "revoked")
     assert "widerrufen seit" in state.inner_text()
@@ -81,7 +84,7 @@ def test_a_receipt_from_the_notary_is_verified_client_side(
     open_served_page(probe, notary)
     page.route(f"{notary.url}/v1/**", lambda route: route.abort())
     choose(page, "#receipt-input", "auszug.govchain.json", json.dumps(receipt).encode())
-    verdict(page, "valid")
+    verdict(page, "record_only")
     assert step_statuses(page, "[data-receipt]") == ["passed"] * 4
     anchor = receipt["anchor"]
     assert isinstance(anchor, dict)

@@ -8,6 +8,21 @@
  * texts come from i18n.mjs; all DOM is built with createElement, never parsed from strings, so
  * the page runs under a strict Content-Security-Policy.
  *
+ * Every change of the inputs (document, receipt, link, settings) starts a new *run*:
+ * it aborts the previous run's AbortController (cancelling its JSON-RPC and notary
+ * requests) and gets a fresh, private view that only it writes. The page renders the
+ * current run's view alone, so an answer that arrives for an earlier selection lands
+ * in a view nobody shows: the verdict on screen is always the one for exactly the
+ * current (document, receipt, link) triple. Hashing belongs to the document input: it
+ * is shared by the runs for the same file and aborted when the file is replaced.
+ *
+ * The verdict element `#verdict` carries `data-verdict` (`pending`, `valid`,
+ * `not_valid`, `could_not_check`, `record_only`), `data-reason` (a stable code) and
+ * `data-for` (the document digest the verdict is for, empty without a document) and
+ * `data-run` (a counter of input changes, so tests can wait for the answer to theirs).
+ * Without a hashed document the page never says valid: a link or a receipt alone only
+ * describes the notarisation record (`record_only`).
+ *
  * @module app
  */
 
@@ -15,11 +30,11 @@ import { digestFile, formatDigest, parseDigest } from "./digest.mjs";
 import { ReceiptError, ReceiptFieldError, ReceiptVersionError } from "./errors.mjs";
 import { formatInteger, formatTime, initialLanguage, LANGUAGES, translator } from "./i18n.mjs";
 import { loadConfig, resolveUrl } from "./config.mjs";
-import { listIssuers, lookupDigest } from "./notary.mjs";
+import { describedBy, listIssuers, lookupDigest } from "./notary.mjs";
 import { encodeQr, qrPathData, qrToSvg } from "./qr.mjs";
 import { decodeReceipt, MAX_RECEIPT_BYTES, receiptFromObject } from "./receipt.mjs";
 import { JsonRpcChainReader } from "./rpc.mjs";
-import { verifyReceipt } from "./verify.mjs";
+import { verdictOf, verifyReceipt } from "./verify.mjs";
 import { KINDS } from "./leaf.mjs";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -30,9 +45,15 @@ const STATUS_GLYPHS = { passed: "✓", failed: "✗", error: "!", skipped: "–"
 /**
  * @typedef {import("./verify.mjs").VerificationReport} Report
  * @typedef {import("./notary.mjs").LookupEntry} LookupEntry
- * @typedef {{entry: LookupEntry, report: Report | null, error: string | null}} CheckedEntry
+ * @typedef {{entry: LookupEntry, report: Report | null, error: string | null, description: import("./notary.mjs").Description | null}} CheckedEntry
  * @typedef {{state: "idle" | "loading" | "none" | "error" | "found", digest: string | null, error: string, entries: CheckedEntry[]}} Lookup
- * @typedef {{name: string, state: "checking" | "invalid" | "done", error: string, report: Report | null, receipt: import("./receipt.mjs").Receipt | null}} ReceiptCheck
+ * @typedef {{name: string, state: "reading" | "invalid" | "checking" | "done", error: string, report: Report | null, receipt: import("./receipt.mjs").Receipt | null}} ReceiptCheck
+ * @typedef {{file: File, controller: AbortController, digest: Promise<string>, percent: number}} Hashing
+ * @typedef {{documentFile: File | null, receiptFile: File | null, expected: string | null, config: import("./config.mjs").Config}} Inputs
+ * @typedef {{document: {name: string, digest: string} | null, receipt: ReceiptCheck | null, lookup: Lookup, issuers: Map<string, import("./notary.mjs").IssuerView> | null}} View
+ * @typedef {{id: number, inputs: Inputs, controller: AbortController, view: View}} Run
+ * @typedef {"pending" | "valid" | "not_valid" | "could_not_check" | "record_only"} Verdict
+ * @typedef {{verdict: Verdict, reason: string, text: string}} Decision
  */
 
 const state = {
@@ -43,18 +64,15 @@ const state = {
   /** @type {string | null} digest from a `#sha256=` link */
   expected: null,
   linkInvalid: false,
-  /** @type {{name: string, digest: string} | null} */
-  document: null,
-  /** @type {string | null} name of the file being hashed */
+  /** @type {File | null} */
+  documentFile: null,
+  /** @type {Hashing | null} the hashing of `documentFile` */
   hashing: null,
-  /** @type {Lookup} */
-  lookup: { state: "idle", digest: null, error: "", entries: [] },
-  /** @type {ReceiptCheck | null} */
-  receipt: null,
-  /** @type {Map<string, import("./notary.mjs").IssuerView> | null} */
-  notaryIssuers: null,
-  /** counts runs so that a slow, outdated answer never overwrites a newer one */
-  generation: 0,
+  /** @type {File | null} */
+  receiptFile: null,
+  /** @type {Run | null} the run for the current inputs; only its view is shown */
+  run: null,
+  runs: 0,
 };
 
 // ---------------------------------------------------------------- DOM helpers
@@ -123,53 +141,120 @@ function setLanguage(language) {
 
 // ---------------------------------------------------------------- actions
 
-/** A chain reader with the current settings. */
-function chainReader() {
-  return new JsonRpcChainReader({ url: state.config.rpc, registries: state.config.registries });
+/** @returns {View} */
+function emptyView() {
+  return { document: null, receipt: null, lookup: { state: "idle", digest: null, error: "", entries: [] }, issuers: null };
 }
 
-/** The digest whose receipts and link the page shows. */
-function currentDigest() {
-  return state.document?.digest ?? state.expected ?? (state.receipt?.receipt ? state.receipt.receipt.leaf.digest : null);
-}
-
-/** @param {File} file */
-async function checkDocument(file) {
-  state.hashing = file.name;
+/**
+ * Start checking the current inputs; the run before is aborted and never shown again.
+ */
+function startRun() {
+  state.run?.controller.abort(new DOMException("the inputs changed", "AbortError"));
+  state.runs += 1;
+  /** @type {Run} */
+  const run = {
+    id: state.runs,
+    inputs: { documentFile: state.documentFile, receiptFile: state.receiptFile, expected: state.expected, config: state.config },
+    controller: new AbortController(),
+    view: emptyView(),
+  };
+  state.run = run;
   render();
-  try {
-    let shown = 0;
-    const onProgress = (/** @type {number} */ fraction) => {
-      const percent = Math.floor(fraction * 100);
-      if (percent >= shown + 10) {
-        shown = percent;
-        byId("summary").textContent = `${t("hashing", { name: file.name })} ${percent} %`;
-      }
-    };
-    const digest = formatDigest(await digestFile(file, { onProgress }));
-    state.document = { name: file.name, digest };
-  } finally {
-    state.hashing = null;
+  evaluate(run).catch((error) => {
+    if (run.controller.signal.aborted) return; // an outdated run: its answers are dropped
+    guardFailed(error);
+  });
+}
+
+/** @param {File | null} file */
+function setDocument(file) {
+  state.hashing?.controller.abort(new DOMException("the document was replaced", "AbortError"));
+  state.documentFile = file;
+  state.hashing = null;
+  if (file !== null) {
+    const controller = new AbortController();
+    /** @type {Hashing} */
+    const hashing = { file, controller, percent: 0, digest: Promise.resolve("") };
+    hashing.digest = digestFile(file, {
+      signal: controller.signal,
+      onProgress: (fraction) => {
+        const percent = Math.floor(fraction * 100);
+        if (percent < hashing.percent + 10) return;
+        hashing.percent = percent;
+        if (state.hashing === hashing) renderResults();
+      },
+    }).then(formatDigest);
+    hashing.digest.catch(() => {}); // a replaced document's hashing is aborted on purpose
+    state.hashing = hashing;
   }
-  render();
-  await Promise.all([runLookup(state.document.digest), state.receipt?.receipt ? runReceiptCheck() : null]);
+  startRun();
 }
 
-/** @param {File} file */
-async function checkReceiptFile(file) {
-  state.receipt = { name: file.name, state: "checking", error: "", report: null, receipt: null };
-  render();
+/** @param {File | null} file */
+function setReceipt(file) {
+  state.receiptFile = file;
+  startRun();
+}
+
+/**
+ * A chain reader with the run's settings, aborted with the run.
+ * @param {Run} run
+ */
+function chainReader(run) {
+  const { config } = run.inputs;
+  return new JsonRpcChainReader({ url: config.rpc, registries: config.registries, signal: run.controller.signal });
+}
+
+/**
+ * Everything the page checks for one run's inputs. It writes only `run.view` and
+ * renders only while the run is current.
+ * @param {Run} run
+ */
+async function evaluate(run) {
+  const { inputs, view } = run;
+  const signal = run.controller.signal;
+  const update = () => {
+    if (state.run === run) render();
+  };
+  const receiptRead = inputs.receiptFile ? readReceipt(inputs.receiptFile, view, signal) : Promise.resolve();
+  let digest = null;
+  if (inputs.documentFile !== null) {
+    const hashing = /** @type {Hashing} */ (state.hashing);
+    digest = await hashing.digest;
+    signal.throwIfAborted();
+    view.document = { name: inputs.documentFile.name, digest };
+    update();
+  }
+  await receiptRead;
+  signal.throwIfAborted();
+  update();
+  const lookupDigestOf = digest ?? inputs.expected;
+  await Promise.all([
+    view.receipt?.receipt ? checkReceipt(run, digest, update) : null,
+    lookupDigestOf !== null ? runLookup(run, lookupDigestOf, digest, update) : null,
+  ]);
+  signal.throwIfAborted();
+  update();
+}
+
+/**
+ * @param {File} file
+ * @param {View} view
+ * @param {AbortSignal} signal
+ */
+async function readReceipt(file, view, signal) {
+  view.receipt = { name: file.name, state: "reading", error: "", report: null, receipt: null };
   const bytes = new Uint8Array(await file.slice(0, MAX_RECEIPT_BYTES + 1).arrayBuffer());
+  signal.throwIfAborted();
   try {
-    state.receipt.receipt = decodeReceipt(bytes);
+    view.receipt.receipt = decodeReceipt(bytes);
+    view.receipt.state = "checking";
   } catch (error) {
     if (!(error instanceof ReceiptError)) throw error;
-    state.receipt.state = "invalid";
-    state.receipt.error = describeReceiptError(error);
-    render();
-    return;
+    view.receipt.state = "invalid";
+    view.receipt.error = describeReceiptError(error);
   }
-  await runReceiptCheck();
 }
 
 /** @param {ReceiptError} error */
@@ -182,169 +267,255 @@ function describeReceiptError(error) {
   return t("receiptfile.invalid", { detail: error.message });
 }
 
-async function runReceiptCheck() {
-  const check = state.receipt;
-  if (check === null || check.receipt === null) return;
-  check.state = "checking";
-  render();
-  const document = state.document ? parseDigest(state.document.digest) : null;
-  check.report = await verifyReceipt(check.receipt, chainReader(), { document });
+/**
+ * @param {Run} run
+ * @param {string | null} digest the hashed document's, if any
+ * @param {() => void} update
+ */
+async function checkReceipt(run, digest, update) {
+  const check = /** @type {ReceiptCheck} */ (run.view.receipt);
+  const receipt = /** @type {import("./receipt.mjs").Receipt} */ (check.receipt);
+  const document = digest === null ? null : parseDigest(digest);
+  check.report = await verifyReceipt(receipt, chainReader(run), { document, signal: run.controller.signal });
   check.state = "done";
-  render();
+  update();
 }
 
-/** @param {string} digest */
-async function runLookup(digest) {
-  state.generation += 1;
-  const generation = state.generation;
-  state.lookup = { state: "loading", digest, error: "", entries: [] };
-  render();
+/**
+ * Look a digest up at the notary and check every anchored receipt found.
+ * @param {Run} run
+ * @param {string} lookup the digest looked up (the document's, else the link's)
+ * @param {string | null} digest the hashed document's, if any
+ * @param {() => void} update
+ */
+async function runLookup(run, lookup, digest, update) {
+  const { view } = run;
+  const signal = run.controller.signal;
+  const notary = run.inputs.config.notary;
+  view.lookup = { state: "loading", digest: lookup, error: "", entries: [] };
+  update();
   /** @type {LookupEntry[] | null} */
   let entries;
   try {
-    entries = await lookupDigest(state.config.notary, digest);
+    entries = await lookupDigest(notary, lookup, undefined, signal);
   } catch (error) {
-    if (generation !== state.generation) return;
-    state.lookup = { state: "error", digest, error: /** @type {Error} */ (error).message, entries: [] };
-    render();
+    signal.throwIfAborted();
+    view.lookup = { state: "error", digest: lookup, error: /** @type {Error} */ (error).message, entries: [] };
     return;
   }
-  if (generation !== state.generation) return;
   if (entries === null || entries.length === 0) {
-    state.lookup = { state: "none", digest, error: "", entries: [] };
-    render();
+    view.lookup = { state: "none", digest: lookup, error: "", entries: [] };
     return;
   }
-  state.lookup = { state: "found", digest, error: "", entries: entries.map((entry) => ({ entry, report: null, error: null })) };
-  render();
-  const document = state.document?.digest === digest ? parseDigest(digest) : null;
-  await Promise.all(
-    state.lookup.entries.map(async (checked) => {
-      if (checked.entry.receipt === null) return;
-      try {
-        const receipt = receiptFromObject(checked.entry.receipt);
-        checked.report = await verifyReceipt(receipt, chainReader(), { document });
-      } catch (error) {
-        checked.error = /** @type {Error} */ (error).message;
-      }
-    }),
-  );
-  if (state.lookup.entries.some((c) => c.report?.issuer == null) && state.notaryIssuers === null) {
-    state.notaryIssuers = await listIssuers(state.config.notary);
+  view.lookup = { state: "found", digest: lookup, error: "", entries: entries.map((entry) => ({ entry, report: null, error: null, description: null })) };
+  update();
+  const document = digest === null ? null : parseDigest(digest);
+  await Promise.all(view.lookup.entries.map(async (checked) => {
+    if (checked.entry.receipt === null) return;
+    let receipt;
+    try {
+      receipt = receiptFromObject(checked.entry.receipt);
+    } catch (error) {
+      checked.error = /** @type {Error} */ (error).message;
+      return;
+    }
+    checked.report = await verifyReceipt(receipt, chainReader(run), { document, signal });
+    // the description is bound to the leaf, which is proven only once it is anchored
+    const proven = checked.report.steps.slice(0, 3).every((step) => step.status === "passed");
+    if (proven) checked.description = await describedBy(checked.entry.description, receipt.leaf.meta);
+    update();
+  }));
+  if (view.lookup.entries.some((c) => c.report?.issuer == null)) {
+    view.issuers = await listIssuers(notary, undefined, signal);
   }
-  if (generation === state.generation) render();
 }
 
-/** Read `#sha256=<hex>` and look the digest up. */
+/** Read `#sha256=<hex>`; a new link is a new input. */
 function applyHash() {
   const hash = location.hash;
-  state.linkInvalid = false;
-  if (hash === "" || hash === "#") {
-    state.expected = null;
-    render();
-    return;
-  }
   const match = HASH_RE.exec(hash);
-  if (match === null) {
-    state.expected = null;
-    state.linkInvalid = hash.startsWith("#sha256=");
-    render();
-    return;
-  }
-  state.expected = `sha256:${match[1].toLowerCase()}`;
-  render();
-  if (state.document === null) void runLookup(state.expected);
+  state.linkInvalid = match === null && hash.startsWith("#sha256=");
+  state.expected = match === null ? null : `sha256:${match[1].toLowerCase()}`;
+  startRun();
+}
+
+/** @param {unknown} error */
+function guardFailed(error) {
+  console.error(error);
+  const detail = String(/** @type {Error} */ (error)?.message ?? error);
+  showVerdict({ verdict: "could_not_check", reason: "page_error", text: t("error.generic", { detail }) }, "");
 }
 
 /** @param {Promise<unknown>} task */
 function guard(task) {
-  task.catch((error) => {
-    console.error(error);
-    byId("summary").textContent = t("error.generic", { detail: String(error?.message ?? error) });
-  });
+  task.catch(guardFailed);
+}
+
+// ---------------------------------------------------------------- the verdict
+
+/**
+ * The verdict for the current run's inputs, from its view alone.
+ * @param {Run} run
+ * @returns {Decision}
+ */
+function decide(run) {
+  const { inputs, view } = run;
+  const pending = (/** @type {string} */ reason, /** @type {string} */ text) => /** @type {Decision} */ ({ verdict: "pending", reason, text });
+  if (inputs.documentFile !== null && view.document === null) {
+    const percent = state.hashing?.percent ? ` ${state.hashing.percent} %` : "";
+    return pending("hashing", `${t("hashing", { name: inputs.documentFile.name })}${percent}`);
+  }
+  const digest = view.document?.digest ?? null;
+  if (digest !== null && inputs.expected !== null && digest !== inputs.expected) {
+    return { verdict: "not_valid", reason: "link_mismatch", text: t("verdict.not_valid", { reason: t("digest.differs") }) };
+  }
+  if (inputs.receiptFile !== null) return decideReceipt(view.receipt, digest, inputs.expected);
+  if (view.lookup.state !== "idle" || digest !== null || inputs.expected !== null) return decideLookup(view, digest);
+  return pending("idle", t("results.empty"));
+}
+
+/**
+ * @param {ReceiptCheck | null} check
+ * @param {string | null} digest
+ * @param {string | null} expected
+ * @returns {Decision}
+ */
+function decideReceipt(check, digest, expected) {
+  if (check === null || check.state === "reading" || check.state === "checking") {
+    return { verdict: "pending", reason: "checking", text: t("lookup.loading") };
+  }
+  if (check.state === "invalid" || check.receipt === null) {
+    return { verdict: "not_valid", reason: "receipt_malformed", text: check.error };
+  }
+  if (digest === null && expected !== null && check.receipt.leaf.digest !== expected) {
+    return { verdict: "not_valid", reason: "link_mismatch", text: t("verdict.not_valid", { reason: t("receiptfile.otherlink") }) };
+  }
+  return fromReport(/** @type {Report} */ (check.report), digest, { issuer: check.report?.issuer?.name ?? "", kind: check.receipt.leaf.kind });
+}
+
+/**
+ * @param {View} view
+ * @param {string | null} digest
+ * @returns {Decision}
+ */
+function decideLookup(view, digest) {
+  const { lookup } = view;
+  if (lookup.state === "idle" || lookup.state === "loading") return { verdict: "pending", reason: "checking", text: t("lookup.loading") };
+  if (lookup.state === "error") {
+    return { verdict: "could_not_check", reason: "notary_unreachable", text: t("verdict.could_not_check", { reason: t("lookup.error", { detail: lookup.error }) }) };
+  }
+  if (lookup.state === "none") return { verdict: "not_valid", reason: "unknown_digest", text: t("verdict.not_valid", { reason: t("lookup.none") }) };
+  const entries = lookup.entries;
+  if (entries.some((c) => c.entry.receipt !== null && c.report === null && c.error === null)) {
+    return { verdict: "pending", reason: "checking", text: t("lookup.loading") };
+  }
+  const checked = entries.filter((c) => c.report !== null);
+  const best = checked.find((c) => c.report?.ok)
+    ?? checked.find((c) => verdictOf(/** @type {Report} */ (c.report)) === "could_not_check")
+    ?? (entries.some((c) => c.report === null) ? null : checked[0]);
+  if (best === undefined || best === null) {
+    const broken = entries.find((c) => c.error !== null);
+    if (broken) {
+      return { verdict: "could_not_check", reason: "receipt_unreadable", text: t("verdict.could_not_check", { reason: t("error.receipt", { detail: broken.error ?? "" }) }) };
+    }
+    return { verdict: "could_not_check", reason: "not_anchored", text: t("verdict.could_not_check", { reason: t("state.pending") }) };
+  }
+  const issuer = best.report?.issuer?.name ?? view.issuers?.get(best.entry.issuer)?.name ?? "";
+  return fromReport(/** @type {Report} */ (best.report), digest, { issuer, kind: best.entry.kind });
+}
+
+/**
+ * A report's verdict; without a hashed document a passed check only describes the record.
+ * @param {Report} report
+ * @param {string | null} digest
+ * @param {{issuer: string, kind: string}} record
+ * @returns {Decision}
+ */
+function fromReport(report, digest, record) {
+  const verdict = verdictOf(report);
+  const step = report.failedStep;
+  if (verdict === "not_valid" && step !== null) {
+    return { verdict, reason: step.code, text: t("verdict.not_valid", { reason: stepText(step) }) };
+  }
+  if (verdict === "could_not_check" && step !== null) {
+    return { verdict, reason: step.code, text: t("verdict.could_not_check", { reason: stepText(step) }) };
+  }
+  if (digest !== null) return { verdict: "valid", reason: "valid", text: t("verdict.valid") };
+  const anchored = report.steps.find((s) => s.name === "anchor")?.details.timestamp;
+  return {
+    verdict: "record_only",
+    reason: "no_document",
+    text: t("verdict.record_only", {
+      issuer: record.issuer || t("field.unknown"),
+      date: formatTime(Number(anchored), state.language),
+      kind: kindText(record.kind),
+      status: t("state.valid"),
+    }),
+  };
 }
 
 // ---------------------------------------------------------------- rendering
 
 function render() {
+  if (state.run === null) return; // before start-up completes
   renderLink();
   renderResults();
   renderShare();
 }
 
+/** The current run (there is always one after start-up). */
+function current() {
+  if (state.run === null) throw new Error("no run yet");
+  return state.run;
+}
+
 function renderLink() {
   const box = byId("link-info");
   box.replaceChildren();
+  const { inputs } = current();
   if (state.linkInvalid) {
     box.append(h("p", { class: "notice notice--warn" }, t("link.invalid")));
-  } else if (state.expected !== null) {
-    box.append(
-      h("p", {}, t("link.expected", { digest: "" }), h("code", { class: "digest" }, state.expected)),
-      state.document === null ? h("p", {}, t("link.confirm")) : null,
-    );
+  } else if (inputs.expected !== null) {
+    box.append(h("p", {}, t("link.expected", { digest: "" }), h("code", { class: "digest" }, inputs.expected)));
+    if (inputs.documentFile === null) {
+      box.append(h("p", { class: "notice notice--warn", "data-paper": "unchecked" },
+        h("strong", {}, t("link.unchecked")), " ", t("link.howto")));
+    }
   }
   box.hidden = box.childElementCount === 0;
 }
 
+/**
+ * Show a decision in the verdict element (an aria-live status region).
+ * @param {Decision} decision
+ * @param {string} digest the document digest it is for, empty without a document
+ */
+function showVerdict(decision, digest) {
+  const element = byId("verdict");
+  element.dataset.verdict = decision.verdict;
+  element.dataset.reason = decision.reason;
+  element.dataset.for = digest;
+  element.dataset.run = String(state.runs);
+  element.className = `summary summary--${decision.verdict}`;
+  element.textContent = decision.text;
+}
+
 function renderResults() {
+  const run = current();
+  const { view } = run;
+  showVerdict(decide(run), view.document?.digest ?? "");
   const out = byId("results");
-  const summary = byId("summary");
-  const [verdict, text] = summarise();
-  summary.dataset.verdict = verdict;
-  summary.className = `summary summary--${verdict}`;
-  summary.textContent = text;
   out.replaceChildren();
-  if (state.hashing !== null) out.append(h("p", {}, t("hashing", { name: state.hashing })));
-  if (state.document !== null) out.append(documentBlock(state.document));
-  if (state.lookup.state !== "idle") out.append(lookupBlock(state.lookup));
-  if (state.receipt !== null) out.append(receiptBlock(state.receipt));
+  if (view.document !== null) out.append(documentBlock(view.document, run.inputs.expected));
+  if (view.lookup.state !== "idle") out.append(lookupBlock(view.lookup, view));
+  if (view.receipt !== null) out.append(receiptBlock(view.receipt));
 }
 
 /**
- * The verdict shown (and announced) at the top of the results.
- * @returns {[string, string]}
+ * @param {{name: string, digest: string}} doc
+ * @param {string | null} expected the link's digest
  */
-function summarise() {
-  if (state.hashing !== null) return ["busy", t("hashing", { name: state.hashing })];
-  if (state.document && state.expected && state.document.digest !== state.expected) {
-    return ["invalid", t("digest.differs")];
-  }
-  const receipt = state.receipt;
-  if (receipt !== null) {
-    if (receipt.state === "invalid") return ["invalid", receipt.error];
-    if (receipt.state === "checking") return ["busy", t("lookup.loading")];
-    if (receipt.report) return verdictOf(receipt.report);
-  }
-  const lookup = state.lookup;
-  if (lookup.state === "loading") return ["busy", t("lookup.loading")];
-  if (lookup.state === "none") return ["none", t("lookup.none")];
-  if (lookup.state === "error") return ["error", t("lookup.error", { detail: lookup.error })];
-  if (lookup.state === "found") {
-    const reports = lookup.entries.map((c) => c.report).filter((r) => r !== null);
-    const best = reports.find((r) => r.ok) ?? reports[0];
-    if (best) return verdictOf(best);
-    const first = lookup.entries[0].entry;
-    if (first.status === "pending") return ["pending", t("state.pending")];
-    return ["busy", t("lookup.loading")];
-  }
-  return ["idle", t("results.empty")];
-}
-
-/**
- * @param {Report} report
- * @returns {[string, string]}
- */
-function verdictOf(report) {
-  if (report.ok) return ["valid", t("verdict.valid")];
-  const step = /** @type {import("./verify.mjs").StepResult} */ (report.failedStep);
-  const reason = stepText(step);
-  if (step.status === "error") return ["incomplete", t("verdict.incomplete", { reason })];
-  if (step.code.startsWith("status_")) return [step.code.slice(7), t("verdict.invalid", { reason })];
-  return ["invalid", t("verdict.invalid", { reason })];
-}
-
-/** @param {{name: string, digest: string}} doc */
-function documentBlock(doc) {
+function documentBlock(doc, expected) {
   const rows = [
     [t("digest.file"), doc.name],
     [t("digest.label"), h("code", { class: "digest", id: "digest-value" }, doc.digest)],
@@ -352,8 +523,8 @@ function documentBlock(doc) {
   const block = h("section", { class: "card", "aria-labelledby": "document-result-heading" },
     h("h3", { id: "document-result-heading" }, t("document.heading")),
     definitionList(rows));
-  if (state.expected !== null) {
-    const matches = state.expected === doc.digest;
+  if (expected !== null) {
+    const matches = expected === doc.digest;
     block.append(h("p", { class: `notice ${matches ? "notice--ok" : "notice--bad"}`, "data-match": String(matches) },
       h("span", { class: "glyph", "aria-hidden": "true" }, matches ? "✓" : "✗"), " ",
       t(matches ? "digest.matches" : "digest.differs")));
@@ -361,8 +532,11 @@ function documentBlock(doc) {
   return block;
 }
 
-/** @param {Lookup} lookup */
-function lookupBlock(lookup) {
+/**
+ * @param {Lookup} lookup
+ * @param {View} view
+ */
+function lookupBlock(lookup, view) {
   const block = h("section", { class: "card", "aria-labelledby": "lookup-heading", "data-lookup": lookup.state },
     h("h3", { id: "lookup-heading" }, t("lookup.heading")));
   if (lookup.state === "loading") block.append(h("p", {}, t("lookup.loading")));
@@ -372,7 +546,7 @@ function lookupBlock(lookup) {
     const count = lookup.entries.length;
     block.append(h("p", {}, count === 1 ? t("lookup.found.one") : t("lookup.found.many", { count })));
     const list = h("ol", { class: "entries" });
-    lookup.entries.forEach((checked, i) => list.append(entryItem(checked, i + 1)));
+    lookup.entries.forEach((checked, i) => list.append(entryItem(checked, i + 1, view)));
     block.append(list);
   }
   return block;
@@ -381,13 +555,14 @@ function lookupBlock(lookup) {
 /**
  * @param {CheckedEntry} checked
  * @param {number} n
+ * @param {View} view
  */
-function entryItem(checked, n) {
+function entryItem(checked, n, view) {
   const { entry, report } = checked;
   const headingId = `entry-${n}-heading`;
   const item = h("li", { class: "entry", "aria-labelledby": headingId, "data-status": entry.status });
   item.append(h("h4", { id: headingId }, t("entry.heading", { n })));
-  const issuer = report?.issuer ?? state.notaryIssuers?.get(entry.issuer) ?? null;
+  const issuer = report?.issuer ?? view.issuers?.get(entry.issuer) ?? null;
   /** @type {[string, Node | string][]} */
   const rows = [
     [t("field.issuer"), issuer?.name || t("field.unknown")],
@@ -403,6 +578,7 @@ function entryItem(checked, n) {
   rows.push([t("field.status"), statusText(entry.status === "pending" ? null : status, entry.status)]);
   if (entry.id) rows.push([t("field.receiptId"), h("code", {}, entry.id)]);
   item.append(definitionList(rows));
+  if (checked.description !== null) item.append(descriptionBlock(checked.description, n));
   if (report !== null) item.append(stepsList(report));
   if (checked.error !== null) item.append(h("p", { class: "notice notice--warn" }, t("error.generic", { detail: checked.error })));
   return item;
@@ -425,12 +601,29 @@ function statusText(status, entryStatus) {
     h("span", { class: "glyph", "aria-hidden": "true" }, status.state === "valid" ? "✓" : "✗"), " ", text);
 }
 
+/**
+ * The issuer's description of the document, proven by the anchored leaf's `meta`.
+ * @param {import("./notary.mjs").Description} description
+ * @param {number} n
+ */
+function descriptionBlock(description, n) {
+  /** @type {[string, Node | string][]} */
+  const rows = [];
+  if (description.title) rows.push([t("description.title"), description.title]);
+  if (description.reference) rows.push([t("description.reference"), description.reference]);
+  const headingId = `entry-${n}-description`;
+  return h("section", { class: "description", "aria-labelledby": headingId, "data-description": "verified" },
+    h("h5", { id: headingId }, t("description.heading")),
+    h("p", { class: "hint" }, t("description.caption")),
+    definitionList(rows));
+}
+
 /** @param {ReceiptCheck} check */
 function receiptBlock(check) {
   const block = h("section", { class: "card", "aria-labelledby": "receipt-result-heading", "data-receipt": check.state },
     h("h3", { id: "receipt-result-heading" }, t("receiptfile.heading", { name: check.name })));
   if (check.state === "invalid") block.append(h("p", { class: "notice notice--bad" }, check.error));
-  if (check.state === "checking") block.append(h("p", {}, t("lookup.loading")));
+  if (check.state === "checking" || check.state === "reading") block.append(h("p", {}, t("lookup.loading")));
   if (check.receipt !== null && check.report !== null) {
     const { leaf, anchor } = check.receipt;
     const issuer = check.report.issuer;
@@ -486,14 +679,22 @@ function stepText(step) {
     case "status_suspended":
     case "status_revoked":
     case "status_superseded": return t(`code.${step.code}`, { date: date(d.since) });
-    case "chain_unreadable": return t("code.chain_unreadable", { detail: step.message.replace(/^could not read the chain: /, "") });
+    case "chain_unreadable": {
+      const error = String(d.error ?? step.message);
+      const url = typeof d.url === "string" && !error.includes(d.url) ? `${d.url}: ` : "";
+      return t("code.chain_unreadable", { detail: `${url}${error}` });
+    }
+    case "block_number_differs":
+    case "timestamp_differs": return t(`code.${step.code}`, { chain: String(d.chain), receipt: String(d.receipt) });
     default: return t(`code.${step.code}`);
   }
 }
 
 function renderShare() {
   const section = byId("share");
-  const digest = currentDigest();
+  const { view, inputs } = current();
+  // the record's fingerprint: the hashed document's, the link's, or the receipt's
+  const digest = view.document?.digest ?? inputs.expected ?? view.receipt?.receipt?.leaf.digest ?? null;
   if (digest === null) {
     section.hidden = true;
     return;
@@ -532,8 +733,8 @@ function renderShare() {
 function routeFiles(files) {
   const receipt = files.find((f) => f.name.toLowerCase().endsWith(".govchain.json"));
   const documentFile = files.find((f) => f !== receipt);
-  if (documentFile) guard(checkDocument(documentFile));
-  if (receipt) guard(checkReceiptFile(receipt));
+  if (documentFile) setDocument(documentFile);
+  if (receipt) setReceipt(receipt);
 }
 
 /**
@@ -595,9 +796,7 @@ function wireSettings() {
       registries: { ...state.config.registries, status: statusAddress.toLowerCase() || undefined },
     };
     message.textContent = t("settings.applied");
-    const digest = state.document?.digest ?? state.expected;
-    if (digest) guard(runLookup(digest));
-    if (state.receipt?.receipt) guard(runReceiptCheck());
+    startRun();
   });
 }
 
@@ -617,14 +816,14 @@ async function main() {
   const receiptInput = /** @type {HTMLInputElement} */ (byId("receipt-input"));
   documentInput.addEventListener("change", () => {
     const file = documentInput.files?.[0];
-    if (file) guard(checkDocument(file));
+    if (file) setDocument(file);
   });
   receiptInput.addEventListener("change", () => {
     const file = receiptInput.files?.[0];
-    if (file) guard(checkReceiptFile(file));
+    if (file) setReceipt(file);
   });
   makeDropZone(byId("document-zone"), routeFiles);
-  makeDropZone(byId("receipt-zone"), (files) => guard(checkReceiptFile(files[0])));
+  makeDropZone(byId("receipt-zone"), (files) => setReceipt(files[0]));
   byId("qr-print").addEventListener("click", () => window.print());
   wireSettings();
   window.addEventListener("hashchange", applyHash);

@@ -67,17 +67,27 @@ export async function digestBytes(data) {
 /**
  * SHA-256 digest of a file (a `Blob`), without holding large files in memory:
  * up to `wholeFileLimit` bytes through WebCrypto, beyond that streamed through the
- * incremental hash, calling `onProgress(fraction)` as it goes.
+ * incremental hash, calling `onProgress(fraction)` as it goes. Aborting `signal`
+ * stops the hashing between chunks and rejects with the signal's reason.
  * @param {Blob} file
- * @param {{onProgress?: (fraction: number) => void, wholeFileLimit?: number}} [options]
+ * @param {{onProgress?: (fraction: number) => void, wholeFileLimit?: number, signal?: AbortSignal}} [options]
  * @returns {Promise<Digest>}
  */
 export async function digestFile(file, options = {}) {
-  if (file.size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT)) return digestBytes(await file.arrayBuffer());
+  const { signal } = options;
+  if (file.size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT)) {
+    const bytes = await file.arrayBuffer();
+    signal?.throwIfAborted();
+    return digestBytes(bytes);
+  }
   const hasher = new Sha256();
   const reader = file.stream().getReader();
   let done = 0;
   for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      signal.throwIfAborted();
+    }
     const chunk = await reader.read();
     if (chunk.done) break;
     hasher.update(chunk.value);

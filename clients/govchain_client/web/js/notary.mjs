@@ -4,8 +4,16 @@
  * never the file. The answer is read tolerantly: unknown fields are ignored and
  * malformed entries are skipped, because the page checks anchored receipts itself.
  *
+ * An entry may carry the issuer's public `description` of the document (`title`,
+ * `reference`), given at notarisation. The notary is not trusted for it: the page shows
+ * it only when its digest, sha256 of its RFC 8785 bytes, is the `meta` digest of the
+ * anchored leaf ({@link describedBy}).
+ *
  * @module notary
  */
+
+import { digestBytes, formatDigest } from "./digest.mjs";
+import { canonicalize } from "./jcs.mjs";
 
 /** The notary could not be asked or did not answer as expected. */
 export class NotaryError extends Error {}
@@ -24,6 +32,11 @@ export class NotaryError extends Error {}
  * @property {string} issuer
  * @property {Record<string, unknown> | null} receipt  a receipt v1 object once anchored
  * @property {DocumentStatusView | null} documentStatus
+ * @property {Record<string, unknown> | null} description  as the notary sent it, not yet checked
+ *
+ * @typedef {object} Description
+ * @property {string} title
+ * @property {string} reference
  *
  * @typedef {object} IssuerView
  * @property {string} address
@@ -37,18 +50,20 @@ const STATES = ["valid", "suspended", "revoked", "superseded"];
  * @param {string} notary
  * @param {string} path
  * @param {typeof fetch} fetcher
+ * @param {AbortSignal} [signal]  the caller's; aborting it rejects with its reason
  * @returns {Promise<Response>}
  */
-async function get(notary, path, fetcher) {
+async function get(notary, path, fetcher, signal) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 15_000);
   try {
     return await fetcher(`${notary}${path}`, {
       headers: { Accept: "application/json" },
       credentials: "omit",
-      signal: controller.signal,
+      signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
     });
   } catch (error) {
+    signal?.throwIfAborted();
     throw new NotaryError(`${notary}: ${/** @type {Error} */ (error).message}`);
   } finally {
     clearTimeout(timer);
@@ -60,28 +75,31 @@ async function get(notary, path, fetcher) {
  * @param {string} notary base URL
  * @param {string} digest `sha256:<hex>`
  * @param {typeof fetch} [fetcher]
+ * @param {AbortSignal} [signal]
  * @returns {Promise<LookupEntry[] | null>}
  */
-export async function lookupDigest(notary, digest, fetcher = globalThis.fetch.bind(globalThis)) {
-  const response = await get(notary, `/v1/digests/${encodeURIComponent(digest)}`, fetcher);
+export async function lookupDigest(notary, digest, fetcher = globalThis.fetch.bind(globalThis), signal = undefined) {
+  const response = await get(notary, `/v1/digests/${encodeURIComponent(digest)}`, fetcher, signal);
+  if (!response.ok) await response.text().catch(() => ""); // read to the end: the request is then complete
   if (response.status === 404) {
     // The notary answers "never notarised" as a JSON problem; an HTML 404 means the
     // address is not a notary at all, which must not read as "not notarised".
     if (!/json/.test(response.headers.get("Content-Type") ?? "")) {
-      throw new NotaryError("HTTP 404 without a JSON problem: is this address a notary?");
+      throw new NotaryError(`${notary}: HTTP 404 without a JSON problem: is this address a notary?`);
     }
     return null;
   }
-  if (!response.ok) throw new NotaryError(`HTTP ${response.status}`);
+  if (!response.ok) throw new NotaryError(`${notary}: HTTP ${response.status}`);
   /** @type {any} */
   let body;
   try {
     body = await response.json();
   } catch {
-    throw new NotaryError("the answer is not JSON");
+    signal?.throwIfAborted();
+    throw new NotaryError(`${notary}: the answer is not JSON`);
   }
   if (body === null || typeof body !== "object" || !Array.isArray(body.receipts)) {
-    throw new NotaryError("the answer has no list of receipts");
+    throw new NotaryError(`${notary}: the answer has no list of receipts`);
   }
   return body.receipts.map(entryFrom).filter((/** @type {LookupEntry | null} */ e) => e !== null);
 }
@@ -103,7 +121,35 @@ export function entryFrom(raw) {
     issuer: text(raw.issuer) || text(leaf.issuer),
     receipt,
     documentStatus: statusFrom(raw.document_status),
+    description: raw.description !== null && typeof raw.description === "object" && !Array.isArray(raw.description)
+      ? raw.description
+      : null,
   };
+}
+
+const DESCRIPTION_TEXT_MAX = 200;
+
+/**
+ * The issuer's description of a document, when the anchored leaf's `meta` is the
+ * digest of exactly this object (sha256 of its RFC 8785 bytes); null when it is absent,
+ * not a digest match, or not short plain text.
+ * @param {Record<string, unknown> | null} description
+ * @param {string | undefined} meta  the leaf's `meta`, `sha256:<hex>`
+ * @returns {Promise<Description | null>}
+ */
+export async function describedBy(description, meta) {
+  if (description === null || meta === undefined) return null;
+  const text = (/** @type {unknown} */ v) => (typeof v === "string" && v.length <= DESCRIPTION_TEXT_MAX ? v : null);
+  const title = text(description.title ?? "");
+  const reference = text(description.reference ?? "");
+  if (title === null || reference === null || (title === "" && reference === "")) return null;
+  let digest;
+  try {
+    digest = formatDigest(await digestBytes(canonicalize(description)));
+  } catch {
+    return null;
+  }
+  return digest === meta ? { title, reference } : null;
 }
 
 /**
@@ -123,13 +169,14 @@ function statusFrom(raw) {
  * The issuers the notary lists (`GET /v1/issuers`), by lower-case address; empty on any fault.
  * @param {string} notary
  * @param {typeof fetch} [fetcher]
+ * @param {AbortSignal} [signal]
  * @returns {Promise<Map<string, IssuerView>>}
  */
-export async function listIssuers(notary, fetcher = globalThis.fetch.bind(globalThis)) {
+export async function listIssuers(notary, fetcher = globalThis.fetch.bind(globalThis), signal = undefined) {
   /** @type {Map<string, IssuerView>} */
   const issuers = new Map();
   try {
-    const response = await get(notary, "/v1/issuers", fetcher);
+    const response = await get(notary, "/v1/issuers", fetcher, signal);
     if (!response.ok) return issuers;
     const body = await response.json();
     if (!Array.isArray(body)) return issuers;
@@ -140,6 +187,7 @@ export async function listIssuers(notary, fetcher = globalThis.fetch.bind(global
     }
   } catch {
     // the issuer names are a convenience; the chain is the authority
+    signal?.throwIfAborted();
   }
   return issuers;
 }

@@ -2,9 +2,12 @@
  * A {@link import("./verify.mjs").ChainReader} over a node's Ethereum JSON-RPC,
  * called straight from the browser with `fetch` (the node answers with open CORS):
  * `eth_chainId`, `eth_call` to AnchorRegistry.checkpoint, IssuerRegistry.getIssuer
- * and StatusRegistry.status, and `eth_getBlockByNumber` for block hashes.
- * Every failure to read (network, JSON-RPC error, revert, malformed answer) becomes
- * a `ChainError`, which the verifier reports as an `error`, never as `failed`.
+ * and StatusRegistry.status, `eth_getTransactionReceipt` for the anchoring
+ * transaction and `eth_getBlockByNumber` for block hashes.
+ * Every failure to read (network, timeout, JSON-RPC error, revert, malformed answer)
+ * becomes a `ChainError` carrying the node's `url`, which the verifier reports as an
+ * `error`, never as `failed`. Aborting the reader's `signal` (the page does so when
+ * its inputs change) rejects every request with the signal's reason instead.
  *
  * @module rpc
  */
@@ -42,9 +45,12 @@ import { DOCUMENT_STATES } from "./verify.mjs";
  * @property {Registries} [registries]
  * @property {typeof fetch} [fetch]
  * @property {number} [timeoutMs]
+ * @property {AbortSignal} [signal]  aborts every request of this reader
  */
 
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
+const HASH_RE = /^0x[0-9a-f]{64}$/;
+const DATA_RE = /^0x(?:[0-9a-f]{2})*$/;
 
 /**
  * @param {string | undefined} address
@@ -67,6 +73,7 @@ export class JsonRpcChainReader {
     this.statusRegistry = normalise(registries.status);
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.signal = options.signal;
     this.nextId = 1;
     /** @type {string | undefined} the AnchorRegistry a checkpoint was last read from */
     this.lastAnchorRegistry = undefined;
@@ -81,37 +88,49 @@ export class JsonRpcChainReader {
   async request(method, params) {
     const id = this.nextId;
     this.nextId += 1;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    this.signal?.throwIfAborted();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout.signal]) : timeout.signal;
+    /** @type {any} */
+    let body;
     let response;
     try {
       response = await this.fetch(this.url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
-        signal: controller.signal,
+        signal,
         credentials: "omit",
       });
+      body = await response.json().catch(() => undefined);
     } catch (error) {
-      throw new ChainError(`node ${this.url} is not reachable (${/** @type {Error} */ (error).message})`);
+      this.signal?.throwIfAborted();
+      const reason = timeout.signal.aborted ? `no answer within ${this.timeoutMs / 1000} s` : /** @type {Error} */ (error).message;
+      throw this.error(`node ${this.url} is not reachable (${reason})`);
     } finally {
       clearTimeout(timer);
     }
-    /** @type {any} */
-    let body;
-    try {
-      body = await response.json();
-    } catch {
-      throw new ChainError(`node answered ${method} with HTTP ${response.status} and no JSON`);
-    }
+    if (body === undefined) throw this.error(`node answered ${method} with HTTP ${response.status} and no JSON`);
     if (body === null || typeof body !== "object" || body.id !== id) {
-      throw new ChainError(`node answered ${method} with an unexpected message`);
+      throw this.error(`node answered ${method} with an unexpected message`);
     }
     if (body.error) {
-      throw new ChainError(`${method} failed: ${body.error.message ?? "error"} (${body.error.code ?? "?"})`);
+      throw this.error(`${method} failed: ${body.error.message ?? "error"} (${body.error.code ?? "?"})`);
     }
-    if (!Object.hasOwn(body, "result")) throw new ChainError(`node answered ${method} without a result`);
+    if (!Object.hasOwn(body, "result")) throw this.error(`node answered ${method} without a result`);
     return body.result;
+  }
+
+  /**
+   * A `ChainError` that names this node.
+   * @param {string} message
+   * @returns {ChainError}
+   */
+  error(message) {
+    const error = new ChainError(message);
+    /** @type {any} */ (error).url = this.url;
+    return error;
   }
 
   /**
@@ -135,13 +154,50 @@ export class JsonRpcChainReader {
    * @returns {Error}
    */
   decodeError(what, error) {
-    if (error instanceof AbiDecodeError) return new ChainError(`unexpected answer to ${what}: ${error.message}`);
+    if (error instanceof AbiDecodeError) return this.error(`unexpected answer to ${what}: ${error.message}`);
     return /** @type {Error} */ (error);
+  }
+
+  /** @returns {Promise<string | null>} the configured AnchorRegistry, the only one trusted */
+  async trustedRegistry() {
+    return this.anchorRegistry ?? null;
+  }
+
+  /**
+   * `eth_getTransactionReceipt`, checked for shape; null when the node knows no such transaction.
+   * @param {string} txHash `0x` + 64 hex
+   * @returns {Promise<import("./verify.mjs").TxReceipt | null>}
+   */
+  async transactionReceipt(txHash) {
+    /** @type {any} */
+    const raw = await this.request("eth_getTransactionReceipt", [txHash]);
+    if (raw === null) return null;
+    const bad = () => this.error("unexpected answer to eth_getTransactionReceipt");
+    if (typeof raw !== "object" || !Array.isArray(raw.logs)) throw bad();
+    const lower = (/** @type {unknown} */ v, /** @type {RegExp} */ re) => {
+      if (typeof v !== "string" || !re.test(v.toLowerCase())) throw bad();
+      return v.toLowerCase();
+    };
+    const logs = raw.logs.map((/** @type {any} */ log) => {
+      if (log === null || typeof log !== "object" || !Array.isArray(log.topics)) throw bad();
+      return {
+        address: lower(log.address, ADDRESS_RE),
+        topics: log.topics.map((/** @type {unknown} */ topic) => lower(topic, HASH_RE)),
+        data: lower(log.data, DATA_RE),
+      };
+    });
+    return {
+      status: quantity(raw.status, "eth_getTransactionReceipt", this),
+      blockNumber: quantity(raw.blockNumber, "eth_getTransactionReceipt", this),
+      blockHash: lower(raw.blockHash, HASH_RE),
+      to: raw.to === null ? null : lower(raw.to, ADDRESS_RE),
+      logs,
+    };
   }
 
   /** @returns {Promise<number>} */
   async chainId() {
-    return quantity(await this.request("eth_chainId", []), "eth_chainId");
+    return quantity(await this.request("eth_chainId", []), "eth_chainId", this);
   }
 
   /**
@@ -177,7 +233,7 @@ export class JsonRpcChainReader {
     const block = await this.request("eth_getBlockByNumber", [`0x${number.toString(16)}`, false]);
     if (block === null) return null;
     if (typeof block !== "object" || typeof block.hash !== "string") {
-      throw new ChainError("unexpected answer to eth_getBlockByNumber");
+      throw this.error("unexpected answer to eth_getBlockByNumber");
     }
     return block.hash.toLowerCase();
   }
@@ -186,7 +242,7 @@ export class JsonRpcChainReader {
   async issuerRegistryAddress() {
     if (this.issuerRegistry !== undefined) return this.issuerRegistry;
     const anchor = this.anchorRegistry ?? this.lastAnchorRegistry;
-    if (anchor === undefined) throw new ChainError("the IssuerRegistry address is not known");
+    if (anchor === undefined) throw this.error("the IssuerRegistry address is not known");
     const data = await this.call(anchor, callData("AnchorRegistry.registry()"));
     try {
       this.issuerRegistry = decodeAddress(words(data, 1)[0]);
@@ -227,7 +283,7 @@ export class JsonRpcChainReader {
    * @returns {Promise<import("./verify.mjs").DocumentStatus>}
    */
   async status(issuer, leafHash) {
-    if (this.statusRegistry === undefined) throw new ChainError("the StatusRegistry address is not configured");
+    if (this.statusRegistry === undefined) throw this.error("the StatusRegistry address is not configured");
     const data = await this.call(
       this.statusRegistry,
       callData("StatusRegistry.status(address,bytes32)", encodeAddress(issuer), encodeBytes32(leafHash)),
@@ -253,11 +309,12 @@ export class JsonRpcChainReader {
 /**
  * @param {unknown} value
  * @param {string} method
+ * @param {JsonRpcChainReader} reader
  * @returns {number}
  */
-function quantity(value, method) {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,14}$/.test(value)) {
-    throw new ChainError(`unexpected answer to ${method}`);
+function quantity(value, method, reader) {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,13}$/.test(value)) {
+    throw reader.error(`unexpected answer to ${method}`);
   }
   return Number.parseInt(value.slice(2), 16);
 }

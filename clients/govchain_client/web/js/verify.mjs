@@ -5,7 +5,7 @@
  * 1. `format`     the receipt is well-formed and, when a document is given, names its digest;
  * 2. `inclusion`  the leaf's inclusion proof leads to the checkpoint root;
  * 3. `anchor`     that checkpoint `(issuer, size, root)` is anchored on the consortium
- *                 chain, in the block the receipt names;
+ *                 chain, by the transaction and in the block the receipt names;
  * 4. `issuer`     the issuer is trusted for this kind of document, and the document's
  *                 status now is valid (not suspended, revoked or superseded).
  *
@@ -13,7 +13,24 @@
  * reader of rpc.mjs in the page, an in-memory one in tests), so the notary need
  * not be trusted. A step after a failed one is skipped; an unreadable chain is an
  * `error`, not a `failed`. Each result carries a stable `code` for the page's
- * translations besides the English message the Python core writes.
+ * translations besides the English message the Python core writes, and a failed
+ * step names the receipt field that differs from the chain as `details.field`
+ * (a JSON pointer).
+ *
+ * The anchor step, in this order (the Python core checks the same, in the same order):
+ * - `eth_chainId` equals `/anchor/chain_id`;
+ * - `/anchor/registry` is the AnchorRegistry of the trusted deployment;
+ * - the registry's checkpoint `(issuer, /proof/tree_size)` exists and has root
+ *   `/proof/root`, block `/anchor/block_number` and time `/anchor/timestamp`;
+ * - the block `/anchor/block_number` has hash `/anchor/block_hash`;
+ * - `eth_getTransactionReceipt(/anchor/tx_hash)` exists (`tx_unknown`), succeeded
+ *   (`tx_failed`), lies in block `/anchor/block_number` with hash `/anchor/block_hash`,
+ *   was sent to the registry, and carries the registry's `Anchored(issuer, size, root,
+ *   prevSize)` log for this issuer, `/proof/tree_size` and `/proof/root` (`tx_no_event`).
+ * When several fields differ, the first check in this order names its field.
+ *
+ * {@link verdictOf} folds a report into one of three verdicts: `valid`, `not_valid`
+ * (a step failed) and `could_not_check` (none failed, but the chain could not be read).
  *
  * @module verify
  */
@@ -23,12 +40,17 @@ import { fromHex, toHex } from "./bytes.mjs";
 import { formatDigest } from "./digest.mjs";
 import { verifyInclusion } from "./merkle.mjs";
 import { receiptLeafHash } from "./receipt.mjs";
+import { TOPICS } from "./selectors.mjs";
 
 /** @type {Readonly<Record<string, number>>} */
 export const ROLE_BITS = Object.freeze({ certificate: 1, register: 2, iot: 4, dataset: 8 });
 export const STEP_NAMES = Object.freeze(["format", "inclusion", "anchor", "issuer"]);
 /** Status codes as the StatusRegistry stores them. */
 export const DOCUMENT_STATES = Object.freeze(["valid", "suspended", "revoked", "superseded"]);
+/** The three outcomes of a check; the page and the Python core use the same words. */
+export const VERDICTS = Object.freeze(["valid", "not_valid", "could_not_check"]);
+/** topic0 of `AnchorRegistry.Anchored(address indexed issuer, uint64 indexed size, bytes32 root, uint64 prevSize)`. */
+export const ANCHORED_TOPIC = `0x${TOPICS["AnchorRegistry.Anchored(address,uint64,bytes32,uint64)"]}`;
 
 /**
  * @typedef {"passed" | "failed" | "error" | "skipped"} StepStatus
@@ -53,9 +75,25 @@ export const DOCUMENT_STATES = Object.freeze(["valid", "suspended", "revoked", "
  * @property {string | null} supersededBy  64 hex digits
  * @property {number} reason
  *
+ * A log of a transaction receipt; hex strings in lower case, `0x`-prefixed.
+ * @typedef {object} TxLog
+ * @property {string} address
+ * @property {string[]} topics  each 64 hex digits
+ * @property {string} data
+ *
+ * The parts of `eth_getTransactionReceipt` the anchor step checks.
+ * @typedef {object} TxReceipt
+ * @property {number} status       1: succeeded
+ * @property {number} blockNumber
+ * @property {string} blockHash    `0x` + 64 hex
+ * @property {string | null} to    lower-case address; null for a contract creation
+ * @property {TxLog[]} logs
+ *
  * What verification needs from a consortium node; any method may throw `ChainError`.
  * @typedef {object} ChainReader
  * @property {() => Promise<number>} chainId
+ * @property {() => Promise<string | null>} trustedRegistry  the AnchorRegistry of the trusted deployment, null when none is configured
+ * @property {(txHash: string) => Promise<TxReceipt | null>} transactionReceipt
  * @property {(registry: string, issuer: string, size: number) => Promise<AnchoredCheckpoint | null>} checkpoint
  * @property {(number: number) => Promise<string | null>} blockHash  `0x` + 64 hex
  * @property {(address: string) => Promise<IssuerInfo | null>} issuer
@@ -104,14 +142,39 @@ class StepFailed extends Error {
 }
 
 /**
- * Run the four steps; never throws for a bad receipt, only reports.
+ * A step that failed, naming the receipt field that differs from the chain.
+ * @param {string} code
+ * @param {string} message
+ * @param {string} field JSON pointer into the receipt
+ * @param {Record<string, string | number>} [details]
+ */
+function fieldFailed(code, message, field, details = {}) {
+  return new StepFailed(code, message, { field, ...details });
+}
+
+/**
+ * The verdict of one report: `valid` when every step passed, `not_valid` when a step
+ * failed, `could_not_check` when none failed but one could not read the chain.
+ * @param {VerificationReport} report
+ * @returns {"valid" | "not_valid" | "could_not_check"}
+ */
+export function verdictOf(report) {
+  if (report.ok) return "valid";
+  if (report.steps.some((step) => step.status === "failed")) return "not_valid";
+  return "could_not_check";
+}
+
+/**
+ * Run the four steps; never throws for a bad receipt, only reports. With a `signal`,
+ * an aborted run rejects with the signal's reason (the page drops such runs).
  * @param {import("./receipt.mjs").Receipt} receipt
  * @param {ChainReader} chain
- * @param {{document?: import("./digest.mjs").Digest | null, now?: () => number}} [options]
+ * @param {{document?: import("./digest.mjs").Digest | null, now?: () => number, signal?: AbortSignal}} [options]
  * @returns {Promise<VerificationReport>}
  */
 export async function verifyReceipt(receipt, chain, options = {}) {
   const document = options.document ?? null;
+  const signal = options.signal;
   const leafHash = toHex(await receiptLeafHash(receipt));
   /** @type {{issuer: IssuerInfo | null, documentStatus: DocumentStatus | null}} */
   const found = { issuer: null, documentStatus: null };
@@ -131,8 +194,10 @@ export async function verifyReceipt(receipt, chain, options = {}) {
       steps.push({ name, status: "skipped", code: "skipped", message: "an earlier step did not pass", details: {} });
       continue;
     }
+    signal?.throwIfAborted();
     steps.push(await run(name, check));
   }
+  signal?.throwIfAborted();
   const failedStep = steps.find((step) => step.status !== "passed") ?? null;
   return { steps, ok: failedStep === null, failedStep, issuer: found.issuer, documentStatus: found.documentStatus, leafHash };
 }
@@ -151,7 +216,11 @@ async function run(name, check) {
       return { name, status: "failed", code: error.code, message: error.message, details: error.details };
     }
     if (error instanceof ChainError) {
-      return { name, status: "error", code: "chain_unreadable", message: `could not read the chain: ${error.message}`, details: {} };
+      /** @type {Record<string, string | number>} */
+      const details = { error: error.message };
+      const url = /** @type {{url?: unknown}} */ (error).url;
+      if (typeof url === "string") details.url = url;
+      return { name, status: "error", code: "chain_unreadable", message: `could not read the chain: ${error.message}`, details };
     }
     throw error;
   }
@@ -165,7 +234,7 @@ async function run(name, check) {
 function checkFormat(receipt, document) {
   const digest = receipt.leaf.digest;
   if (document !== null && formatDigest(document) !== digest) {
-    throw new StepFailed("document_mismatch", "the document does not match the receipt", {
+    throw fieldFailed("document_mismatch", "the document does not match the receipt", "/leaf/digest", {
       document: formatDigest(document),
       receipt: digest,
     });
@@ -184,7 +253,7 @@ async function checkInclusion(receipt, leafHash) {
     await verifyInclusion(proof.index, proof.treeSize, fromHex(leafHash), proof.path.map(fromHex), fromHex(proof.root));
   } catch (error) {
     if (error instanceof ProofError) {
-      throw new StepFailed("inclusion_rejected", `inclusion proof rejected: ${error.message}`);
+      throw fieldFailed("inclusion_rejected", `inclusion proof rejected: ${error.message}`, "/proof");
     }
     throw error;
   }
@@ -203,37 +272,100 @@ async function checkAnchor(receipt, chain) {
   const { anchor, proof } = receipt;
   const chainId = await chain.chainId();
   if (chainId !== anchor.chainId) {
-    throw new StepFailed("wrong_chain", "the node serves a different chain", {
+    throw fieldFailed("wrong_chain", "the node serves a different chain", "/anchor/chain_id", {
       node_chain_id: chainId,
       receipt_chain_id: anchor.chainId,
     });
   }
-  const found = await chain.checkpoint(anchor.registry, receipt.leaf.issuer, proof.treeSize);
+  const registry = (await chain.trustedRegistry()) ?? anchor.registry;
+  if (anchor.registry !== registry) {
+    throw fieldFailed("registry_untrusted", "the receipt names another AnchorRegistry than the trusted deployment's", "/anchor/registry", {
+      trusted: registry,
+      receipt: anchor.registry,
+    });
+  }
+  const found = await chain.checkpoint(registry, receipt.leaf.issuer, proof.treeSize);
   if (found === null) {
-    throw new StepFailed("no_checkpoint", "no such checkpoint is anchored on chain", { size: proof.treeSize });
+    throw fieldFailed("no_checkpoint", "no such checkpoint is anchored on chain", "/proof/tree_size", { size: proof.treeSize });
   }
   if (found.root !== proof.root) {
-    throw new StepFailed("root_differs", "the anchored root differs from the receipt's root", {
+    throw fieldFailed("root_differs", "the anchored root differs from the receipt's root", "/proof/root", {
       chain_root: found.root,
       receipt_root: proof.root,
     });
   }
-  if (found.blockNumber !== anchor.blockNumber || found.timestamp !== anchor.timestamp) {
-    throw new StepFailed("block_differs", "the checkpoint was anchored in another block than the receipt says", {
-      chain_block: found.blockNumber,
-      receipt_block: anchor.blockNumber,
+  if (found.blockNumber !== anchor.blockNumber) {
+    throw fieldFailed("block_number_differs", "the checkpoint was anchored in another block than the receipt says", "/anchor/block_number", {
+      chain: found.blockNumber,
+      receipt: anchor.blockNumber,
+    });
+  }
+  if (found.timestamp !== anchor.timestamp) {
+    throw fieldFailed("timestamp_differs", "the block's timestamp differs from the receipt's", "/anchor/timestamp", {
+      chain: found.timestamp,
+      receipt: anchor.timestamp,
     });
   }
   const blockHash = await chain.blockHash(anchor.blockNumber);
   if (blockHash !== anchor.blockHash) {
-    throw new StepFailed("block_hash_differs", "the block hash on chain differs from the receipt's", {
+    throw fieldFailed("block_hash_differs", "the block hash on chain differs from the receipt's", "/anchor/block_hash", {
       block: anchor.blockNumber,
     });
   }
+  await checkAnchorTransaction(receipt, chain, registry);
   return ["anchor_ok", `anchored in block ${anchor.blockNumber} at ${anchor.timestamp}`, {
     block: anchor.blockNumber,
     timestamp: anchor.timestamp,
   }];
+}
+
+/**
+ * The anchoring transaction exists, succeeded, lies in the named block, went to the
+ * registry and emitted `Anchored` for this issuer, tree size and root.
+ * @param {import("./receipt.mjs").Receipt} receipt
+ * @param {ChainReader} chain
+ * @param {string} registry
+ */
+async function checkAnchorTransaction(receipt, chain, registry) {
+  const { anchor } = receipt;
+  const tx = await chain.transactionReceipt(anchor.txHash);
+  if (tx === null) throw fieldFailed("tx_unknown", "no such transaction", "/anchor/tx_hash", { tx: anchor.txHash });
+  if (tx.status !== 1) throw fieldFailed("tx_failed", "the anchoring transaction failed", "/anchor/tx_hash", { tx: anchor.txHash });
+  if (tx.blockNumber !== anchor.blockNumber) {
+    throw fieldFailed("block_number_differs", "the anchoring transaction is in another block than the receipt says", "/anchor/block_number", {
+      chain: tx.blockNumber,
+      receipt: anchor.blockNumber,
+    });
+  }
+  if (tx.blockHash !== anchor.blockHash) {
+    throw fieldFailed("block_hash_differs", "the anchoring transaction's block hash differs from the receipt's", "/anchor/block_hash", {
+      block: anchor.blockNumber,
+    });
+  }
+  if (tx.to !== registry) {
+    throw fieldFailed("tx_wrong_registry", "the transaction was not sent to the registry", "/anchor/registry", {
+      to: tx.to ?? "",
+    });
+  }
+  if (!tx.logs.some((log) => isAnchoredLog(log, receipt, registry))) {
+    throw fieldFailed("tx_no_event", "the transaction did not anchor this checkpoint", "/anchor/tx_hash", { tx: anchor.txHash });
+  }
+}
+
+/**
+ * `Anchored(issuer, size, root, prevSize)` from the registry for this receipt.
+ * @param {TxLog} log
+ * @param {import("./receipt.mjs").Receipt} receipt
+ * @param {string} registry
+ */
+function isAnchoredLog(log, receipt, registry) {
+  const word = (/** @type {bigint} */ value) => `0x${value.toString(16).padStart(64, "0")}`;
+  return log.address === registry
+    && log.topics.length === 3
+    && log.topics[0] === ANCHORED_TOPIC
+    && log.topics[1] === word(BigInt(receipt.leaf.issuer))
+    && log.topics[2] === word(BigInt(receipt.proof.treeSize))
+    && log.data.slice(2, 66) === receipt.proof.root;
 }
 
 /**
@@ -248,15 +380,15 @@ async function checkIssuerAndStatus(receipt, chain, leafHash, found) {
   const info = await chain.issuer(leaf.issuer);
   found.issuer = info;
   if (info === null || !info.registered) {
-    throw new StepFailed("issuer_unknown", "the issuer is not registered in the consortium");
+    throw fieldFailed("issuer_unknown", "the issuer is not registered in the consortium", "/leaf/issuer");
   }
   if (!issuerValidAt(info, anchor.timestamp)) {
-    throw new StepFailed("issuer_not_trusted", "the issuer was not trusted when the checkpoint was anchored", {
+    throw fieldFailed("issuer_not_trusted", "the issuer was not trusted when the checkpoint was anchored", "/leaf/issuer", {
       anchored: anchor.timestamp,
     });
   }
   if ((info.roles & ROLE_BITS[leaf.kind]) === 0) {
-    throw new StepFailed("kind_not_allowed", `the issuer may not issue documents of kind ${leaf.kind}`, {
+    throw fieldFailed("kind_not_allowed", `the issuer may not issue documents of kind ${leaf.kind}`, "/leaf/kind", {
       kind: leaf.kind,
     });
   }
