@@ -20,7 +20,7 @@ from govchain_notary.api.schemas import (
 from govchain_notary.errors import UnprocessableError
 from govchain_notary.problems import problem_responses
 from govchain_notary.service import require_scope
-from govchain_notary.submissions import Item, fingerprint_of, item
+from govchain_notary.submissions import Item, fingerprint_of, item, with_descriptions
 
 router = APIRouter(prefix="/v1/digests", tags=["digests"], route_class=JsonBodyRoute)
 
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1/digests", tags=["digests"], route_class=JsonBodyR
 def _items(body: SubmitRequest) -> Sequence[Item]:
     if body.items is None:
         assert body.digest is not None
-        return [item(body.digest, body.meta, body.device, body.seq)]
+        return [item(body.digest, body.meta, body.device, body.seq, body.description)]
     for position, entry in enumerate(body.items):
         if len(entry) > 1 and ("device" in entry) != ("seq" in entry):
             raise UnprocessableError(f"items[{position}]: device and seq go together")
@@ -69,6 +69,7 @@ async def submit_digests(
     require_scope(client, "submit", body.kind)
     items = _items(body)
     fingerprint = fingerprint_of(body.kind, items) if idempotency_key else ""
+    items = with_descriptions(items)
     accepted = await service.submit(client, body.kind, items, idempotency_key, fingerprint)
     anchored = False
     if wait > 0:
