@@ -56,6 +56,10 @@ DESCRIPTION_DOC = (
         json_schema_extra={
             "description": DESCRIPTION_DOC,
             "examples": [{"title": "Meldebescheinigung", "reference": "AZ 33-2026/0815"}],
+            "anyOf": [
+                {"required": [name], "properties": {name: {"minLength": 1}}}
+                for name in ("title", "reference")
+            ],
         },
     )
 )
