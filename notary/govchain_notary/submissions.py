@@ -57,8 +57,6 @@ def with_descriptions(items: Sequence[Item]) -> Sequence[Item]:
     its RFC 8785 text, and bound to the leaf by ``meta`` (its digest, computed by the
     core).  A ``meta`` given with a description must be that digest (else 422).
     Items without a description are passed on as they are (no copy)."""
-    if not any("description" in entry for entry in items):
-        return items
     return [
         _described(entry, n) if "description" in entry else entry for n, entry in enumerate(items)
     ]
