@@ -169,6 +169,23 @@ def _run_verify(
     raise typer.Exit(vc.EXIT_CODES[report.verdict])
 
 
+DESCRIPTION_TITLE = typer.Option(
+    help="Public document type shown by the web verifier, e.g. 'Meldebescheinigung' "
+    "(at most 100 characters; never personal data)."
+)
+DESCRIPTION_REFERENCE = typer.Option(
+    help="Public file reference shown by the web verifier, e.g. 'AZ 33-2026/0815' "
+    "(at most 100 characters; never personal data)."
+)
+
+
+def _description(title: str | None, reference: str | None) -> dict[str, str] | None:
+    """The issuer's description from ``--title``/``--reference``; None without both."""
+    given = {"title": title, "reference": reference}
+    description = {name: value for name, value in given.items() if value is not None}
+    return description or None
+
+
 @app.command()
 def notarize(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.", exists=True)],
@@ -178,8 +195,15 @@ def notarize(
     wait: Annotated[float, typer.Option(help="Seconds to wait for the receipts.")] = 60.0,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Hashing threads.")] = 4,
     timeout: Annotated[float, TIMEOUT] = 30.0,
+    title: Annotated[str | None, DESCRIPTION_TITLE] = None,
+    reference: Annotated[str | None, DESCRIPTION_REFERENCE] = None,
 ) -> None:
     """Hash files locally (never uploaded), notarise them, save receipts beside them.
+
+    ``--title`` and ``--reference`` attach the issuer's public description, which the
+    web verifier shows to anyone holding a document's fingerprint (e.g. the QR code on
+    the paper): a document type and a file reference, never names, birth dates or
+    addresses.
 
     Exit 0: all notarised; 1: the notary refused; 2: a local file is unusable;
     3: could not finish (notary unreachable or busy, receipts still pending): run again.
@@ -205,6 +229,7 @@ def notarize(
                 wait=wait,
                 concurrency=concurrency,
                 progress=lambda n: bar.advance(task, n),
+                description=_description(title, reference),
             )
     except ClientError as exc:
         raise _failed("notarize", exc) from None

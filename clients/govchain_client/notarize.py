@@ -15,7 +15,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,7 @@ class Notary(Protocol):
         idempotency_key: str | None = None,
         wait: float = 0,
         meta: Digest | str | None = None,
+        description: Mapping[str, str] | None = None,
     ) -> Submission: ...
 
     def receipt(self, receipt_id: str) -> ReceiptState: ...
@@ -108,6 +109,7 @@ def notarize(
     wait: float = 60.0,
     concurrency: int = 4,
     progress: Callable[[int], None] = lambda _: None,
+    description: Mapping[str, str] | None = None,
 ) -> Outcome:
     outcome = Outcome([], [], [])
     todo = []
@@ -120,7 +122,9 @@ def notarize(
     for start in range(0, len(hashed), MAX_BATCH):
         batch = hashed[start : start + MAX_BATCH]
         digests = [d for _, d in batch]
-        submission = client.submit(kind, digests, idempotency_key=batch_key(kind, digests))
+        submission = client.submit(
+            kind, digests, idempotency_key=batch_key(kind, digests), description=description
+        )
         for (path, digest), receipt_id in zip(batch, submission.receipt_ids, strict=True):
             marker = {"receipt_id": receipt_id, "digest": str(digest), "kind": kind}
             write_atomically(pending_path(path), json.dumps(marker).encode())

@@ -16,7 +16,7 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,13 +134,16 @@ class _Api:
         idempotency_key: str | None,
         wait: float,
         meta: Digest | str | None = None,
+        description: Mapping[str, str] | None = None,
     ) -> Request:
         if not 1 <= len(digests) <= MAX_BATCH:
             raise ValueError(f"a batch holds 1..{MAX_BATCH} digests")
-        items = [{"digest": str(d)} for d in digests]
-        if meta is not None:
-            for item in items:
+        items: list[dict[str, Any]] = [{"digest": str(d)} for d in digests]
+        for item in items:
+            if meta is not None:
                 item["meta"] = str(meta)
+            if description is not None:
+                item["description"] = dict(description)
         key = idempotency_key or uuid.uuid4().hex
         params = {"wait": wait} if wait else {}
         return Request(
@@ -251,8 +254,14 @@ class NotaryClient:
         idempotency_key: str | None = None,
         wait: float = 0,
         meta: Digest | str | None = None,
+        description: Mapping[str, str] | None = None,
     ) -> Submission:
-        request = self._api.submit(kind, digests, idempotency_key, wait, meta)
+        """Notarise digests of one kind.  ``description`` (``title``, ``reference``,
+        optionally ``nonce``) is the issuer's public description of each document,
+        shown by the web verifier to anyone holding the fingerprint: a document type
+        and a file reference, never personal data.  The notary binds it to the leaf
+        by ``meta`` (sha256 of its RFC 8785 bytes) and adds a nonce when it has none."""
+        request = self._api.submit(kind, digests, idempotency_key, wait, meta, description)
         return self._api.submission(self._send(request))
 
     def receipt(self, receipt_id: str) -> ReceiptState:
@@ -320,8 +329,14 @@ class AsyncNotaryClient:
         idempotency_key: str | None = None,
         wait: float = 0,
         meta: Digest | str | None = None,
+        description: Mapping[str, str] | None = None,
     ) -> Submission:
-        request = self._api.submit(kind, digests, idempotency_key, wait, meta)
+        """Notarise digests of one kind.  ``description`` (``title``, ``reference``,
+        optionally ``nonce``) is the issuer's public description of each document,
+        shown by the web verifier to anyone holding the fingerprint: a document type
+        and a file reference, never personal data.  The notary binds it to the leaf
+        by ``meta`` (sha256 of its RFC 8785 bytes) and adds a nonce when it has none."""
+        request = self._api.submit(kind, digests, idempotency_key, wait, meta, description)
         return self._api.submission(await self._send(request))
 
     async def receipt(self, receipt_id: str) -> ReceiptState:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govchain_core.digest import Digest, parse_digest
+from govchain_core.digest import Digest, digest_bytes, parse_digest
 from govchain_core.errors import CoreError, LeafRecordError
 from govchain_core.jcs import MAX_SAFE_INTEGER, canonicalize
 from govchain_core.merkle import leaf_hash
@@ -33,6 +34,57 @@ _HEX_RE = re.compile(r"\A[0-9a-f]*\Z")
 _DEVICE_RE = re.compile(r"\A[\x21-\x7e]{1,128}\Z")
 _REQUIRED = ("v", "kind", "digest", "salt", "issuer")
 _OPTIONAL = ("meta", "device", "seq", "supersedes")
+
+
+#: A description's ``title`` and ``reference`` hold at most this many characters (code
+#: points): at most twice as many UTF-16 units, within the web page's caption limit of 200.
+DESCRIPTION_TEXT_MAX = 100
+_DESCRIPTION_FIELDS = ("title", "reference", "nonce")
+_NONCE_RE = re.compile(r"\A[0-9a-f]{32}\Z")
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def check_description(obj: Any) -> dict[str, str]:
+    """An issuer's public description of a document, checked: ``{"title", "reference",
+    "nonce"}`` (title and reference optional, not both empty; nonce 32 lower-case hex).
+
+    Shown by the web verifier to anyone holding the document's fingerprint, so it
+    names a document type and a file reference, never a person.  Text is refused when
+    it holds control, format (bidi overrides) or unassigned characters, which could
+    make a caption read differently from its bytes."""
+    if not isinstance(obj, Mapping):
+        raise LeafRecordError("description must be a JSON object")
+    unknown = set(obj) - set(_DESCRIPTION_FIELDS)
+    if unknown:
+        raise LeafRecordError(f"description has unknown fields: {', '.join(sorted(unknown))}")
+    checked: dict[str, str] = {}
+    for name in ("title", "reference"):
+        if name in obj:
+            checked[name] = _description_text(obj[name], name)
+    if not any(checked.values()):
+        raise LeafRecordError("description needs a title or a reference")
+    nonce = obj.get("nonce")
+    if not isinstance(nonce, str) or not _NONCE_RE.match(nonce):
+        raise LeafRecordError("description.nonce must be 32 lower-case hex digits")
+    checked["nonce"] = nonce
+    return checked
+
+
+def _description_text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or len(value) > DESCRIPTION_TEXT_MAX:
+        raise LeafRecordError(
+            f"description.{name} must be a string of at most {DESCRIPTION_TEXT_MAX} characters"
+        )
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in value):
+        raise LeafRecordError(f"description.{name} holds control or invisible characters")
+    return value
+
+
+def description_meta(description: Mapping[str, Any]) -> Digest:
+    """The leaf's ``meta`` for a description: SHA-256 of its RFC 8785 bytes.  The web
+    verifier (``notary.mjs`` ``describedBy``) shows a description only when this
+    equals the anchored leaf's ``meta``."""
+    return digest_bytes(canonicalize(check_description(description)))
 
 
 def normalize_address(address: str) -> str:

@@ -56,6 +56,8 @@ def receipt_view(
     else:
         view["status"] = ANCHORED
         view["receipt"] = receipt_to_object(build_receipt(store, submission, checkpoint))
+    if submission.description is not None:
+        view["description"] = json.loads(submission.description)
     return view
 
 

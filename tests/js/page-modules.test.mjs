@@ -7,7 +7,7 @@ import { formatTime, initialLanguage, LANGUAGES, MESSAGES, translator } from "..
 import { describedBy, entryFrom, lookupDigest, NotaryError } from "../../clients/govchain_client/web/js/notary.mjs";
 import { digestBytes, digestFile, formatDigest } from "../../clients/govchain_client/web/js/digest.mjs";
 import { canonicalize } from "../../clients/govchain_client/web/js/jcs.mjs";
-import { WEB } from "./support.mjs";
+import { loadVectors, WEB } from "./support.mjs";
 
 const APP = readFileSync(`${WEB}js/app.mjs`, "utf8");
 const HTML = readFileSync(`${WEB}index.html`, "utf8");
@@ -115,6 +115,14 @@ test("the issuer's description is shown only when the leaf's meta is its digest"
   const empty = { nonce: "00" };
   assert.equal(await describedBy(empty, formatDigest(await digestBytes(canonicalize(empty)))), null, "nothing to show");
   assert.equal(entryFrom({ description: ["x"] })?.description, null);
+});
+
+test("the shared description vectors: the notary's meta is the digest the page checks", async () => {
+  for (const { name, description, meta } of loadVectors("descriptions.json").cases) {
+    const shown = await describedBy(description, meta);
+    assert.deepEqual(shown, { title: description.title ?? "", reference: description.reference ?? "" }, name);
+    assert.equal(await describedBy({ ...description, nonce: "e".repeat(32) }, meta), null, name);
+  }
 });
 
 test("hashing a file stops when its signal is aborted", async () => {

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from govchain_core.digest import digest_bytes
-from govchain_core.leaf import LeafRecord
+from govchain_core.leaf import LeafRecord, description_meta
 from govchain_core.log import MerkleLog
 from govchain_core.merkle import leaf_hash
 from govchain_core.receipt import AnchorRef, InclusionProof, Receipt
@@ -232,11 +232,29 @@ def receipt_cases() -> dict[str, Any]:
 _DELETE = object()
 
 
+def description_cases() -> list[dict[str, Any]]:
+    """An issuer's public description and the leaf ``meta`` binding it (sha256 of its
+    RFC 8785 bytes): escaping, non-ASCII key order, the 100-character bound in astral
+    characters (200 UTF-16 units, the page's caption limit), a reference alone."""
+    nonce = "0123456789abcdef" * 2
+    descriptions = [
+        ("plain", {"title": "Meldebescheinigung", "reference": "AZ 33-2026/0815", "nonce": nonce}),
+        ("escaping", {"title": 'Zeugnis "Abitur" \\ 2026', "reference": "Ä-17/ß", "nonce": nonce}),
+        ("reference only", {"reference": "F-2026-000017", "nonce": "f" * 32}),
+        ("astral at the bound", {"title": "\U0001f4c4" * 100, "reference": "", "nonce": nonce}),
+    ]
+    return [
+        {"name": name, "description": value, "meta": str(description_meta(value))}
+        for name, value in descriptions
+    ]
+
+
 def generated() -> dict[str, Any]:
     return {
         "consistency.json": {"cases": consistency_cases()},
         "inclusion.json": {"cases": inclusion_cases()},
         "receipts.json": receipt_cases(),
+        "descriptions.json": {"cases": description_cases()},
     }
 
 

@@ -20,19 +20,25 @@ from govchain_notary.api.schemas import (
 from govchain_notary.errors import UnprocessableError
 from govchain_notary.problems import problem_responses
 from govchain_notary.service import require_scope
-from govchain_notary.submissions import Item, fingerprint_of, item
+from govchain_notary.submissions import Item, fingerprint_of, item, with_descriptions
 
 router = APIRouter(prefix="/v1/digests", tags=["digests"], route_class=JsonBodyRoute)
 
 
-def _items(body: SubmitRequest) -> Sequence[Item]:
+def _items(body: SubmitRequest) -> tuple[Sequence[Item], bool]:
+    """The request's items, and whether any has a description (found in the pass that
+    checks device/seq: a plain batch of 10,000 is not scanned again)."""
     if body.items is None:
         assert body.digest is not None
-        return [item(body.digest, body.meta, body.device, body.seq)]
+        single = item(body.digest, body.meta, body.device, body.seq, body.description)
+        return [single], body.description is not None
+    described = False
     for position, entry in enumerate(body.items):
-        if len(entry) > 1 and ("device" in entry) != ("seq" in entry):
-            raise UnprocessableError(f"items[{position}]: device and seq go together")
-    return cast(Sequence[Item], body.items)
+        if len(entry) > 1:
+            if ("device" in entry) != ("seq" in entry):
+                raise UnprocessableError(f"items[{position}]: device and seq go together")
+            described = described or "description" in entry
+    return cast(Sequence[Item], body.items), described
 
 
 @router.post(
@@ -67,8 +73,10 @@ async def submit_digests(
     of the wait.  ``503`` with ``Retry-After`` when too many digests await anchoring.
     """
     require_scope(client, "submit", body.kind)
-    items = _items(body)
+    items, described = _items(body)
     fingerprint = fingerprint_of(body.kind, items) if idempotency_key else ""
+    if described:
+        items = with_descriptions(items)
     accepted = await service.submit(client, body.kind, items, idempotency_key, fingerprint)
     anchored = False
     if wait > 0:

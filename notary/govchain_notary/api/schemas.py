@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validat
 from typing_extensions import TypedDict
 
 from govchain_core.jcs import MAX_SAFE_INTEGER
+from govchain_core.leaf import DESCRIPTION_TEXT_MAX
 from govchain_core.receipt import RECEIPT_TYPE
 
 DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
@@ -32,6 +33,44 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: No control characters (the core also refuses format and unassigned ones).
+_CAPTION_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+DescriptionText = Annotated[str, Field(max_length=DESCRIPTION_TEXT_MAX, pattern=_CAPTION_PATTERN)]
+DESCRIPTION_DOC = (
+    "The issuer's public description of the document, shown by the web verifier to "
+    "anyone holding the document's fingerprint (for example from the QR code on the "
+    "paper) for comparison with the paper. It must never contain personal data: no "
+    "names, birth dates or addresses, only a document type (`title`) and a file "
+    "reference (`reference`). The leaf's `meta` becomes "
+    "`sha256:<hex of SHA-256(RFC 8785 bytes of the description)>`, which binds it to the "
+    "receipt; a `meta` given with a description must equal that digest (else 422). "
+    "`nonce` (32 lower-case hex) keeps the description from being guessed from `meta`; "
+    "the notary generates it when absent. At least one of `title` and `reference` is "
+    "non-empty."
+)
+
+
+@with_config(
+    ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": DESCRIPTION_DOC,
+            "examples": [{"title": "Meldebescheinigung", "reference": "AZ 33-2026/0815"}],
+            "anyOf": [
+                {"required": [name], "properties": {name: {"minLength": 1}}}
+                for name in ("title", "reference")
+            ],
+        },
+    )
+)
+class DescriptionIn(TypedDict):
+    """The issuer's public description of a document (never personal data)."""
+
+    title: NotRequired[DescriptionText]
+    reference: NotRequired[DescriptionText]
+    nonce: NotRequired[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]]
+
+
 @with_config(
     ConfigDict(
         extra="forbid",
@@ -49,9 +88,10 @@ class DigestItem(TypedDict):
     meta: NotRequired[DigestText]
     device: NotRequired[Device]
     seq: NotRequired[Seq]
+    description: NotRequired[DescriptionIn]
 
 
-_SINGLE_FIELDS = ["digest", "meta", "device", "seq"]
+_SINGLE_FIELDS = ["digest", "meta", "device", "seq", "description"]
 
 
 def _submit_schema(schema: dict[str, Any]) -> None:
@@ -88,6 +128,7 @@ class SubmitRequest(_Strict):
     meta: DigestText | None = None
     device: Device | None = None
     seq: Seq | None = None
+    description: DescriptionIn | None = Field(default=None, description=DESCRIPTION_DOC)
     items: (
         Annotated[list[DigestItem], Field(min_length=1, json_schema_extra={"maxItems": MAX_ITEMS})]
         | None
@@ -97,9 +138,11 @@ class SubmitRequest(_Strict):
     def _one_form(self) -> SubmitRequest:
         if None in (getattr(self, name) for name in self.model_fields_set):
             raise ValueError("leave optional fields out instead of sending null")
-        single = (self.digest, self.meta, self.device, self.seq)
+        single = (self.digest, self.meta, self.device, self.seq, self.description)
         if self.items is not None and any(v is not None for v in single):
-            raise ValueError("give either digest (with meta/device/seq) or items, not both")
+            raise ValueError(
+                "give either digest (with meta/device/seq/description) or items, not both"
+            )
         if self.items is None and self.digest is None:
             raise ValueError("give a digest or items")
         if self.items is None and (self.device is None) != (self.seq is None):
@@ -165,6 +208,11 @@ class ReceiptView(BaseModel):
     leaf: dict[str, Any] | None = None
     receipt: dict[str, Any] | None = None
     document_status: DocumentStatusView | None = None
+    description: dict[str, str] | None = Field(
+        default=None,
+        description="the issuer's public description as given at notarisation; its "
+        "SHA-256 over RFC 8785 bytes is the leaf's `meta` (verifiers check that)",
+    )
 
 
 class StatusAsOf(BaseModel):

@@ -87,6 +87,9 @@ class Leaf(SQLModel, table=True):
     client_id: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: float = Field(sa_column=Column(Float, nullable=False))
     legacy_id: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    #: The issuer's public description (RFC 8785 JSON; its digest is ``meta``), NULL
+    #: for almost every leaf: a nullable column at the end costs plain rows nothing.
+    description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class IdempotencyKey(SQLModel, table=True):

@@ -32,14 +32,27 @@ class ClientRecord:
 
 
 LeafRow = tuple[
-    int, str, bytes | None, bytes, str, bytes, bytes | None, str | None, int | None, int, float
+    int,
+    str,
+    bytes | None,
+    bytes,
+    str,
+    bytes,
+    bytes | None,
+    str | None,
+    int | None,
+    int,
+    float,
+    str | None,
 ]
 """One accepted digest as stored, in column order: ``log_index, issuer, tag, digest``
 (32 raw bytes), ``kind, salt, meta`` (raw bytes or None), ``device, seq, client_id,
-created_at``.  Only what rebuilds the leaf record and the receipt id: the leaf's JSON,
-its hash and the id itself are derived on read.  ``tag`` is None only for digests
-accepted before receipt ids were derived from log positions (their ids are kept as
-``legacy_id``).  Plain tuples, as the writer makes thousands per group commit."""
+created_at, description`` (the issuer's public description as RFC 8785 JSON, whose
+digest is ``meta``; None for almost every leaf).  Only what rebuilds the leaf record
+and the receipt id: the leaf's JSON, its hash and the id itself are derived on read.
+``tag`` is None only for digests accepted before receipt ids were derived from log
+positions (their ids are kept as ``legacy_id``).  Plain tuples, as the writer makes
+thousands per group commit."""
 
 LEAF_COLUMNS = (
     "log_index",
@@ -53,6 +66,7 @@ LEAF_COLUMNS = (
     "seq",
     "client_id",
     "created_at",
+    "description",
 )
 
 
@@ -68,11 +82,12 @@ class SubmissionRecord(NamedTuple):
     leaf_hash: bytes
     client_id: int
     created_at: float
+    description: str | None = None
 
 
 def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
     """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
-    log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at = row
+    log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at, text = row
     canonical = leaf_json(
         kind,
         "sha256:" + digest.hex(),
@@ -95,6 +110,7 @@ def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecor
         leaf_hash_of(canonical),
         client_id,
         created_at,
+        text,
     )
 
 
@@ -122,14 +138,20 @@ class PreparedLeaves:
     metas: list[bytes | None] | None = None
     devices: list[str | None] | None = None
     seqs: list[int | None] | None = None
+    descriptions: list[str | None] | None = None
 
     def __len__(self) -> int:
         return len(self.digests)
 
     @property
     def plain(self) -> bool:
-        """No leaf has ``meta``, ``device`` or ``seq``."""
-        return self.metas is None and self.devices is None and self.seqs is None
+        """No leaf has ``meta``, ``device``, ``seq`` or a description."""
+        return (
+            self.metas is None
+            and self.devices is None
+            and self.seqs is None
+            and self.descriptions is None
+        )
 
     def tag_list(self) -> list[bytes]:
         tags, size = self.tags, TAG_BYTES
@@ -169,6 +191,7 @@ class LeafBlock:
                 repeat(None, count) if leaves.seqs is None else leaves.seqs,
                 repeat(self.client_id, count),
                 repeat(self.created_at, count),
+                repeat(None, count) if leaves.descriptions is None else leaves.descriptions,
                 strict=True,
             )
         )

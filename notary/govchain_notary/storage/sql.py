@@ -291,13 +291,7 @@ class SqlStore:
             if connection.dialect.name == "sqlite":
                 insert_plain_blocks(connection, [b for b in blocks if b.leaves.plain], ids)
                 blocks = [block for block in blocks if not block.leaves.plain]
-            stored = [
-                (index, ids[issuer], tag, digest, kind, salt, meta, device, seq, client, at)
-                for block in blocks
-                for index, issuer, tag, digest, kind, salt, meta, device, seq, client, at in (
-                    block.rows()
-                )
-            ]
+            stored = [(row[0], ids[row[1]], *row[2:]) for block in blocks for row in block.rows()]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
             for issuer, nodes in batch.nodes.items():
                 insert_nodes(connection, issuer, nodes)
@@ -488,8 +482,9 @@ def _submission(row: Any) -> SubmissionRecord:
         int(row[8]) if row[8] is not None else None,
         int(row[9]),
         float(row[10]),
+        row[11],
     )
-    return submission_of(stored, row[11])
+    return submission_of(stored, row[12])
 
 
 def digest_bytes(digest: str) -> bytes | None:

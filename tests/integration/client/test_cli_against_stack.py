@@ -6,6 +6,7 @@ tests drive the installed ``govchain`` entry point as a user would.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -188,3 +189,39 @@ def test_sdk_sync_and_async_clients_get_anchored_receipts(stack: Stack) -> None:
     import asyncio
 
     assert asyncio.run(run()) == "anchored"
+
+
+def _sha256_meta(description: dict[str, str]) -> str:
+    """The leaf's expected meta, from first principles (RFC 8785 of short strings)."""
+    from govchain_core.jcs import canonicalize
+
+    return "sha256:" + hashlib.sha256(canonicalize(description)).hexdigest()
+
+
+def test_notarize_with_title_and_reference_attaches_the_description(
+    stack: Stack, tmp_path: Path
+) -> None:
+    folder = tmp_path / "described"
+    folder.mkdir()
+    document = folder / "bescheinigung.pdf"
+    document.write_bytes(b"Meldebescheinigung (CLI)\n" + os.urandom(16))
+    done = govchain(
+        "notarize", str(folder), "--kind", "certificate", "--notary", stack.notary,
+        "--api-key", stack.api_key, "--wait", "60",
+        "--title", "Meldebescheinigung", "--reference", "AZ 33-2026/0815",
+        cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    digest = digest_bytes(document.read_bytes())
+    with NotaryClient(stack.notary, stack.api_key) as client:
+        (entry,) = client.lookup(digest)["receipts"]
+        described = entry["description"]
+        assert (described["title"], described["reference"]) == (
+            "Meldebescheinigung",
+            "AZ 33-2026/0815",
+        )
+        assert entry["receipt"]["leaf"]["meta"] == _sha256_meta(described)
+        given = {"reference": "F-17", "nonce": "0f" * 16}
+        sdk = client.submit("certificate", [digest_bytes(b"SDK described")], description=given)
+        assert client.receipt(sdk.receipt_ids[0]).raw["description"] == given
+    assert verify(stack, document).returncode == 0

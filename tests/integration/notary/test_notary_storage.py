@@ -63,16 +63,16 @@ def _row(index: int, issuer: str = ISSUER, digest: bytes | None = None) -> LeafR
     digest = digest or hashlib.sha256(str(index).encode()).digest()
     salt = hashlib.sha256(b"salt%d" % index).digest()[:16]
     tag = hashlib.sha256(b"tag%d" % index + issuer.encode()).digest()[:8]  # ids differ
-    return (index, issuer, tag, digest, "certificate", salt, None, None, None, 1, 1.5 + index)
+    return (index, issuer, tag, digest, "certificate", salt, None, None, None, 1, 1.5 + index, None)
 
 
 def _blocks(rows: list[LeafRow]) -> list[LeafBlock]:
     """One block per row (a row with an optional field gives a block with all three)."""
     blocks = []
     for row in rows:
-        index, issuer, tag, digest, kind, salt, meta, device, seq, client, at = row
+        index, issuer, tag, digest, kind, salt, meta, device, seq, client, at, text = row
         assert tag is not None
-        plain = meta is None and device is None and seq is None
+        plain = meta is None and device is None and seq is None and text is None
         leaves = PreparedLeaves(
             kind,
             [digest],
@@ -82,6 +82,7 @@ def _blocks(rows: list[LeafRow]) -> list[LeafBlock]:
             None if plain else [meta],
             None if plain else [device],
             None if plain else [seq],
+            None if plain else [text],
         )
         blocks.append(LeafBlock(issuer, index, client, at, leaves))
     return blocks
@@ -161,6 +162,7 @@ def test_stored_rows_rebuild_the_core_leaf_record(store: Store) -> None:
         41,
         1,
         2.0,
+        None,
     )
     _append(store, ISSUER, [row])
     found = store.submission("0" * 16 + "07" * 8)
@@ -411,7 +413,7 @@ def test_an_issuer_added_by_a_rolled_back_commit_is_not_remembered(store: Store)
     assert store.submission_at(ISSUER, 0) == submission_of(_row(0))
 
 
-_COLUMNS_0002 = (*LEAF_COLUMNS, "legacy_id")  # a row of revision 0002, in order
+_COLUMNS_0002 = (*LEAF_COLUMNS[:11], "legacy_id")  # a row of revision 0002, in order
 LEAVES_0002 = table("leaves", *(column(name) for name in _COLUMNS_0002))
 Row0002 = tuple[object, ...]
 
@@ -428,7 +430,7 @@ def _rows_0002() -> list[tuple[LeafRow, str | None]]:
             row = _row(index, issuer, digest.digest())
             if index % 4 == 1:
                 meta = hashlib.sha256(b"meta%d" % index).digest()
-                row = (*row[:4], "iot", row[5], meta, "eui-9", index, 2, 3.0)
+                row = (*row[:4], "iot", row[5], meta, "eui-9", index, 2, 3.0, None)
             if index < 4:
                 rows.append(((row[0], row[1], None, *row[3:]), f"{issuer[2:6]}{index:028x}"))
             else:
@@ -453,7 +455,7 @@ def test_upgrade_from_0002_gives_issuer_ids_and_downgrade_restores_addresses(
         command.upgrade(config, "0002")
         connection.execute(
             insert(LEAVES_0002),
-            [dict(zip(_COLUMNS_0002, (*row, legacy), strict=True)) for row, legacy in old],
+            [dict(zip(_COLUMNS_0002, (*row[:11], legacy), strict=True)) for row, legacy in old],
         )
         connection.execute(
             text("INSERT INTO logs (issuer, size) VALUES (:issuer, 12)"),
@@ -497,7 +499,7 @@ def test_upgrade_from_0002_gives_issuer_ids_and_downgrade_restores_addresses(
         command.downgrade(config, "0002")
         assert "issuers" not in inspect(connection).get_table_names()
         after = _stored_0002(connection)
-    added: list[Row0002] = [(*_row(0, third, shared), None), (*_row(12), None)]
+    added: list[Row0002] = [(*_row(0, third, shared)[:11], None), (*_row(12)[:11], None)]
     assert after == [added[0], *before[:12], added[1], *before[12:]]  # by issuer, index
     migrate(engine)  # and up again
     assert SqlStore(engine).submission_at(third, 0) == submission_of(_row(0, third, shared))

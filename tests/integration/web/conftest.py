@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from govchain_core.digest import digest_bytes
-from govchain_core.jcs import canonicalize
+from govchain_core.leaf import description_meta
 from govchain_core.receipt import Receipt
 from tests.integration.web.chain import ISSUER_AGS, ISSUER_NAME, DevChain, dev_chain
 from tests.integration.web.servers import NotaryStub, StaticSite
@@ -90,7 +90,7 @@ def documents(chain: DevChain) -> Documents:
     }
     docs.described = b"Meldebescheinigung mit Beschreibung\n" + os.urandom(16)
     docs.forged_description = b"Beschreibung vom Notar-Dienst verfaelscht\n" + os.urandom(16)
-    meta = digest_bytes(canonicalize(docs.description))
+    meta = description_meta(docs.description)
     described = chain.notarise([docs.described, docs.forged_description], metas=[meta, meta])
     docs.receipts[docs.described] = described[0]
     docs.receipts[docs.forged_description] = described[1]

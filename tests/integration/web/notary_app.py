@@ -32,11 +32,17 @@ class RunningNotary:
     api_key: str
     http: httpx.Client
 
-    def notarise(self, digest: str, kind: str = "certificate") -> str:
-        """Submit a digest and wait until it is anchored; its receipt id."""
+    def notarise(
+        self, digest: str, kind: str = "certificate", description: dict[str, str] | None = None
+    ) -> str:
+        """Submit a digest (with the issuer's public description, if given) and wait
+        until it is anchored; its receipt id."""
+        body: dict[str, object] = {"kind": kind, "digest": digest}
+        if description is not None:
+            body["description"] = description
         answer = self.http.post(
             f"{self.url}/v1/digests",
-            json={"kind": kind, "digest": digest},
+            json=body,
             headers={"Authorization": f"Bearer {self.api_key}"},
             params={"wait": 60},
         )

@@ -75,6 +75,32 @@ def test_notarised_modified_and_revoked_documents_through_the_notary(
     probe.screenshot("notary-revoked-de")
 
 
+def test_a_deep_link_shows_the_description_given_at_notarisation(
+    probe: PageProbe, notary: RunningNotary
+) -> None:
+    """The paper flow end to end: the issuer notarises with a title and a reference
+    (the notary generates the nonce and sets the leaf's meta); the QR code's link alone
+    shows them with the caption that says to compare them with the paper, and the
+    page does not say the paper was checked."""
+    document = b"Meldebescheinigung (Beschreibung)\n" + os.urandom(16)
+    given = {"title": "Meldebescheinigung", "reference": f"AZ 33-2026/{os.urandom(3).hex()}"}
+    receipt_id = notary.notarise(str(digest_bytes(document)), description=given)
+    view = notary.http.get(f"{notary.url}/v1/receipts/{receipt_id}").json()
+    nonce = view["description"]["nonce"]
+    page = probe.page
+    probe.page.goto(f"{notary.url}/#sha256={hashlib.sha256(document).hexdigest()}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    verdict(page, "record_only")
+    block = page.locator("[data-description=verified]")
+    expect(block).to_contain_text("Angaben des Ausstellers", timeout=TIMEOUT)
+    expect(block).to_contain_text("Vergleichen Sie sie mit Ihrem Papier")
+    expect(block).to_contain_text(given["title"])
+    expect(block).to_contain_text(given["reference"])
+    assert nonce not in page.content()
+    assert page.locator("#verdict").get_attribute("data-verdict") != "valid"
+    probe.screenshot("notary-link-with-description-de")
+
+
 def test_a_receipt_from_the_notary_is_verified_client_side(
     probe: PageProbe, notary: RunningNotary
 ) -> None:

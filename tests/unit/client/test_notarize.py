@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ class FakeNotary:
         idempotency_key: str | None = None,
         wait: float = 0,
         meta: Digest | str | None = None,
+        description: Mapping[str, str] | None = None,
     ) -> Submission:
         self.submitted.append(tuple(str(d) for d in digests))
         self.keys.append(idempotency_key)

@@ -132,3 +132,22 @@ async def test_async_client_submits() -> None:
     ) as client:
         result = await client.submit("register", [DIGEST])
     assert result.kind == "register"
+
+
+def test_submit_sends_the_description_with_every_item() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return accepted(request)
+
+    other = str(digest_bytes(b"other"))
+    described = {"title": "Meldebescheinigung", "reference": "AZ 33-2026/0815"}
+    with NotaryClient("http://notary", "k", transport=httpx.MockTransport(handler)) as client:
+        client.submit("certificate", [DIGEST, other], description=described)
+        client.submit("certificate", [DIGEST])
+    assert seen[0]["items"] == [
+        {"digest": DIGEST, "description": described},
+        {"digest": other, "description": described},
+    ]
+    assert seen[1]["items"] == [{"digest": DIGEST}]

@@ -11,8 +11,15 @@ from hypothesis import strategies as st
 from govchain_core.digest import Digest, digest_bytes
 from govchain_core.errors import LeafRecordError
 from govchain_core.jcs import canonicalize
-from govchain_core.leaf import LeafRecord, leaf_from_object, new_leaf
+from govchain_core.leaf import (
+    LeafRecord,
+    check_description,
+    description_meta,
+    leaf_from_object,
+    new_leaf,
+)
 from govchain_core.merkle import leaf_hash
+from tests.conftest import load_vectors
 
 ISSUER = "0x" + "ab" * 20
 
@@ -111,3 +118,32 @@ def test_fast_canonical_form_equals_generic_jcs(
         supersedes=supersedes,
     )
     assert leaf.canonical_bytes() == canonicalize(leaf.to_object())
+
+
+@pytest.mark.parametrize(
+    "case", load_vectors("descriptions.json")["cases"], ids=lambda c: c["name"]
+)
+def test_description_meta_is_the_digest_the_page_checks(case: dict[str, Any]) -> None:
+    """The same cases run through the page's ``describedBy`` (page-modules.test.mjs)."""
+    assert str(description_meta(case["description"])) == case["meta"]
+    changed = {**case["description"], "nonce": "e" * 32}
+    assert str(description_meta(changed)) != case["meta"]
+
+
+@pytest.mark.parametrize(
+    ("description", "reason"),
+    [
+        ({"title": "x" * 101, "nonce": "0" * 32}, "at most 100"),
+        ({"title": "a\tb", "nonce": "0" * 32}, "control"),
+        ({"title": "a\u200bb", "nonce": "0" * 32}, "control"),  # zero-width space (Cf)
+        ({"reference": "\u0378", "nonce": "0" * 32}, "control"),  # unassigned
+        ({"title": "", "nonce": "0" * 32}, "title or a reference"),
+        ({"title": "x"}, "nonce"),
+        ({"title": "x", "nonce": "0" * 31}, "nonce"),
+        ({"title": "x", "nonce": "0" * 32, "birth_date": "1970-01-01"}, "unknown fields"),
+        (["x"], "JSON object"),
+    ],
+)
+def test_malformed_descriptions_are_refused(description: Any, reason: str) -> None:
+    with pytest.raises(LeafRecordError, match=reason):
+        check_description(description)
