@@ -12,15 +12,19 @@ link alone end ``record_only``.
 
 One page serves all cases (each case replaces both inputs). Every non-bit case runs;
 of the ~5,600 bit flips CI runs a seeded sample of ``BIT_SAMPLE`` with at least one flip
-in the bytes of every receipt member; ``GOVCHAIN_LONG=1`` runs every flip.
+in the bytes of every receipt member; ``GOVCHAIN_LONG=1`` runs every flip (~12 min).
+Counts, seconds per case and the verdicts' reasons go to
+``test-artifacts/web/forged-corpus-*.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -29,7 +33,7 @@ from playwright.sync_api import Page
 from govchain_core.digest import digest_bytes
 from govchain_core.receipt_codec import encode_receipt
 from tests.integration.web.chain import DevChain
-from tests.integration.web.conftest import Documents, PageProbe
+from tests.integration.web.conftest import Documents, PageProbe, artifacts_dir
 from tests.integration.web.pages import check_files, final_verdict, open_page, runs
 from tests.integration.web.servers import StaticSite
 from tests.support.forged_receipts import (
@@ -47,7 +51,6 @@ LONG = bool(os.environ.get("GOVCHAIN_LONG"))
 BIT_SAMPLE = 200
 SEED = 13
 VALID = "valid"
-RecordProperty = Callable[[str, object], None]  # pytest's fixture that adds to the report
 
 
 @dataclass(frozen=True)
@@ -76,51 +79,70 @@ def corpus(chain: DevChain, documents: Documents) -> Corpus:
     return Corpus(genuine, forge(inputs))
 
 
-def _verdicts(page: Page, cases: Iterable[Case]) -> Iterator[str]:
-    """Each case on the one page; a line for every case whose verdict is wrong."""
+@dataclass
+class Outcome:
+    """What the page said for a run of cases."""
+
+    wrong: list[str]  # one line per case whose verdict is wrong
+    reasons: Counter[str]  # the verdict's reason code over all cases
+    seconds_per_case: float
+
+
+def _check(page: Page, cases: Iterable[Case]) -> Outcome:
+    """Each case on the one page, the receipt chosen first, then the document."""
+    outcome = Outcome([], Counter(), 0.0)
+    started, count = time.monotonic(), 0
     for case in cases:
         found = check_files(page, receipt=case.receipt, document=case.document)
+        outcome.reasons[found["reason"]] += 1
+        count += 1
         got = (found["verdict"], found["for"])
         if got != (case.expected, str(digest_bytes(case.document))):
-            yield f"{case.name}: {got} (expected {case.expected}, reason {found['reason']})"
+            outcome.wrong.append(f"{case.name}: {got} (expected {case.expected}, {found})")
+    outcome.seconds_per_case = (time.monotonic() - started) / max(1, count)
+    return outcome
 
 
-def _run(probe: PageProbe, site: StaticSite, corpus: Corpus, cases: list[Case]) -> float:
-    """The genuine pair must be valid before and after ``cases``; seconds per case."""
+def _run(probe: PageProbe, site: StaticSite, corpus: Corpus, cases: list[Case]) -> Outcome:
+    """``cases`` on one page; the genuine pair must be valid before and after them."""
     page = open_page(probe, site)
     genuine = Case("genuine", "genuine", corpus.genuine.receipt, corpus.genuine.document, VALID)
-    assert list(_verdicts(page, [genuine])) == []
-    started = time.monotonic()
-    wrong = list(_verdicts(page, cases))
-    per_case = (time.monotonic() - started) / max(1, len(cases))
-    assert wrong == [], wrong[:20]
-    assert list(_verdicts(page, [genuine])) == []
-    return per_case
+    assert _check(page, [genuine]).wrong == []
+    outcome = _check(page, cases)
+    assert outcome.wrong == [], outcome.wrong[:20]
+    assert _check(page, [genuine]).wrong == []
+    return outcome
+
+
+def _report(name: str, cases: list[Case], outcome: Outcome) -> None:
+    """The counts and the time, kept beside the screenshots (``artifacts_dir``)."""
+    numbers = {
+        "cases": len(cases),
+        "seconds_per_case": round(outcome.seconds_per_case, 3),
+        "reasons": dict(outcome.reasons.most_common()),
+    }
+    (artifacts_dir() / f"forged-corpus-{name}.json").write_text(json.dumps(numbers, indent=1))
 
 
 def test_every_forgery_but_the_bit_flips_is_refused_on_the_page(
-    probe: PageProbe, site: StaticSite, corpus: Corpus, record_property: RecordProperty
+    probe: PageProbe, site: StaticSite, corpus: Corpus
 ) -> None:
     cases = [c for c in corpus.cases if c.category != "bit"]
     categories = {c.category for c in cases}
     assert categories >= {"field", "document", "issuer", "chain", "status", "unknown", "tx"}
     assert "version" in categories
     assert sum(c.category == "status" for c in cases) == 2  # revoked and superseded
-    per_case = _run(probe, site, corpus, cases)
-    record_property("cases", len(cases))
-    record_property("seconds_per_case", round(per_case, 3))
+    _report("non-bit", cases, _run(probe, site, corpus, cases))
 
 
 def test_a_sample_of_bit_flips_in_every_receipt_member_is_refused_on_the_page(
-    probe: PageProbe, site: StaticSite, corpus: Corpus, record_property: RecordProperty
+    probe: PageProbe, site: StaticSite, corpus: Corpus
 ) -> None:
     flips = stratified_bits(corpus.cases, BIT_SAMPLE, SEED)
     members = set(byte_fields(corpus.genuine.receipt))
     assert {c.field for c in flips} == members  # at least one flip in every member's bytes
     assert len(flips) == BIT_SAMPLE
-    per_case = _run(probe, site, corpus, flips)
-    record_property("cases", len(flips))
-    record_property("seconds_per_case", round(per_case, 3))
+    _report("bit-sample", flips, _run(probe, site, corpus, flips))
 
 
 @pytest.mark.slow
@@ -131,7 +153,7 @@ def test_every_bit_flip_is_refused_on_the_page(
 ) -> None:
     flips = [c for c in corpus.cases if c.category == "bit"]
     assert len(flips) >= 8 * len(corpus.genuine.receipt) - 8
-    _run(probe, site, corpus, flips)
+    _report("bit-all", flips, _run(probe, site, corpus, flips))
 
 
 def test_the_genuine_receipt_alone_is_a_record_not_a_valid_document(
