@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,7 @@ class Case:
     receipt: bytes  # the receipt file's bytes (may be undecodable on purpose)
     document: bytes
     expected: str = NOT_VALID
-    field: str | None = None  # the receipt field changed, as a JSON pointer, if one
+    field: str | None = None  # the receipt field changed (a bit flip's: whose bytes), if one
 
     def write(self, folder: Path, name: str = "dokument.pdf") -> tuple[Path, Path]:
         """The document and its receipt as files (``NAME`` and ``NAME.govchain.json``), as a
@@ -125,6 +126,54 @@ def sample(cases: Sequence[Case], per_category: int, bits: int) -> list[Case]:
             chosen.append(case)
     if step:
         chosen.extend(bit_cases_[::step][:bits])
+    return chosen
+
+
+def byte_fields(receipt: bytes) -> list[str]:
+    """For each byte of a canonical receipt, the JSON pointer of the innermost member it
+    belongs to (a member's key, colon and value are the member's; brackets and commas are
+    their container's, ``""`` for the top level)."""
+    obj = json.loads(receipt)
+    owners: list[str] = []
+
+    def emit(text: str, pointer: str) -> None:
+        owners.extend([pointer] * len(text.encode()))
+
+    def walk(value: Any, pointer: str) -> None:
+        if isinstance(value, dict):
+            emit("{", pointer)
+            for n, key in enumerate(sorted(value)):
+                emit("," if n else "", pointer)
+                emit(json.dumps(key, ensure_ascii=False) + ":", f"{pointer}/{key}")
+                walk(value[key], f"{pointer}/{key}")
+            emit("}", pointer)
+        elif isinstance(value, list):
+            emit("[", pointer)
+            for n, item in enumerate(value):
+                emit("," if n else "", pointer)
+                walk(item, f"{pointer}/{n}")
+            emit("]", pointer)
+        else:
+            emit(_encode(value).decode(), pointer)
+
+    walk(obj, "")
+    assert len(owners) == len(receipt), "the receipt must be in canonical form"
+    return owners
+
+
+def stratified_bits(cases: Sequence[Case], total: int, seed: int) -> list[Case]:
+    """A seeded sample of ``total`` bit flips (fewer if there are not so many) with at
+    least one flip in the bytes of every member of the receipt (the flip's ``field``),
+    the rest drawn evenly at random."""
+    strata: dict[str, list[Case]] = {}
+    for case in cases:
+        if case.category == "bit":
+            strata.setdefault(str(case.field), []).append(case)
+    rng = random.Random(seed)
+    chosen = [rng.choice(flips) for _, flips in sorted(strata.items())]
+    picked = {c.name for c in chosen}
+    rest = [c for _, flips in sorted(strata.items()) for c in flips if c.name not in picked]
+    chosen += rng.sample(rest, max(0, min(len(rest), total - len(chosen))))
     return chosen
 
 
@@ -260,15 +309,17 @@ def _path_cases(obj: Any, genuine: Genuine) -> Iterator[Case]:
 
 
 def bit_cases(genuine: Genuine) -> Iterator[Case]:
-    """Every bit of the canonical receipt flipped (the decoded-identical ones left out)."""
+    """Every bit of the canonical receipt flipped (the decoded-identical ones left out);
+    ``field`` is the member whose bytes the flip is in (``byte_fields``)."""
     data = genuine.receipt
+    owners = byte_fields(data)
     for i in range(len(data)):
         for bit in range(8):
             flipped = bytearray(data)
             flipped[i] ^= 1 << bit
             if _same_receipt(bytes(flipped), data):
                 continue
-            yield Case(f"bit {i}.{bit}", "bit", bytes(flipped), genuine.document)
+            yield Case(f"bit {i}.{bit}", "bit", bytes(flipped), genuine.document, field=owners[i])
 
 
 def document_cases(genuine: Genuine) -> Iterator[Case]:

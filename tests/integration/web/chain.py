@@ -128,6 +128,11 @@ class DevChain:
         tx = self.transact(self.status_registry.functions.revoke(leaf_hash, reason))
         return int(self.web3.eth.get_block(tx["blockNumber"])["timestamp"])
 
+    def supersede(self, leaf_hash: bytes, successor: bytes, reason: int = 1) -> str:
+        """Mark a document as replaced by ``successor``; the transaction's hash (0x hex)."""
+        call = self.status_registry.functions.supersede(leaf_hash, successor, reason)
+        return "0x" + bytes(self.transact(call)["transactionHash"]).hex()
+
 
 def _deploy(web3: Web3, account: LocalAccount, name: ContractName, *args: object) -> Contract:
     artifact = load(name)

@@ -7,6 +7,7 @@ core half (every bit flip), and the check that the corpus itself is sound.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -17,7 +18,15 @@ from govchain_core.memory_chain import MemoryChain
 from govchain_core.receipt_codec import decode_receipt, encode_receipt, receipt_from_object
 from govchain_core.verify import DocumentState, DocumentStatus, Verdict, verify_receipt
 from tests.conftest import load_vectors
-from tests.support.forged_receipts import NOT_VALID, Case, Genuine, Inputs, forge
+from tests.support.forged_receipts import (
+    NOT_VALID,
+    Case,
+    Genuine,
+    Inputs,
+    byte_fields,
+    forge,
+    stratified_bits,
+)
 from tests.unit.core.test_verify import chain_for
 
 VECTORS = load_vectors("receipts.json")
@@ -83,3 +92,29 @@ def test_status_cases_are_not_valid(state: DocumentState) -> None:
     ]
     assert len(cases) == 2
     assert {core_verdict(c, chain) for c in cases} == {str(Verdict.NOT_VALID)}
+
+
+def test_each_byte_of_the_receipt_belongs_to_the_member_it_spells() -> None:
+    data = genuine().receipt
+    owners = byte_fields(data)
+    assert len(owners) == len(data)
+    for pointer in ("/anchor/tx_hash", "/leaf/digest", "/proof/path/0", "/version"):
+        spelled = bytes(b for b, owner in zip(data, owners, strict=True) if owner == pointer)
+        key = pointer.rsplit("/", 1)[1]
+        value = json.loads(data)
+        for part in pointer.split("/")[1:]:
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        member = json.dumps(value).encode()
+        assert spelled == (member if key.isdigit() else f'"{key}":'.encode() + member)
+    assert owners[0] == owners[-1] == ""  # the outer braces
+
+
+def test_the_bit_sample_is_seeded_and_covers_every_member() -> None:
+    good = genuine()
+    cases = forge(Inputs(good))
+    sample = stratified_bits(cases, 150, seed=7)
+    assert len(sample) == 150
+    assert [c.name for c in sample] == [c.name for c in stratified_bits(cases, 150, seed=7)]
+    assert [c.name for c in sample] != [c.name for c in stratified_bits(cases, 150, seed=8)]
+    assert {c.field for c in sample} == set(byte_fields(good.receipt))
+    assert {c.category for c in sample} == {"bit"}
