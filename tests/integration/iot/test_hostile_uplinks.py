@@ -26,7 +26,15 @@ from tests.unit.client.iot.samples import encode, tts_uplink
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
 
-HIGH_RECURSION = "import sys; sys.setrecursionlimit(100_000); "
+# py_ecc's recursion limit on Linux's default 8 MiB main-thread stack: the test process
+# may have raised its own stack limit (the node and notary packages do when imported),
+# and children inherit it, so the child sets the default back first.
+HIGH_RECURSION = (
+    "import resource, sys; "
+    "_, hard = resource.getrlimit(resource.RLIMIT_STACK); "
+    "resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, hard)); "
+    "sys.setrecursionlimit(100_000); "
+)
 DEEP_BODIES = {
     "brackets": b"[" * 100_000,
     "objects": b'{"a":' * 50_000,
