@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+import signal
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -84,17 +85,30 @@ def run(
             p2p = node_toml.p2p
         if p2p is None:
             settings = NodeConfig.load(config, overrides)
-            with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(run_dev_node(settings))
+            asyncio.run(until_signalled(run_dev_node(settings)))
         else:
             from govchain_node.qbft_driver import run_consortium_node
 
             settings = NodeConfig.load(None, {**node_toml.values, **_given(overrides)})
-            with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(run_consortium_node(settings, p2p))
+            asyncio.run(until_signalled(run_consortium_node(settings, p2p)))
     except NodeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+
+
+async def until_signalled(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` until it ends or SIGINT/SIGTERM cancels it (its cleanup still runs).
+
+    Handlers are installed explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT as ignored, so Python's KeyboardInterrupt would
+    never come, and SIGTERM (``docker stop``, systemd) would end it without cleanup.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(main)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _given(overrides: Mapping[str, object]) -> dict[str, object]:

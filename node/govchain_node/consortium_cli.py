@@ -178,6 +178,7 @@ def up(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     processes: list[subprocess.Popen[bytes]] = []
+    stop_on_signals()
     try:
         for node in consortium.nodes:
             node_dir = consortium.node_dir(node)
@@ -202,7 +203,7 @@ def up(
     finally:
         for process in processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in processes:
             try:
@@ -210,6 +211,19 @@ def up(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def stop_on_signals() -> None:
+    """Turn SIGINT and SIGTERM into ``KeyboardInterrupt``, even where SIGINT was inherited
+    as ignored (a background job of a non-interactive shell): ``up`` must always stop
+    its nodes rather than leave them running."""
+    import signal
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
 
 
 def register(app: typer.Typer) -> None:

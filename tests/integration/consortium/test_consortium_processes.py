@@ -121,7 +121,21 @@ def test_four_validators_agree_survive_a_kill_and_resync(
     assert block_hash(nodes[wiped].rpc_url, target) == block_hash(restarted, target)
 
 
-def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path) -> None:
+def _inherit_sigint_ignored() -> None:
+    """As a background job of a non-interactive shell (``cmd &`` in a script) starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop_signal", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, True)],
+    ids=["ctrl-c", "ctrl-c-in-a-background-job", "sigterm"],
+)
+def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(
+    consortium_dir: Path, stop_signal: signal.Signals, sigint_ignored: bool
+) -> None:
+    """Regression: started as a background job (SIGINT inherited as ignored), ``up``
+    never stopped and its nodes outlived it; SIGTERM must stop it too."""
     command = [
         sys.executable,
         "-c",
@@ -132,7 +146,13 @@ def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path)
         "--log-level",
         "WARNING",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_inherit_sigint_ignored if sigint_ignored else None,
+    )
     try:
         lines: list[str] = []
         assert process.stdout is not None
@@ -143,7 +163,7 @@ def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(consortium_dir: Path)
                 lines.append(line)
         urls = [line.split(" rpc ")[1].split()[0] for line in lines]
         wait_until("height 2 on every node", lambda: all((height(u) or 0) >= 2 for u in urls), 30)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         process.wait(timeout=20)
         assert all(height(url) is None for url in urls), "a node outlived consortium up"
     finally:
