@@ -34,7 +34,7 @@ from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
 
 from govchain_node.callstate import call_state_class
-from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data, encode_unsealed
+from govchain_node.consensus.extra_data import ExtraData, encode_extra_data, encode_for_commit_seal
 from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
 from govchain_node.formatting import (
     Json,
@@ -101,7 +101,7 @@ class BuiltBlock:
     block: BlockAPI
     receipts: tuple[ReceiptAPI, ...]
     senders: tuple[bytes, ...]
-    extra: QbftExtraData
+    extra: ExtraData
     skipped: tuple[Skipped, ...]
 
 
@@ -116,7 +116,7 @@ class CommittedBlock:
     logs: tuple[Json, ...]
 
 
-def _same_block(built: BuiltBlock, block: BlockAPI, extra: QbftExtraData) -> bool:
+def _same_block(built: BuiltBlock, block: BlockAPI, extra: ExtraData) -> bool:
     """Whether ``block`` is ``built``: the same seal-free hash (every executed field) and
     the same round, vote and validators (the hash leaves the round out)."""
     return built.block.header.hash == block.header.hash and built.extra.with_seals(
@@ -189,7 +189,7 @@ class Ledger:
         *,
         timestamp: int,
         coinbase: bytes,
-        extra: QbftExtraData,
+        extra: ExtraData,
         gas_limit: int | None = None,
         strict: bool = False,
     ) -> BuiltBlock:
@@ -208,7 +208,7 @@ class Ledger:
             timestamp=max(timestamp, parent.timestamp + 1),
             gas_limit=gas_limit if gas_limit is not None else parent.gas_limit,
             coinbase=coinbase,
-            extra_data=encode_unsealed(extra),
+            extra_data=encode_for_commit_seal(extra),
             mix_hash=BFT_MIX_HASH,
             parent_beacon_block_root=ZERO_HASH,
         )
@@ -224,7 +224,7 @@ class Ledger:
         vm: Any,
         header: BlockHeaderAPI,
         transactions: Iterable[SignedTransactionAPI],
-        extra: QbftExtraData,
+        extra: ExtraData,
         strict: bool,
     ) -> BuiltBlock:
         block = vm.get_block()
@@ -313,7 +313,7 @@ class Ledger:
             logs=logs,
         )
 
-    def import_block(self, block: BlockAPI, extra: QbftExtraData) -> BuiltBlock:
+    def import_block(self, block: BlockAPI, extra: ExtraData) -> BuiltBlock:
         """Re-execute a received block; raise :class:`InvalidBlockError` unless it matches."""
         if block.header.parent_hash != self._head.hash:
             raise InvalidBlockError("block does not extend our head")

@@ -32,7 +32,7 @@ from eth.abc import SignedTransactionAPI
 from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.engine import ConsensusEngine
-from govchain_node.consensus.extra_data import QbftExtraData
+from govchain_node.consensus.extra_data import ExtraData
 from govchain_node.errors import ChainError
 from govchain_node.txpool import TxPool
 
@@ -72,7 +72,7 @@ class BlockJob:
     engine: ConsensusEngine
     candidates: list[SignedTransactionAPI]
     timestamp: int
-    extra: QbftExtraData
+    extra: ExtraData
     gas_limit: int
 
     def build_and_commit(self) -> tuple[BuiltBlock, CommittedBlock]:

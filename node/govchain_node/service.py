@@ -45,8 +45,8 @@ from govchain_node.subscriptions import Subscriptions
 from govchain_node.txpool import TxPool
 
 if TYPE_CHECKING:
+    from govchain_node.consensus.driver import ConsortiumDriver
     from govchain_node.p2p.settings import P2pSettings
-    from govchain_node.qbft_driver import ConsortiumDriver
 
 log = logging.getLogger(__name__)
 CHAINDATA_DIR = "chaindata"
@@ -136,7 +136,7 @@ class Node:
         #: so that ``--dev`` start-up does not load the p2p stack).
         self.consortium: ConsortiumDriver | None = None
         if p2p is not None:
-            from govchain_node.qbft_driver import ConsortiumDriver
+            from govchain_node.consensus.driver import ConsortiumDriver
 
             self.consortium = ConsortiumDriver(self, p2p)
         self.calls = CallExecutor(

@@ -1,6 +1,6 @@
 """A seeded, deterministic discrete-event simulator of a QBFT consortium.
 
-Every validator runs the pure core (:func:`govchain_node.qbft.core.step`); the simulator
+Every validator runs the pure core (:func:`govchain_node.consensus.qbft.core.step`); the simulator
 plays the node around it (timers, block building, import, block sync, a future-height
 buffer, the persisted record) and the network between them (random delay, loss,
 duplication, reordering, partitions that heal), crashes and restarts processes, and lets
@@ -29,10 +29,10 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.core import Config, restore, step
-from govchain_node.qbft.crypto import FakeKeyring, FakeSigner
-from govchain_node.qbft.events import (
+from govchain_node.consensus.extra_data import Vote
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.core import Config, restore, step
+from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
     Broadcast,
@@ -45,10 +45,10 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.extra_data import Vote
-from govchain_node.qbft.messages import Message, Proposal
-from govchain_node.qbft.state import NodeState, Persisted
-from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
+from govchain_node.consensus.qbft.messages import Message, Proposal
+from govchain_node.consensus.qbft.state import NodeState, Persisted
+from govchain_node.consensus.signing import FakeKeyring, FakeSigner
+from govchain_node.consensus.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
 from tests.simulation.byzantine import spam, transform
 from tests.simulation.scenarios import Scenario

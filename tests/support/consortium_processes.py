@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy

@@ -32,12 +32,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govchain_node.consensus.signing import Secp256k1Signer
+from govchain_node.errors import ConfigError
 from govchain_node.p2p.errors import P2pError, PeerSettingsError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.tls import TlsFiles, load_credentials
 from govchain_node.p2p.transport import PeerSpec, TransportConfig
-from govchain_node.qbft.crypto import Secp256k1Signer
-from govchain_node.qbft.errors import QbftError
 
 DEFAULT_P2P_PORT = 30303
 
@@ -157,7 +157,7 @@ def transport_config(settings: P2pSettings, chain_id: int, **overrides: Any) -> 
     """
     try:
         signer = Secp256k1Signer(read_node_key(settings.key_file))
-    except QbftError as exc:
+    except ConfigError as exc:
         raise PeerSettingsError(f"invalid node key {settings.key_file}: {exc}") from exc
     credentials = load_credentials(settings.tls)
     if credentials.identity != settings.identity:

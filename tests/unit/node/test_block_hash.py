@@ -16,7 +16,9 @@ from eth_hash.auto import keccak
 from govchain_node.chain import BuiltBlock, Ledger
 from govchain_node.consensus.extra_data import (
     VANITY_LENGTH,
-    QbftExtraData,
+    ExtraData,
+    block_hash,
+    commit_seal_hash,
     decode_extra_data,
     encode_extra_data,
 )
@@ -24,7 +26,6 @@ from govchain_node.consensus.seals import recover_sealers, seal_digest
 from govchain_node.errors import ConfigError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
-from govchain_node.qbft.extra_data import block_hash, commit_seal_hash
 from govchain_node.storage import LmdbStore, MemoryStore
 from govchain_node.vm import GovchainBlockHeader
 
@@ -46,7 +47,7 @@ def genesis() -> GenesisSpec:
 
 def build(ledger: Ledger, round_: int = 0) -> BuiltBlock:
     parent = ledger.head
-    extra = QbftExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
+    extra = ExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
     return ledger.build_block(
         [], timestamp=parent.timestamp + 1, coinbase=VALIDATORS[0].address, extra=extra
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.consortium_toml import dumps
+from govchain_node.consensus.consortium_toml import dumps
 
 _scalars = st.one_of(
     st.booleans(),

@@ -1,5 +1,5 @@
-"""Drives the pure QBFT core (:mod:`govchain_node.qbft`) with the ledger, the pool, asyncio
-timers and the p2p network: the consortium counterpart of ``--dev``'s ``BlockProducer``.
+"""Drives the pure QBFT core (:mod:`govchain_node.consensus.qbft`) with the ledger, the pool,
+asyncio timers and the p2p network: the consortium counterpart of ``--dev``'s ``BlockProducer``.
 
 Why a driver and not an engine behind the producer: in QBFT the *network* decides when a
 block is final, so block production is an answer to the core's ``RequestBlock`` and
@@ -21,7 +21,7 @@ The validator set of each height follows the header votes on the chain
 synced blocks are all checked against the set of the height they belong to, and a
 proposal carries one of the votes an operator asked this validator to cast.
 
-Block sync (:mod:`govchain_node.sync`) runs beside consensus: heads are announced to peers
+Block sync (:mod:`govchain_node.consensus.sync`) runs beside consensus: heads are announced to peers
 on every change and every second, and a node behind its peers fetches and imports the
 missing blocks after checking their commit seals against the block's validator set.
 """
@@ -42,23 +42,17 @@ from eth.abc import BlockAPI, BlockHeaderAPI
 
 from govchain_node.chain import BuiltBlock, CommittedBlock
 from govchain_node.config import NodeConfig
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, decode_extra_data
-from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
-from govchain_node.errors import InvalidBlockError, NodeError, StorageError
-from govchain_node.p2p.identity import NodeIdentity
-from govchain_node.p2p.network import Network
-from govchain_node.p2p.settings import P2pSettings, read_node_key
-from govchain_node.qbft import core
-from govchain_node.qbft.blocks import RlpBlockOps
-from govchain_node.qbft.crypto import Secp256k1Recoverer, Secp256k1Signer
-from govchain_node.qbft.encoding import (
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
+from govchain_node.consensus.qbft import core
+from govchain_node.consensus.qbft.blocks import RlpBlockOps
+from govchain_node.consensus.qbft.encoding import (
     decode_message,
     decode_persisted,
     encode_message,
     encode_persisted,
 )
-from govchain_node.qbft.errors import DecodeError
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft.errors import DecodeError
+from govchain_node.consensus.qbft.events import (
     BlockCandidate,
     Broadcast,
     CommitBlock,
@@ -70,10 +64,10 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.messages import Message
-from govchain_node.qbft.state import Persisted
-from govchain_node.service import Node
-from govchain_node.sync import (
+from govchain_node.consensus.qbft.messages import Message
+from govchain_node.consensus.qbft.state import Persisted
+from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer
+from govchain_node.consensus.sync import (
     BLOCKS,
     GET_BLOCKS,
     MAX_BLOCKS_PER_REQUEST,
@@ -88,6 +82,12 @@ from govchain_node.sync import (
     encode_status,
     verify_seals,
 )
+from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
+from govchain_node.errors import InvalidBlockError, NodeError, StorageError
+from govchain_node.p2p.identity import NodeIdentity
+from govchain_node.p2p.network import Network
+from govchain_node.p2p.settings import P2pSettings, read_node_key
+from govchain_node.service import Node
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ class ConsortiumDriver:
             return  # the head moved (sync or a commit) while we waited
         tally = self.history.tally_after(parent.block_number)
         vote = self.votes.choose(tally, self.address)
-        extra = QbftExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
+        extra = ExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
         node = self._node
         try:
             built = self._ledger.build_block(
@@ -331,7 +331,7 @@ class ConsortiumDriver:
             sealed = encode_block(self._ledger.block(self._ledger.head))
             self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
 
-    def _import(self, block: BlockAPI, extra: QbftExtraData, seals: tuple[bytes, ...]) -> None:
+    def _import(self, block: BlockAPI, extra: ExtraData, seals: tuple[bytes, ...]) -> None:
         """Execute ``block`` (or take the held execution of it), check it is exactly the
         block that was sealed, commit it with ``seals`` and move to the next height."""
         built = self._ledger.import_block(block, extra)
