@@ -87,7 +87,7 @@ def run(
             with contextlib.suppress(KeyboardInterrupt):
                 asyncio.run(run_dev_node(settings))
         else:
-            from govchain_node.consensus.driver import run_consortium_node
+            from govchain_node.service import run_consortium_node
 
             settings = NodeConfig.load(None, {**node_toml.values, **_given(overrides)})
             with contextlib.suppress(KeyboardInterrupt):

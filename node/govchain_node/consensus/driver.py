@@ -5,6 +5,11 @@ Why a driver and not an engine behind the producer: in QBFT the *network* decide
 block is final, so block production is an answer to the core's ``RequestBlock`` and
 import is an answer to its ``CommitBlock``; a timer-driven producer cannot express that.
 
+The driver sees the node only as a :class:`~govchain_node.consensus.host.ConsensusHost`
+(ledger, pool, commit listener) and settles each commit with the same routine as the
+``--dev`` producer (:func:`~govchain_node.consensus.host.settle_commit`); the node builds
+it through :func:`~govchain_node.consensus.factory.build_consensus`.
+
 Everything runs on the node's one event loop. Events are queued and fed one at a time,
 each step's actions performed in order before the next event: a ``CommitBlock`` enqueues
 the ``NewChainHead`` instead of feeding it re-entrantly, so a later ``StartRoundTimer``
@@ -43,6 +48,7 @@ from eth.abc import BlockAPI, BlockHeaderAPI
 from govchain_node.chain import BuiltBlock, CommittedBlock
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
+from govchain_node.consensus.host import ConsensusHost, settle_commit
 from govchain_node.consensus.qbft import core
 from govchain_node.consensus.qbft.blocks import RlpBlockOps
 from govchain_node.consensus.qbft.encoding import (
@@ -84,10 +90,10 @@ from govchain_node.consensus.sync import (
 )
 from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
 from govchain_node.errors import InvalidBlockError, NodeError, StorageError
+from govchain_node.genesis import GenesisSpec
 from govchain_node.p2p.identity import NodeIdentity
 from govchain_node.p2p.network import Network
 from govchain_node.p2p.settings import P2pSettings, read_node_key
-from govchain_node.service import Node
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +139,13 @@ def _hexes(head: NewChainHead) -> str:
 class ConsortiumDriver:
     """One node's consensus task and block sync; see the module docstring."""
 
-    def __init__(self, node: Node, p2p: P2pSettings) -> None:
-        self._node = node
-        self._ledger = node.ledger
-        self._period = whole_period(node.config)
+    def __init__(
+        self, host: ConsensusHost, config: NodeConfig, genesis: GenesisSpec, p2p: P2pSettings
+    ) -> None:
+        self._host = host
+        self._ledger = host.ledger
+        self._gas_limit = config.block_gas_limit
+        self._period = whole_period(config)
         signer = Secp256k1Signer(read_node_key(p2p.key_file))
         self.address = signer.address
         self._config = core.Config(
@@ -146,8 +155,7 @@ class ConsortiumDriver:
             base_timeout=2.0 * self._period + 2.0,
             max_timeout=max(30.0, 2.0 * self._period + 2.0),
         )
-        self._state_path = node.config.data_dir / STATE_FILE
-        genesis = node.genesis
+        self._state_path = config.data_dir / STATE_FILE
         self.history = ValidatorHistory(
             self._ledger.header_by_number, genesis.validators, genesis.epoch_length
         )
@@ -155,7 +163,7 @@ class ConsortiumDriver:
         self._state = core.restore(self._load_persisted())
         self.network = Network.from_settings(
             p2p,
-            node.genesis.chain_id,
+            genesis.chain_id,
             on_transaction=self._on_transaction,
             on_consensus=self._on_consensus,
             on_other=self._on_sync,
@@ -171,6 +179,8 @@ class ConsortiumDriver:
         self._building: asyncio.Task[None] | None = None
         self._peer_heights: dict[bytes, int] = {}
         self._sync_deadline = 0.0
+        #: The bound p2p port, once started.
+        self.port: int | None = None
 
     def _load_persisted(self) -> Persisted | None:
         if not self._state_path.exists():
@@ -191,13 +201,20 @@ class ConsortiumDriver:
     def round(self) -> int:
         return self._state.round
 
-    async def start(self) -> int:
-        """Listen and dial, start consensus on the current head; returns the p2p port."""
-        port = await self.network.start()
+    @property
+    def peer_count(self) -> int:
+        return self.network.peer_count
+
+    def transaction_submitted(self, raw: bytes) -> None:
+        """A client's transaction entered our pool: gossip it to the peers."""
+        self.network.publish_transaction(raw)
+
+    async def start(self) -> None:
+        """Listen and dial, start consensus on the current head (the port: :attr:`port`)."""
+        self.port = await self.network.start()
         self._feed(self._head_event(self._ledger.head))
         self._replay_buffered()
         self._tasks.append(asyncio.create_task(self._announce(), name="sync-status"))
-        return port
 
     async def stop(self) -> None:
         if self._timer is not None:
@@ -270,14 +287,14 @@ class ConsortiumDriver:
         tally = self.history.tally_after(parent.block_number)
         vote = self.votes.choose(tally, self.address)
         extra = ExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
-        node = self._node
+        host = self._host
         try:
             built = self._ledger.build_block(
-                node.pool.executable(node.nonce_of),
+                host.pool.executable(host.nonce_of),
                 timestamp=max(int(time.time()), parent.timestamp + self._period),
                 coinbase=self.address,
                 extra=extra,
-                gas_limit=node.config.block_gas_limit,
+                gas_limit=self._gas_limit,
             )
         except NodeError:
             log.exception("building the proposal for height %d failed", request.height)
@@ -343,12 +360,7 @@ class ConsortiumDriver:
         self._after_commit(built, committed)
 
     def _after_commit(self, built: BuiltBlock, committed: CommittedBlock) -> None:
-        node = self._node
-        for skipped in built.skipped:
-            if skipped.permanent:
-                node.pool.drop(skipped.tx_hash)
-        node.committed(committed)
-        node.pool.prune(set(committed.senders), node.nonce_of)
+        settle_commit(self._host, built, committed)
         head = committed.header
         self.network.transport.broadcast(STATUS, encode_status(head.block_number))
         event = self._head_event(head)
@@ -374,10 +386,10 @@ class ConsortiumDriver:
         if peer is None:
             return True
         try:
-            pooled = self._node.pool.add_raw(raw)
+            pooled = self._host.pool.add_raw(raw)
         except NodeError:
             return False
-        self._node.subscriptions.publish_pending(pooled.hash)
+        self._host.transaction_pooled(pooled.hash)
         return True
 
     def _on_consensus(self, code: int, payload: bytes, peer: bytes) -> bool:
@@ -456,17 +468,3 @@ class ConsortiumDriver:
                 self._ledger.discard_built()
                 raise InvalidBlockError(f"synced block {number} failed to execute: {exc}") from exc
             log.info("synced block %d", number)
-
-
-async def run_consortium_node(config: NodeConfig, p2p: P2pSettings) -> None:
-    """Serve one consortium node on the running loop until cancelled."""
-    node = Node.open(config, p2p=p2p)
-    await node.start()
-    print(f"rpc listening on {node.rpc_url}", flush=True)
-    print(f"ws listening on {node.ws_url}", flush=True)
-    if node.consortium is not None:
-        print(f"p2p as 0x{node.consortium.address.hex()}", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await node.stop()
