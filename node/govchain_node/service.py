@@ -148,9 +148,11 @@ class Node:
         p2p: P2pSettings | None = None,
     ) -> Node:
         """Open the data dir; with ``p2p`` the node joins a consortium over the network."""
-        from govchain_node.p2p.identity import Role
+        member = False
+        if p2p is not None:  # a --dev node never loads the p2p package
+            from govchain_node.p2p.identity import Role
 
-        member = p2p is not None and p2p.identity.role is Role.MEMBER
+            member = p2p.identity.role is Role.MEMBER
         genesis, validator = prepare_data_dir(config, require_validator=not member)
         return cls(config, genesis, validator, permission, p2p)
 
