@@ -17,6 +17,8 @@ On py-evm and the node:
   single-validator engine;
 - :mod:`.driver`: drives the QBFT core with the ledger, the pool, timers and the network;
 - :mod:`.sync`: block sync's wire codecs and the seal check before import;
-- :mod:`.consortium`, :mod:`.consortium_toml`, :mod:`.consortium_cli`: ``govchain
-  consortium init|up|status`` (genesis, keys, CA, one ``node.toml`` per node).
+- :mod:`.host` / :mod:`.factory` / :mod:`.producer`: what the engines need of the node,
+  the one routine after a commit, and the choice between ``--dev`` and QBFT;
+- :mod:`.consortium`, :mod:`.consortium_cli`: ``govchain consortium init|up|status``
+  (genesis, keys, CA, one ``node.toml`` per node).
 """

@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govchain_node import tomlfile
 from govchain_node.config import DEFAULT_CHAIN_ID, DEFAULT_GAS_LIMIT, NodeConfig
-from govchain_node.consensus import consortium_toml
 from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
 from govchain_node.consensus.qbft.validators import sort_validators
 from govchain_node.errors import ConfigError
@@ -236,7 +236,7 @@ def _node_config(
         f"govchain consortium {node.name} ({node.role.value} {node.identity.hex_address})\n"
         "written by `govchain consortium init`; paths in [p2p] are relative to this file"
     )
-    return consortium_toml.dumps(document, header)
+    return tomlfile.dumps(document, header)
 
 
 def init_consortium(out: Path, spec: ConsortiumSpec) -> Consortium:
