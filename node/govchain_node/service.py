@@ -24,6 +24,7 @@ from govchain_node.chain import CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.factory import Consensus, build_consensus
 from govchain_node.errors import ConfigError
+from govchain_node.execution import CallRequest, Execution
 from govchain_node.genesis import GenesisSpec, dev_genesis
 from govchain_node.keys import (
     DEV_ACCOUNTS_FILE,
@@ -106,6 +107,7 @@ class Node:
         self.validator = validator
         self.ledger = Ledger(LmdbStore(config.data_dir / CHAINDATA_DIR), genesis)
         self.subscriptions = Subscriptions()
+        self.execution = Execution(self.ledger, config.rpc_gas_cap)
         self._head_state: tuple[bytes, StateAPI] | None = None
         self.issuers = RegistryPermission(self._static_call, lambda: self.ledger.head.hash)
         if config.issuer_registry is not None:
@@ -164,9 +166,8 @@ class Node:
         self.issuers.set_registry(raw)
 
     def _static_call(self, to: bytes, data: bytes) -> bytes:
-        """A read-only call at the head through the same path as ``eth_call``."""
-        call = {"to": "0x" + to.hex(), "data": "0x" + data.hex()}
-        return bytes.fromhex(self.methods.eth_call([call, "latest"])[2:])
+        """A read-only call at the head, straight to the execution layer."""
+        return self.execution.call(CallRequest(to=to, data=data), self.ledger.head)
 
     def _state(self) -> StateAPI:
         head = self.ledger.head

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from govchain_node.chain import CommittedBlock
-from govchain_node.logfilter import LogCriteria
+from govchain_node.rpc.logfilter import LogCriteria
 
 Sink = Callable[[bytes], None]
 
