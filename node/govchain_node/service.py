@@ -36,6 +36,7 @@ from govchain_node.keys import (
 )
 from govchain_node.permissions import AllowList, AnyOf, RegistryPermission, SendPermission
 from govchain_node.rpc.calls import CallExecutor
+from govchain_node.rpc.index import JsonIndex
 from govchain_node.rpc.methods import EthMethods
 from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.rpc.server import RpcServer
@@ -108,6 +109,8 @@ class Node:
         self.ledger = Ledger(LmdbStore(config.data_dir / CHAINDATA_DIR), genesis)
         self.subscriptions = Subscriptions()
         self.execution = Execution(self.ledger, config.rpc_gas_cap)
+        #: The RPC's JSON index, written in every block's commit.
+        self.index = JsonIndex(self.ledger)
         self._head_state: tuple[bytes, StateAPI] | None = None
         self.issuers = RegistryPermission(self._static_call, lambda: self.ledger.head.hash)
         if config.issuer_registry is not None:
@@ -205,7 +208,7 @@ class Node:
     def committed(self, block: CommittedBlock) -> None:
         """A block became the head (produced, finalised by QBFT or synced)."""
         self._head_state = None
-        self.subscriptions.publish_block(block)
+        self.subscriptions.publish_block(self.index.views(block.header))
         for listener in self.block_listeners:
             listener(block)
 

@@ -23,6 +23,7 @@ from govchain_node.execution import ZERO_ADDRESS, CallRequest, Execution
 from govchain_node.formatting import format_transaction, hex_address, hex_bytes, hex_int
 from govchain_node.rpc import params as p
 from govchain_node.rpc.calls import CallExecutor
+from govchain_node.rpc.index import JsonIndex
 from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc.protocol import (
     EXECUTION_REVERTED,
@@ -58,6 +59,9 @@ class NodeView(Protocol):
 
     @property
     def execution(self) -> Execution: ...
+
+    @property
+    def index(self) -> JsonIndex: ...
 
     def submit(self, raw: bytes) -> bytes:
         """Admit a raw transaction to the pool; returns its hash."""
@@ -211,7 +215,7 @@ class EthMethods:
     def _block_result(self, header: BlockHeaderAPI | None, full: bool) -> Any:
         if header is None:
             return None
-        block = self._node.ledger.block_json(header, full)
+        block = self._node.index.block_json(header, full)
         return RawJson(block) if isinstance(block, bytes) else block
 
     def eth_get_block_by_number(self, params: list[Any]) -> Any:
@@ -230,7 +234,7 @@ class EthMethods:
     def _count(self, header: BlockHeaderAPI | None) -> str | None:
         if header is None:
             return None
-        return hex_int(len(self._node.ledger.block_transaction_hashes(header)))
+        return hex_int(len(self._node.index.block_transaction_hashes(header)))
 
     def eth_get_block_tx_count_by_number(self, params: list[Any]) -> str | None:
         p.check_arity(params, 1)
@@ -259,7 +263,7 @@ class EthMethods:
     def eth_get_transaction_by_hash(self, params: list[Any]) -> Any:
         p.check_arity(params, 1)
         tx_hash = p.hash32(p.arg(params, 0, "transaction hash"))
-        raw = self._node.ledger.transaction_json(tx_hash)
+        raw = self._node.index.transaction_json(tx_hash)
         if raw is not None:
             return RawJson(raw)
         pooled = self._node.pool.get(tx_hash)
@@ -273,10 +277,10 @@ class EthMethods:
         index = p.quantity(index_param, "index")
         if header is None:
             return None
-        hashes = self._node.ledger.block_transaction_hashes(header)
+        hashes = self._node.index.block_transaction_hashes(header)
         if index >= len(hashes):
             return None
-        raw = self._node.ledger.transaction_json(hashes[index])
+        raw = self._node.index.transaction_json(hashes[index])
         return None if raw is None else RawJson(raw)
 
     def eth_get_tx_by_number_and_index(self, params: list[Any]) -> Any:
@@ -292,7 +296,7 @@ class EthMethods:
 
     def eth_get_transaction_receipt(self, params: list[Any]) -> Any:
         p.check_arity(params, 1)
-        raw = self._node.ledger.receipt_json(p.hash32(p.arg(params, 0, "transaction hash")))
+        raw = self._node.index.receipt_json(p.hash32(p.arg(params, 0, "transaction hash")))
         return None if raw is None else RawJson(raw)
 
     def eth_send_raw_transaction(self, params: list[Any]) -> str:
@@ -445,11 +449,11 @@ class EthMethods:
                 f"query exceeds max block range {self._node.config.logs_max_block_range}",
             )
         limit = self._node.config.logs_max_results
-        ledger = self._node.ledger
+        index = self._node.index
         everything = criteria.matches_all
         parts: list[str] = []
         for number in range(from_block, to_block + 1):
-            for log in ledger.block_logs(number):
+            for log in index.block_logs(number):
                 if everything or criteria.matches_fields(log.address, log.topics):
                     parts.append(log.json)
             if len(parts) > limit:
