@@ -70,7 +70,7 @@ from govchain_node.consensus.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.consensus.qbft.messages import Message
+from govchain_node.consensus.qbft.future import FutureMessages, height_of
 from govchain_node.consensus.qbft.state import Persisted
 from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer
 from govchain_node.consensus.sync import (
@@ -128,10 +128,6 @@ def write_durably(path: Path, data: bytes) -> None:
         os.close(directory)
 
 
-def _height_of(message: Message) -> int:
-    return message.signed.payload.height
-
-
 def _hexes(head: NewChainHead) -> str:
     return ", ".join("0x" + v.hex() for v in head.validators)
 
@@ -173,8 +169,7 @@ class ConsortiumDriver:
         self._events: collections.deque[Event] = collections.deque()
         self._feeding = False
         self._timer: asyncio.TimerHandle | None = None
-        self._future: dict[int, list[Message]] = {}
-        self._buffered = 0
+        self._future = FutureMessages(FUTURE_HEIGHTS, MAX_BUFFERED)
         self._tasks: list[asyncio.Task[None]] = []
         self._building: asyncio.Task[None] | None = None
         self._peer_heights: dict[bytes, int] = {}
@@ -372,12 +367,8 @@ class ConsortiumDriver:
 
     def _replay_buffered(self) -> None:
         """Feed the messages that arrived early for the height now running; drop older."""
-        height = self._state.height
-        for message in self._future.pop(height, []):
-            self._buffered -= 1
+        for message in self._future.release(self._state.height):
             self._feed(MessageReceived(message))
-        for stale in [h for h in self._future if h < height]:
-            self._buffered -= len(self._future.pop(stale))
 
     # ----------------------------------------------------------------- network callbacks
 
@@ -397,13 +388,10 @@ class ConsortiumDriver:
             message = decode_message(code, payload)
         except DecodeError:
             return False
-        height = _height_of(message)
-        if height > self._state.height:
-            if height <= self._state.height + FUTURE_HEIGHTS and self._buffered < MAX_BUFFERED:
-                self._future.setdefault(height, []).append(message)
-                self._buffered += 1
-        elif height == self._state.height:
+        if height_of(message) == self._state.height:
             self._feed(MessageReceived(message))
+        else:  # held if for one of the next heights and there is room, else dropped
+            self._future.hold(message, self._state.height)
         return True
 
     def _on_peer(self, identity: NodeIdentity, connected: bool) -> None:

@@ -10,6 +10,7 @@ Public surface (modules starting with ``_`` are private):
   and the persisted record's encoding;
 - :mod:`blocks`: :class:`blocks.RlpBlockOps` and :func:`blocks.seal_block` for RLP blocks;
 - :mod:`validators`: quorum, f and proposer rotation;
+- :mod:`future`: the bounded buffer of messages for heights not running yet;
 - :mod:`errors`: the one exception tree.
 
 Beside it in :mod:`govchain_node.consensus`, and as pure: :mod:`~..extra_data` (Besu's
@@ -35,8 +36,9 @@ perform the actions *in order*)::
                             then feed(NewChainHead(...)) for the new head
     block imported by sync -> feed(NewChainHead(...)) as well
 
-Messages for the next height may be buffered by the node and fed after the head moves
-(the simulator does); the core itself ignores other heights.
+Messages for the next heights may be held by the node and fed after the head moves
+(:class:`future.FutureMessages`, used by the node's driver and the simulator); the core
+itself ignores other heights.
 
 Boundary: nothing here imports py-evm, sockets, asyncio or the RPC layer (an import-linter
 contract in ``pyproject.toml`` and a test reading the imports keep it so); the node adapts
