@@ -8,7 +8,9 @@ import is an answer to its ``CommitBlock``; a timer-driven producer cannot expre
 The driver sees the node only as a :class:`~govchain_node.consensus.host.ConsensusHost`
 (ledger, pool, commit listener) and settles each commit with the same routine as the
 ``--dev`` producer (:func:`~govchain_node.consensus.host.settle_commit`); the node builds
-it through :func:`~govchain_node.consensus.factory.build_consensus`.
+it through :func:`~govchain_node.consensus.factory.build_consensus`. Its signer and its
+network come in from outside (:func:`consortium_driver`: the node key and the TLS network;
+tests: :mod:`govchain_node.p2p.memory`).
 
 Everything runs on the node's one event loop. Events are queued and fed one at a time,
 each step's actions performed in order before the next event: a ``CommitBlock`` enqueues
@@ -42,6 +44,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI
 
@@ -72,7 +75,7 @@ from govchain_node.consensus.qbft.events import (
 )
 from govchain_node.consensus.qbft.future import FutureMessages, height_of
 from govchain_node.consensus.qbft.state import Persisted
-from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer
+from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer, Signer
 from govchain_node.consensus.sync import (
     BLOCKS,
     GET_BLOCKS,
@@ -92,7 +95,7 @@ from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
 from govchain_node.errors import InvalidBlockError, NodeError, StorageError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.p2p.identity import NodeIdentity
-from govchain_node.p2p.network import Network
+from govchain_node.p2p.network import Connect, Network
 from govchain_node.p2p.settings import P2pSettings, read_node_key
 
 log = logging.getLogger(__name__)
@@ -136,13 +139,17 @@ class ConsortiumDriver:
     """One node's consensus task and block sync; see the module docstring."""
 
     def __init__(
-        self, host: ConsensusHost, config: NodeConfig, genesis: GenesisSpec, p2p: P2pSettings
+        self,
+        host: ConsensusHost,
+        config: NodeConfig,
+        genesis: GenesisSpec,
+        signer: Signer,
+        connect: Connect,
     ) -> None:
         self._host = host
         self._ledger = host.ledger
         self._gas_limit = config.block_gas_limit
         self._period = whole_period(config)
-        signer = Secp256k1Signer(read_node_key(p2p.key_file))
         self.address = signer.address
         self._config = core.Config(
             signer=signer,
@@ -157,9 +164,7 @@ class ConsortiumDriver:
         )
         self.votes = VoteProposals()
         self._state = core.restore(self._load_persisted())
-        self.network = Network.from_settings(
-            p2p,
-            genesis.chain_id,
+        self.network = connect(
             on_transaction=self._on_transaction,
             on_consensus=self._on_consensus,
             on_other=self._on_sync,
@@ -226,7 +231,7 @@ class ConsortiumDriver:
     async def _announce(self) -> None:
         """Periodic head announcements: how a restarted node learns it is behind."""
         while True:
-            self.network.transport.broadcast(STATUS, encode_status(self._ledger.head.block_number))
+            self.network.broadcast(STATUS, encode_status(self._ledger.head.block_number))
             await asyncio.sleep(STATUS_INTERVAL)
 
     # ----------------------------------------------------------------- feeding the core
@@ -341,7 +346,7 @@ class ConsortiumDriver:
             return
         if bytes(block.header.coinbase) == self.address:
             sealed = encode_block(self._ledger.block(self._ledger.head))
-            self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
+            self.network.broadcast(BLOCKS, encode_blocks([sealed]))
 
     def _import(self, block: BlockAPI, extra: ExtraData, seals: tuple[bytes, ...]) -> None:
         """Execute ``block`` (or take the held execution of it), check it is exactly the
@@ -357,7 +362,7 @@ class ConsortiumDriver:
     def _after_commit(self, built: BuiltBlock, committed: CommittedBlock) -> None:
         settle_commit(self._host, built, committed)
         head = committed.header
-        self.network.transport.broadcast(STATUS, encode_status(head.block_number))
+        self.network.broadcast(STATUS, encode_status(head.block_number))
         event = self._head_event(head)
         if event.validators != self.history.validators_for(head.block_number):
             log.info("validators from block %d on: %s", head.block_number + 1, _hexes(event))
@@ -456,3 +461,15 @@ class ConsortiumDriver:
                 self._ledger.discard_built()
                 raise InvalidBlockError(f"synced block {number} failed to execute: {exc}") from exc
             log.info("synced block %d", number)
+
+
+def consortium_driver(
+    host: ConsensusHost, config: NodeConfig, genesis: GenesisSpec, p2p: P2pSettings
+) -> ConsortiumDriver:
+    """The driver of a consortium node: its key and its TLS network from ``p2p``."""
+
+    def connect(**handlers: Any) -> Network:
+        return Network.from_settings(p2p, genesis.chain_id, **handlers)
+
+    signer = Secp256k1Signer(read_node_key(p2p.key_file))
+    return ConsortiumDriver(host, config, genesis, signer, connect)

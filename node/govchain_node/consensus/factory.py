@@ -56,6 +56,6 @@ def build_consensus(
     """The QBFT driver when ``p2p`` is given, else the ``--dev`` producer sealing alone."""
     if p2p is None:
         return BlockProducer(host, DevEngine(validator), config)
-    from govchain_node.consensus.driver import ConsortiumDriver
+    from govchain_node.consensus.driver import consortium_driver
 
-    return ConsortiumDriver(host, config, genesis, p2p)
+    return consortium_driver(host, config, genesis, p2p)
