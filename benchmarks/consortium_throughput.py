@@ -62,7 +62,7 @@ from govchain_contracts import Role, load
 from govchain_core.log import MerkleLog
 from govchain_core.merkle import leaf_hash
 from govchain_node.config import NodeConfig
-from govchain_node.consortium import NODE_CONFIG_FILE, Consortium, NodeEntry
+from govchain_node.consensus.consortium import NODE_CONFIG_FILE, Consortium, NodeEntry
 from govchain_node.keys import load_dev_accounts
 from govchain_node.p2p.settings import read_node_toml
 from govchain_notary.devchain import deploy_registries, web3_for

@@ -13,16 +13,9 @@ import argparse
 import time
 from collections import deque
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.core import Config, restore, step
-from govchain_node.qbft.crypto import (
-    FakeKeyring,
-    Recoverer,
-    Secp256k1Recoverer,
-    Secp256k1Signer,
-    Signer,
-)
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.core import Config, restore, step
+from govchain_node.consensus.qbft.events import (
     BlockCandidate,
     Broadcast,
     CommitBlock,
@@ -31,7 +24,14 @@ from govchain_node.qbft.events import (
     NewChainHead,
     RequestBlock,
 )
-from govchain_node.qbft.state import NodeState
+from govchain_node.consensus.qbft.state import NodeState
+from govchain_node.consensus.signing import (
+    FakeKeyring,
+    Recoverer,
+    Secp256k1Recoverer,
+    Secp256k1Signer,
+    Signer,
+)
 from tests.simulation import blocks
 
 

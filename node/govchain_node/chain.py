@@ -7,7 +7,8 @@ Block production is split so that any consensus engine can drive it:
    unsealed :class:`BuiltBlock`; invalid transactions are skipped and reported;
 2. the engine seals it (``--dev``: the single validator signs; QBFT: commit seals of a
    quorum) and calls :meth:`Ledger.commit_block`, which persists state, header, body,
-   receipts, the RPC index and the canonical head in ONE atomic, fsync'd commit;
+   receipts, what its commit listeners derive (the RPC's JSON index,
+   :mod:`govchain_node.rpc.index`) and the canonical head in ONE atomic, fsync'd commit;
 3. a follower or validator that receives a sealed block calls :meth:`Ledger.import_block`,
    which re-executes it and commits only if every root matches.
 """
@@ -16,12 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
-import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, Protocol, cast
 
 from eth.abc import (
     BlockAPI,
@@ -34,34 +33,13 @@ from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
 
 from govchain_node.callstate import call_state_class
-from govchain_node.consensus.extra_data import QbftExtraData, encode_extra_data, encode_unsealed
+from govchain_node.consensus.extra_data import ExtraData, encode_extra_data, encode_for_commit_seal
 from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
-from govchain_node.formatting import (
-    Json,
-    format_block_summary,
-    format_log,
-    format_receipt,
-    format_transaction,
-    hex_bytes,
-)
+from govchain_node.formatting import hex_bytes
 from govchain_node.genesis import BFT_MIX_HASH, ZERO_HASH, GenesisSpec, genesis_matches
 from govchain_node.ordered_trie import ordered_trie_root
 from govchain_node.storage import BlockBufferedDB, KeyValueStore, open_database
 from govchain_node.vm import GovchainVM, make_chain_class
-
-_TX_KEY = b"gc:t:"
-_RECEIPT_KEY = b"gc:r:"
-_BLOCK_KEY = b"gc:b:"
-_LOGS_KEY = b"gc:l:"
-
-
-def _number_key(prefix: bytes, number: int) -> bytes:
-    return prefix + struct.pack(">Q", number)
-
-
-def _dumps(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
-
 
 BLOB_TX_TYPE = 3
 
@@ -75,14 +53,6 @@ class _RunningTotals:
         self.gas_limit = gas_limit
         self.gas_used = 0
         self.bloom = 0
-
-
-class IndexedLog(NamedTuple):
-    """A log as stored in the index: filter keys beside its ready-made RPC JSON."""
-
-    address: str
-    topics: tuple[str, ...]
-    json: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,22 +71,33 @@ class BuiltBlock:
     block: BlockAPI
     receipts: tuple[ReceiptAPI, ...]
     senders: tuple[bytes, ...]
-    extra: QbftExtraData
+    extra: ExtraData
     skipped: tuple[Skipped, ...]
 
 
 @dataclasses.dataclass(frozen=True)
 class CommittedBlock:
-    """A block that is now the canonical head, with its RPC views."""
+    """A block that is now the canonical head."""
 
     header: BlockHeaderAPI
     tx_hashes: tuple[bytes, ...]
     senders: tuple[bytes, ...]
-    header_json: Json
-    logs: tuple[Json, ...]
 
 
-def _same_block(built: BuiltBlock, block: BlockAPI, extra: QbftExtraData) -> bool:
+class CommitListener(Protocol):
+    """Derives data from each committed block, written in the block's own commit."""
+
+    def block_committed(
+        self,
+        db: BlockBufferedDB,
+        block: BlockAPI,
+        receipts: Sequence[ReceiptAPI],
+        senders: Sequence[bytes],
+    ) -> None:
+        """Write into ``db`` (the pending commit); raising aborts the commit."""
+
+
+def _same_block(built: BuiltBlock, block: BlockAPI, extra: ExtraData) -> bool:
     """Whether ``block`` is ``built``: the same seal-free hash (every executed field) and
     the same round, vote and validators (the hash leaves the round out)."""
     return built.block.header.hash == block.header.hash and built.extra.with_seals(
@@ -144,7 +125,6 @@ class Ledger:
                 self._db, genesis.header_params(), cast(Any, genesis.state())
             )
             head = self._chain.get_canonical_head()
-            self._index_block(self._chain.get_canonical_block_by_number(0), (), ())
             self._buffer.flush()
         genesis_header = self._chain.get_canonical_block_header_by_number(0)
         if not genesis_matches(genesis, genesis_header):
@@ -160,10 +140,9 @@ class Ledger:
         #: committed, so that a QBFT node executes each block once, not once to vote on
         #: it and again to commit it.
         self._held: BuiltBlock | None = None
-        self._block_json_cache: OrderedDict[bytes, bytes] = OrderedDict()
         #: Scratch states for calls, per thread: each RPC call worker runs its own.
         self._call_states = threading.local()
-        self._logs_cache: OrderedDict[int, tuple[IndexedLog, ...]] = OrderedDict()
+        self._listeners: list[CommitListener] = []
 
     @property
     def chain_id(self) -> int:
@@ -181,6 +160,10 @@ class Ledger:
         self._buffer.discard()
         self._store.close()
 
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """From the next commit on, ``listener`` writes into every block's commit."""
+        self._listeners.append(listener)
+
     # ----------------------------------------------------------------- building
 
     def build_block(
@@ -189,7 +172,7 @@ class Ledger:
         *,
         timestamp: int,
         coinbase: bytes,
-        extra: QbftExtraData,
+        extra: ExtraData,
         gas_limit: int | None = None,
         strict: bool = False,
     ) -> BuiltBlock:
@@ -208,7 +191,7 @@ class Ledger:
             timestamp=max(timestamp, parent.timestamp + 1),
             gas_limit=gas_limit if gas_limit is not None else parent.gas_limit,
             coinbase=coinbase,
-            extra_data=encode_unsealed(extra),
+            extra_data=encode_for_commit_seal(extra),
             mix_hash=BFT_MIX_HASH,
             parent_beacon_block_root=ZERO_HASH,
         )
@@ -224,7 +207,7 @@ class Ledger:
         vm: Any,
         header: BlockHeaderAPI,
         transactions: Iterable[SignedTransactionAPI],
-        extra: QbftExtraData,
+        extra: ExtraData,
         strict: bool,
     ) -> BuiltBlock:
         block = vm.get_block()
@@ -296,24 +279,21 @@ class Ledger:
         sealed = built.block.copy(header=sealed_header)
         try:
             self._chain.chaindb.persist_block(sealed)
-            logs = self._index_block(sealed, built.receipts, built.senders)
+            for listener in self._listeners:
+                listener.block_committed(self._buffer, sealed, built.receipts, built.senders)
             self._buffer.flush()
         except Exception:
             self.discard_built()
             raise
         self._held = None
         self._head = sealed.header
-        header_json = json.loads(self._block_json(sealed.header.hash) or b"{}")
-        header_json.pop("transactions", None)
         return CommittedBlock(
             header=sealed.header,
             tx_hashes=tuple(tx.hash for tx in sealed.transactions),
             senders=built.senders,
-            header_json=header_json,
-            logs=logs,
         )
 
-    def import_block(self, block: BlockAPI, extra: QbftExtraData) -> BuiltBlock:
+    def import_block(self, block: BlockAPI, extra: ExtraData) -> BuiltBlock:
         """Re-execute a received block; raise :class:`InvalidBlockError` unless it matches."""
         if block.header.parent_hash != self._head.hash:
             raise InvalidBlockError("block does not extend our head")
@@ -345,42 +325,6 @@ class Ledger:
         self._held = None
         self._buffer.discard()
 
-    # ----------------------------------------------------------------- index
-
-    def _index_block(
-        self, block: BlockAPI, receipts: Sequence[ReceiptAPI], senders: Sequence[bytes]
-    ) -> tuple[Json, ...]:
-        db = self._buffer
-        block_hash = block.header.hash
-        number = block.header.block_number
-        all_logs: list[Json] = []
-        previous_gas = 0
-        log_index = 0
-        for index, (tx, receipt, sender) in enumerate(
-            zip(block.transactions, receipts, senders, strict=True)
-        ):
-            tx_logs = []
-            for log in receipt.logs:
-                tx_logs.append(format_log(log, block_hash, number, tx.hash, index, log_index))
-                log_index += 1
-            all_logs.extend(tx_logs)
-            receipt_json = format_receipt(
-                tx, sender, receipt, previous_gas, block_hash, number, index, tx_logs
-            )
-            previous_gas = receipt.gas_used
-            db[_TX_KEY + tx.hash] = _dumps(
-                format_transaction(tx, sender, block_hash, number, index, self.chain_id)
-            )
-            db[_RECEIPT_KEY + tx.hash] = _dumps(receipt_json)
-        summary = format_block_summary(block)
-        summary["transactions"] = [hex_bytes(tx.hash) for tx in block.transactions]
-        db[_BLOCK_KEY + block_hash] = _dumps(summary)
-        if all_logs:
-            db[_number_key(_LOGS_KEY, number)] = _dumps(
-                [[log["address"].lower(), log["topics"], _dumps(log).decode()] for log in all_logs]
-            )
-        return tuple(all_logs)
-
     # ----------------------------------------------------------------- lookups
 
     def header_by_number(self, number: int) -> BlockHeaderAPI | None:
@@ -405,59 +349,6 @@ class Ledger:
     def block(self, header: BlockHeaderAPI) -> BlockAPI:
         block: BlockAPI = self._chain.get_block_by_header(header)
         return block
-
-    def _block_json(self, block_hash: bytes) -> bytes | None:
-        cached = self._block_json_cache.get(block_hash)
-        if cached is not None:
-            return cached
-        raw = self._buffer.committed(_BLOCK_KEY + block_hash)
-        if raw is None:
-            return None
-        self._block_json_cache[block_hash] = raw
-        if len(self._block_json_cache) > 2048:
-            self._block_json_cache.popitem(last=False)
-        return raw
-
-    def block_json(self, header: BlockHeaderAPI, full_transactions: bool) -> Json | bytes | None:
-        """The block as JSON bytes (hashes only) or a dict with full transactions."""
-        raw = self._block_json(header.hash)
-        if raw is None or not full_transactions:
-            return raw
-        summary: dict[str, Any] = json.loads(raw)
-        summary["transactions"] = [
-            json.loads(self.transaction_json(bytes.fromhex(h[2:])) or b"null")
-            for h in summary["transactions"]
-        ]
-        return summary
-
-    def transaction_json(self, tx_hash: bytes) -> bytes | None:
-        return self._buffer.committed(_TX_KEY + tx_hash)
-
-    def receipt_json(self, tx_hash: bytes) -> bytes | None:
-        return self._buffer.committed(_RECEIPT_KEY + tx_hash)
-
-    def block_logs(self, number: int) -> tuple[IndexedLog, ...]:
-        """The block's logs as (lower-case address, topics, log JSON), for filtering
-        without building a dict per log; recent blocks are kept decoded in memory."""
-        cached = self._logs_cache.get(number)
-        if cached is not None:
-            return cached
-        raw = self._buffer.committed(_number_key(_LOGS_KEY, number))
-        if raw is None:
-            return ()
-        entries = tuple(
-            IndexedLog(address, tuple(topics), text) for address, topics, text in json.loads(raw)
-        )
-        self._logs_cache[number] = entries
-        if len(self._logs_cache) > 16_384:
-            self._logs_cache.popitem(last=False)
-        return entries
-
-    def block_transaction_hashes(self, header: BlockHeaderAPI) -> list[bytes]:
-        raw = self._block_json(header.hash)
-        if raw is None:
-            return []
-        return [bytes.fromhex(h[2:]) for h in json.loads(raw)["transactions"]]
 
     # ----------------------------------------------------------------- state
 

@@ -8,12 +8,16 @@ import logging
 import signal
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from govchain_node import tomlfile
 from govchain_node.config import NodeConfig
 from govchain_node.errors import NodeError
+
+if TYPE_CHECKING:
+    from govchain_node.p2p.settings import P2pSettings
 
 node_app = typer.Typer(help="Run and inspect a chain node.", no_args_is_help=True)
 
@@ -76,20 +80,13 @@ def run(
     if data_dir is None and config is None:
         overrides["data_dir"] = DEFAULT_DATA_DIR
     try:
-        p2p = None
-        if config is not None and not dev:
-            # A consortium node.toml carries a [p2p] section NodeConfig does not know.
-            from govchain_node.p2p.settings import read_node_toml
-
-            node_toml = read_node_toml(config)
-            p2p = node_toml.p2p
+        values, p2p = _read_config(config, dev)
+        settings = NodeConfig.load(None, {**values, **_given(overrides)})
         if p2p is None:
-            settings = NodeConfig.load(config, overrides)
             asyncio.run(until_signalled(run_dev_node(settings)))
         else:
-            from govchain_node.qbft_driver import run_consortium_node
+            from govchain_node.service import run_consortium_node
 
-            settings = NodeConfig.load(None, {**node_toml.values, **_given(overrides)})
             asyncio.run(until_signalled(run_consortium_node(settings, p2p)))
     except NodeError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -109,6 +106,23 @@ async def until_signalled(main: Coroutine[Any, Any, None]) -> None:
         loop.add_signal_handler(signum, task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _read_config(config: Path | None, dev: bool) -> tuple[dict[str, Any], P2pSettings | None]:
+    """node.toml, read once: its node settings and (unless ``--dev``) its [p2p] section.
+
+    With ``--dev`` the whole file is node settings, so a [p2p] section is refused as an
+    unknown key rather than silently ignored.
+    """
+    if config is None:
+        return {}, None
+    if dev:
+        return tomlfile.read(config), None
+    # A consortium node.toml carries a [p2p] section NodeConfig does not know.
+    from govchain_node.p2p.settings import read_node_toml
+
+    node_toml = read_node_toml(config)
+    return node_toml.values, node_toml.p2p
 
 
 def _given(overrides: Mapping[str, object]) -> dict[str, object]:

@@ -15,11 +15,11 @@ flags; later sources win. Keys in the file are the field names below, e.g.::
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govchain_node import tomlfile
 from govchain_node.errors import ConfigError
 from govchain_node.keys import DEV_MNEMONIC
 
@@ -109,10 +109,7 @@ class NodeConfig:
         """Merge defaults, the TOML file at ``path`` (if any) and non-None ``overrides``."""
         values: dict[str, Any] = {}
         if path is not None:
-            try:
-                values.update(tomllib.loads(path.read_text(encoding="utf-8")))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+            values.update(tomlfile.read(path))
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - known

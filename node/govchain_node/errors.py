@@ -10,6 +10,8 @@
     │   └── InvalidBlockError      a (sealed) block does not verify against our execution
     ├── TransactionRejectedError   the pool refused a transaction; str() is the standard text
     ├── ExecutionCancelledError    a call ran out of time (no EVM error: unwinds all frames)
+    ├── CallError                  a read-only call failed: invalid call or EVM error
+    │   └── CallRevertedError      the call reverted; carries the revert data
     └── RpcError                   a JSON-RPC error with code, message and optional data
 
 Third-party errors (lmdb, py-evm, rlp) are converted at the module that calls them.
@@ -51,6 +53,21 @@ class TransactionRejectedError(NodeError):
 
 class ExecutionCancelledError(NodeError):
     """EVM execution was stopped from outside (the JSON-RPC call's time limit)."""
+
+
+class CallError(NodeError):
+    """A read-only call (``eth_call``, a gas estimate, the node's own reads) failed.
+
+    ``str(error)`` is the text clients match on (``"intrinsic gas too low"`` …).
+    """
+
+
+class CallRevertedError(CallError):
+    """The call reverted; ``output`` is the revert data (reason or custom error)."""
+
+    def __init__(self, output: bytes) -> None:
+        super().__init__("execution reverted")
+        self.output = output
 
 
 class RpcError(NodeError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, encode_extra_data
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
 from govchain_node.errors import ConfigError
 
 GENESIS_FILE = "genesis.json"
@@ -52,9 +52,7 @@ class GenesisSpec:
             raise ConfigError("genesis epoch_length must be a positive number of blocks")
 
     def extra_data(self) -> bytes:
-        return encode_extra_data(
-            QbftExtraData(b"\x00" * VANITY_LENGTH, self.validators, None, 0, ())
-        )
+        return encode_extra_data(ExtraData(b"\x00" * VANITY_LENGTH, self.validators, None, 0, ()))
 
     def header_params(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""The running node: opens the data dir, wires ledger, pool, engine, producer and RPC.
+"""The running node: opens the data dir, wires ledger, pool, consensus and RPC.
 
 ``Node.open(config)`` prepares everything synchronously (creating the ``--dev`` genesis,
 validator key and dev account on first start); ``await node.start()`` binds the RPC
@@ -12,7 +12,6 @@ and commits each block in a worker thread while the loop keeps serving reads, an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,8 +22,9 @@ from eth_typing import Address
 
 from govchain_node.chain import CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
-from govchain_node.consensus.dev import DevEngine
+from govchain_node.consensus.factory import Consensus, build_consensus
 from govchain_node.errors import ConfigError
+from govchain_node.execution import CallRequest, Execution
 from govchain_node.genesis import GenesisSpec, dev_genesis
 from govchain_node.keys import (
     DEV_ACCOUNTS_FILE,
@@ -35,8 +35,8 @@ from govchain_node.keys import (
     write_dev_accounts,
 )
 from govchain_node.permissions import AllowList, AnyOf, RegistryPermission, SendPermission
-from govchain_node.producer import BlockProducer
 from govchain_node.rpc.calls import CallExecutor
+from govchain_node.rpc.index import JsonIndex
 from govchain_node.rpc.methods import EthMethods
 from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.rpc.server import RpcServer
@@ -46,7 +46,6 @@ from govchain_node.txpool import TxPool
 
 if TYPE_CHECKING:
     from govchain_node.p2p.settings import P2pSettings
-    from govchain_node.qbft_driver import ConsortiumDriver
 
 log = logging.getLogger(__name__)
 CHAINDATA_DIR = "chaindata"
@@ -109,6 +108,9 @@ class Node:
         self.validator = validator
         self.ledger = Ledger(LmdbStore(config.data_dir / CHAINDATA_DIR), genesis)
         self.subscriptions = Subscriptions()
+        self.execution = Execution(self.ledger, config.rpc_gas_cap)
+        #: The RPC's JSON index, written in every block's commit.
+        self.index = JsonIndex(self.ledger)
         self._head_state: tuple[bytes, StateAPI] | None = None
         self.issuers = RegistryPermission(self._static_call, lambda: self.ledger.head.hash)
         if config.issuer_registry is not None:
@@ -123,22 +125,9 @@ class Node:
             permission=self.permission,
             accounts=self._head_account,
         )
-        self.engine = DevEngine(validator)
-        self.producer = BlockProducer(
-            self.ledger,
-            self.pool,
-            self.engine,
-            config,
-            nonce_of=self.nonce_of,
-            on_commit=self.committed,
-        )
-        #: With a [p2p] section the QBFT driver replaces the dev producer (imported here
-        #: so that ``--dev`` start-up does not load the p2p stack).
-        self.consortium: ConsortiumDriver | None = None
-        if p2p is not None:
-            from govchain_node.qbft_driver import ConsortiumDriver
-
-            self.consortium = ConsortiumDriver(self, p2p)
+        self.block_listeners: list[Callable[[CommittedBlock], None]] = []
+        #: The ``--dev`` producer, or the QBFT driver with a [p2p] section.
+        self.consensus: Consensus = build_consensus(self, config, genesis, validator, p2p)
         self.calls = CallExecutor(
             workers=config.rpc_call_workers,
             queue=config.rpc_call_queue,
@@ -146,18 +135,15 @@ class Node:
             on_cancelled=self.ledger.forget_call_states,
         )
         self.methods = EthMethods(self, self.calls)
-        votes = self.consortium.votes if self.consortium is not None else None
-        self.methods.table.update(QbftMethods(self.ledger, votes).table)
+        self.methods.table.update(QbftMethods(self.ledger, self.consensus.votes).table)
         self.server = RpcServer(
             self.methods.dispatch,
             self.subscriptions,
             max_body_bytes=config.max_body_bytes,
             max_batch_size=config.max_batch_size,
         )
-        self._tasks: list[asyncio.Task[None]] = []
         self.http_port: int | None = None
         self.ws_port: int | None = None
-        self.block_listeners: list[Callable[[CommittedBlock], None]] = []
 
     @classmethod
     def open(
@@ -167,9 +153,11 @@ class Node:
         p2p: P2pSettings | None = None,
     ) -> Node:
         """Open the data dir; with ``p2p`` the node joins a consortium over the network."""
-        from govchain_node.p2p.identity import Role
+        member = False
+        if p2p is not None:  # a --dev node never loads the p2p package
+            from govchain_node.p2p.identity import Role
 
-        member = p2p is not None and p2p.identity.role is Role.MEMBER
+            member = p2p.identity.role is Role.MEMBER
         genesis, validator = prepare_data_dir(config, require_validator=not member)
         return cls(config, genesis, validator, permission, p2p)
 
@@ -181,9 +169,8 @@ class Node:
         self.issuers.set_registry(raw)
 
     def _static_call(self, to: bytes, data: bytes) -> bytes:
-        """A read-only call at the head through the same path as ``eth_call``."""
-        call = {"to": "0x" + to.hex(), "data": "0x" + data.hex()}
-        return bytes.fromhex(self.methods.eth_call([call, "latest"])[2:])
+        """A read-only call at the head, straight to the execution layer."""
+        return self.execution.call(CallRequest(to=to, data=data), self.ledger.head)
 
     def _state(self) -> StateAPI:
         head = self.ledger.head
@@ -206,20 +193,22 @@ class Node:
         return int(state.get_nonce(Address(address))), int(state.get_balance(Address(address)))
 
     def peer_count(self) -> int:
-        return 0 if self.consortium is None else self.consortium.network.peer_count
+        return self.consensus.peer_count
 
     def submit(self, raw: bytes) -> bytes:
         pooled = self.pool.add_raw(raw)
-        if self.consortium is not None:
-            self.consortium.network.publish_transaction(raw)
-        self.producer.notify()
-        self.subscriptions.publish_pending(pooled.hash)
+        self.consensus.transaction_submitted(raw)
+        self.transaction_pooled(pooled.hash)
         return pooled.hash
+
+    def transaction_pooled(self, tx_hash: bytes) -> None:
+        """A transaction entered the pool (submitted here or gossiped by a peer)."""
+        self.subscriptions.publish_pending(tx_hash)
 
     def committed(self, block: CommittedBlock) -> None:
         """A block became the head (produced, finalised by QBFT or synced)."""
         self._head_state = None
-        self.subscriptions.publish_block(block)
+        self.subscriptions.publish_block(self.index.views(block.header))
         for listener in self.block_listeners:
             listener(block)
 
@@ -240,20 +229,23 @@ class Node:
         bound = await self.server.start(self.config.rpc_host, ports)
         self.http_port = bound[0]
         self.ws_port = bound[1] if len(bound) > 1 else bound[0]
-        if self.consortium is not None:
-            await self.consortium.start()
-        else:
-            self._tasks.append(asyncio.create_task(self.producer.run(), name="block-producer"))
+        await self.consensus.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        if self.consortium is not None:
-            await self.consortium.stop()
+        await self.consensus.stop()
         await self.server.stop()
         self.calls.close()
         self.ledger.close()
+
+
+async def run_consortium_node(config: NodeConfig, p2p: P2pSettings) -> None:
+    """Serve one consortium node on the running loop until cancelled."""
+    node = Node.open(config, p2p=p2p)
+    await node.start()
+    print(f"rpc listening on {node.rpc_url}", flush=True)
+    print(f"ws listening on {node.ws_url}", flush=True)
+    print(f"p2p as 0x{node.consensus.address.hex()}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await node.stop()

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from govchain_node.chain import CommittedBlock
-from govchain_node.logfilter import LogCriteria
+from govchain_node.rpc.index import BlockViews
+from govchain_node.rpc.logfilter import LogCriteria
 
 Sink = Callable[[bytes], None]
 
@@ -88,7 +88,7 @@ class Subscriptions:
             return False
         return True
 
-    def publish_block(self, block: CommittedBlock) -> None:
+    def publish_block(self, block: BlockViews) -> None:
         dead: set[str] = set()
         for sub_id, sub in list(self._subs.items()):
             if sub.kind == "newHeads":
@@ -101,7 +101,7 @@ class Subscriptions:
                         break
         self._drop_dead(dead, block)
 
-    def _drop_dead(self, dead: set[str], block: CommittedBlock | None) -> None:
+    def _drop_dead(self, dead: set[str], block: BlockViews | None) -> None:
         owners = {self._subs[s].owner for s in dead if s in self._subs}
         for owner in owners:
             self.drop_owner(owner)
@@ -149,13 +149,13 @@ class Subscriptions:
         for filter_id in [i for i, f in self._filters.items() if f.last_poll < deadline]:
             del self._filters[filter_id]
 
-    def _feed_filters(self, block: CommittedBlock) -> None:
-        number = block.header.block_number
+    def _feed_filters(self, block: BlockViews) -> None:
+        number = block.number
         for f in self._filters.values():
             if len(f.buffered) >= self._max_buffered:
                 continue
             if f.kind == "block":
-                f.buffered.append("0x" + block.header.hash.hex())
+                f.buffered.append("0x" + block.block_hash.hex())
             elif f.kind == "logs":
                 if f.to_block is not None and number > f.to_block:
                     continue

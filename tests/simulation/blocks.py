@@ -12,11 +12,11 @@ import functools
 
 import rlp
 
-from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
-from govchain_node.qbft.core import BlockInfo
-from govchain_node.qbft.crypto import keccak256
-from govchain_node.qbft.extra_data import Vote
-from govchain_node.qbft.messages import Commit, Message, Prepare, Proposal
+from govchain_node.consensus.extra_data import Vote
+from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.consensus.qbft.core import BlockInfo
+from govchain_node.consensus.qbft.messages import Commit, Message, Prepare, Proposal
+from govchain_node.consensus.signing import keccak256
 
 GENESIS_DIGEST = bytes(32)
 
@@ -96,7 +96,7 @@ def inspect_round_bound(block: bytes) -> BlockInfo | None:
 
 
 class SimBlockOps:
-    """:class:`~govchain_node.qbft.core.BlockOps` over one simulated node's chain.
+    """:class:`~govchain_node.consensus.qbft.core.BlockOps` over one simulated node's chain.
 
     ``round_in_digest`` (the default, as Besu) makes message digests the header hash without
     seals, round included; off, they are the round-free on-chain hash. The core must be

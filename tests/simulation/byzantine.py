@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.encoding import signing_hash
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.encoding import signing_hash
+from govchain_node.consensus.qbft.messages import (
     Commit,
     CommitPayload,
     Message,
@@ -39,7 +39,7 @@ from govchain_node.qbft.messages import (
 from tests.simulation import blocks
 
 if TYPE_CHECKING:
-    from govchain_node.qbft.crypto import FakeSigner
+    from govchain_node.consensus.signing import FakeSigner
     from tests.simulation.sim import SimNode, Simulator
 
 Outgoing = list[tuple[Message, list[int] | None]]

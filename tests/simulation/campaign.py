@@ -6,7 +6,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable
 
-from govchain_node.qbft import validators as vset
+from govchain_node.consensus.qbft import validators as vset
 from tests.simulation.scenarios import SCENARIOS
 from tests.simulation.sim import PropertyViolation, Simulator, Stats, replay_command
 

@@ -12,7 +12,7 @@ import dataclasses
 import random
 from typing import TYPE_CHECKING
 
-from govchain_node.qbft import validators as vset
+from govchain_node.consensus.qbft import validators as vset
 
 if TYPE_CHECKING:
     from tests.simulation.sim import Simulator

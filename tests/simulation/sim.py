@@ -1,11 +1,12 @@
 """A seeded, deterministic discrete-event simulator of a QBFT consortium.
 
-Every validator runs the pure core (:func:`govchain_node.qbft.core.step`); the simulator
-plays the node around it (timers, block building, import, block sync, a future-height
-buffer, the persisted record) and the network between them (random delay, loss,
-duplication, reordering, partitions that heal), crashes and restarts processes, and lets
-up to f validators misbehave (:mod:`tests.simulation.byzantine`). One ``random.Random(seed)``
-drives everything, so a seed replays exactly.
+Every validator runs the pure core (:func:`govchain_node.consensus.qbft.core.step`); the
+simulator plays the node around it (timers, block building, import, block sync, the
+persisted record, and the node's own future-height buffer,
+:class:`~govchain_node.consensus.qbft.future.FutureMessages`) and the network between them
+(random delay, loss, duplication, reordering, partitions that heal), crashes and restarts
+processes, and lets up to f validators misbehave (:mod:`tests.simulation.byzantine`). One
+``random.Random(seed)`` drives everything, so a seed replays exactly.
 
 Checked continuously:
 
@@ -29,10 +30,10 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.core import Config, restore, step
-from govchain_node.qbft.crypto import FakeKeyring, FakeSigner
-from govchain_node.qbft.events import (
+from govchain_node.consensus.extra_data import Vote
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.core import Config, restore, step
+from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
     Broadcast,
@@ -45,10 +46,11 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.extra_data import Vote
-from govchain_node.qbft.messages import Message, Proposal
-from govchain_node.qbft.state import NodeState, Persisted
-from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
+from govchain_node.consensus.qbft.future import FutureMessages
+from govchain_node.consensus.qbft.messages import Message, Proposal
+from govchain_node.consensus.qbft.state import NodeState, Persisted
+from govchain_node.consensus.signing import FakeKeyring, FakeSigner
+from govchain_node.consensus.voting import VoteTally, apply_block, genesis_tally
 from tests.simulation import blocks
 from tests.simulation.byzantine import spam, transform
 from tests.simulation.scenarios import Scenario
@@ -86,7 +88,10 @@ class SimNode:
     stays_down: bool = False
     incarnation: int = 0
     timer_token: int = 0
-    future: list[Message] = dataclasses.field(default_factory=list)
+    future: FutureMessages = dataclasses.field(
+        default_factory=lambda: FutureMessages(max_ahead=1, capacity=FUTURE_BUFFER)
+    )
+    """Messages for the next height (the node's driver holds up to 4 heights ahead)."""
     tallies: list[VoteTally] = dataclasses.field(default_factory=list)
     """Validator set and pending votes after each block of ``chain`` (index 0: genesis)."""
 
@@ -264,8 +269,7 @@ class Simulator:
             self.stats.validator_changes += 1
         node.tallies.append(tally)
         self.feed(node, NewChainHead(final.height, tally.validators, proposer))
-        pending, node.future = node.future, []
-        for message in pending:
+        for message in node.future.drain():
             self.deliver_to(node, message)
 
     # ------------------------------------------------------------------ network
@@ -316,9 +320,7 @@ class Simulator:
             self.push(self.rng.uniform(*self.scenario.delay), "deliver", (src, dst, message))
 
     def deliver_to(self, node: SimNode, message: Message) -> None:
-        height = message.signed.payload.height
-        if height == node.state.height + 1 and len(node.future) < FUTURE_BUFFER:
-            node.future.append(message)
+        if node.future.hold(message, node.state.height):
             return
         self.stats.delivered += 1
         self.feed(node, MessageReceived(message))
@@ -364,7 +366,8 @@ class Simulator:
         node = self.nodes[index]
         if node.up:
             self.stats.crashes += 1
-            node.up, node.future = False, []
+            node.up = False
+            node.future.clear()
             node.incarnation += 1
 
     def on_restart(self, index: int) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govchain_node.qbft import validators as vset
+from govchain_node.consensus.qbft import validators as vset
 from tests.simulation.campaign import run_campaign, schedules
 from tests.simulation.scenarios import SCENARIOS
 from tests.simulation.sim import PropertyViolation, Simulator, replay_command

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import random
-import re
 import socket
 import subprocess
 import sys
@@ -24,7 +23,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node import tomlfile
+from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy
@@ -179,13 +179,11 @@ async def _each(proxies: list[TcpProxy], action: Callable[[TcpProxy], None]) -> 
         action(proxy)
 
 
-_PEER_PORT = re.compile(r"^(port = )(\d+)$", re.MULTILINE)
-
-
 def route_peers_through(node_toml: Path, route: Callable[[int], int]) -> None:
-    """Rewrite the ``port`` of every ``[[p2p.peers]]`` entry of ``node_toml`` with
-    ``route(port)``; the node's own ``[p2p] port`` (before the first peer) stays."""
-    text = node_toml.read_text()
-    head, marker, peers = text.partition("[[p2p.peers]]")
-    rewritten = _PEER_PORT.sub(lambda m: m.group(1) + str(route(int(m.group(2)))), peers)
-    node_toml.write_text(head + marker + rewritten)
+    """Rewrite the ``port`` of every ``[p2p] peers`` entry of ``node_toml`` with
+    ``route(port)``; the node's own ``[p2p] port`` stays. Read and written by the node's
+    own TOML reader and writer."""
+    document = tomlfile.read(node_toml)
+    for peer in document["p2p"]["peers"]:
+        peer["port"] = route(peer["port"])
+    tomlfile.write(node_toml, document)

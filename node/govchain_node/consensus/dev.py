@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, decode_extra_data
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
 from govchain_node.consensus.seals import recover_sealers, seal_digest
 from govchain_node.errors import InvalidBlockError
 from govchain_node.keys import Account
@@ -23,9 +23,9 @@ class DevEngine:
     def may_propose(self, parent: BlockHeaderAPI) -> bool:
         return self._validator.address in decode_extra_data(parent.extra_data).validators
 
-    def proposal_extra(self, parent: BlockHeaderAPI) -> QbftExtraData:
+    def proposal_extra(self, parent: BlockHeaderAPI) -> ExtraData:
         validators = decode_extra_data(parent.extra_data).validators
-        return QbftExtraData(b"\x00" * VANITY_LENGTH, validators, None, 0, ())
+        return ExtraData(b"\x00" * VANITY_LENGTH, validators, None, 0, ())
 
     def seal(self, unsealed: BlockHeaderAPI) -> tuple[bytes, ...]:
         return (self._validator.sign_hash(seal_digest(unsealed)),)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import QbftExtraData
+from govchain_node.consensus.extra_data import ExtraData
 
 
 class ConsensusEngine(Protocol):
@@ -23,7 +23,7 @@ class ConsensusEngine(Protocol):
     def may_propose(self, parent: BlockHeaderAPI) -> bool:
         """Whether this node proposes the block after ``parent`` now."""
 
-    def proposal_extra(self, parent: BlockHeaderAPI) -> QbftExtraData:
+    def proposal_extra(self, parent: BlockHeaderAPI) -> ExtraData:
         """extraData for a new proposal on ``parent`` (no seals)."""
 
     def seal(self, unsealed: BlockHeaderAPI) -> tuple[bytes, ...]:

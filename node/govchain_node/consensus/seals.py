@@ -11,21 +11,16 @@ from eth_keys import datatypes as eth_keys_api
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError as EthKeysValidationError
 
-from govchain_node.consensus.extra_data import QbftExtraData, decode_extra_data
+from govchain_node.consensus.extra_data import ExtraData, commit_seal_hash, decode_extra_data
 from govchain_node.errors import InvalidBlockError
-from govchain_node.qbft.errors import ExtraDataError
-from govchain_node.qbft.extra_data import commit_seal_hash
 
 
 def seal_digest(header: BlockHeaderAPI) -> bytes:
     """The hash commit seals sign: ``header`` with an empty seal list in its extraData."""
-    try:
-        return commit_seal_hash(type(header).serialize(header))
-    except ExtraDataError as exc:
-        raise InvalidBlockError(f"invalid QBFT extraData: {exc}") from exc
+    return commit_seal_hash(type(header).serialize(header))  # ExtraDataError: a bad block
 
 
-def recover_sealers(header: BlockHeaderAPI) -> tuple[QbftExtraData, tuple[bytes, ...]]:
+def recover_sealers(header: BlockHeaderAPI) -> tuple[ExtraData, tuple[bytes, ...]]:
     """The decoded extraData and the address behind each commit seal."""
     extra = decode_extra_data(header.extra_data)
     digest = seal_digest(header)

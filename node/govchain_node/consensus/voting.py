@@ -1,29 +1,110 @@
-"""The node's side of validator voting: the tally along the chain and this node's votes.
+"""Validator-set changes by header votes: the pure tally, its history along the chain, and
+this node's own vote proposals.
 
-:class:`ValidatorHistory` answers "which validators seal block ``n``" from the chain
-itself, with the pure tally of :mod:`govchain_node.qbft.voting` (``> 50 %`` of the
-current validators, votes dropped at every epoch block). As in Besu, block ``n``'s
-extraData lists the validators that seal it, i.e. the set *after* block ``n - 1``; a vote
-that completes a change in block ``n`` takes effect from block ``n + 1``.
+**Tally** (Besu ``VoteTallyUpdater`` semantics, QBFT blocks). Each block's proposer may
+cast one vote in its extraData: add or drop one address. A vote counts once per (voter,
+recipient); a later vote of the same voter for the same recipient replaces the earlier.
+When the votes *in the same direction* for a recipient exceed half of the current
+validators (``votes > n/2``, i.e. more than 50 %), the change is applied, and every pending
+vote concerning that recipient is discarded. Votes cast by a validator that is dropped are
+discarded too. At every epoch boundary (block number divisible by ``epoch_length``) all
+pending votes are discarded; the validator set stays. The tally is an immutable value:
+:func:`apply_block` returns a new one.
 
-:class:`VoteProposals` holds the votes an operator asked this validator to cast
-(``qbft_proposeValidatorVote``). Like Besu's ``VoteProposer`` it keeps them in memory
-until discarded, and puts one that still changes something, and that this validator
-has not already cast since the last epoch block, into each block it proposes (in turn,
-so several proposals all get cast).
+**History**: :class:`ValidatorHistory` answers "which validators seal block ``n``" from the
+chain's headers. As in Besu, block ``n``'s extraData lists the validators that seal it,
+i.e. the set *after* block ``n - 1``; a vote that completes a change in block ``n`` takes
+effect from block ``n + 1``.
+
+**Proposals**: :class:`VoteProposals` holds the votes an operator asked this validator to
+cast (``qbft_proposeValidatorVote``). Like Besu's ``VoteProposer`` it keeps them in memory
+until discarded, and puts one that still changes something, and that this validator has
+not already cast since the last epoch block, into each block it proposes (in turn, so
+several proposals all get cast).
+
+Pure: headers are read through :class:`Header` (py-evm's headers satisfy it), so this
+module needs no py-evm.
 """
 
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable
-
-from eth.abc import BlockHeaderAPI
+import dataclasses
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Protocol
 
 from govchain_node.consensus.extra_data import Vote, decode_extra_data
+from govchain_node.consensus.qbft.validators import sort_validators
 from govchain_node.errors import ChainError
-from govchain_node.qbft.validators import sort_validators
-from govchain_node.qbft.voting import VoteTally, apply_block, genesis_tally
+
+
+@dataclasses.dataclass(frozen=True)
+class VoteTally:
+    """The validator set after some block and the votes pending at that point."""
+
+    validators: tuple[bytes, ...]
+    votes: Mapping[tuple[bytes, bytes], bool] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """(voter, recipient) → add?"""
+
+    def pending_for(self, recipient: bytes, add: bool) -> int:
+        return sum(1 for (_, r), a in self.votes.items() if r == recipient and a == add)
+
+
+def genesis_tally(validators: tuple[bytes, ...]) -> VoteTally:
+    return VoteTally(sort_validators(validators))
+
+
+def _is_noop(tally: VoteTally, vote: Vote) -> bool:
+    """Adding a validator or dropping a non-validator changes nothing (Besu ignores them)."""
+    return (vote.recipient in tally.validators) == vote.add
+
+
+def _applied(tally: VoteTally, vote: Vote) -> VoteTally:
+    members = set(tally.validators)
+    if vote.add:
+        members.add(vote.recipient)
+    else:
+        members.discard(vote.recipient)
+    votes = {
+        (voter, recipient): add
+        for (voter, recipient), add in tally.votes.items()
+        if recipient != vote.recipient and voter in members
+    }
+    return VoteTally(sort_validators(tuple(members)), MappingProxyType(votes))
+
+
+def apply_block(
+    tally: VoteTally, number: int, proposer: bytes, vote: Vote | None, epoch_length: int
+) -> VoteTally:
+    """The tally after block ``number`` proposed by ``proposer`` carrying ``vote``."""
+    if vote is not None and proposer in tally.validators and not _is_noop(tally, vote):
+        votes = dict(tally.votes)
+        votes[(proposer, vote.recipient)] = vote.add
+        tally = VoteTally(tally.validators, MappingProxyType(votes))
+        if tally.pending_for(vote.recipient, vote.add) * 2 > len(tally.validators):
+            tally = _applied(tally, vote)
+    if epoch_length > 0 and number % epoch_length == 0:
+        tally = VoteTally(tally.validators)
+    return tally
+
+
+class Header(Protocol):
+    """What the history reads of a header (py-evm's ``BlockHeaderAPI`` has both)."""
+
+    @property
+    def coinbase(self) -> bytes: ...
+
+    @property
+    def extra_data(self) -> bytes: ...
+
+
+def sealing_validators(header: Header) -> tuple[bytes, ...]:
+    """The validators that seal ``header``: the list in its extraData."""
+    return decode_extra_data(header.extra_data).validators
+
 
 #: Tallies kept in memory; the head's is what consensus and proposals need.
 CACHED_TALLIES = 1024
@@ -40,7 +121,7 @@ class ValidatorHistory:
 
     def __init__(
         self,
-        header_at: Callable[[int], BlockHeaderAPI | None],
+        header_at: Callable[[int], Header | None],
         genesis_validators: tuple[bytes, ...],
         epoch_length: int,
     ) -> None:
@@ -90,7 +171,7 @@ class ValidatorHistory:
         header = self._header(number)
         return bytes(header.coinbase), decode_extra_data(header.extra_data).vote
 
-    def _header(self, number: int) -> BlockHeaderAPI:
+    def _header(self, number: int) -> Header:
         header = self._header_at(number)
         if header is None:
             raise ChainError(f"block {number} is not on the chain")

@@ -4,6 +4,8 @@ Public surface
 --------------
 - :class:`network.Network`: what the node service holds (transport + gossip, built from
   the ``[p2p]`` section); its docstring shows every call the node makes;
+- :class:`network.NetworkPort`: that surface as an interface; :mod:`memory` implements it
+  in one process, without TLS, for tests of consensus drivers;
 - :class:`transport.Transport` (``start() -> port``, ``stop()``, ``send(address, code,
   payload) -> bool``, ``broadcast(code, payload, exclude=, role=) -> int``,
   ``peer_status()``, ``connected_peers()``, ``revalidate()``, ``wait_connected()``) with

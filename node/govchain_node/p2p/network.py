@@ -9,18 +9,21 @@ The node holds one :class:`Network` per process::
     network.publish_transaction(raw)              # after the local pool accepted it
     network.publish_consensus(*encode_message(m)) # for every qbft Broadcast action
     network.send(peer, code, payload)             # block-sync answers (codes 0x20-0x2f)
+    network.broadcast(code, payload)              # block-sync announcements, not relayed
     network.validators_changed()                  # after a block changed the set
     network.peer_count                            # net_peerCount
     await network.stop()
 
 Handlers run on the event loop, in frame order per peer. ``on_transaction`` and
 ``on_consensus`` return whether the content was acceptable; only then is it relayed.
+:class:`NetworkPort` is that surface as an interface; :mod:`.memory` implements it in
+memory, so that consensus drivers can be tested in one process without TLS.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from govchain_node.p2p.gossip import (
     ConsensusHandler,
@@ -35,6 +38,43 @@ from govchain_node.p2p.transport import PeerHandler, PeerStatus, Transport, Tran
 
 def _ignore_other(peer: bytes, code: int, payload: bytes) -> None:
     return None
+
+
+class NetworkPort(Protocol):
+    """What a node's consensus uses of the network (:class:`Network` in production)."""
+
+    @property
+    def peer_count(self) -> int: ...
+
+    async def start(self) -> int:
+        """Listen and connect; returns the listening port (0 if none)."""
+
+    async def stop(self) -> None: ...
+
+    def publish_transaction(self, raw: bytes) -> int: ...
+
+    def publish_consensus(self, code: int, payload: bytes) -> int: ...
+
+    def broadcast(self, code: int, payload: bytes) -> int: ...
+
+    def send(self, peer: bytes, code: int, payload: bytes) -> bool: ...
+
+    def validators_changed(self) -> int: ...
+
+
+class Connect(Protocol):
+    """Builds a node's network with its handlers (``Network.from_settings`` bound to the
+    node's settings, or :meth:`.memory.MemoryHub.connect`)."""
+
+    def __call__(
+        self,
+        *,
+        on_transaction: TransactionHandler,
+        on_consensus: ConsensusHandler,
+        on_other: OtherHandler,
+        on_peer: PeerHandler,
+        is_validator: Callable[[bytes], bool],
+    ) -> NetworkPort: ...
 
 
 class Network:
@@ -112,6 +152,10 @@ class Network:
 
     def send(self, peer: bytes, code: int, payload: bytes) -> bool:
         return self.transport.send(peer, code, payload)
+
+    def broadcast(self, code: int, payload: bytes) -> int:
+        """A frame to every connected peer, not relayed (block sync's announcements)."""
+        return self.transport.broadcast(code, payload)
 
     def validators_changed(self) -> int:
         """Drop peers that are neither static nor validators any more; returns how many."""

@@ -27,17 +27,17 @@ from __future__ import annotations
 
 import dataclasses
 import stat
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govchain_node import tomlfile
+from govchain_node.consensus.signing import Secp256k1Signer
+from govchain_node.errors import ConfigError
 from govchain_node.p2p.errors import P2pError, PeerSettingsError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.tls import TlsFiles, load_credentials
 from govchain_node.p2p.transport import PeerSpec, TransportConfig
-from govchain_node.qbft.crypto import Secp256k1Signer
-from govchain_node.qbft.errors import QbftError
 
 DEFAULT_P2P_PORT = 30303
 
@@ -116,9 +116,9 @@ class NodeToml:
 def read_node_toml(path: Path) -> NodeToml:
     """Read ``path``; :class:`PeerSettingsError` if unreadable or ``[p2p]`` is invalid."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PeerSettingsError(f"cannot read {path}: {exc}") from exc
+        document = tomlfile.read(path)
+    except ConfigError as exc:
+        raise PeerSettingsError(str(exc)) from exc
     section = document.pop("p2p", None)
     if section is not None and not isinstance(section, dict):
         raise PeerSettingsError(f"{path}: p2p must be a table")
@@ -157,7 +157,7 @@ def transport_config(settings: P2pSettings, chain_id: int, **overrides: Any) -> 
     """
     try:
         signer = Secp256k1Signer(read_node_key(settings.key_file))
-    except QbftError as exc:
+    except ConfigError as exc:
         raise PeerSettingsError(f"invalid node key {settings.key_file}: {exc}") from exc
     credentials = load_credentials(settings.tls)
     if credentials.identity != settings.identity:

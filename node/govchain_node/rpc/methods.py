@@ -10,25 +10,21 @@ web3.py and ethers decode into their ContractLogicError / CALL_EXCEPTION.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-import rlp
-from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
-from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
-from eth.exceptions import Revert
-from eth.vm.spoof import SpoofTransaction
+from eth.abc import BlockHeaderAPI
 from eth_hash.auto import keccak
 from eth_typing import Address
-from eth_utils.exceptions import ValidationError
-from trie.hexary import HexaryTrie
 
 from govchain_node.chain import Ledger
 from govchain_node.config import NodeConfig
-from govchain_node.errors import RpcError, TransactionRejectedError
+from govchain_node.errors import CallError, CallRevertedError, RpcError, TransactionRejectedError
+from govchain_node.execution import ZERO_ADDRESS, CallRequest, Execution
 from govchain_node.formatting import format_transaction, hex_address, hex_bytes, hex_int
-from govchain_node.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc import params as p
 from govchain_node.rpc.calls import CallExecutor
+from govchain_node.rpc.index import JsonIndex
+from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc.protocol import (
     EXECUTION_REVERTED,
     LIMIT_EXCEEDED,
@@ -38,7 +34,6 @@ from govchain_node.rpc.protocol import (
 )
 from govchain_node.subscriptions import Subscriptions
 from govchain_node.txpool import TxPool
-from govchain_node.vm import GovchainVM
 
 CLIENT_VERSION = "govchain/v0.1.0/python"
 _ERROR_SELECTOR = bytes.fromhex("08c379a0")
@@ -61,6 +56,12 @@ class NodeView(Protocol):
 
     @property
     def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def execution(self) -> Execution: ...
+
+    @property
+    def index(self) -> JsonIndex: ...
 
     def submit(self, raw: bytes) -> bytes:
         """Admit a raw transaction to the pool; returns its hash."""
@@ -87,11 +88,30 @@ def revert_error(output: bytes) -> RpcError:
     return RpcError(EXECUTION_REVERTED, message, hex_bytes(output))
 
 
-def computation_error(computation: ComputationAPI) -> RpcError:
-    if isinstance(computation.error, Revert):
-        return revert_error(bytes(computation.output))
-    text = str(computation.error) or type(computation.error).__name__
-    return RpcError(SERVER_ERROR, text.lower() if len(text) < 200 else text[:200])
+def call_error(exc: CallError) -> RpcError:
+    """The JSON-RPC error for a failed call: code 3 with the revert data, else -32000."""
+    if isinstance(exc, CallRevertedError):
+        return revert_error(exc.output)
+    return RpcError(SERVER_ERROR, str(exc))
+
+
+def call_request(call: Any) -> CallRequest:
+    """An ``eth_call`` call object as a :class:`CallRequest` (-32602 on any deviation)."""
+    if not isinstance(call, dict):
+        raise p.invalid("call object must be an object")
+    sender = p.address(call["from"], "from") if call.get("from") else ZERO_ADDRESS
+    to = p.address(call["to"], "to") if call.get("to") else b""
+    data_value = call.get("input") if call.get("input") is not None else call.get("data")
+    data = p.data(data_value, "input") if data_value is not None else b""
+    both = call.get("data") is not None and call.get("input") is not None
+    if both and p.data(call["data"], "data") != data:
+        raise p.invalid('both "data" and "input" are set and not equal')
+    gas = p.lenient_quantity(call["gas"], "gas") if call.get("gas") else None
+    value = p.lenient_quantity(call["value"], "value") if call.get("value") else 0
+    for fee_field in ("gasPrice", "maxFeePerGas", "maxPriorityFeePerGas"):
+        if call.get(fee_field) is not None:
+            p.lenient_quantity(call[fee_field], fee_field)
+    return CallRequest(to=to, data=data, sender=sender, gas=gas, value=value)
 
 
 class EthMethods:
@@ -195,7 +215,7 @@ class EthMethods:
     def _block_result(self, header: BlockHeaderAPI | None, full: bool) -> Any:
         if header is None:
             return None
-        block = self._node.ledger.block_json(header, full)
+        block = self._node.index.block_json(header, full)
         return RawJson(block) if isinstance(block, bytes) else block
 
     def eth_get_block_by_number(self, params: list[Any]) -> Any:
@@ -214,7 +234,7 @@ class EthMethods:
     def _count(self, header: BlockHeaderAPI | None) -> str | None:
         if header is None:
             return None
-        return hex_int(len(self._node.ledger.block_transaction_hashes(header)))
+        return hex_int(len(self._node.index.block_transaction_hashes(header)))
 
     def eth_get_block_tx_count_by_number(self, params: list[Any]) -> str | None:
         p.check_arity(params, 1)
@@ -243,7 +263,7 @@ class EthMethods:
     def eth_get_transaction_by_hash(self, params: list[Any]) -> Any:
         p.check_arity(params, 1)
         tx_hash = p.hash32(p.arg(params, 0, "transaction hash"))
-        raw = self._node.ledger.transaction_json(tx_hash)
+        raw = self._node.index.transaction_json(tx_hash)
         if raw is not None:
             return RawJson(raw)
         pooled = self._node.pool.get(tx_hash)
@@ -257,10 +277,10 @@ class EthMethods:
         index = p.quantity(index_param, "index")
         if header is None:
             return None
-        hashes = self._node.ledger.block_transaction_hashes(header)
+        hashes = self._node.index.block_transaction_hashes(header)
         if index >= len(hashes):
             return None
-        raw = self._node.ledger.transaction_json(hashes[index])
+        raw = self._node.index.transaction_json(hashes[index])
         return None if raw is None else RawJson(raw)
 
     def eth_get_tx_by_number_and_index(self, params: list[Any]) -> Any:
@@ -276,7 +296,7 @@ class EthMethods:
 
     def eth_get_transaction_receipt(self, params: list[Any]) -> Any:
         p.check_arity(params, 1)
-        raw = self._node.ledger.receipt_json(p.hash32(p.arg(params, 0, "transaction hash")))
+        raw = self._node.index.receipt_json(p.hash32(p.arg(params, 0, "transaction hash")))
         return None if raw is None else RawJson(raw)
 
     def eth_send_raw_transaction(self, params: list[Any]) -> str:
@@ -327,101 +347,25 @@ class EthMethods:
             raise p.invalid("storage keys must be a list of at most 1000 keys")
         slots = [p.storage_slot(k, "storage key") for k in keys]
         header = self._header(p.arg(params, 2, "block", required=False))
-        db = self._node.ledger.buffer
-        state_trie = HexaryTrie(db, header.state_root)
-        account_key = keccak(address)
-        account_proof = state_trie.get_proof(account_key)  # type: ignore[no-untyped-call]
-        encoded = state_trie.get(account_key)
-        nonce, balance, storage_root, code_hash = 0, 0, BLANK_ROOT_HASH, EMPTY_SHA3
-        if encoded:
-            nonce, balance, storage_root, code_hash = rlp.decode(encoded)
-            nonce = int.from_bytes(nonce, "big")
-            balance = int.from_bytes(balance, "big")
-        storage_trie = HexaryTrie(db, storage_root)
-        storage_proof = []
-        for key_param, slot in zip(keys, slots, strict=True):
-            slot_key = keccak(slot.to_bytes(32, "big"))
-            raw_value = storage_trie.get(slot_key)
-            value = int.from_bytes(rlp.decode(raw_value), "big") if raw_value else 0
-            storage_proof.append(
-                {
-                    "key": key_param,
-                    "value": hex_int(value),
-                    "proof": [
-                        hex_bytes(rlp.encode(n))
-                        for n in storage_trie.get_proof(slot_key)  # type: ignore[no-untyped-call]
-                    ],
-                }
-            )
+        proof = self._node.execution.account_proof(address, slots, header)
         return {
-            "address": hex_address(address),
-            "accountProof": [hex_bytes(rlp.encode(n)) for n in account_proof],
-            "balance": hex_int(balance),
-            "codeHash": hex_bytes(code_hash),
-            "nonce": hex_int(nonce),
-            "storageHash": hex_bytes(storage_root),
-            "storageProof": storage_proof,
+            "address": hex_address(proof.address),
+            "accountProof": [hex_bytes(node) for node in proof.proof],
+            "balance": hex_int(proof.balance),
+            "codeHash": hex_bytes(proof.code_hash),
+            "nonce": hex_int(proof.nonce),
+            "storageHash": hex_bytes(proof.storage_root),
+            "storageProof": [
+                {
+                    "key": key,
+                    "value": hex_int(slot.value),
+                    "proof": [hex_bytes(node) for node in slot.proof],
+                }
+                for key, slot in zip(keys, proof.storage, strict=True)
+            ],
         }
 
     # ----------------------------------------------------------------- execution
-
-    def _call_transaction(
-        self, call: Any, header: BlockHeaderAPI, default_gas: int, state: StateAPI
-    ) -> SignedTransactionAPI:
-        if not isinstance(call, dict):
-            raise p.invalid("call object must be an object")
-        sender = p.address(call["from"], "from") if call.get("from") else b"\x00" * 20
-        to = p.address(call["to"], "to") if call.get("to") else b""
-        data_value = call.get("input") if call.get("input") is not None else call.get("data")
-        data = p.data(data_value, "input") if data_value is not None else b""
-        both = call.get("data") is not None and call.get("input") is not None
-        if both and p.data(call["data"], "data") != data:
-            raise p.invalid('both "data" and "input" are set and not equal')
-        gas = p.lenient_quantity(call["gas"], "gas") if call.get("gas") else default_gas
-        gas = min(gas, self._node.config.rpc_gas_cap)
-        value = p.lenient_quantity(call["value"], "value") if call.get("value") else 0
-        for fee_field in ("gasPrice", "maxFeePerGas", "maxPriorityFeePerGas"):
-            if call.get(fee_field) is not None:
-                p.lenient_quantity(call[fee_field], fee_field)
-        # The scratch state is at ``header``: its nonce is the account's nonce there.
-        nonce = int(state.get_nonce(Address(sender)))
-        unsigned = GovchainVM.create_unsigned_transaction(
-            nonce=nonce, gas_price=0, gas=gas, to=Address(to), value=value, data=data
-        )
-        # A SpoofTransaction quacks like a signed transaction with a chosen sender.
-        return cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=sender))
-
-    def _execute(
-        self, tx: SignedTransactionAPI, state: StateAPI, *, finalize: bool = True
-    ) -> ComputationAPI:
-        """Run ``tx`` on the scratch ``state`` and undo it.
-
-        With ``finalize=False`` (eth_call) the executor's refund and fee settlement is
-        skipped, as its effects are thrown away anyway; output, logs and revert data are
-        the same. eth_estimateGas keeps the full path so its figure matches a real
-        transaction.
-        """
-        snapshot = state.snapshot()
-        try:
-            # The call transaction already has gas price 0 (and the state a zero base fee),
-            # so it runs as is; costless_execute_transaction would deep-copy it twice.
-            if finalize:
-                computation: ComputationAPI = state.apply_transaction(tx)
-            else:
-                executor = state.get_transaction_executor()
-                executor.validate_transaction(tx)
-                message = executor.build_evm_message(tx)
-                computation = executor.build_computation(message, tx)
-        except ValidationError as exc:
-            message_text = str(exc)
-            if "balance" in message_text.lower() or "funds" in message_text.lower():
-                message_text = "insufficient funds for gas * price + value"
-            elif "intrinsic" in message_text.lower() or "Insufficient gas" in message_text:
-                message_text = "intrinsic gas too low"
-            raise RpcError(SERVER_ERROR, message_text) from exc
-        finally:
-            state.revert(snapshot)
-        return computation
 
     def _offload(self, function: Callable[..., str], *args: Any) -> Any:
         """``function(*args)`` on the call executor (an awaitable), or inline."""
@@ -429,58 +373,32 @@ class EthMethods:
             return function(*args)
         return self._calls.run(function, *args)
 
-    def _call_args(self, params: list[Any]) -> tuple[Any, BlockHeaderAPI]:
-        """The call object and the block of an eth_call / eth_estimateGas request."""
+    def _call_args(self, params: list[Any]) -> tuple[CallRequest, BlockHeaderAPI]:
+        """The call and the block of an eth_call / eth_estimateGas request."""
         p.check_arity(params, 3)
         header = self._header(p.arg(params, 1, "block", required=False))
         if len(params) > 2 and params[2] is not None:
             raise p.invalid("state overrides are not supported")
-        return p.arg(params, 0, "call"), header
+        return call_request(p.arg(params, 0, "call")), header
 
     def eth_call(self, params: list[Any]) -> str:
-        """eth_call on the calling thread (the node's own read-only calls use it)."""
+        """eth_call on the calling thread."""
         return self._run_call(*self._call_args(params))
 
-    def _run_call(self, call: Any, header: BlockHeaderAPI) -> str:
-        state = self._node.ledger.call_state(header)
-        tx = self._call_transaction(call, header, header.gas_limit, state)
-        computation = self._execute(tx, state, finalize=False)
-        if computation.is_error:
-            raise computation_error(computation)
-        return hex_bytes(bytes(computation.output))
+    def _run_call(self, request: CallRequest, header: BlockHeaderAPI) -> str:
+        try:
+            return hex_bytes(self._node.execution.call(request, header))
+        except CallError as exc:
+            raise call_error(exc) from exc
 
     def eth_estimate_gas(self, params: list[Any]) -> str:
         return self._run_estimate(*self._call_args(params))
 
-    def _run_estimate(self, call: Any, header: BlockHeaderAPI) -> str:
-        state = self._node.ledger.call_state(header)
-        tx = self._call_transaction(call, header, header.gas_limit, state)
-        computation = self._execute(tx, state)
-        if computation.is_error:
-            raise computation_error(computation)
-        intrinsic = tx.intrinsic_gas
-        # Gas consumed before refunds is the first candidate; the 63/64 rule for nested
-        # calls can require more, which the binary search below finds.
-        low = intrinsic + computation.get_gas_used()
-        high = tx.gas
-        if self._succeeds(call, header, state, low):
-            return hex_int(low)
-        while low + 1 < high:
-            mid = (low + high) // 2
-            if self._succeeds(call, header, state, mid):
-                high = mid
-            else:
-                low = mid
-        return hex_int(high)
-
-    def _succeeds(
-        self, call: dict[str, Any], header: BlockHeaderAPI, state: StateAPI, gas: int
-    ) -> bool:
-        tx = self._call_transaction({**call, "gas": hex(gas)}, header, gas, state)
+    def _run_estimate(self, request: CallRequest, header: BlockHeaderAPI) -> str:
         try:
-            return not self._execute(tx, state).is_error
-        except RpcError:
-            return False
+            return hex_int(self._node.execution.estimate_gas(request, header))
+        except CallError as exc:
+            raise call_error(exc) from exc
 
     def eth_fee_history(self, params: list[Any]) -> dict[str, Any]:
         p.check_arity(params, 3)
@@ -531,11 +449,11 @@ class EthMethods:
                 f"query exceeds max block range {self._node.config.logs_max_block_range}",
             )
         limit = self._node.config.logs_max_results
-        ledger = self._node.ledger
+        index = self._node.index
         everything = criteria.matches_all
         parts: list[str] = []
         for number in range(from_block, to_block + 1):
-            for log in ledger.block_logs(number):
+            for log in index.block_logs(number):
                 if everything or criteria.matches_fields(log.address, log.topics):
                     parts.append(log.json)
             if len(parts) > limit:

@@ -19,8 +19,7 @@ from typing import Any
 from eth.abc import BlockHeaderAPI
 
 from govchain_node.chain import Ledger
-from govchain_node.consensus.extra_data import decode_extra_data
-from govchain_node.consensus.voting import VoteProposals
+from govchain_node.consensus.voting import VoteProposals, sealing_validators
 from govchain_node.errors import RpcError
 from govchain_node.rpc import params as p
 from govchain_node.rpc.protocol import SERVER_ERROR
@@ -91,4 +90,4 @@ def _hex(address: bytes) -> str:
 def _validators(header: BlockHeaderAPI | None) -> list[str] | None:
     if header is None:
         return None
-    return [_hex(v) for v in decode_extra_data(header.extra_data).validators]
+    return [_hex(v) for v in sealing_validators(header)]

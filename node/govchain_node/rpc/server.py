@@ -20,8 +20,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from govchain_node.errors import RpcError
-from govchain_node.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc import params as p
+from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc.protocol import INVALID_REQUEST, encode_error, handle_body
 from govchain_node.subscriptions import SlowConsumer, Subscriptions
 

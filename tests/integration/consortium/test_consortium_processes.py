@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import Consortium
+from govchain_node.consensus.consortium import Consortium
+from govchain_node.consensus.driver import STATE_FILE
+from govchain_node.consensus.qbft.encoding import decode_persisted
+from govchain_node.consensus.qbft.validators import proposer, sort_validators
 from govchain_node.keys import load_dev_accounts
-from govchain_node.qbft.encoding import decode_persisted
-from govchain_node.qbft.validators import proposer, sort_validators
-from govchain_node.qbft_driver import STATE_FILE
 from govchain_node.service import CHAINDATA_DIR
 from tests.support.consortium_processes import (
     all_at,
@@ -139,7 +139,7 @@ def test_consortium_up_runs_every_node_and_stops_on_ctrl_c(
     command = [
         sys.executable,
         "-c",
-        "from govchain_node.consortium_cli import consortium_app; consortium_app()",
+        "from govchain_node.consensus.consortium_cli import consortium_app; consortium_app()",
         "up",
         "--dir",
         str(consortium_dir),

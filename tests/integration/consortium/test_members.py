@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account as EthAccount
 
-from govchain_node.consortium import Consortium
+from govchain_node.consensus.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
 from tests.support.consortium_processes import (
     all_at,

@@ -14,15 +14,11 @@ from eth.abc import BlockHeaderAPI
 from govchain_node.chain import BuiltBlock, Ledger
 from govchain_node.consensus.extra_data import (
     VANITY_LENGTH,
-    QbftExtraData,
+    ExtraData,
     encode_extra_data,
 )
 from govchain_node.consensus.seals import seal_digest
-from govchain_node.errors import InvalidBlockError
-from govchain_node.genesis import GenesisSpec
-from govchain_node.keys import Account
-from govchain_node.storage import MemoryStore
-from govchain_node.sync import (
+from govchain_node.consensus.sync import (
     MAX_BLOCKS_PER_REQUEST,
     SyncMessageError,
     decode_block,
@@ -35,6 +31,10 @@ from govchain_node.sync import (
     encode_status,
     verify_seals,
 )
+from govchain_node.errors import InvalidBlockError
+from govchain_node.genesis import GenesisSpec
+from govchain_node.keys import Account
+from govchain_node.storage import MemoryStore
 
 VALIDATORS = [Account.generate() for _ in range(4)]
 
@@ -54,7 +54,7 @@ def ledger() -> Ledger:
 
 def build_child(ledger: Ledger) -> BuiltBlock:
     parent = ledger.head
-    extra = QbftExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, 0, ())
+    extra = ExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, 0, ())
     return ledger.build_block(
         [], timestamp=parent.timestamp + 1, coinbase=VALIDATORS[0].address, extra=extra
     )

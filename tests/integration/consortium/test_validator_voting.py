@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from eth_hash.auto import keccak
 
+from govchain_node.consensus.consortium import Consortium
+from govchain_node.consensus.qbft.validators import quorum
 from govchain_node.consensus.seals import recover_sealers
-from govchain_node.consortium import Consortium
 from govchain_node.keys import load_dev_accounts
-from govchain_node.qbft.validators import quorum
 from govchain_node.vm import GovchainBlockHeader
 from tests.integration.node.test_jsonrpc_conformance import anchor_call
 from tests.support.consortium_processes import (

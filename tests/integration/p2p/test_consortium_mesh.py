@@ -13,8 +13,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from govchain_node.consortium import Consortium, ConsortiumSpec, init_consortium
-from govchain_node.consortium_cli import register
+from govchain_node.consensus.consortium import Consortium, ConsortiumSpec, init_consortium
+from govchain_node.consensus.consortium_cli import register
 from govchain_node.p2p.gossip import Gossip
 from govchain_node.p2p.settings import P2pSettings, transport_config
 from govchain_node.p2p.transport import Transport

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.qbft.messages import PREPARE
 from govchain_node.p2p.network import Network
 from govchain_node.p2p.settings import read_node_toml
-from govchain_node.qbft.messages import PREPARE
 from tests.integration.p2p.free_ports import free_port_block
 from tests.integration.p2p.mesh import eventually, run
 from tests.unit.p2p.material import FAST

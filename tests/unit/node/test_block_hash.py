@@ -16,7 +16,9 @@ from eth_hash.auto import keccak
 from govchain_node.chain import BuiltBlock, Ledger
 from govchain_node.consensus.extra_data import (
     VANITY_LENGTH,
-    QbftExtraData,
+    ExtraData,
+    block_hash,
+    commit_seal_hash,
     decode_extra_data,
     encode_extra_data,
 )
@@ -24,7 +26,7 @@ from govchain_node.consensus.seals import recover_sealers, seal_digest
 from govchain_node.errors import ConfigError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
-from govchain_node.qbft.extra_data import block_hash, commit_seal_hash
+from govchain_node.rpc.index import JsonIndex
 from govchain_node.storage import LmdbStore, MemoryStore
 from govchain_node.vm import GovchainBlockHeader
 
@@ -46,7 +48,7 @@ def genesis() -> GenesisSpec:
 
 def build(ledger: Ledger, round_: int = 0) -> BuiltBlock:
     parent = ledger.head
-    extra = QbftExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
+    extra = ExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
     return ledger.build_block(
         [], timestamp=parent.timestamp + 1, coinbase=VALIDATORS[0].address, extra=extra
     )
@@ -116,6 +118,7 @@ def test_ledgers_committing_different_seals_agree_on_hashes_and_parent_links() -
 
 def test_reopened_database_serves_the_same_hashes(tmp_path: Path) -> None:
     ledger = Ledger(LmdbStore(tmp_path / "chain"), genesis())
+    JsonIndex(ledger)
     hashes = []
     for _ in range(3):
         built = build(ledger)
@@ -133,7 +136,7 @@ def test_reopened_database_serves_the_same_hashes(tmp_path: Path) -> None:
             assert isinstance(header, GovchainBlockHeader)
         _extra, sealers = recover_sealers(reopened.head)
         assert set(sealers) == {v.address for v in VALIDATORS[:3]}
-        assert reopened.block_json(reopened.head, False) is not None
+        assert JsonIndex(reopened).block_json(reopened.head, False) is not None
     finally:
         reopened.close()
 

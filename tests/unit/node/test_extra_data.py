@@ -10,12 +10,16 @@ from eth_keys import datatypes
 
 from govchain_node.chain import Ledger
 from govchain_node.consensus.dev import DevEngine
-from govchain_node.consensus.extra_data import QbftExtraData, decode_extra_data, encode_unsealed
+from govchain_node.consensus.extra_data import (
+    ExtraData,
+    commit_seal_hash,
+    decode_extra_data,
+    encode_for_commit_seal,
+)
 from govchain_node.consensus.seals import seal_digest
 from govchain_node.errors import InvalidBlockError
 from govchain_node.genesis import dev_genesis
 from govchain_node.keys import Account
-from govchain_node.qbft.extra_data import commit_seal_hash
 from govchain_node.storage import MemoryStore
 
 VALIDATOR = Account.from_private_key(b"\x05" * 32)
@@ -29,8 +33,8 @@ def test_malformed_extra_data_is_an_invalid_block() -> None:
 
 
 def test_unsealed_encoding_drops_seals_and_keeps_round() -> None:
-    extra = QbftExtraData(b"\x00" * 32, (VALIDATOR.address,), None, 3, (b"\x01" * 65,))
-    assert decode_extra_data(encode_unsealed(extra)) == QbftExtraData(
+    extra = ExtraData(b"\x00" * 32, (VALIDATOR.address,), None, 3, (b"\x01" * 65,))
+    assert decode_extra_data(encode_for_commit_seal(extra)) == ExtraData(
         b"\x00" * 32, (VALIDATOR.address,), None, 3, ()
     )
 

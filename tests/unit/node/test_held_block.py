@@ -11,16 +11,16 @@ from __future__ import annotations
 from eth.abc import BlockAPI
 
 from govchain_node.chain import BuiltBlock, Ledger
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData
 from govchain_node.storage import MemoryStore
 from tests.unit.node.test_block_hash import VALIDATORS, genesis, seals_of
 
 
-def extra(ledger: Ledger, round_: int = 0) -> QbftExtraData:
-    return QbftExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
+def extra(ledger: Ledger, round_: int = 0) -> ExtraData:
+    return ExtraData(bytes(VANITY_LENGTH), ledger.genesis.validators, None, round_, ())
 
 
-def proposal(round_: int = 0) -> tuple[BlockAPI, QbftExtraData]:
+def proposal(round_: int = 0) -> tuple[BlockAPI, ExtraData]:
     """A block as a proposer on another node built it."""
     proposer = Ledger(MemoryStore(), genesis())
     parent = proposer.head

@@ -11,8 +11,8 @@ from eth_typing import Address
 from govchain_node.chain import CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.dev import DevEngine
+from govchain_node.consensus.producer import BlockProducer, Cadence
 from govchain_node.permissions import AllowAll
-from govchain_node.producer import BlockProducer, Cadence
 from govchain_node.storage import MemoryStore
 from govchain_node.txpool import TxPool
 from tests.unit.node.test_ledger import USER, VALIDATOR, spec, transfer
@@ -68,14 +68,11 @@ class Harness:
             accounts=self.account,
         )
         self.build_seconds = build_seconds
-        self.committed: list[CommittedBlock] = []
+        self.blocks: list[CommittedBlock] = []
         self.producer = BlockProducer(
-            self.ledger,
-            self.pool,
+            self,
             DevEngine(VALIDATOR),
             config,
-            nonce_of=lambda address: self.account(address)[0],
-            on_commit=self.on_commit,
             clock=lambda: 1_700_000_000 + self.clock(),
             monotonic=self.clock,
         )
@@ -84,10 +81,18 @@ class Harness:
         state = self.ledger.state_at(self.ledger.head)
         return state.get_nonce(Address(address)), state.get_balance(Address(address))
 
-    def on_commit(self, block: CommittedBlock) -> None:
+    # ------------------------------------------------ ConsensusHost
+
+    def nonce_of(self, address: bytes) -> int:
+        return self.account(address)[0]
+
+    def committed(self, block: CommittedBlock) -> None:
         # The build "took" build_seconds: the clock reads later once it is committed.
         self.clock.now += self.build_seconds
-        self.committed.append(block)
+        self.blocks.append(block)
+
+    def transaction_pooled(self, tx_hash: bytes) -> None:
+        """Not reached: the tests add to the pool directly."""
 
 
 def test_a_long_build_shortens_the_wait_for_the_next_block(tmp_path: Path) -> None:
@@ -115,12 +120,12 @@ def test_run_with_period_zero_seals_a_pending_transaction(tmp_path: Path) -> Non
         task = asyncio.create_task(harness.producer.run())
         harness.pool.add(transfer(0))
         harness.producer.notify()
-        while not harness.committed:
+        while not harness.blocks:
             await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=30))
-    assert harness.committed[0].senders == (USER.address,)
+    assert harness.blocks[0].senders == (USER.address,)
     assert len(harness.pool) == 0

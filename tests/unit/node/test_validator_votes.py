@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from govchain_node.chain import Ledger
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, Vote
-from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, Vote
+from govchain_node.consensus.voting import ValidatorHistory, VoteProposals, VoteTally
 from govchain_node.errors import RpcError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
-from govchain_node.qbft.voting import VoteTally
 from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.storage import MemoryStore
 
@@ -42,7 +41,7 @@ def append(ledger: Ledger, history: ValidatorHistory, proposer: bytes, vote: Vot
     """Commit the next block as the driver builds it: the tally's set, one vote."""
     number = ledger.head.block_number + 1
     validators = history.validators_for(number)
-    extra = QbftExtraData(bytes(VANITY_LENGTH), validators, vote, 0, ())
+    extra = ExtraData(bytes(VANITY_LENGTH), validators, vote, 0, ())
     built = ledger.build_block(
         [], timestamp=ledger.head.timestamp + 1, coinbase=proposer, extra=extra
     )

@@ -13,13 +13,18 @@ import typer
 from cryptography import x509
 from typer.testing import CliRunner
 
-from govchain_node.consortium import Consortium, ConsortiumError, ConsortiumSpec, init_consortium
-from govchain_node.consortium_cli import register
+from govchain_node.consensus.consortium import (
+    Consortium,
+    ConsortiumError,
+    ConsortiumSpec,
+    init_consortium,
+)
+from govchain_node.consensus.consortium_cli import register
+from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import load_dev_accounts, load_or_create_validator_key
 from govchain_node.p2p.identity import Role, identity_from_certificate
 from govchain_node.p2p.settings import P2pSettings
-from govchain_node.qbft.extra_data import decode_extra_data
 
 NODE_FILES = {"node.toml", "validator.key", "tls.pem", "tls.key", "ca.pem", "genesis.json"}
 PRIVATE = ["ca/ca.key", "dev-accounts.json"] + [

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from govchain_node.config import NodeConfig
-from govchain_node.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
 from govchain_node.p2p.errors import PeerSettingsError
 from govchain_node.p2p.identity import Role
 from govchain_node.p2p.settings import P2pSettings, read_node_key, read_node_toml, transport_config

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.core import Config, restore, step
-from govchain_node.qbft.crypto import FakeKeyring, FakeSigner
-from govchain_node.qbft.encoding import signing_hash
-from govchain_node.qbft.events import Action, Event, NewChainHead
-from govchain_node.qbft.messages import P, PreparedRound, PreparePayload, RoundChangePayload, Signed
-from govchain_node.qbft.state import NodeState, Persisted
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.core import Config, restore, step
+from govchain_node.consensus.qbft.encoding import signing_hash
+from govchain_node.consensus.qbft.events import Action, Event, NewChainHead
+from govchain_node.consensus.qbft.messages import (
+    P,
+    PreparedRound,
+    PreparePayload,
+    RoundChangePayload,
+    Signed,
+)
+from govchain_node.consensus.qbft.state import NodeState, Persisted
+from govchain_node.consensus.signing import FakeKeyring, FakeSigner
 from tests.simulation import blocks
 
 PARENT_PROPOSER = b"\x00" * 20

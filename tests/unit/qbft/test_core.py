@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govchain_node.qbft.core import round_timeout
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft.core import round_timeout
+from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
     Broadcast,
@@ -17,7 +17,7 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft.messages import (
     Commit,
     CommitPayload,
     Message,
@@ -30,7 +30,7 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
-from govchain_node.qbft.state import Persisted, PreparedCertificate
+from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
 from tests.simulation import blocks
 from tests.unit.qbft.harness import Net, Validator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft.events import (
     BlockCandidate,
     Broadcast,
     Event,
@@ -13,7 +13,7 @@ from govchain_node.qbft.events import (
     NewChainHead,
     RoundTimerExpired,
 )
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft.messages import (
     Commit,
     CommitPayload,
     Message,

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
-from govchain_node.qbft.crypto import FakeKeyring, Secp256k1Recoverer, Secp256k1Signer, keccak256
-from govchain_node.qbft.encoding import (
+from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.consensus.qbft.encoding import (
     decode_message,
     decode_persisted,
     encode_message,
@@ -16,8 +15,8 @@ from govchain_node.qbft.encoding import (
     encode_persisted,
     signing_hash,
 )
-from govchain_node.qbft.errors import DecodeError
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft.errors import DecodeError
+from govchain_node.consensus.qbft.messages import (
     COMMIT,
     PREPARE,
     PROPOSAL,
@@ -34,7 +33,13 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
-from govchain_node.qbft.state import Persisted, PreparedCertificate
+from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
+from govchain_node.consensus.signing import (
+    FakeKeyring,
+    Secp256k1Recoverer,
+    Secp256k1Signer,
+    keccak256,
+)
 from tests.simulation.blocks import make_block
 
 heights = st.integers(0, 2**63)

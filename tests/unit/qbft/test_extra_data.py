@@ -6,10 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.qbft._rlp import enc_bytes, enc_int, enc_list
-from govchain_node.qbft.crypto import keccak256
-from govchain_node.qbft.errors import ExtraDataError, QbftError
-from govchain_node.qbft.extra_data import (
+from govchain_node.consensus.extra_data import (
     ExtraData,
     Vote,
     block_hash,
@@ -20,6 +17,9 @@ from govchain_node.qbft.extra_data import (
     encode_for_commit_seal,
     header_with_extra,
 )
+from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.consensus.qbft.errors import ExtraDataError, QbftError
+from govchain_node.consensus.signing import keccak256
 
 # Besu QbftExtraDataCodecTest: vanity 0x01..0x20, validators [0x…01, 0x…02], vote add 0x…01,
 # round 0xFEDCBA, seals (r=1, s=10, v=0) and (r=10, s=1, v=0).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govchain_node.qbft.validators import max_faulty, proposer, quorum, sort_validators
+from govchain_node.consensus.qbft.validators import max_faulty, proposer, quorum, sort_validators
 
 
 @pytest.mark.parametrize(

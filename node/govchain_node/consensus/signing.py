@@ -1,4 +1,6 @@
-"""Signing and recovery behind two small interfaces, with a real and a fake implementation.
+"""Signing and hashing: keccak-256 and secp256k1 behind two small interfaces, with a real
+and a fake implementation. Shared by the QBFT core, the header codec and the p2p handshake
+(which imports nothing else of :mod:`govchain_node.consensus`, an import-linter contract).
 
 The core never touches a private key: it receives a :class:`Signer` (its own key) and a
 :class:`Recoverer` (who signed this hash?) at construction. Production uses secp256k1
@@ -19,7 +21,7 @@ from eth_keys.datatypes import PrivateKey, Signature
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
-from govchain_node.qbft.errors import ConfigError
+from govchain_node.errors import ConfigError
 
 SIGNATURE_LENGTH = 65
 ADDRESS_LENGTH = 20

@@ -1,4 +1,4 @@
-"""Block production timing: a block every ``block_period`` while transactions are
+"""The ``--dev`` block producer. Timing: a block every ``block_period`` while transactions are
 pending, otherwise an empty block every ``empty_block_period``.
 
 The producer decides *when*; the consensus engine decides *whether this node proposes*
@@ -22,6 +22,7 @@ Both threads share the GIL, so this buys no second core; the hand-overs cost som
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -32,9 +33,10 @@ from eth.abc import SignedTransactionAPI
 from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.engine import ConsensusEngine
-from govchain_node.consensus.extra_data import QbftExtraData
+from govchain_node.consensus.extra_data import ExtraData
+from govchain_node.consensus.host import ConsensusHost, settle_commit
+from govchain_node.consensus.voting import VoteProposals
 from govchain_node.errors import ChainError
-from govchain_node.txpool import TxPool
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class BlockJob:
     engine: ConsensusEngine
     candidates: list[SignedTransactionAPI]
     timestamp: int
-    extra: QbftExtraData
+    extra: ExtraData
     gas_limit: int
 
     def build_and_commit(self) -> tuple[BuiltBlock, CommittedBlock]:
@@ -92,31 +94,58 @@ class BlockJob:
 
 
 class BlockProducer:
+    """The ``--dev`` node's consensus: produce on a timer, sealed by ``engine`` alone.
+
+    Offers the node the same surface as the QBFT driver (:class:`.factory.Consensus`).
+    """
+
+    #: A ``--dev`` chain has one validator: votes would leave it without a quorum.
+    votes: VoteProposals | None = None
+    peer_count = 0
+
     def __init__(
         self,
-        ledger: Ledger,
-        pool: TxPool,
+        host: ConsensusHost,
         engine: ConsensusEngine,
         config: NodeConfig,
-        nonce_of: Callable[[bytes], int],
-        on_commit: Callable[[CommittedBlock], None],
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ledger = ledger
-        self._pool = pool
+        self._host = host
+        self._ledger = host.ledger
+        self._pool = host.pool
+        self._nonce_of = host.nonce_of
         self._engine = engine
         self._config = config
-        self._nonce_of = nonce_of
-        self._on_commit = on_commit
         self._clock = clock
         self._monotonic = monotonic
         self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
         self.cadence = Cadence(config.block_period, config.empty_block_period, monotonic())
+
+    @property
+    def address(self) -> bytes:
+        """The address that seals this node's blocks."""
+        return self._engine.coinbase
 
     def notify(self) -> None:
         """A transaction arrived."""
         self._wake.set()
+
+    def transaction_submitted(self, raw: bytes) -> None:
+        """A client's transaction entered the pool: a block may be due sooner."""
+        self.notify()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="block-producer")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
 
     def produce(self) -> CommittedBlock | None:
         """Build, seal and commit one block from the pool now (``None`` if not proposer)."""
@@ -159,12 +188,7 @@ class BlockProducer:
 
     def _finish(self, result: tuple[BuiltBlock, CommittedBlock]) -> CommittedBlock:
         built, committed = result
-        for skipped in built.skipped:
-            if skipped.permanent:
-                log.info("dropping transaction 0x%s: %s", skipped.tx_hash.hex(), skipped.reason)
-                self._pool.drop(skipped.tx_hash)
-        self._on_commit(committed)
-        self._pool.prune(set(committed.senders), self._nonce_of)
+        settle_commit(self._host, built, committed)
         return committed
 
     async def run(self) -> None:

@@ -1,9 +1,16 @@
-"""Drives the pure QBFT core (:mod:`govchain_node.qbft`) with the ledger, the pool, asyncio
-timers and the p2p network: the consortium counterpart of ``--dev``'s ``BlockProducer``.
+"""Drives the pure QBFT core (:mod:`govchain_node.consensus.qbft`) with the ledger, the pool,
+asyncio timers and the p2p network: the consortium counterpart of ``--dev``'s ``BlockProducer``.
 
 Why a driver and not an engine behind the producer: in QBFT the *network* decides when a
 block is final, so block production is an answer to the core's ``RequestBlock`` and
 import is an answer to its ``CommitBlock``; a timer-driven producer cannot express that.
+
+The driver sees the node only as a :class:`~govchain_node.consensus.host.ConsensusHost`
+(ledger, pool, commit listener) and settles each commit with the same routine as the
+``--dev`` producer (:func:`~govchain_node.consensus.host.settle_commit`); the node builds
+it through :func:`~govchain_node.consensus.factory.build_consensus`. Its signer and its
+network come in from outside (:func:`consortium_driver`: the node key and the TLS network;
+tests: :mod:`govchain_node.p2p.memory`).
 
 Everything runs on the node's one event loop. Events are queued and fed one at a time,
 each step's actions performed in order before the next event: a ``CommitBlock`` enqueues
@@ -21,7 +28,7 @@ The validator set of each height follows the header votes on the chain
 synced blocks are all checked against the set of the height they belong to, and a
 proposal carries one of the votes an operator asked this validator to cast.
 
-Block sync (:mod:`govchain_node.sync`) runs beside consensus: heads are announced to peers
+Block sync (:mod:`govchain_node.consensus.sync`) runs beside consensus: heads are announced to peers
 on every change and every second, and a node behind its peers fetches and imports the
 missing blocks after checking their commit seals against the block's validator set.
 """
@@ -37,28 +44,24 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI
 
 from govchain_node.chain import BuiltBlock, CommittedBlock
 from govchain_node.config import NodeConfig
-from govchain_node.consensus.extra_data import VANITY_LENGTH, QbftExtraData, decode_extra_data
-from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
-from govchain_node.errors import InvalidBlockError, NodeError, StorageError
-from govchain_node.p2p.identity import NodeIdentity
-from govchain_node.p2p.network import Network
-from govchain_node.p2p.settings import P2pSettings, read_node_key
-from govchain_node.qbft import core
-from govchain_node.qbft.blocks import RlpBlockOps
-from govchain_node.qbft.crypto import Secp256k1Recoverer, Secp256k1Signer
-from govchain_node.qbft.encoding import (
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
+from govchain_node.consensus.host import ConsensusHost, settle_commit
+from govchain_node.consensus.qbft import core
+from govchain_node.consensus.qbft.blocks import RlpBlockOps
+from govchain_node.consensus.qbft.encoding import (
     decode_message,
     decode_persisted,
     encode_message,
     encode_persisted,
 )
-from govchain_node.qbft.errors import DecodeError
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft.errors import DecodeError
+from govchain_node.consensus.qbft.events import (
     BlockCandidate,
     Broadcast,
     CommitBlock,
@@ -70,10 +73,10 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.messages import Message
-from govchain_node.qbft.state import Persisted
-from govchain_node.service import Node
-from govchain_node.sync import (
+from govchain_node.consensus.qbft.future import FutureMessages, height_of
+from govchain_node.consensus.qbft.state import Persisted
+from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer, Signer
+from govchain_node.consensus.sync import (
     BLOCKS,
     GET_BLOCKS,
     MAX_BLOCKS_PER_REQUEST,
@@ -88,6 +91,12 @@ from govchain_node.sync import (
     encode_status,
     verify_seals,
 )
+from govchain_node.consensus.voting import ValidatorHistory, VoteProposals
+from govchain_node.errors import InvalidBlockError, NodeError, StorageError
+from govchain_node.genesis import GenesisSpec
+from govchain_node.p2p.identity import NodeIdentity
+from govchain_node.p2p.network import Connect, Network
+from govchain_node.p2p.settings import P2pSettings, read_node_key
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +131,6 @@ def write_durably(path: Path, data: bytes) -> None:
         os.close(directory)
 
 
-def _height_of(message: Message) -> int:
-    return message.signed.payload.height
-
-
 def _hexes(head: NewChainHead) -> str:
     return ", ".join("0x" + v.hex() for v in head.validators)
 
@@ -133,11 +138,18 @@ def _hexes(head: NewChainHead) -> str:
 class ConsortiumDriver:
     """One node's consensus task and block sync; see the module docstring."""
 
-    def __init__(self, node: Node, p2p: P2pSettings) -> None:
-        self._node = node
-        self._ledger = node.ledger
-        self._period = whole_period(node.config)
-        signer = Secp256k1Signer(read_node_key(p2p.key_file))
+    def __init__(
+        self,
+        host: ConsensusHost,
+        config: NodeConfig,
+        genesis: GenesisSpec,
+        signer: Signer,
+        connect: Connect,
+    ) -> None:
+        self._host = host
+        self._ledger = host.ledger
+        self._gas_limit = config.block_gas_limit
+        self._period = whole_period(config)
         self.address = signer.address
         self._config = core.Config(
             signer=signer,
@@ -146,16 +158,13 @@ class ConsortiumDriver:
             base_timeout=2.0 * self._period + 2.0,
             max_timeout=max(30.0, 2.0 * self._period + 2.0),
         )
-        self._state_path = node.config.data_dir / STATE_FILE
-        genesis = node.genesis
+        self._state_path = config.data_dir / STATE_FILE
         self.history = ValidatorHistory(
             self._ledger.header_by_number, genesis.validators, genesis.epoch_length
         )
         self.votes = VoteProposals()
         self._state = core.restore(self._load_persisted())
-        self.network = Network.from_settings(
-            p2p,
-            node.genesis.chain_id,
+        self.network = connect(
             on_transaction=self._on_transaction,
             on_consensus=self._on_consensus,
             on_other=self._on_sync,
@@ -165,12 +174,13 @@ class ConsortiumDriver:
         self._events: collections.deque[Event] = collections.deque()
         self._feeding = False
         self._timer: asyncio.TimerHandle | None = None
-        self._future: dict[int, list[Message]] = {}
-        self._buffered = 0
+        self._future = FutureMessages(FUTURE_HEIGHTS, MAX_BUFFERED)
         self._tasks: list[asyncio.Task[None]] = []
         self._building: asyncio.Task[None] | None = None
         self._peer_heights: dict[bytes, int] = {}
         self._sync_deadline = 0.0
+        #: The bound p2p port, once started.
+        self.port: int | None = None
 
     def _load_persisted(self) -> Persisted | None:
         if not self._state_path.exists():
@@ -191,13 +201,20 @@ class ConsortiumDriver:
     def round(self) -> int:
         return self._state.round
 
-    async def start(self) -> int:
-        """Listen and dial, start consensus on the current head; returns the p2p port."""
-        port = await self.network.start()
+    @property
+    def peer_count(self) -> int:
+        return self.network.peer_count
+
+    def transaction_submitted(self, raw: bytes) -> None:
+        """A client's transaction entered our pool: gossip it to the peers."""
+        self.network.publish_transaction(raw)
+
+    async def start(self) -> None:
+        """Listen and dial, start consensus on the current head (the port: :attr:`port`)."""
+        self.port = await self.network.start()
         self._feed(self._head_event(self._ledger.head))
         self._replay_buffered()
         self._tasks.append(asyncio.create_task(self._announce(), name="sync-status"))
-        return port
 
     async def stop(self) -> None:
         if self._timer is not None:
@@ -214,7 +231,7 @@ class ConsortiumDriver:
     async def _announce(self) -> None:
         """Periodic head announcements: how a restarted node learns it is behind."""
         while True:
-            self.network.transport.broadcast(STATUS, encode_status(self._ledger.head.block_number))
+            self.network.broadcast(STATUS, encode_status(self._ledger.head.block_number))
             await asyncio.sleep(STATUS_INTERVAL)
 
     # ----------------------------------------------------------------- feeding the core
@@ -269,15 +286,15 @@ class ConsortiumDriver:
             return  # the head moved (sync or a commit) while we waited
         tally = self.history.tally_after(parent.block_number)
         vote = self.votes.choose(tally, self.address)
-        extra = QbftExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
-        node = self._node
+        extra = ExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
+        host = self._host
         try:
             built = self._ledger.build_block(
-                node.pool.executable(node.nonce_of),
+                host.pool.executable(host.nonce_of),
                 timestamp=max(int(time.time()), parent.timestamp + self._period),
                 coinbase=self.address,
                 extra=extra,
-                gas_limit=node.config.block_gas_limit,
+                gas_limit=self._gas_limit,
             )
         except NodeError:
             log.exception("building the proposal for height %d failed", request.height)
@@ -329,9 +346,9 @@ class ConsortiumDriver:
             return
         if bytes(block.header.coinbase) == self.address:
             sealed = encode_block(self._ledger.block(self._ledger.head))
-            self.network.transport.broadcast(BLOCKS, encode_blocks([sealed]))
+            self.network.broadcast(BLOCKS, encode_blocks([sealed]))
 
-    def _import(self, block: BlockAPI, extra: QbftExtraData, seals: tuple[bytes, ...]) -> None:
+    def _import(self, block: BlockAPI, extra: ExtraData, seals: tuple[bytes, ...]) -> None:
         """Execute ``block`` (or take the held execution of it), check it is exactly the
         block that was sealed, commit it with ``seals`` and move to the next height."""
         built = self._ledger.import_block(block, extra)
@@ -343,14 +360,9 @@ class ConsortiumDriver:
         self._after_commit(built, committed)
 
     def _after_commit(self, built: BuiltBlock, committed: CommittedBlock) -> None:
-        node = self._node
-        for skipped in built.skipped:
-            if skipped.permanent:
-                node.pool.drop(skipped.tx_hash)
-        node.committed(committed)
-        node.pool.prune(set(committed.senders), node.nonce_of)
+        settle_commit(self._host, built, committed)
         head = committed.header
-        self.network.transport.broadcast(STATUS, encode_status(head.block_number))
+        self.network.broadcast(STATUS, encode_status(head.block_number))
         event = self._head_event(head)
         if event.validators != self.history.validators_for(head.block_number):
             log.info("validators from block %d on: %s", head.block_number + 1, _hexes(event))
@@ -360,12 +372,8 @@ class ConsortiumDriver:
 
     def _replay_buffered(self) -> None:
         """Feed the messages that arrived early for the height now running; drop older."""
-        height = self._state.height
-        for message in self._future.pop(height, []):
-            self._buffered -= 1
+        for message in self._future.release(self._state.height):
             self._feed(MessageReceived(message))
-        for stale in [h for h in self._future if h < height]:
-            self._buffered -= len(self._future.pop(stale))
 
     # ----------------------------------------------------------------- network callbacks
 
@@ -374,10 +382,10 @@ class ConsortiumDriver:
         if peer is None:
             return True
         try:
-            pooled = self._node.pool.add_raw(raw)
+            pooled = self._host.pool.add_raw(raw)
         except NodeError:
             return False
-        self._node.subscriptions.publish_pending(pooled.hash)
+        self._host.transaction_pooled(pooled.hash)
         return True
 
     def _on_consensus(self, code: int, payload: bytes, peer: bytes) -> bool:
@@ -385,13 +393,10 @@ class ConsortiumDriver:
             message = decode_message(code, payload)
         except DecodeError:
             return False
-        height = _height_of(message)
-        if height > self._state.height:
-            if height <= self._state.height + FUTURE_HEIGHTS and self._buffered < MAX_BUFFERED:
-                self._future.setdefault(height, []).append(message)
-                self._buffered += 1
-        elif height == self._state.height:
+        if height_of(message) == self._state.height:
             self._feed(MessageReceived(message))
+        else:  # held if for one of the next heights and there is room, else dropped
+            self._future.hold(message, self._state.height)
         return True
 
     def _on_peer(self, identity: NodeIdentity, connected: bool) -> None:
@@ -458,15 +463,13 @@ class ConsortiumDriver:
             log.info("synced block %d", number)
 
 
-async def run_consortium_node(config: NodeConfig, p2p: P2pSettings) -> None:
-    """Serve one consortium node on the running loop until cancelled."""
-    node = Node.open(config, p2p=p2p)
-    await node.start()
-    print(f"rpc listening on {node.rpc_url}", flush=True)
-    print(f"ws listening on {node.ws_url}", flush=True)
-    if node.consortium is not None:
-        print(f"p2p as 0x{node.consortium.address.hex()}", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await node.stop()
+def consortium_driver(
+    host: ConsensusHost, config: NodeConfig, genesis: GenesisSpec, p2p: P2pSettings
+) -> ConsortiumDriver:
+    """The driver of a consortium node: its key and its TLS network from ``p2p``."""
+
+    def connect(**handlers: Any) -> Network:
+        return Network.from_settings(p2p, genesis.chain_id, **handlers)
+
+    signer = Secp256k1Signer(read_node_key(p2p.key_file))
+    return ConsortiumDriver(host, config, genesis, signer, connect)

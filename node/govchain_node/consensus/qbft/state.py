@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft.messages import (
     CommitPayload,
     PreparePayload,
     Proposal,

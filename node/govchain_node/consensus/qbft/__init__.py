@@ -8,11 +8,15 @@ Public surface (modules starting with ``_`` are private):
 - :mod:`state`: :class:`state.NodeState` and :class:`state.Persisted` (what to fsync);
 - :mod:`messages` / :mod:`encoding`: message values, their RLP wire format (0x12-0x15)
   and the persisted record's encoding;
-- :mod:`extra_data`: Besu's header extraData and the commit-seal / on-chain hashes;
-  :mod:`blocks`: :class:`blocks.RlpBlockOps` and :func:`blocks.seal_block` for RLP blocks;
-- :mod:`validators`: quorum, f and proposer rotation; :mod:`voting`: header-vote tally;
-- :mod:`crypto`: the injected signer/recoverer (secp256k1 in production, a fast fake in tests);
+- :mod:`blocks`: :class:`blocks.RlpBlockOps` and :func:`blocks.seal_block` for RLP blocks;
+- :mod:`validators`: quorum, f and proposer rotation;
+- :mod:`future`: the bounded buffer of messages for heights not running yet;
 - :mod:`errors`: the one exception tree.
+
+Beside it in :mod:`govchain_node.consensus`, and as pure: :mod:`~..extra_data` (Besu's
+header extraData and the commit-seal / on-chain hashes), :mod:`~..voting` (the header-vote
+tally) and :mod:`~..signing` (keccak and the injected signer/recoverer: secp256k1 in
+production, a fast fake in tests).
 
 How a node drives it (one consensus task; ``feed`` = call ``step``, keep the new state,
 perform the actions *in order*)::
@@ -32,9 +36,11 @@ perform the actions *in order*)::
                             then feed(NewChainHead(...)) for the new head
     block imported by sync -> feed(NewChainHead(...)) as well
 
-Messages for the next height may be buffered by the node and fed after the head moves
-(the simulator does); the core itself ignores other heights.
+Messages for the next heights may be held by the node and fed after the head moves
+(:class:`future.FutureMessages`, used by the node's driver and the simulator); the core
+itself ignores other heights.
 
-Boundary: nothing here imports py-evm, sockets, asyncio or the RPC layer (a test reads the
-imports to keep it so); the node adapts py-evm to :class:`core.BlockOps`.
+Boundary: nothing here imports py-evm, sockets, asyncio or the RPC layer (an import-linter
+contract in ``pyproject.toml`` and a test reading the imports keep it so); the node adapts
+py-evm to :class:`core.BlockOps`.
 """

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from govchain_node.qbft.messages import Message
-from govchain_node.qbft.state import Persisted
+from govchain_node.consensus.qbft.messages import Message
+from govchain_node.consensus.qbft.state import Persisted
 
 # --------------------------------------------------------------------------- events
 
@@ -24,7 +24,7 @@ class NewChainHead:
     vote tally; the core sorts it by address, as Besu does, since genesis lists need not
     be sorted);
     ``proposer`` is the block's proposer (its coinbase), from which the next proposers are
-    derived (:func:`govchain_node.qbft.validators.proposer`).
+    derived (:func:`govchain_node.consensus.qbft.validators.proposer`).
     """
 
     height: int

@@ -1,7 +1,7 @@
 """``govchain consortium …``: ``init`` a consortium directory, ``up`` its nodes, ``status``.
 
 Registered into the client's CLI through the ``govchain.cli`` entry point
-``consortium = "govchain_node.consortium_cli:register"``. Every ``govchain`` invocation
+``consortium = "govchain_node.consensus.consortium_cli:register"``. Every ``govchain`` invocation
 imports this module, so the consortium machinery (py-evm via genesis, cryptography) is
 imported inside the commands, not here.
 """
@@ -21,7 +21,7 @@ from govchain_node.errors import NodeError
 if TYPE_CHECKING:
     import httpx
 
-    from govchain_node.consortium import Consortium, NodeEntry
+    from govchain_node.consensus.consortium import Consortium, NodeEntry
 
 consortium_app = typer.Typer(
     help="Create and inspect a QBFT consortium of chain nodes.", no_args_is_help=True
@@ -55,7 +55,7 @@ def init(
     accounts: Annotated[int, typer.Option(help="Funded, allow-listed accounts.")] = 1,
 ) -> None:
     """Write genesis, keys, TLS material and node configs for a new consortium."""
-    from govchain_node.consortium import ConsortiumSpec, init_consortium
+    from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
 
     try:
         spec = ConsortiumSpec(
@@ -132,7 +132,7 @@ def status(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each node.")] = 2.0,
 ) -> None:
     """Show each node's block height and peer count (or that it is not running)."""
-    from govchain_node.consortium import Consortium
+    from govchain_node.consensus.consortium import Consortium
 
     try:
         consortium = Consortium.load(directory)
@@ -170,7 +170,7 @@ def up(
     import sys
     import time
 
-    from govchain_node.consortium import NODE_CONFIG_FILE, Consortium
+    from govchain_node.consensus.consortium import NODE_CONFIG_FILE, Consortium
 
     try:
         consortium = Consortium.load(directory)

@@ -23,10 +23,10 @@ import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI
 from rlp.exceptions import DecodingError, DeserializationError
 
-from govchain_node.consensus.extra_data import QbftExtraData
+from govchain_node.consensus.extra_data import ExtraData
+from govchain_node.consensus.qbft.validators import quorum
 from govchain_node.consensus.seals import recover_sealers
 from govchain_node.errors import InvalidBlockError
-from govchain_node.qbft.validators import quorum
 from govchain_node.vm import GovchainVM
 
 STATUS = 0x20
@@ -101,7 +101,7 @@ def decode_blocks(payload: bytes) -> list[bytes]:
 
 def verify_seals(
     header: BlockHeaderAPI, parent: BlockHeaderAPI, validators: Sequence[bytes]
-) -> QbftExtraData:
+) -> ExtraData:
     """The header's extraData, if it names ``validators`` (the sorted set after
     ``parent``) and a quorum of distinct members of that set sealed it.
 

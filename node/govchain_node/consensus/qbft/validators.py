@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from govchain_node.qbft.errors import ConfigError
+from govchain_node.consensus.qbft.errors import ConfigError
 
 
 def quorum(n: int) -> int:

@@ -8,7 +8,7 @@ new digest and justifications compare it with the old round substituted back; ``
 a COMMIT is a signature over that commit-seal hash and is copied into the block.
 
 Blocks are opaque ``bytes`` here (one RLP item); the core learns their height, digest and
-seal hash through :class:`govchain_node.qbft.core.BlockOps`.
+seal hash through :class:`govchain_node.consensus.qbft.core.BlockOps`.
 """
 
 from __future__ import annotations

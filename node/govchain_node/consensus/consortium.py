@@ -28,8 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from govchain_node import consortium_toml
+from govchain_node import tomlfile
 from govchain_node.config import DEFAULT_CHAIN_ID, DEFAULT_GAS_LIMIT, NodeConfig
+from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
+from govchain_node.consensus.qbft.validators import sort_validators
 from govchain_node.errors import ConfigError
 from govchain_node.genesis import DEV_BALANCE, GENESIS_FILE, AllocAccount, GenesisSpec
 from govchain_node.keys import Account, load_or_create_validator_key, write_dev_accounts
@@ -38,8 +40,6 @@ from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.settings import P2pSettings
 from govchain_node.p2p.tls import TlsFiles
 from govchain_node.p2p.transport import PeerSpec
-from govchain_node.qbft.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
-from govchain_node.qbft.validators import sort_validators
 
 SUMMARY_FILE = "consortium.json"
 NODE_CONFIG_FILE = "node.toml"
@@ -236,7 +236,7 @@ def _node_config(
         f"govchain consortium {node.name} ({node.role.value} {node.identity.hex_address})\n"
         "written by `govchain consortium init`; paths in [p2p] are relative to this file"
     )
-    return consortium_toml.dumps(document, header)
+    return tomlfile.dumps(document, header)
 
 
 def init_consortium(out: Path, spec: ConsortiumSpec) -> Consortium:

@@ -11,19 +11,26 @@ Layouts (``h`` height, ``r`` round, scalars minimal big-endian, ``sig`` 65 bytes
 The block is embedded as its own RLP list, not as a byte string. A payload's signing hash
 is ``keccak(rlp([code, payload]))``, Besu's ``QbftPayload.hashForSignature``. Decoding is
 strict (canonical RLP, exact field counts and lengths, no trailing bytes) and raises
-only :class:`~govchain_node.qbft.errors.DecodeError`. It does not check signatures: that is
-the core's job, since only it knows the validator set.
+only :class:`~govchain_node.consensus.qbft.errors.DecodeError`. It does not check
+signatures: that is the core's job, since only it knows the validator set.
 """
 
 from __future__ import annotations
 
 import functools
 
-from govchain_node.qbft import _rlp
-from govchain_node.qbft._rlp import Item, as_bytes, as_int, as_list, enc_bytes, enc_int, enc_list
-from govchain_node.qbft.crypto import SIGNATURE_LENGTH, keccak256
-from govchain_node.qbft.errors import DecodeError
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft import _rlp
+from govchain_node.consensus.qbft._rlp import (
+    Item,
+    as_bytes,
+    as_int,
+    as_list,
+    enc_bytes,
+    enc_int,
+    enc_list,
+)
+from govchain_node.consensus.qbft.errors import DecodeError
+from govchain_node.consensus.qbft.messages import (
     COMMIT,
     PREPARE,
     PROPOSAL,
@@ -42,7 +49,8 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
-from govchain_node.qbft.state import Persisted, PreparedCertificate
+from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
+from govchain_node.consensus.signing import SIGNATURE_LENGTH, keccak256
 
 MAX_JUSTIFICATION = 256
 _EMPTY_LIST = enc_list([])

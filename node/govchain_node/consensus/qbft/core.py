@@ -36,11 +36,10 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Protocol
 
-from govchain_node.qbft import validators as vset
-from govchain_node.qbft.crypto import Recoverer, Signer
-from govchain_node.qbft.encoding import signing_hash
-from govchain_node.qbft.errors import ConfigError
-from govchain_node.qbft.events import (
+from govchain_node.consensus.qbft import validators as vset
+from govchain_node.consensus.qbft.encoding import signing_hash
+from govchain_node.consensus.qbft.errors import ConfigError
+from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
     Broadcast,
@@ -53,7 +52,7 @@ from govchain_node.qbft.events import (
     RoundTimerExpired,
     StartRoundTimer,
 )
-from govchain_node.qbft.messages import (
+from govchain_node.consensus.qbft.messages import (
     Commit,
     CommitPayload,
     Message,
@@ -68,12 +67,13 @@ from govchain_node.qbft.messages import (
     RoundChangePayload,
     Signed,
 )
-from govchain_node.qbft.state import (
+from govchain_node.consensus.qbft.state import (
     AcceptedProposal,
     NodeState,
     Persisted,
     PreparedCertificate,
 )
+from govchain_node.consensus.signing import Recoverer, Signer
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

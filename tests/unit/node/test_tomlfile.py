@@ -1,15 +1,19 @@
-"""The TOML writer: everything it writes reads back identically with tomllib."""
+"""node.toml's reader and writer: everything written reads back identically with tomllib,
+``None`` is left out, the header becomes comments, and an unreadable file is a ConfigError."""
 
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.consortium_toml import dumps
+from govchain_node import tomlfile
+from govchain_node.errors import ConfigError
+from govchain_node.tomlfile import dumps
 
 _scalars = st.one_of(
     st.booleans(),
@@ -35,6 +39,8 @@ def test_round_trip(top: dict[str, Any], tables: dict[str, Any], peers: list[Any
 
 def test_none_is_left_out_and_bytes_refused() -> None:
     assert tomllib.loads(dumps({"a": None, "b": 1})) == {"b": 1}
+    nested = {"p2p": {"peers": [{"host": "h", "port": None}], "tls": None}}
+    assert tomllib.loads(dumps(nested)) == {"p2p": {"peers": [{"host": "h"}]}}
     with pytest.raises(TypeError):
         dumps({"raw": b"\x00"})
 
@@ -46,3 +52,26 @@ def test_regression_key_with_trailing_newline_is_quoted() -> None:
 
 def test_regression_astral_characters_are_written_as_utf8_not_surrogates() -> None:
     assert tomllib.loads(dumps({"s": "\U0001f600"})) == {"s": "\U0001f600"}
+
+
+def test_header_lines_are_comments_before_the_document() -> None:
+    text = dumps({"a": 1}, "first line\nsecond")
+    assert text.startswith("# first line\n# second\n")
+    assert tomllib.loads(text) == {"a": 1}
+
+
+def test_write_then_read_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    document = {"chain_id": 7, "p2p": {"peers": [{"address": "0x" + "ab" * 20, "port": 1}]}}
+    tomlfile.write(path, document, "a header")
+    assert tomlfile.read(path) == document
+
+
+@pytest.mark.parametrize("content", [b"a = ", b"a = 1\na = 2\n", b'a = "\xff"\n'])
+def test_an_unreadable_file_is_a_config_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "node.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        tomlfile.read(path)
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        tomlfile.read(tmp_path / "missing.toml")

@@ -13,16 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from govchain_node.qbft import _rlp
-from govchain_node.qbft._rlp import Item, as_bytes, as_int, as_list
-from govchain_node.qbft.core import BlockInfo
-from govchain_node.qbft.errors import DecodeError
-from govchain_node.qbft.extra_data import (
+from govchain_node.consensus.extra_data import (
     block_hash,
     commit_seal_hash,
     header_extra,
     header_with_extra,
 )
+from govchain_node.consensus.qbft import _rlp
+from govchain_node.consensus.qbft._rlp import Item, as_bytes, as_int, as_list
+from govchain_node.consensus.qbft.core import BlockInfo
+from govchain_node.consensus.qbft.errors import DecodeError
 
 COINBASE_INDEX = 2
 NUMBER_INDEX = 8
