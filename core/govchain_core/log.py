@@ -69,9 +69,6 @@ class MemoryNodeStore:
                 raise ValueError(f"node ({level}, {index}) appended out of order")
             row.append(value)
 
-    def leaf_count(self) -> int:
-        return len(self.levels[0]) if self.levels else 0
-
 
 def perfect_subtrees(start: int, end: int) -> list[NodeKey]:
     """Decompose an aligned range ``[start, end)`` into perfect subtrees, largest first."""

@@ -144,10 +144,6 @@ class BlockBufferedDB(BaseDB):
             return self._pending[key] is not None
         return self._store.get(key) is not None
 
-    @property
-    def pending_writes(self) -> int:
-        return len(self._pending)
-
     def flush(self) -> None:
         """Commit all pending writes as one atomic, durable store transaction."""
         pending, self._pending = self._pending, {}

@@ -110,9 +110,6 @@ class TxPool:
     def get(self, tx_hash: bytes) -> PooledTransaction | None:
         return self._by_hash.get(tx_hash)
 
-    def set_accounts(self, accounts: AccountReader) -> None:
-        self._accounts = accounts
-
     # ----------------------------------------------------------------- admission
 
     def add_raw(self, raw: bytes) -> PooledTransaction:

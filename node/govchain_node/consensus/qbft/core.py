@@ -32,7 +32,7 @@ it counts the reason in :attr:`NodeState.ignored`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import Protocol
 
@@ -557,8 +557,3 @@ def step(config: Config, state: NodeState, event: Event) -> tuple[NodeState, tup
     else:
         work.on_timer(event)
     return work.state, tuple(work.actions)
-
-
-def diagnostics(state: NodeState) -> Mapping[str, int]:
-    """Counts of ignored inputs by reason (for metrics and ``consortium status``)."""
-    return state.ignored
