@@ -9,6 +9,10 @@ Answers are untrusted input like any other: ``answer_json`` parses them through
 ``govchain_core.bounded_json`` so a hostile or broken server cannot make the client
 recurse without bound (a process that imports py-evm runs with a recursion limit
 high enough for the C parser to overflow the stack).
+
+``notary_error`` is the one place an RFC 9457 problem answer of the notary becomes
+an SDK exception; the SDK's ``NotaryClient`` and the IoT bridge both use it (through
+``answer_object``).
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ from typing import Any
 import httpx
 
 from govchain_client.errors import (
+    AuthError,
     ConnectError,
     InvalidUrlError,
     NetworkError,
+    NotaryError,
     ProtocolError,
+    RateLimitedError,
     RequestTimeoutError,
     TransportError,
+    UnavailableError,
 )
 from govchain_core import bounded_json
 from govchain_core.errors import JsonLimitError
@@ -89,3 +97,39 @@ def answer_json(response: httpx.Response, url: str, max_bytes: int = MAX_ANSWER_
         raise ProtocolError(url, f"HTTP {response.status_code} answer refused: {exc}") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise ProtocolError(url, f"HTTP {response.status_code} answer is not JSON: {exc}") from None
+
+
+def answer_object(response: httpx.Response, url: str) -> dict[str, Any]:
+    """A notary answer as a JSON object, or the SDK error for an error status."""
+    if response.status_code >= 400:
+        raise notary_error(response, url)
+    value = answer_json(response, url)
+    if not isinstance(value, dict):
+        raise ProtocolError(url, f"HTTP {response.status_code} answer is not a JSON object")
+    return value
+
+
+def notary_error(response: httpx.Response, url: str) -> NotaryError:
+    """The SDK exception for a notary error answer (RFC 9457 problem details when given)."""
+    try:
+        problem = answer_json(response, url)
+    except ProtocolError:
+        problem = None
+    if not isinstance(problem, dict):
+        problem = {"title": response.reason_phrase or f"HTTP {response.status_code}"}
+    status = response.status_code
+    if status in (401, 403):
+        return AuthError(status, problem)
+    if status in (429, 503):
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        cls = UnavailableError if status == 503 else RateLimitedError
+        return cls(status, problem, retry_after)
+    return NotaryError(status, problem)
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds to wait from a ``Retry-After`` header in seconds (1 when absent or unusable)."""
+    try:
+        return max(0.0, float(value)) if value is not None else 1.0
+    except ValueError:
+        return 1.0

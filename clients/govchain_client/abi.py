@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from govchain_client.errors import ClientError
+
 WORD = 32
 
 SELECTORS = {
@@ -22,7 +24,7 @@ SELECTORS = {
 }
 
 
-class AbiDecodeError(ValueError):
+class AbiDecodeError(ClientError, ValueError):
     """Return data does not have the expected ABI shape."""
 
 

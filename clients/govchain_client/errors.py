@@ -16,7 +16,18 @@
     │   └── RateLimitedError        429 (``retry_after`` seconds)
     │       └── UnavailableError        503: back-pressure or not ready (``retry_after``)
     ├── PendingMarkerError      a ``<file>.govchain.pending`` marker is unreadable (``path``)
+    ├── AbiDecodeError          contract return data without the expected ABI shape
+    │                           (``govchain_client.abi``; also a ``ValueError``)
+    ├── UsageError              ``govchain verify``: the user must change the command (exit 2)
+    ├── SourceUnreachableError  ``govchain verify``: a source could not be read (exit 3)
+    │                           (both in ``govchain_client.verify_command``)
     └── IotError                the IoT bridge's own errors (``govchain_client.iot.errors``)
+        ├── UplinkError             an MQTT message that is not a usable uplink
+        │   ├── UnknownFormatError      the topic belongs to no supported network server
+        │   └── NotAnUplinkError        a supported network, but another event
+        ├── SpoolError              the local spool is unusable
+        ├── BatchingError           batching limits out of range (checked at start-up)
+        └── ReadingNotFoundError    no spooled reading matches a device and counter
 
 Third-party errors never leave the SDK: ``httpx`` failures are converted where the
 SDK calls httpx (``govchain_client._transport.mapped_errors``), by the most specific

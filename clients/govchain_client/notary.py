@@ -22,17 +22,14 @@ from typing import Any
 
 import httpx
 
-from govchain_client._transport import answer_json, mapped_errors
+from govchain_client._transport import answer_object, mapped_errors
 from govchain_client.errors import (
-    AuthError,
     ConnectError,
     NetworkError,
     NotaryError,
-    ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
     TransportError,
-    UnavailableError,
 )
 from govchain_core.digest import Digest
 from govchain_core.receipt import Receipt
@@ -183,41 +180,6 @@ class _Api:
             body["superseded_by"] = superseded_by
         return Request("POST", "/v1/status", body)
 
-    def body(self, response: httpx.Response, url: str) -> dict[str, Any]:
-        """The answer as a JSON object, or the SDK error for an error status."""
-        self.raise_for(response, url)
-        value = answer_json(response, url)
-        if not isinstance(value, dict):
-            raise ProtocolError(url, f"HTTP {response.status_code} answer is not a JSON object")
-        return value
-
-    @staticmethod
-    def raise_for(response: httpx.Response, url: str) -> None:
-        if response.status_code < 400:
-            return
-        try:
-            problem = answer_json(response, url)
-        except ProtocolError:
-            problem = None
-        if not isinstance(problem, dict):
-            problem = {"title": response.reason_phrase}
-        status = response.status_code
-        if status in (401, 403):
-            raise AuthError(status, problem)
-        if status in (429, 503):
-            retry_after = _retry_after(response)
-            cls = UnavailableError if status == 503 else RateLimitedError
-            raise cls(status, problem, retry_after if retry_after is not None else 1.0)
-        raise NotaryError(status, problem)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
 
 class NotaryClient:
     """Blocking client for one notary."""
@@ -288,7 +250,7 @@ class NotaryClient:
             try:
                 with mapped_errors(self.url):
                     response = self._http.request(**self._api.arguments(request))
-                return self._api.body(response, self.url)
+                return answer_object(response, self.url)
             except (NotaryError, TransportError) as exc:
                 time.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")
@@ -364,7 +326,7 @@ class AsyncNotaryClient:
             try:
                 with mapped_errors(self.url):
                     response = await self._http.request(**self._api.arguments(request))
-                return self._api.body(response, self.url)
+                return answer_object(response, self.url)
             except (NotaryError, TransportError) as exc:
                 await asyncio.sleep(self._retry.after_failure(attempt, exc))
         raise AssertionError("unreachable")

@@ -48,6 +48,7 @@ from typing import Any
 
 import httpx
 
+from govchain_client.errors import ClientError
 from govchain_core.bounded_json import loads as bounded_loads
 from govchain_core.deployment import Deployment
 from govchain_core.errors import DeploymentError, JsonLimitError
@@ -64,11 +65,11 @@ EXIT_CODES = {Verdict.VALID: 0, Verdict.NOT_VALID: 1, Verdict.COULD_NOT_CHECK: 3
 _MARKS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "-"}
 
 
-class UsageError(Exception):
+class UsageError(ClientError):
     """The user must change the command (exit 2)."""
 
 
-class SourceUnreachableError(Exception):
+class SourceUnreachableError(ClientError):
     """A source the check needs could not be read (exit 3): ``url`` and ``error``."""
 
     def __init__(self, url: str, error: str) -> None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govchain_contracts.errors import BuildError
+
 SOLC_VERSION = "0.8.30"
 """The solc release the artifacts must come from (solc-js reports it with a suffix)."""
 
@@ -51,10 +53,6 @@ ARTIFACT_DIR = PACKAGE_DIR / "artifacts"
 CONTRACTS_DIR = PACKAGE_DIR.parent
 SOURCE_DIR = CONTRACTS_DIR / "src"
 COMPILE_SCRIPT = CONTRACTS_DIR / "compile.mjs"
-
-
-class BuildError(Exception):
-    """The compiler is missing, failed, or reported errors."""
 
 
 @dataclass(frozen=True)

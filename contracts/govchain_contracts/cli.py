@@ -27,7 +27,8 @@ from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
 from web3.logs import DISCARD
 
 from govchain_contracts import Role, load
-from govchain_contracts.deploy import ContractSender, DeployError, deploy_registries, web3_for
+from govchain_contracts.deploy import ContractSender, deploy_registries, web3_for
+from govchain_contracts.errors import DeployError
 from govchain_core.deployment import Deployment
 from govchain_core.errors import DeploymentError
 

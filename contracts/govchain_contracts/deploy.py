@@ -17,14 +17,11 @@ from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from govchain_contracts import ContractName, load
+from govchain_contracts.errors import DeployError
 from govchain_core.deployment import Deployment
 
 DEPLOY_GAS = 6_000_000
 RECEIPT_TIMEOUT = 120.0
-
-
-class DeployError(Exception):
-    """A set-up transaction failed or the endpoint could not be used."""
 
 
 def web3_for(rpc_url: str, timeout: float = 30.0) -> Web3:

@@ -8,6 +8,9 @@ CoreError
 │                          (or a request for a proof the log cannot give)
 ├── ChainError             the chain could not be read during verification
 ├── JsonLimitError         JSON input over a size or nesting limit (checked before parsing)
+├── DeploymentError        a deployment description (registry addresses) that is unusable
+├── _StepFailedError       a verification step that failed (private to ``verify``: it
+│                          becomes a ``failed`` step, never leaves the verifier)
 └── ReceiptError           a receipt file the strict decoder refuses
     ├── ReceiptSizeError       over the size limit
     ├── ReceiptSyntaxError     not JSON, duplicate keys, trailing data

@@ -22,7 +22,7 @@ from govchain_core.verify import (
 
 
 @dataclass
-class MemoryChain:
+class MemoryChainReader:
     """A consortium chain's registries, as plain dictionaries."""
 
     id: int = 1337

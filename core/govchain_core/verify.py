@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from govchain_core.digest import Digest
-from govchain_core.errors import ChainError, ProofError
+from govchain_core.errors import ChainError, CoreError, ProofError
 from govchain_core.merkle import verify_inclusion
 from govchain_core.receipt import Receipt
 
@@ -263,7 +263,7 @@ def malformed_report(message: str, pointer: str | None = None) -> VerificationRe
     return VerificationReport((first, *rest))
 
 
-class _StepFailedError(Exception):
+class _StepFailedError(CoreError):
     def __init__(self, message: str, details: Details | None = None) -> None:
         super().__init__(message)
         self.details = details or {}

@@ -34,7 +34,7 @@ from eth_utils.exceptions import ValidationError
 
 from govchain_node.callstate import call_state_class
 from govchain_node.consensus.extra_data import ExtraData, encode_extra_data, encode_for_commit_seal
-from govchain_node.errors import ChainError, ConfigError, InvalidBlockError
+from govchain_node.errors import BlockError, ConfigError, InvalidBlockError
 from govchain_node.formatting import hex_bytes
 from govchain_node.genesis import BFT_MIX_HASH, ZERO_HASH, GenesisSpec, genesis_matches
 from govchain_node.ordered_trie import ordered_trie_root
@@ -268,7 +268,7 @@ class Ledger:
         # built, recomputing the transaction trie a second time.
         finalized = vm.finalize_block(processed).block
         if finalized.header.gas_used > finalized.header.gas_limit:
-            raise ChainError("built block exceeds its gas limit")
+            raise BlockError("built block exceeds its gas limit")
         return BuiltBlock(finalized, tuple(receipts), tuple(senders), extra, tuple(skipped))
 
     def commit_block(self, built: BuiltBlock, seals: tuple[bytes, ...]) -> CommittedBlock:

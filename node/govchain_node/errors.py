@@ -1,18 +1,40 @@
-"""The one exception tree of the chain node.
+"""The one exception tree of the chain node, QBFT and p2p included.
 
 ::
 
     NodeError
     ├── ConfigError                invalid configuration, refused at start-up
+    │   └── ConsortiumError            a consortium description that cannot be used
+    │                                  (``consensus.consortium``)
     ├── KeyFileError               a key file is missing, unreadable or has unsafe permissions
     ├── StorageError               the key-value store failed or holds inconsistent data
-    ├── ChainError                 block building or import failed
+    ├── BlockError                 block building or import failed
     │   └── InvalidBlockError      a (sealed) block does not verify against our execution
+    │       ├── SyncMessageError       a sync frame that is not a valid answer
+    │       │                          (``consensus.sync``)
+    │       └── ExtraDataError         a header extraData that is not Besu's QBFT layout
+    │                                  (also a QBFT ``DecodeError``, see below)
     ├── TransactionRejectedError   the pool refused a transaction; str() is the standard text
     ├── ExecutionCancelledError    a call ran out of time (no EVM error: unwinds all frames)
     ├── CallError                  a read-only call failed: invalid call or EVM error
     │   └── CallRevertedError      the call reverted; carries the revert data
-    └── RpcError                   a JSON-RPC error with code, message and optional data
+    ├── RpcReplyError              a JSON-RPC error object the server sends (code, message,
+    │                              optional data); the SDK's ``RpcError`` is one received
+    ├── SlowConsumer               a WebSocket sink whose queue is full (``subscriptions``;
+    │                              a signal between sink and hub, never surfaced)
+    ├── QbftError                  the QBFT codecs and config (``consensus.qbft.errors``)
+    │   ├── DecodeError                bytes that are not a well-formed QBFT value
+    │   │   └── ExtraDataError             (also an ``InvalidBlockError``, above)
+    │   ├── EncodeError                a value that has no encoding
+    │   └── QbftConfigError            timeouts or validator set the core refuses
+    └── P2pError                   the consortium network layer (``p2p.errors``)
+        ├── FrameError                 bytes on a stream that are not a valid frame
+        │   └── FrameTooLargeError         a frame above the negotiated size limit
+        ├── HandshakeError             TLS identity or signed hello did not check out
+        │   └── UnknownPeerError           an authenticated peer that is not on our list
+        ├── CertificateError           CA / certificate material could not be made or read
+        ├── ListenError                the listen address is taken or not ours
+        └── PeerSettingsError          the [p2p] settings of node.toml are invalid
 
 Third-party errors (lmdb, py-evm, rlp) are converted at the module that calls them.
 """
@@ -36,11 +58,11 @@ class StorageError(NodeError):
     """The key-value store failed."""
 
 
-class ChainError(NodeError):
+class BlockError(NodeError):
     """Building or importing a block failed."""
 
 
-class InvalidBlockError(ChainError):
+class InvalidBlockError(BlockError):
     """A block received for import does not match our own execution of it."""
 
 
@@ -70,7 +92,7 @@ class CallRevertedError(CallError):
         self.output = output
 
 
-class RpcError(NodeError):
+class RpcReplyError(NodeError):
     """A JSON-RPC error object (code, message, optional data)."""
 
     def __init__(self, code: int, message: str, data: object = None) -> None:

@@ -8,7 +8,7 @@ after the data pages (copy-on-write B+tree), so after ``kill -9`` or power loss 
 database is exactly the last committed block, never a half-written one.
 
 ``KeyValueStore`` is the transport interface; :class:`LmdbStore` is the real adapter and
-:class:`MemoryStore` the in-memory fake for tests.
+:class:`MemoryKeyValueStore` the in-memory fake for tests.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class KeyValueStore(Protocol):
     def close(self) -> None: ...
 
 
-class MemoryStore:
+class MemoryKeyValueStore:
     """In-memory :class:`KeyValueStore` fake; ``commits`` counts commit calls."""
 
     def __init__(self) -> None:

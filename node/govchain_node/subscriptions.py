@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from govchain_node.errors import NodeError
 from govchain_node.rpc.index import BlockViews
 from govchain_node.rpc.logfilter import LogCriteria
 
 Sink = Callable[[bytes], None]
 
 
-class SlowConsumer(Exception):  # noqa: N818 - a signal between sink and hub, never surfaced
+class SlowConsumer(NodeError):  # noqa: N818 - a signal between sink and hub, never surfaced
     """Raised by a sink whose queue is full."""
 
 

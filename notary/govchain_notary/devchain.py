@@ -16,9 +16,10 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from govchain_contracts import Role, load
-from govchain_contracts.deploy import ContractSender, DeployError
+from govchain_contracts.deploy import ContractSender
 from govchain_contracts.deploy import deploy_registries as deploy
 from govchain_contracts.deploy import web3_for as web3_for  # re-exported for the dev tools
+from govchain_contracts.errors import DeployError
 from govchain_notary.errors import ChainError
 
 DEV_ISSUER_NAME = "Dev issuer (govchain up)"

@@ -19,13 +19,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from govchain_client._transport import answer_json, mapped_errors
+from govchain_client._transport import answer_object, mapped_errors
 from govchain_client.errors import (
-    AuthError,
     NotaryError,
-    ProtocolError,
-    RateLimitedError,
-    UnavailableError,
 )
 from govchain_client.iot.batching import BatchItem
 
@@ -76,12 +72,12 @@ class HttpIotNotary:
                 json={"kind": KIND, "items": [item.as_json() for item in items]},
                 headers={"Idempotency-Key": idempotency_key},
             )
-        return receipt_ids(items, _body(response, self.url))
+        return receipt_ids(items, answer_object(response, self.url))
 
     def receipt(self, receipt_id: str) -> dict[str, Any]:
         with mapped_errors(self.url):
             response = self._http.get(f"/v1/receipts/{receipt_id}")
-        return _body(response, self.url)
+        return answer_object(response, self.url)
 
 
 def receipt_ids(items: Sequence[BatchItem], body: dict[str, Any]) -> list[str]:
@@ -95,37 +91,3 @@ def receipt_ids(items: Sequence[BatchItem], body: dict[str, Any]) -> list[str]:
             raise NotaryError(200, {"title": "answer's receipts do not match the batch"})
         ids.append(str(ref["id"]))
     return ids
-
-
-def _body(response: httpx.Response, url: str) -> dict[str, Any]:
-    if response.status_code >= 400:
-        raise error_for(response, url)
-    value = answer_json(response, url)
-    if not isinstance(value, dict):
-        raise ProtocolError(url, f"HTTP {response.status_code} answer is not a JSON object")
-    return value
-
-
-def error_for(response: httpx.Response, url: str) -> NotaryError:
-    """The SDK exception for an error answer (RFC 9457 problem details when given)."""
-    try:
-        problem = answer_json(response, url)
-    except ProtocolError:
-        problem = None
-    if not isinstance(problem, dict):
-        problem = {"title": response.reason_phrase or f"HTTP {response.status_code}"}
-    status = response.status_code
-    if status in (401, 403):
-        return AuthError(status, problem)
-    if status in (429, 503):
-        retry_after = _retry_after(response.headers.get("Retry-After"))
-        cls = UnavailableError if status == 503 else RateLimitedError
-        return cls(status, problem, retry_after)
-    return NotaryError(status, problem)
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return max(0.0, float(value)) if value is not None else 1.0
-    except ValueError:
-        return 1.0

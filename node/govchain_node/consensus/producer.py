@@ -36,7 +36,7 @@ from govchain_node.consensus.engine import ConsensusEngine
 from govchain_node.consensus.extra_data import ExtraData
 from govchain_node.consensus.host import ConsensusHost, settle_commit
 from govchain_node.consensus.voting import VoteProposals
-from govchain_node.errors import ChainError
+from govchain_node.errors import BlockError
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ class BlockProducer:
         """One production attempt; a failure is logged and retried a period later."""
         try:
             await self.produce_off_loop()
-        except ChainError:
+        except BlockError:
             log.exception("block production failed; retrying next period")
         except Exception:
             # An execution bug triggered by some transaction must not stop the chain:

@@ -36,7 +36,7 @@ from typing import Protocol
 
 from govchain_node.consensus.extra_data import Vote, decode_extra_data
 from govchain_node.consensus.qbft.validators import sort_validators
-from govchain_node.errors import ChainError
+from govchain_node.errors import BlockError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,7 +141,7 @@ class ValidatorHistory:
     def tally_after(self, number: int) -> VoteTally:
         """Validators and pending votes after block ``number`` of the canonical chain."""
         if number < 0:
-            raise ChainError("no block before genesis")
+            raise BlockError("no block before genesis")
         if number == 0:
             return self._genesis
         cached = self._cache.get(number)
@@ -174,7 +174,7 @@ class ValidatorHistory:
     def _header(self, number: int) -> Header:
         header = self._header_at(number)
         if header is None:
-            raise ChainError(f"block {number} is not on the chain")
+            raise BlockError(f"block {number} is not on the chain")
         return header
 
     def _remember(self, number: int, tally: VoteTally) -> None:

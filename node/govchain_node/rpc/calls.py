@@ -41,7 +41,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from govchain_node.errors import ExecutionCancelledError, RpcError
+from govchain_node.errors import ExecutionCancelledError, RpcReplyError
 from govchain_node.interpreter import cancellable
 from govchain_node.rpc.protocol import LIMIT_EXCEEDED, SERVER_ERROR
 
@@ -76,9 +76,9 @@ class CallExecutor:
         self.active = 0
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        """``function(*args)`` on a worker; RpcError when saturated or out of time."""
+        """``function(*args)`` on a worker; RpcReplyError when saturated or out of time."""
         if self.active >= self._capacity:
-            raise RpcError(
+            raise RpcReplyError(
                 LIMIT_EXCEEDED,
                 f"too many concurrent calls (max {self._capacity}); retry later",
             )
@@ -103,7 +103,7 @@ class CallExecutor:
             flag[0] = False  # only the slice ended: the call goes on in the slow lane
             return await loop.run_in_executor(self._slow, self._cancellable, flag, function, *args)
         except ExecutionCancelledError as exc:
-            raise RpcError(SERVER_ERROR, "execution timeout") from exc
+            raise RpcReplyError(SERVER_ERROR, "execution timeout") from exc
         except asyncio.CancelledError:
             flag[0] = True  # nobody waits for the answer any more: stop the worker too
             raise

@@ -18,7 +18,12 @@ from eth_typing import Address
 
 from govchain_node.chain import Ledger
 from govchain_node.config import NodeConfig
-from govchain_node.errors import CallError, CallRevertedError, RpcError, TransactionRejectedError
+from govchain_node.errors import (
+    CallError,
+    CallRevertedError,
+    RpcReplyError,
+    TransactionRejectedError,
+)
 from govchain_node.execution import ZERO_ADDRESS, CallRequest, Execution
 from govchain_node.formatting import format_transaction, hex_address, hex_bytes, hex_int
 from govchain_node.rpc import params as p
@@ -73,7 +78,7 @@ class NodeView(Protocol):
         """Consortium peers connected now (0 for a ``--dev`` node)."""
 
 
-def revert_error(output: bytes) -> RpcError:
+def revert_error(output: bytes) -> RpcReplyError:
     """The JSON-RPC error for a reverted call, with the decoded reason when there is one."""
     message = "execution reverted"
     if output[:4] == _ERROR_SELECTOR and len(output) >= 68:
@@ -85,14 +90,14 @@ def revert_error(output: bytes) -> RpcError:
             pass
     elif output[:4] == _PANIC_SELECTOR and len(output) == 36:
         message = f"execution reverted: panic code 0x{int.from_bytes(output[4:], 'big'):x}"
-    return RpcError(EXECUTION_REVERTED, message, hex_bytes(output))
+    return RpcReplyError(EXECUTION_REVERTED, message, hex_bytes(output))
 
 
-def call_error(exc: CallError) -> RpcError:
+def call_error(exc: CallError) -> RpcReplyError:
     """The JSON-RPC error for a failed call: code 3 with the revert data, else -32000."""
     if isinstance(exc, CallRevertedError):
         return revert_error(exc.output)
-    return RpcError(SERVER_ERROR, str(exc))
+    return RpcReplyError(SERVER_ERROR, str(exc))
 
 
 def call_request(call: Any) -> CallRequest:
@@ -176,7 +181,9 @@ class EthMethods:
     def dispatch(self, method: str, params: list[Any]) -> Any:
         handler = self.table.get(method)
         if handler is None:
-            raise RpcError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
+            raise RpcReplyError(
+                METHOD_NOT_FOUND, f"the method {method} does not exist/is not available"
+            )
         return handler(params)
 
     # ----------------------------------------------------------------- blocks
@@ -200,7 +207,7 @@ class EthMethods:
             if "blockHash" in tag:
                 header = ledger.header_by_hash(p.hash32(tag["blockHash"], "blockHash"))
                 if header is None:
-                    raise RpcError(SERVER_ERROR, "header for hash not found")
+                    raise RpcReplyError(SERVER_ERROR, "header for hash not found")
                 return header
             if "blockNumber" in tag:
                 tag = tag["blockNumber"]
@@ -209,7 +216,7 @@ class EthMethods:
         number = self._block_number(tag)
         header = None if number is None else ledger.header_by_number(number)
         if header is None:
-            raise RpcError(SERVER_ERROR, "header not found")
+            raise RpcReplyError(SERVER_ERROR, "header not found")
         return header
 
     def _block_result(self, header: BlockHeaderAPI | None, full: bool) -> Any:
@@ -305,7 +312,7 @@ class EthMethods:
         try:
             return hex_bytes(self._node.submit(raw))
         except TransactionRejectedError as exc:
-            raise RpcError(SERVER_ERROR, str(exc)) from exc
+            raise RpcReplyError(SERVER_ERROR, str(exc)) from exc
 
     # ----------------------------------------------------------------- state
 
@@ -407,7 +414,7 @@ class EthMethods:
         count = max(0, min(count, 1024))
         newest = self._block_number(p.arg(params, 1, "newest block"))
         if newest is None:
-            raise RpcError(SERVER_ERROR, "header not found")
+            raise RpcReplyError(SERVER_ERROR, "header not found")
         percentiles = p.arg(params, 2, "reward percentiles", required=False)
         if percentiles is not None and (
             not isinstance(percentiles, list)
@@ -444,7 +451,7 @@ class EthMethods:
 
     def logs_in_range(self, from_block: int, to_block: int, criteria: LogCriteria) -> Any:
         if to_block - from_block + 1 > self._node.config.logs_max_block_range:
-            raise RpcError(
+            raise RpcReplyError(
                 LIMIT_EXCEEDED,
                 f"query exceeds max block range {self._node.config.logs_max_block_range}",
             )
@@ -457,7 +464,7 @@ class EthMethods:
                 if everything or criteria.matches_fields(log.address, log.topics):
                     parts.append(log.json)
             if len(parts) > limit:
-                raise RpcError(LIMIT_EXCEEDED, f"query returned more than {limit} results")
+                raise RpcReplyError(LIMIT_EXCEEDED, f"query returned more than {limit} results")
         return RawJson(("[" + ",".join(parts) + "]").encode())
 
     def eth_get_logs(self, params: list[Any]) -> Any:
@@ -471,7 +478,7 @@ class EthMethods:
                 raise p.invalid("cannot specify both blockHash and fromBlock/toBlock")
             header = self._node.ledger.header_by_hash(p.hash32(spec["blockHash"], "blockHash"))
             if header is None:
-                raise RpcError(SERVER_ERROR, "unknown block")
+                raise RpcReplyError(SERVER_ERROR, "unknown block")
             return self.logs_in_range(header.block_number, header.block_number, criteria)
         from_block, to_block = self._range(spec)
         if from_block > to_block:
@@ -508,13 +515,13 @@ class EthMethods:
     def eth_get_filter_changes(self, params: list[Any]) -> list[Any]:
         changes = self._node.subscriptions.changes(self._filter_id(params))
         if changes is None:
-            raise RpcError(SERVER_ERROR, "filter not found")
+            raise RpcReplyError(SERVER_ERROR, "filter not found")
         return changes
 
     def eth_get_filter_logs(self, params: list[Any]) -> Any:
         f = self._node.subscriptions.filter(self._filter_id(params))
         if f is None or f.kind != "logs":
-            raise RpcError(SERVER_ERROR, "filter not found")
+            raise RpcReplyError(SERVER_ERROR, "filter not found")
         head = self._node.ledger.head.block_number
         from_block = head if f.from_block is None else f.from_block
         to_block = head if f.to_block is None else min(f.to_block, head)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 from govchain_node.rpc.protocol import INVALID_PARAMS
 
 _QUANTITY = re.compile(r"^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$")
@@ -13,8 +13,8 @@ _DATA = re.compile(r"^0x([0-9a-fA-F]{2})*$")
 BLOCK_TAGS = frozenset({"latest", "earliest", "pending", "safe", "finalized"})
 
 
-def invalid(message: str) -> RpcError:
-    return RpcError(INVALID_PARAMS, f"invalid params: {message}")
+def invalid(message: str) -> RpcReplyError:
+    return RpcReplyError(INVALID_PARAMS, f"invalid params: {message}")
 
 
 def arg(params: list[Any], index: int, name: str, required: bool = True) -> Any:

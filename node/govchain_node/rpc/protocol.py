@@ -14,7 +14,7 @@ from typing import Any
 
 from govchain_core import bounded_json
 from govchain_core.errors import JsonLimitError
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -48,7 +48,7 @@ def encode_result(request_id: object, result: object) -> bytes:
     return b'{"jsonrpc":"2.0","id":' + _dumps(request_id) + b',"result":' + body + b"}"
 
 
-def encode_error(request_id: object, error: RpcError) -> bytes:
+def encode_error(request_id: object, error: RpcReplyError) -> bytes:
     return _dumps({"jsonrpc": "2.0", "id": request_id, "error": error.to_json()})
 
 
@@ -60,9 +60,9 @@ def parse_body(body: bytes, max_bytes: int) -> Any:
     try:
         return bounded_json.loads(body, max_bytes=max_bytes, max_depth=MAX_NESTING)
     except JsonLimitError as exc:
-        raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
+        raise RpcReplyError(PARSE_ERROR, f"parse error: {exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
+        raise RpcReplyError(PARSE_ERROR, f"parse error: {exc}") from exc
 
 
 def echoable_id(request_id: object) -> bool:
@@ -86,24 +86,26 @@ class Call:
 
 
 def validate_request(request: object) -> Call:
-    """Check the envelope of one request; raise ``RpcError`` (-32600 / -32602)."""
+    """Check the envelope of one request; raise ``RpcReplyError`` (-32600 / -32602)."""
     if not isinstance(request, dict):
-        raise RpcError(INVALID_REQUEST, "invalid request: not an object")
+        raise RpcReplyError(INVALID_REQUEST, "invalid request: not an object")
     request_id = request.get("id")
     if request_id is not None and not echoable_id(request_id):
-        raise RpcError(INVALID_REQUEST, "invalid request: id must be a string or finite number")
+        raise RpcReplyError(
+            INVALID_REQUEST, "invalid request: id must be a string or finite number"
+        )
     if request.get("jsonrpc") != "2.0":
-        raise RpcError(INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
+        raise RpcReplyError(INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
     method = request.get("method")
     if not isinstance(method, str):
-        raise RpcError(INVALID_REQUEST, "invalid request: method must be a string")
+        raise RpcReplyError(INVALID_REQUEST, "invalid request: method must be a string")
     params = request.get("params", [])
     if params is None:
         params = []
     if isinstance(params, dict):
-        raise RpcError(INVALID_PARAMS, "invalid params: named parameters are not supported")
+        raise RpcReplyError(INVALID_PARAMS, "invalid params: named parameters are not supported")
     if not isinstance(params, list):
-        raise RpcError(INVALID_REQUEST, "invalid request: params must be an array")
+        raise RpcReplyError(INVALID_REQUEST, "invalid request: params must be an array")
     return Call(request_id, method, params, "id" not in request)
 
 
@@ -117,16 +119,18 @@ async def handle_call(dispatch: Dispatcher, request: object) -> bytes | None:
         result = dispatch(call.method, call.params)
         if isinstance(result, Awaitable):
             result = await result
-    except RpcError as error:
+    except RpcReplyError as error:
         return encode_error(request_id, error)
     except Exception as exc:  # a bug must not take the connection down
-        return encode_error(request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"))
+        return encode_error(request_id, RpcReplyError(INTERNAL_ERROR, f"internal error: {exc}"))
     if call.notification:
         return None
     try:
         return encode_result(call.request_id, result)
     except ValueError as exc:  # a result that is not JSON (a bug)
-        return encode_error(call.request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"))
+        return encode_error(
+            call.request_id, RpcReplyError(INTERNAL_ERROR, f"internal error: {exc}")
+        )
 
 
 async def handle_body(
@@ -135,14 +139,16 @@ async def handle_body(
     """Process a request body (single or batch); ``None`` when nothing is to be sent."""
     try:
         payload = parse_body(body, max_bytes)
-    except RpcError as error:
+    except RpcReplyError as error:
         return encode_error(None, error)
     if isinstance(payload, list):
         if not payload:
-            return encode_error(None, RpcError(INVALID_REQUEST, "invalid request: empty batch"))
+            return encode_error(
+                None, RpcReplyError(INVALID_REQUEST, "invalid request: empty batch")
+            )
         if len(payload) > max_batch:
             return encode_error(
-                None, RpcError(INVALID_REQUEST, f"batch too large (max {max_batch})")
+                None, RpcReplyError(INVALID_REQUEST, f"batch too large (max {max_batch})")
             )
         parts = [await handle_call(dispatch, item) for item in payload]
         responses = [p for p in parts if p is not None]

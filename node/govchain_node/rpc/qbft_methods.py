@@ -20,7 +20,7 @@ from eth.abc import BlockHeaderAPI
 
 from govchain_node.chain import Ledger
 from govchain_node.consensus.voting import VoteProposals, sealing_validators
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 from govchain_node.rpc import params as p
 from govchain_node.rpc.protocol import SERVER_ERROR
 
@@ -43,7 +43,7 @@ class QbftMethods:
 
     def _proposals(self) -> VoteProposals:
         if self._votes is None:
-            raise RpcError(SERVER_ERROR, "validator votes need a consortium node")
+            raise RpcReplyError(SERVER_ERROR, "validator votes need a consortium node")
         return self._votes
 
     def propose_validator_vote(self, params: list[Any]) -> bool:

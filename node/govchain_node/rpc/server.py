@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 from govchain_node.rpc import params as p
 from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
 from govchain_node.rpc.protocol import INVALID_REQUEST, encode_error, handle_body
@@ -91,7 +91,7 @@ class RpcServer:
             log.info("client %s disconnected before sending the whole body", request.remote)
             return web.Response(status=400)
         except web.HTTPRequestEntityTooLarge:
-            error = RpcError(
+            error = RpcReplyError(
                 INVALID_REQUEST, f"request body too large (max {self._max_body} bytes)"
             )
             return web.Response(

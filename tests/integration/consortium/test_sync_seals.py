@@ -34,7 +34,7 @@ from govchain_node.consensus.sync import (
 from govchain_node.errors import InvalidBlockError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 
 VALIDATORS = [Account.generate() for _ in range(4)]
 
@@ -49,7 +49,7 @@ def ledger() -> Ledger:
         allow_list=(),
         alloc={},
     )
-    return Ledger(MemoryStore(), genesis)
+    return Ledger(MemoryKeyValueStore(), genesis)
 
 
 def build_child(ledger: Ledger) -> BuiltBlock:
@@ -120,7 +120,7 @@ def import_synced(ledger: Ledger, raw: bytes) -> None:
 
 def test_sync_imports_blocks_sealed_differently_from_the_local_copy(ledger: Ledger) -> None:
     """Both nodes committed block 1 with other quorums; block 2 still links to ours."""
-    peer = Ledger(MemoryStore(), ledger.genesis)
+    peer = Ledger(MemoryKeyValueStore(), ledger.genesis)
     commit_sealed(ledger, VALIDATORS[:3])
     commit_sealed(peer, VALIDATORS[1:])
     assert ledger.head.extra_data != peer.head.extra_data

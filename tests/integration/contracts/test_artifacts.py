@@ -23,6 +23,7 @@ from govchain_contracts import (
     load,
     signature,
 )
+from govchain_contracts.errors import BuildError
 
 SOURCES = Path(build.__file__).resolve().parents[1] / "src"
 
@@ -136,5 +137,5 @@ def test_committed_artifacts_match_a_fresh_build() -> None:
 @pytest.mark.npm
 def test_compiler_errors_are_reported(tmp_path: Path) -> None:
     (tmp_path / "Broken.sol").write_text("pragma solidity 0.8.30; contract Broken { uint x = ; }")
-    with pytest.raises(build.BuildError, match="ParserError"):
+    with pytest.raises(BuildError, match="ParserError"):
         build.build_artifacts(tmp_path)

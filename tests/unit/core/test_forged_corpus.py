@@ -14,7 +14,7 @@ import pytest
 
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ReceiptError
-from govchain_core.memory_chain import MemoryChain
+from govchain_core.memory_chain import MemoryChainReader
 from govchain_core.receipt_codec import decode_receipt, encode_receipt, receipt_from_object
 from govchain_core.verify import DocumentState, DocumentStatus, Verdict, verify_receipt
 from tests.conftest import load_vectors
@@ -38,7 +38,7 @@ def genuine() -> Genuine:
     return Genuine(encode_receipt(receipt), VECTORS["document"].encode())
 
 
-def core_verdict(case: Case, chain: MemoryChain) -> str:
+def core_verdict(case: Case, chain: MemoryChainReader) -> str:
     try:
         receipt = decode_receipt(case.receipt)
     except ReceiptError:

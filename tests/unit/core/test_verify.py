@@ -9,7 +9,7 @@ from eth_utils.crypto import keccak
 
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ChainError
-from govchain_core.memory_chain import MemoryChain
+from govchain_core.memory_chain import MemoryChainReader
 from govchain_core.receipt import Receipt
 from govchain_core.receipt_codec import decode_receipt, receipt_from_object
 from govchain_core.verify import (
@@ -35,8 +35,8 @@ def receipt() -> Receipt:
     return receipt_from_object(VECTORS["valid"][0]["receipt"])
 
 
-def chain_for(r: Receipt) -> MemoryChain:
-    chain = MemoryChain(id=r.anchor.chain_id, registry=r.anchor.registry)
+def chain_for(r: Receipt) -> MemoryChainReader:
+    chain = MemoryChainReader(id=r.anchor.chain_id, registry=r.anchor.registry)
     chain.record_anchor(r.issuer, r.proof.tree_size, r.proof.root, r.anchor)
     chain.issuers[r.issuer] = IssuerInfo(
         r.issuer, "Bürgeramt Musterstadt", "05315000", roles=1, valid_from=0, valid_until=0
@@ -138,7 +138,7 @@ def test_issuer_faults_fail_the_last_step(fault: str) -> None:
 
 
 def test_an_unreachable_node_is_an_error_not_a_failure() -> None:
-    class Down(MemoryChain):
+    class Down(MemoryChainReader):
         def chain_id(self) -> int:
             error = ChainError("connection refused")
             error.url = "http://127.0.0.1:9"
@@ -194,11 +194,11 @@ def test_a_timestamp_off_by_one_names_the_timestamp_field_not_another_block() ->
     assert report.verdict is Verdict.NOT_VALID
 
 
-def _tx(chain: MemoryChain, r: Receipt) -> AnchorTransaction:
+def _tx(chain: MemoryChainReader, r: Receipt) -> AnchorTransaction:
     return chain.transactions[r.anchor.tx_hash]
 
 
-def _log(chain: MemoryChain, r: Receipt) -> ChainLog:
+def _log(chain: MemoryChainReader, r: Receipt) -> ChainLog:
     return _tx(chain, r).logs[0]
 
 
@@ -217,7 +217,7 @@ TX_FAULTS = {
 }
 
 
-def _break_transaction(chain: MemoryChain, r: Receipt, fault: str) -> None:
+def _break_transaction(chain: MemoryChainReader, r: Receipt, fault: str) -> None:
     tx, log = _tx(chain, r), _log(chain, r)
     topics = list(log.topics)
     changes: dict[str, AnchorTransaction] = {

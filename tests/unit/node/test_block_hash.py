@@ -27,7 +27,7 @@ from govchain_node.errors import ConfigError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
 from govchain_node.rpc.index import JsonIndex
-from govchain_node.storage import LmdbStore, MemoryStore
+from govchain_node.storage import LmdbStore, MemoryKeyValueStore
 from govchain_node.vm import GovchainBlockHeader
 
 VALIDATORS = sorted(
@@ -65,7 +65,7 @@ def with_seals(header: BlockHeaderAPI, seals: tuple[bytes, ...]) -> BlockHeaderA
 
 
 def test_two_seal_sets_give_one_hash_and_it_is_besus_onchain_hash() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     unsealed = build(ledger).block.header
     ledger.discard_built()
     first = with_seals(unsealed, seals_of(unsealed, VALIDATORS[:3]))
@@ -80,7 +80,7 @@ def test_two_seal_sets_give_one_hash_and_it_is_besus_onchain_hash() -> None:
 
 
 def test_the_round_is_left_out_of_the_block_hash_but_not_out_of_the_seal_hash() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     round0 = build(ledger, 0).block.header
     ledger.discard_built()
     round2 = round0.copy(
@@ -91,12 +91,12 @@ def test_the_round_is_left_out_of_the_block_hash_but_not_out_of_the_seal_hash() 
 
 
 def test_genesis_keeps_the_plain_header_hash() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     assert ledger.head.hash == keccak(rlp.encode(ledger.head))
 
 
 def test_ledgers_committing_different_seals_agree_on_hashes_and_parent_links() -> None:
-    ledgers = [Ledger(MemoryStore(), genesis()) for _ in range(2)]
+    ledgers = [Ledger(MemoryKeyValueStore(), genesis()) for _ in range(2)]
     signer_sets = [VALIDATORS[:3], VALIDATORS[1:]]
     for _height in range(3):
         for ledger, signers in zip(ledgers, signer_sets, strict=True):

@@ -10,7 +10,7 @@ from eth_typing import Address
 
 from govchain_node.callstate import call_state_class, is_free_call
 from govchain_node.chain import Ledger
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.vm import GovchainVM
 from tests.unit.node.test_ledger import USER, spec
 
@@ -29,7 +29,7 @@ def run(state: Any, code: bytes) -> Any:
 
 
 def test_call_state_executes_like_the_block_state() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     plain = ledger.state_at(ledger.head)
     call = ledger.call_state(ledger.head)
     assert type(call) is call_state_class(type(plain))
@@ -40,7 +40,7 @@ def test_call_state_executes_like_the_block_state() -> None:
 
 
 def test_call_state_keeps_no_witness_of_the_nodes_it_read() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     state: Any = ledger.call_state(ledger.head)
     assert state.get_balance(Address(USER.address)) > 0
     account_db = state._account_db
@@ -60,7 +60,7 @@ def spoofed_call(state: Any, to: bytes, gas_price: int = 0) -> Any:
 
 
 def test_free_call_message_matches_py_evm() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     results = []
     for state in (ledger.state_at(ledger.head), ledger.call_state(ledger.head)):
         snapshot = state.snapshot()
@@ -74,7 +74,7 @@ def test_free_call_message_matches_py_evm() -> None:
 
 
 def test_only_message_calls_at_gas_price_zero_are_free() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     state = ledger.call_state(ledger.head)
     assert is_free_call(state, spoofed_call(state, CONTRACT))
     assert not is_free_call(state, spoofed_call(state, b""))
@@ -82,7 +82,7 @@ def test_only_message_calls_at_gas_price_zero_are_free() -> None:
 
 
 def test_free_call_raises_the_nonce_only_of_a_sender_with_code() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     state = ledger.call_state(ledger.head)
     sender = Address(USER.address)
     state.set_code(CONTRACT, RUNTIME)
@@ -95,7 +95,7 @@ def test_free_call_raises_the_nonce_only_of_a_sender_with_code() -> None:
 
 
 def test_call_state_reads_called_code_once_while_it_holds_no_change() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     state: Any = ledger.call_state(ledger.head)
     executor = state.get_transaction_executor()
     reads: list[bytes] = []

@@ -20,7 +20,7 @@ from govchain_node.consensus.signing import Secp256k1Signer
 from govchain_node.genesis import GenesisSpec
 from govchain_node.p2p.memory import MemoryHub
 from govchain_node.permissions import AllowAll
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import TxPool
 
 SIGNERS = [Secp256k1Signer(bytes([i + 1]) * 32) for i in range(4)]
@@ -31,7 +31,7 @@ class Host:
     """A node as the driver sees it (ConsensusHost): ledger, pool, commit listener."""
 
     def __init__(self, genesis: GenesisSpec) -> None:
-        self.ledger = Ledger(MemoryStore(), genesis)
+        self.ledger = Ledger(MemoryKeyValueStore(), genesis)
         self.pool = TxPool(
             chain_id=genesis.chain_id,
             block_gas_limit=genesis.gas_limit,

@@ -13,7 +13,7 @@ from eth_typing import Address
 from govchain_node.chain import Ledger
 from govchain_node.errors import CallError, CallRevertedError
 from govchain_node.execution import CallRequest, Execution
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from tests.unit.node.test_ledger import USER, spec
 
 #: Creation code returning the 32-byte word 42: PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
@@ -26,7 +26,7 @@ INVALID = bytes.fromhex("fe")
 
 @pytest.fixture
 def execution() -> Execution:
-    return Execution(Ledger(MemoryStore(), spec()), gas_cap=1_000_000)
+    return Execution(Ledger(MemoryKeyValueStore(), spec()), gas_cap=1_000_000)
 
 
 def test_a_call_returns_its_output_as_bytes(execution: Execution) -> None:

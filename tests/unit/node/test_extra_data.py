@@ -20,7 +20,7 @@ from govchain_node.consensus.seals import seal_digest
 from govchain_node.errors import InvalidBlockError
 from govchain_node.genesis import dev_genesis
 from govchain_node.keys import Account
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 
 VALIDATOR = Account.from_private_key(b"\x05" * 32)
 
@@ -41,7 +41,7 @@ def test_unsealed_encoding_drops_seals_and_keeps_round() -> None:
 
 def test_dev_seal_signs_the_qbft_commit_seal_hash() -> None:
     spec = dev_genesis(1337, 1_700_000_000, 30_000_000, VALIDATOR.address, [])
-    ledger = Ledger(MemoryStore(), spec)
+    ledger = Ledger(MemoryKeyValueStore(), spec)
     engine = DevEngine(VALIDATOR)
     built = ledger.build_block(
         [],

@@ -12,7 +12,7 @@ from eth.abc import BlockAPI
 
 from govchain_node.chain import BuiltBlock, Ledger
 from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from tests.unit.node.test_block_hash import VALIDATORS, genesis, seals_of
 
 
@@ -22,7 +22,7 @@ def extra(ledger: Ledger, round_: int = 0) -> ExtraData:
 
 def proposal(round_: int = 0) -> tuple[BlockAPI, ExtraData]:
     """A block as a proposer on another node built it."""
-    proposer = Ledger(MemoryStore(), genesis())
+    proposer = Ledger(MemoryKeyValueStore(), genesis())
     parent = proposer.head
     built = proposer.build_block(
         [], timestamp=parent.timestamp + 1, coinbase=VALIDATORS[0].address,
@@ -32,7 +32,7 @@ def proposal(round_: int = 0) -> tuple[BlockAPI, ExtraData]:
 
 
 def test_importing_a_held_block_again_returns_the_held_execution() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     block, block_extra = proposal()
     validated = ledger.import_block(block, block_extra)
     ledger.hold(validated)
@@ -40,7 +40,7 @@ def test_importing_a_held_block_again_returns_the_held_execution() -> None:
 
 
 def test_a_block_that_is_not_held_is_executed_afresh() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     block, block_extra = proposal()
     first = ledger.import_block(block, block_extra)  # validated but not held
     second = ledger.import_block(block, block_extra)
@@ -49,7 +49,7 @@ def test_a_block_that_is_not_held_is_executed_afresh() -> None:
 
 
 def test_the_same_content_in_another_round_is_not_taken_from_the_hold() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     block, block_extra = proposal(round_=0)
     ledger.hold(ledger.import_block(block, block_extra))
     later, later_extra = proposal(round_=1)
@@ -59,7 +59,7 @@ def test_the_same_content_in_another_round_is_not_taken_from_the_hold() -> None:
 
 
 def test_discarding_or_committing_releases_the_hold() -> None:
-    ledger = Ledger(MemoryStore(), genesis())
+    ledger = Ledger(MemoryKeyValueStore(), genesis())
     block, block_extra = proposal()
     held = ledger.import_block(block, block_extra)
     ledger.hold(held)
@@ -71,7 +71,7 @@ def test_discarding_or_committing_releases_the_hold() -> None:
     committed = ledger.commit_block(again, seals_of(again.block.header, VALIDATORS[:3]))
     assert ledger.head.hash == committed.header.hash == block.header.hash
     # A held block committed from the hold has the state a fresh execution gives.
-    fresh = Ledger(MemoryStore(), genesis())
+    fresh = Ledger(MemoryKeyValueStore(), genesis())
     assert fresh.import_block(block, block_extra).block.header.state_root == (
         ledger.head.state_root
     )

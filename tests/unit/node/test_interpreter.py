@@ -34,7 +34,7 @@ from govchain_node.interpreter import (
     jump_destinations,
     plan_for,
 )
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import decode_transaction
 from tests.unit.node.test_ledger import CHAIN_ID, USER, spec
 
@@ -71,7 +71,7 @@ bytecode = st.lists(_instruction(), max_size=60).map(b"".join)
 
 
 def _state() -> Any:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     return ledger.state_at(ledger.head)
 
 
@@ -255,7 +255,7 @@ def _governance_transactions() -> list[SignedTransactionAPI]:
 
 
 def test_contract_transactions_run_as_in_py_evm() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     fast = ledger.state_at(ledger.head)
     assert isinstance(fast, GovchainState)
     stock = PragueState(fast._db, fast.execution_context, ledger.head.state_root)

@@ -11,7 +11,7 @@ from eth.abc import BlockAPI, ReceiptAPI
 from govchain_node.chain import Ledger
 from govchain_node.consensus.dev import DevEngine
 from govchain_node.rpc.index import JsonIndex
-from govchain_node.storage import BlockBufferedDB, MemoryStore
+from govchain_node.storage import BlockBufferedDB, MemoryKeyValueStore
 from tests.unit.node.test_ledger import VALIDATOR, seal_next, spec, transfer
 
 
@@ -29,7 +29,7 @@ class Refusing:
 
 
 def test_a_new_chain_serves_its_genesis_block_at_once() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     index = JsonIndex(ledger)
     raw = index.block_json(ledger.head, False)
     assert isinstance(raw, bytes)
@@ -39,7 +39,7 @@ def test_a_new_chain_serves_its_genesis_block_at_once() -> None:
 
 
 def test_the_index_is_written_in_the_blocks_own_commit() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     index = JsonIndex(ledger)
     ledger.add_commit_listener(Refusing())
     with pytest.raises(RuntimeError, match="disk full"):
@@ -50,7 +50,7 @@ def test_the_index_is_written_in_the_blocks_own_commit() -> None:
 
 
 def test_views_kept_from_the_commit_equal_the_views_read_back() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     index = JsonIndex(ledger)
     _built, committed = seal_next(ledger, [transfer(0), transfer(1)], DevEngine(VALIDATOR))
     kept = index.views(committed.header)

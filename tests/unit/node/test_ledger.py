@@ -18,7 +18,7 @@ from govchain_node.errors import ConfigError, InvalidBlockError
 from govchain_node.genesis import GenesisSpec, dev_genesis
 from govchain_node.keys import Account
 from govchain_node.rpc.index import JsonIndex
-from govchain_node.storage import LmdbStore, MemoryStore
+from govchain_node.storage import LmdbStore, MemoryKeyValueStore
 from govchain_node.txpool import decode_transaction
 
 VALIDATOR = Account.from_private_key(b"\x01" * 32)
@@ -59,7 +59,7 @@ def seal_next(
 
 
 def test_genesis_carries_validators_in_qbft_extra_data() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     assert ledger.head.block_number == 0
     assert decode_extra_data(ledger.head.extra_data).validators == (VALIDATOR.address,)
     assert ledger.head.base_fee_per_gas == 0
@@ -67,7 +67,7 @@ def test_genesis_carries_validators_in_qbft_extra_data() -> None:
 
 
 def test_block_with_transactions_is_sealed_and_indexed() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     index = JsonIndex(ledger)
     engine = DevEngine(VALIDATOR)
     _built, committed = seal_next(ledger, [transfer(0), transfer(1)], engine)
@@ -83,7 +83,7 @@ def test_block_with_transactions_is_sealed_and_indexed() -> None:
 
 
 def test_invalid_transactions_are_skipped_not_fatal() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     too_rich = transfer(1, value=10**40)
     built, _ = seal_next(ledger, [transfer(0), too_rich, transfer(2)], DevEngine(VALIDATOR))
     assert [tx.nonce for tx in built.block.transactions] == [0]
@@ -93,7 +93,7 @@ def test_invalid_transactions_are_skipped_not_fatal() -> None:
 
 def test_block_gas_limit_holds_back_the_rest_of_a_sender() -> None:
     small = dev_genesis(CHAIN_ID, 1_700_000_000, 50_000, VALIDATOR.address, [USER.address])
-    ledger = Ledger(MemoryStore(), small)
+    ledger = Ledger(MemoryKeyValueStore(), small)
     built, _ = seal_next(ledger, [transfer(n) for n in range(4)], DevEngine(VALIDATOR))
     assert len(built.block.transactions) == 2
     assert [s.permanent for s in built.skipped] == [False]
@@ -101,17 +101,17 @@ def test_block_gas_limit_holds_back_the_rest_of_a_sender() -> None:
 
 def test_import_reexecutes_and_rejects_tampering() -> None:
     engine = DevEngine(VALIDATOR)
-    proposer = Ledger(MemoryStore(), spec())
+    proposer = Ledger(MemoryKeyValueStore(), spec())
     _built, _ = seal_next(proposer, [transfer(0)], engine)
     block = proposer.block(proposer.head)
     extra = decode_extra_data(block.header.extra_data)
 
-    follower = Ledger(MemoryStore(), spec())
+    follower = Ledger(MemoryKeyValueStore(), spec())
     imported = follower.import_block(block, extra)
     follower.commit_block(imported, extra.seals)
     assert follower.head.hash == proposer.head.hash
 
-    other = Ledger(MemoryStore(), spec())
+    other = Ledger(MemoryKeyValueStore(), spec())
     tampered = block.copy(header=block.header.copy(state_root=b"\x00" * 32))
     with pytest.raises(InvalidBlockError):
         other.import_block(tampered, extra)
@@ -119,7 +119,7 @@ def test_import_reexecutes_and_rejects_tampering() -> None:
 
 
 def test_seal_by_a_non_validator_is_rejected() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     stranger = DevEngine(Account.from_private_key(b"\x09" * 32))
     assert not stranger.may_propose(ledger.head)
     built = ledger.build_block(
@@ -147,7 +147,7 @@ def test_reopen_keeps_head_and_refuses_other_genesis(tmp_path: Path) -> None:
 
 
 def test_timestamps_strictly_increase() -> None:
-    ledger = Ledger(MemoryStore(), spec())
+    ledger = Ledger(MemoryKeyValueStore(), spec())
     engine = DevEngine(VALIDATOR)
     for _ in range(3):
         built = ledger.build_block(

@@ -13,7 +13,7 @@ from govchain_node.config import NodeConfig
 from govchain_node.consensus.dev import DevEngine
 from govchain_node.consensus.producer import BlockProducer, Cadence
 from govchain_node.permissions import AllowAll
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import TxPool
 from tests.unit.node.test_ledger import USER, VALIDATOR, spec, transfer
 
@@ -53,7 +53,7 @@ class Harness:
 
     def __init__(self, tmp_path: Path, block_period: float, build_seconds: float) -> None:
         self.clock = FakeClock(1_000.0)
-        self.ledger = Ledger(MemoryStore(), spec())
+        self.ledger = Ledger(MemoryKeyValueStore(), spec())
         config = NodeConfig(
             data_dir=tmp_path,
             block_period=block_period,

@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 from govchain_node.rpc.methods import revert_error
 from govchain_node.rpc.protocol import RawJson, handle_body
 
@@ -18,7 +18,7 @@ def dispatch(method: str, params: list[Any]) -> Any:
         return RawJson(b'{"spliced":true}')
     if method == "boom":
         raise ValueError("bug")
-    raise RpcError(-32601, "method not found")
+    raise RpcReplyError(-32601, "method not found")
 
 
 def run(body: bytes) -> Any:

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from govchain_node.storage import BlockBufferedDB, KeyValueStore, LmdbStore, MemoryStore
+from govchain_node.storage import BlockBufferedDB, KeyValueStore, LmdbStore, MemoryKeyValueStore
 
 
 @pytest.fixture(params=["memory", "lmdb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> KeyValueStore:
     if request.param == "memory":
-        return MemoryStore()
+        return MemoryKeyValueStore()
     return LmdbStore(tmp_path / "db")
 
 
@@ -71,7 +71,7 @@ def test_delete(store: KeyValueStore) -> None:
 
 
 def test_one_store_commit_per_flush() -> None:
-    store = MemoryStore()
+    store = MemoryKeyValueStore()
     db = BlockBufferedDB(store)
     for i in range(100):
         db[bytes([i])] = b"x"

@@ -7,11 +7,11 @@ import pytest
 from govchain_node.chain import Ledger
 from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, Vote
 from govchain_node.consensus.voting import ValidatorHistory, VoteProposals, VoteTally
-from govchain_node.errors import RpcError
+from govchain_node.errors import RpcReplyError
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import Account
 from govchain_node.rpc.qbft_methods import QbftMethods
-from govchain_node.storage import MemoryStore
+from govchain_node.storage import MemoryKeyValueStore
 
 V0, V1, V2, V3 = sorted(Account.from_private_key(bytes([i]) * 32).address for i in range(1, 5))
 OUTSIDER = Account.from_private_key(b"\x09" * 32).address
@@ -29,7 +29,7 @@ def ledger() -> Ledger:
         alloc={},
         epoch_length=EPOCH,
     )
-    return Ledger(MemoryStore(), genesis)
+    return Ledger(MemoryKeyValueStore(), genesis)
 
 
 def history_of(ledger: Ledger) -> ValidatorHistory:
@@ -162,14 +162,14 @@ def test_qbft_rpc_methods_report_votes_and_validators(ledger: Ledger) -> None:
 def test_bad_parameters_are_invalid_params(
     ledger: Ledger, method: str, params: list[object]
 ) -> None:
-    with pytest.raises(RpcError) as caught:
+    with pytest.raises(RpcReplyError) as caught:
         QbftMethods(ledger, VoteProposals()).table[method](list(params))
     assert caught.value.code == -32602
 
 
 def test_votes_are_refused_without_a_consortium(ledger: Ledger) -> None:
     rpc = QbftMethods(ledger, None).table
-    with pytest.raises(RpcError, match="consortium"):
+    with pytest.raises(RpcReplyError, match="consortium"):
         rpc["qbft_proposeValidatorVote"](["0x" + "11" * 20, True])
     assert rpc["qbft_getPendingVotes"]([]) == {}
     assert rpc["qbft_getValidatorsByBlockNumber"](["latest"]) == [

@@ -38,7 +38,7 @@ from typing import Protocol
 
 from govchain_node.consensus.qbft import validators as vset
 from govchain_node.consensus.qbft.encoding import signing_hash
-from govchain_node.consensus.qbft.errors import ConfigError
+from govchain_node.consensus.qbft.errors import QbftConfigError
 from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
@@ -122,9 +122,9 @@ class Config:
 
     def __post_init__(self) -> None:
         if not 0 < self.base_timeout <= self.max_timeout:
-            raise ConfigError("need 0 < base_timeout <= max_timeout")
+            raise QbftConfigError("need 0 < base_timeout <= max_timeout")
         if self.future_rounds < 1:
-            raise ConfigError("future_rounds must be at least 1")
+            raise QbftConfigError("future_rounds must be at least 1")
 
     @property
     def address(self) -> bytes:

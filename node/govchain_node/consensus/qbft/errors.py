@@ -1,14 +1,15 @@
-"""The one exception tree of the QBFT subpackage.
+"""The QBFT subpackage's exceptions, under the node's root :class:`NodeError`.
 
 ::
 
-    QbftError
-    ├── DecodeError            bytes that are not a well-formed QBFT value
-    │   └── ExtraDataError     a header extraData that is not Besu's QBFT layout (also an
-    │                          :class:`~govchain_node.errors.InvalidBlockError`: the node's
-    │                          callers see a bad header as a bad block, without an adapter)
-    ├── EncodeError            a value that has no encoding (e.g. a negative scalar)
-    └── ConfigError            a configuration the core refuses (timeouts, empty validator set)
+    NodeError
+    └── QbftError
+        ├── DecodeError            bytes that are not a well-formed QBFT value
+        │   └── ExtraDataError     a header extraData that is not Besu's QBFT layout (also an
+        │                          :class:`~govchain_node.errors.InvalidBlockError`: the node's
+        │                          callers see a bad header as a bad block, without an adapter)
+        ├── EncodeError            a value that has no encoding (e.g. a negative scalar)
+        └── QbftConfigError        a configuration the core refuses (timeouts, empty validators)
 
 The state machine itself never raises on hostile input: a message that fails a check is
 ignored and counted in :attr:`govchain_node.consensus.qbft.state.NodeState.ignored`. These
@@ -18,10 +19,10 @@ and from building a :class:`govchain_node.consensus.qbft.core.Config`.
 
 from __future__ import annotations
 
-from govchain_node.errors import InvalidBlockError
+from govchain_node.errors import InvalidBlockError, NodeError
 
 
-class QbftError(Exception):
+class QbftError(NodeError):
     """Root of every error raised by :mod:`govchain_node.consensus.qbft` and its header codec."""
 
 
@@ -37,5 +38,5 @@ class EncodeError(QbftError):
     """A value cannot be encoded (a programming error in the caller, not hostile input)."""
 
 
-class ConfigError(QbftError):
+class QbftConfigError(QbftError):
     """The core's configuration is inconsistent (e.g. timeouts, empty validator set)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from govchain_node.consensus.qbft.errors import ConfigError
+from govchain_node.consensus.qbft.errors import QbftConfigError
 
 
 def quorum(n: int) -> int:
@@ -37,7 +37,7 @@ def sort_validators(validators: Sequence[bytes]) -> tuple[bytes, ...]:
 def proposer(validators: Sequence[bytes], parent_proposer: bytes, round_: int) -> bytes:
     """The proposer for ``round_`` of the height after a block proposed by ``parent_proposer``."""
     if not validators:
-        raise ConfigError("empty validator set")
+        raise QbftConfigError("empty validator set")
     count = len(validators)
     if parent_proposer in validators:
         return validators[(validators.index(parent_proposer) + 1 + round_) % count]
