@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from govchain_node.p2p.transport import Transport
-from tests.unit.p2p.material import NodeMaterial, config, peer
+from tests.support.p2p_material import NodeMaterial, config, peer
 
 T = TypeVar("T")
 

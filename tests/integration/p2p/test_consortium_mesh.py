@@ -20,7 +20,7 @@ from govchain_node.p2p.settings import P2pSettings, transport_config
 from govchain_node.p2p.transport import Transport
 from tests.integration.p2p.free_ports import free_port_block
 from tests.integration.p2p.mesh import eventually, run
-from tests.unit.p2p.material import FAST
+from tests.support.p2p_material import FAST
 
 
 @pytest.fixture

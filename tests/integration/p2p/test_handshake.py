@@ -13,7 +13,7 @@ from govchain_node.p2p.errors import ListenError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.transport import PeerSpec, Transport, TransportConfig
 from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
-from tests.unit.p2p.material import (
+from tests.support.p2p_material import (
     ImpostorSigner,
     config,
     make_ca,

@@ -11,7 +11,7 @@ from govchain_node.p2p.network import Network
 from govchain_node.p2p.settings import read_node_toml
 from tests.integration.p2p.free_ports import free_port_block
 from tests.integration.p2p.mesh import eventually, run
-from tests.unit.p2p.material import FAST
+from tests.support.p2p_material import FAST
 
 
 class Recorder:

@@ -15,13 +15,13 @@ from govchain_node.p2p.errors import FrameTooLargeError
 from govchain_node.p2p.framing import HEADER
 from govchain_node.p2p.transport import Transport
 from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
-from tests.support.tcp_proxy import TcpProxy
-from tests.unit.p2p.material import (
+from tests.support.p2p_material import (
     FAST,
     config,
     make_pair,
     peer,
 )
+from tests.support.tcp_proxy import TcpProxy
 
 #: A reconnect must happen within the back-off cap plus a handshake on a loaded machine.
 RECONNECT_BOUND = FAST["backoff_max"] * 1.25 + 3.0

@@ -15,7 +15,7 @@ from govchain_node.p2p.errors import PeerSettingsError
 from govchain_node.p2p.identity import Role
 from govchain_node.p2p.settings import P2pSettings, read_node_key, read_node_toml, transport_config
 from govchain_node.p2p.transport import TransportConfig, backoff_delays
-from tests.unit.p2p.material import config, make_ca, make_node, peer
+from tests.support.p2p_material import config, make_ca, make_node, peer
 
 ADDRESS = "0x" + "ab" * 20
 

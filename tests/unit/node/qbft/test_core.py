@@ -32,7 +32,7 @@ from govchain_node.consensus.qbft.messages import (
 )
 from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
 from tests.simulation import blocks
-from tests.unit.qbft.harness import Net, Validator
+from tests.unit.node.qbft.harness import Net, Validator
 
 
 def sent(actions: tuple[Action, ...]) -> list[Message]:

@@ -28,7 +28,7 @@ from govchain_node.consensus.qbft.messages import (
     Signed,
 )
 from tests.simulation import blocks
-from tests.unit.qbft.harness import Net
+from tests.unit.node.qbft.harness import Net
 
 NET = Net()
 SENDERS = [*NET.nodes, None]  # None: a garbage signature

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-CONSENSUS = Path(__file__).resolve().parents[3] / "node" / "govchain_node" / "consensus"
+CONSENSUS = Path(__file__).resolve().parents[4] / "node" / "govchain_node" / "consensus"
 QBFT = CONSENSUS / "qbft"
 #: The pure modules beside the core: the header codec, the vote tally, signing and hashing.
 PURE_NEIGHBOURS = ("extra_data", "voting", "signing")
