@@ -1,54 +1,50 @@
-"""The consensus core imports neither py-evm, nor sockets/asyncio, nor the RPC layer.
+"""The consensus core imports neither py-evm, nor sockets/asyncio/clocks, nor the node.
 
-Read from the source (ast), so a lazy import inside a function is caught too.
+The rule is the import-linter contract "The QBFT consensus core is pure" in
+``pyproject.toml``, enforced by ``lint-imports`` (lazy imports inside functions included).
+These tests check that the contract covers the core and its pure neighbours and forbids
+every other module of the node, so a module added later is forbidden, not allowed by omission.
 """
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+from tests.support.import_contracts import ROOT, forbidden_contract, submodules
 
-CONSENSUS = Path(__file__).resolve().parents[4] / "node" / "govchain_node" / "consensus"
-QBFT = CONSENSUS / "qbft"
+NODE = ROOT / "node" / "govchain_node"
+CONSENSUS = NODE / "consensus"
 #: The pure modules beside the core: the header codec, the vote tally, signing and hashing.
-PURE_NEIGHBOURS = ("extra_data", "voting", "signing")
-PURE_PREFIXES = (
+PURE = {
     "govchain_node.consensus.qbft",
-    "govchain_node.errors",
-    *(f"govchain_node.consensus.{name}" for name in PURE_NEIGHBOURS),
-)
-FORBIDDEN_TOP = {"eth", "socket", "asyncio", "ssl", "selectors", "threading", "time", "web3"}
-
-
-def imports(source: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(source.read_text(), str(source))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{source.name}: use absolute imports"
-            assert node.module is not None
-            found.add(node.module)
-    return found
+    *(f"govchain_node.consensus.{name}" for name in ("extra_data", "voting", "signing")),
+}
+#: What the pure modules may import from the node besides each other.
+SHARED = {"govchain_node.errors", "govchain_node.consensus"}
+NO_IO = {"eth", "web3", "asyncio", "socket", "ssl", "selectors", "threading", "time"}
 
 
 def test_the_package_exists_with_its_modules() -> None:
-    names = {p.stem for p in QBFT.glob("*.py")}
+    names = {p.stem for p in (CONSENSUS / "qbft").glob("*.py")}
     assert {"core", "messages", "encoding", "validators"} <= names
-    assert all((CONSENSUS / f"{name}.py").is_file() for name in PURE_NEIGHBOURS)
+    assert all(
+        (CONSENSUS / f"{name.rsplit('.', 1)[1]}.py").is_file()
+        for name in PURE - {"govchain_node.consensus.qbft"}
+    )
 
 
-def test_qbft_imports_no_evm_no_io_no_rpc() -> None:
-    pure = [*QBFT.rglob("*.py"), *(CONSENSUS / f"{name}.py" for name in PURE_NEIGHBOURS)]
-    for source in sorted(pure):
-        for module in imports(source):
-            top = module.split(".")[0]
-            assert top not in FORBIDDEN_TOP, f"{source.name} imports {module}"
-            if top == "govchain_node":
-                assert module.startswith(PURE_PREFIXES), f"{source.name} imports {module}"
+def test_the_contract_covers_the_core_and_its_pure_neighbours() -> None:
+    contract = forbidden_contract("govchain_node.consensus.qbft")
+    assert set(contract["source_modules"]) == PURE
 
 
-def test_the_checker_would_see_a_forbidden_import(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    import eth.vm\n    from govchain_node.rpc import server\n")
-    assert {"eth.vm", "govchain_node.rpc"} <= imports(bad)
+def test_the_contract_forbids_evm_io_and_clocks() -> None:
+    forbidden = set(forbidden_contract("govchain_node.consensus.qbft")["forbidden_modules"])
+    assert forbidden >= NO_IO
+
+
+def test_the_contract_forbids_every_other_module_of_the_node() -> None:
+    forbidden = set(forbidden_contract("govchain_node.consensus.qbft")["forbidden_modules"])
+    node = submodules(NODE, "govchain_node") | submodules(CONSENSUS, "govchain_node.consensus")
+    others = node - PURE - SHARED
+    assert "govchain_node.rpc" in others
+    assert others - forbidden == set(), "add these to the contract's forbidden_modules"
+    assert forbidden & (PURE | SHARED) == set()
