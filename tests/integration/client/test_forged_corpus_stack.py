@@ -36,7 +36,6 @@ from govchain_core.deployment import Deployment
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ReceiptError
 from govchain_core.receipt_codec import decode_receipt, encode_receipt, receipt_from_object
-from govchain_core.verify import verify_receipt
 from tests.integration.client.test_cli_against_stack import Stack, govchain, stack
 from tests.support.forged_receipts import (
     COULD_NOT_CHECK,
@@ -44,6 +43,7 @@ from tests.support.forged_receipts import (
     Case,
     Genuine,
     Inputs,
+    core_verdict,
     forge,
     sample,
 )
@@ -105,14 +105,6 @@ class MemoReader:
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         return lambda *args: self._ask(name, *args)
-
-
-def core_verdict(case: Case, reader: Any) -> str:
-    try:
-        receipt = decode_receipt(case.receipt)
-    except ReceiptError:
-        return NOT_VALID
-    return str(verify_receipt(receipt, reader, digest_bytes(case.document)).verdict)
 
 
 def sdk_verdict(case: Case, rpc: str, deployment: Deployment) -> str:

@@ -28,7 +28,6 @@ from govchain_node.consensus.qbft.validators import quorum
 from govchain_node.consensus.seals import recover_sealers
 from govchain_node.keys import load_dev_accounts
 from govchain_node.vm import GovchainBlockHeader
-from tests.integration.node.test_jsonrpc_conformance import anchor_call
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
@@ -39,7 +38,7 @@ from tests.support.consortium_processes import (
     start_consortium_node,
     wait_until,
 )
-from tests.support.node_contracts import anchor_like
+from tests.support.node_contracts import anchor_call, anchor_like
 from tests.support.node_process import NodeProcess
 from tests.support.node_rpc import RpcClient, RpcFailureError, local_account
 

@@ -18,8 +18,7 @@ import httpx
 from eth_hash.auto import keccak
 
 from govchain_node.keys import load_dev_accounts
-from tests.integration.node.test_jsonrpc_conformance import anchor_call
-from tests.support.node_contracts import anchor_like
+from tests.support.node_contracts import anchor_call, anchor_like
 from tests.support.node_process import NodeProcess, start_node_process
 from tests.support.node_rpc import RpcClient, RpcFailureError, local_account
 

@@ -55,9 +55,9 @@ import websockets
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
-from eth_utils.abi import function_signature_to_4byte_selector
 
 from tests.integration.node.conftest import Endpoint
+from tests.support.node_contracts import anchor_call, selector
 from tests.support.node_rpc import RpcFailureError
 
 REQUIRED_BLOCK_FIELDS = {
@@ -126,14 +126,6 @@ REQUIRED_TX_FIELDS = {
     "s",
 }
 ANCHORED_TOPIC = "0x" + keccak(b"Anchored(bytes32,bytes32,address)").hex()
-
-
-def selector(signature: str) -> bytes:
-    return bytes(function_signature_to_4byte_selector(signature))
-
-
-def anchor_call(key: bytes, root: bytes) -> bytes:
-    return selector("anchor(bytes32,bytes32)") + abi_encode(["bytes32", "bytes32"], [key, root])
 
 
 def unique_key(endpoint: Endpoint, label: str) -> bytes:

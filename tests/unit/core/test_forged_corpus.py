@@ -12,11 +12,8 @@ from collections import Counter
 
 import pytest
 
-from govchain_core.digest import digest_bytes
-from govchain_core.errors import ReceiptError
-from govchain_core.memory_chain import MemoryChainReader
 from govchain_core.receipt_codec import decode_receipt, encode_receipt, receipt_from_object
-from govchain_core.verify import DocumentState, DocumentStatus, Verdict, verify_receipt
+from govchain_core.verify import DocumentState, DocumentStatus, Verdict
 from tests.conftest import load_vectors
 from tests.support.forged_receipts import (
     NOT_VALID,
@@ -24,13 +21,18 @@ from tests.support.forged_receipts import (
     Genuine,
     Inputs,
     byte_fields,
+    core_verdict,
     forge,
     stratified_bits,
 )
-from tests.unit.core.test_verify import chain_for
+from tests.support.receipt_chain import chain_for
 
 VECTORS = load_vectors("receipts.json")
 NOW = 1_800_000_000.0
+
+
+def fixed_clock() -> float:
+    return NOW
 
 
 def genuine() -> Genuine:
@@ -38,19 +40,13 @@ def genuine() -> Genuine:
     return Genuine(encode_receipt(receipt), VECTORS["document"].encode())
 
 
-def core_verdict(case: Case, chain: MemoryChainReader) -> str:
-    try:
-        receipt = decode_receipt(case.receipt)
-    except ReceiptError:
-        return NOT_VALID
-    report = verify_receipt(receipt, chain, digest_bytes(case.document), now=lambda: NOW)
-    return str(report.verdict)
-
-
 def test_the_genuine_receipt_is_valid_so_the_corpus_can_fail() -> None:
     good = genuine()
     chain = chain_for(decode_receipt(good.receipt))
-    assert core_verdict(Case("genuine", "genuine", good.receipt, good.document), chain) == "valid"
+    assert (
+        core_verdict(Case("genuine", "genuine", good.receipt, good.document), chain, fixed_clock)
+        == "valid"
+    )
 
 
 def test_no_forgery_is_accepted_by_the_core() -> None:
@@ -61,7 +57,7 @@ def test_no_forgery_is_accepted_by_the_core() -> None:
     verdicts: Counter[str] = Counter()
     wrong = []
     for case in cases:
-        verdict = core_verdict(case, chain)
+        verdict = core_verdict(case, chain, fixed_clock)
         verdicts[verdict] += 1
         if verdict != case.expected:
             wrong.append((case.name, verdict))
@@ -91,7 +87,7 @@ def test_status_cases_are_not_valid(state: DocumentState) -> None:
         c for c in forge(Inputs(good, revoked=good, superseded=good)) if c.category == "status"
     ]
     assert len(cases) == 2
-    assert {core_verdict(c, chain) for c in cases} == {str(Verdict.NOT_VALID)}
+    assert {core_verdict(c, chain, fixed_clock) for c in cases} == {str(Verdict.NOT_VALID)}
 
 
 def test_each_byte_of_the_receipt_belongs_to_the_member_it_spells() -> None:

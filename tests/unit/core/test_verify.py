@@ -18,7 +18,6 @@ from govchain_core.verify import (
     ChainLog,
     DocumentState,
     DocumentStatus,
-    IssuerInfo,
     StepStatus,
     Verdict,
     malformed_report,
@@ -26,6 +25,7 @@ from govchain_core.verify import (
     verify_receipt,
 )
 from tests.conftest import load_vectors
+from tests.support.receipt_chain import chain_for
 
 VECTORS = load_vectors("receipts.json")
 NOW = 1_800_000_000.0
@@ -33,15 +33,6 @@ NOW = 1_800_000_000.0
 
 def receipt() -> Receipt:
     return receipt_from_object(VECTORS["valid"][0]["receipt"])
-
-
-def chain_for(r: Receipt) -> MemoryChainReader:
-    chain = MemoryChainReader(id=r.anchor.chain_id, registry=r.anchor.registry)
-    chain.record_anchor(r.issuer, r.proof.tree_size, r.proof.root, r.anchor)
-    chain.issuers[r.issuer] = IssuerInfo(
-        r.issuer, "Bürgeramt Musterstadt", "05315000", roles=1, valid_from=0, valid_until=0
-    )
-    return chain
 
 
 def statuses(report_steps: object) -> list[str]:

@@ -24,26 +24,10 @@ from govchain_node.consensus.extra_data import (
 )
 from govchain_node.consensus.seals import recover_sealers, seal_digest
 from govchain_node.errors import ConfigError
-from govchain_node.genesis import GenesisSpec
-from govchain_node.keys import Account
 from govchain_node.rpc.index import JsonIndex
 from govchain_node.storage import LmdbStore, MemoryKeyValueStore
 from govchain_node.vm import GovchainBlockHeader
-
-VALIDATORS = sorted(
-    (Account.from_private_key(bytes([i]) * 32) for i in range(1, 5)), key=lambda a: a.address
-)
-
-
-def genesis() -> GenesisSpec:
-    return GenesisSpec(
-        chain_id=1337,
-        timestamp=1_700_000_000,
-        gas_limit=30_000_000,
-        validators=tuple(v.address for v in VALIDATORS),
-        allow_list=(),
-        alloc={},
-    )
+from tests.support.qbft_ledger import VALIDATORS, genesis, seals_of
 
 
 def build(ledger: Ledger, round_: int = 0) -> BuiltBlock:
@@ -52,11 +36,6 @@ def build(ledger: Ledger, round_: int = 0) -> BuiltBlock:
     return ledger.build_block(
         [], timestamp=parent.timestamp + 1, coinbase=VALIDATORS[0].address, extra=extra
     )
-
-
-def seals_of(header: BlockHeaderAPI, signers: list[Account]) -> tuple[bytes, ...]:
-    digest = seal_digest(header)
-    return tuple(signer.sign_hash(digest) for signer in signers)
 
 
 def with_seals(header: BlockHeaderAPI, seals: tuple[bytes, ...]) -> BlockHeaderAPI:

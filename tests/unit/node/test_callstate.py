@@ -12,7 +12,7 @@ from govchain_node.callstate import call_state_class, is_free_call
 from govchain_node.chain import Ledger
 from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.vm import GovchainVM
-from tests.unit.node.test_ledger import USER, spec
+from tests.support.dev_ledger import USER, spec
 
 CONTRACT = Address(b"\x42" * 20)
 # PUSH1 5, JUMP, PUSH1 0x5b (data: not a destination), JUMPDEST,

@@ -14,7 +14,7 @@ from govchain_node.chain import Ledger
 from govchain_node.errors import CallError, CallRevertedError
 from govchain_node.execution import CallRequest, Execution
 from govchain_node.storage import MemoryKeyValueStore
-from tests.unit.node.test_ledger import USER, spec
+from tests.support.dev_ledger import USER, spec
 
 #: Creation code returning the 32-byte word 42: PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
 RETURNS_42 = bytes.fromhex("602a60005260206000f3")

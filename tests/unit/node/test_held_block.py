@@ -13,7 +13,7 @@ from eth.abc import BlockAPI
 from govchain_node.chain import BuiltBlock, Ledger
 from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData
 from govchain_node.storage import MemoryKeyValueStore
-from tests.unit.node.test_block_hash import VALIDATORS, genesis, seals_of
+from tests.support.qbft_ledger import VALIDATORS, genesis, seals_of
 
 
 def extra(ledger: Ledger, round_: int = 0) -> ExtraData:

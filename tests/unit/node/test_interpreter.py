@@ -36,7 +36,7 @@ from govchain_node.interpreter import (
 )
 from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import decode_transaction
-from tests.unit.node.test_ledger import CHAIN_ID, USER, spec
+from tests.support.dev_ledger import CHAIN_ID, USER, spec
 
 CONTRACT = Address(b"\x42" * 20)
 ARTIFACTS = Path(__file__).resolve().parents[3] / "contracts" / "govchain_contracts" / "artifacts"

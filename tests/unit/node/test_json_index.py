@@ -12,7 +12,7 @@ from govchain_node.chain import Ledger
 from govchain_node.consensus.dev import DevEngine
 from govchain_node.rpc.index import JsonIndex
 from govchain_node.storage import BlockBufferedDB, MemoryKeyValueStore
-from tests.unit.node.test_ledger import VALIDATOR, seal_next, spec, transfer
+from tests.support.dev_ledger import VALIDATOR, seal_next, spec, transfer
 
 
 class Refusing:

@@ -7,55 +7,17 @@ import time
 from pathlib import Path
 
 import pytest
-from eth.abc import SignedTransactionAPI
-from eth_account import Account as EthAccount
 from eth_typing import Address
 
-from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
+from govchain_node.chain import Ledger
 from govchain_node.consensus.dev import DevEngine
 from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.errors import ConfigError, InvalidBlockError
-from govchain_node.genesis import GenesisSpec, dev_genesis
+from govchain_node.genesis import dev_genesis
 from govchain_node.keys import Account
 from govchain_node.rpc.index import JsonIndex
 from govchain_node.storage import LmdbStore, MemoryKeyValueStore
-from govchain_node.txpool import decode_transaction
-
-VALIDATOR = Account.from_private_key(b"\x01" * 32)
-USER = Account.from_private_key(b"\x02" * 32)
-CHAIN_ID = 1337
-
-
-def spec() -> GenesisSpec:
-    return dev_genesis(CHAIN_ID, 1_700_000_000, 30_000_000, VALIDATOR.address, [USER.address])
-
-
-def transfer(nonce: int, value: int = 1, gas: int = 21_000) -> SignedTransactionAPI:
-    signed = EthAccount.from_key(USER.private_key).sign_transaction(
-        {
-            "chainId": CHAIN_ID,
-            "nonce": nonce,
-            "gas": gas,
-            "to": "0x" + "77" * 20,
-            "value": value,
-            "maxFeePerGas": 0,
-            "maxPriorityFeePerGas": 0,
-            "type": 2,
-        }
-    )
-    return decode_transaction(bytes(signed.raw_transaction))
-
-
-def seal_next(
-    ledger: Ledger, txs: list[SignedTransactionAPI], engine: DevEngine
-) -> tuple[BuiltBlock, CommittedBlock]:
-    built = ledger.build_block(
-        txs,
-        timestamp=int(time.time()),
-        coinbase=engine.coinbase,
-        extra=engine.proposal_extra(ledger.head),
-    )
-    return built, ledger.commit_block(built, engine.seal(built.block.header))
+from tests.support.dev_ledger import CHAIN_ID, USER, VALIDATOR, seal_next, spec, transfer
 
 
 def test_genesis_carries_validators_in_qbft_extra_data() -> None:

@@ -15,7 +15,7 @@ from govchain_node.consensus.producer import BlockProducer, Cadence
 from govchain_node.permissions import AllowAll
 from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import TxPool
-from tests.unit.node.test_ledger import USER, VALIDATOR, spec, transfer
+from tests.support.dev_ledger import USER, VALIDATOR, spec, transfer
 
 
 class FakeClock:
