@@ -36,7 +36,7 @@ from govchain_core.deployment import Deployment
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ReceiptError
 from govchain_core.receipt_codec import decode_receipt, encode_receipt, receipt_from_object
-from tests.integration.client.test_cli_against_stack import Stack, govchain, stack
+from tests.support.client_stack import Stack, govchain, stack
 from tests.support.forged_receipts import (
     COULD_NOT_CHECK,
     NOT_VALID,

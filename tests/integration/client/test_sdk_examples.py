@@ -15,8 +15,8 @@ from govchain_client.notarize import RECEIPT_SUFFIX
 from govchain_core.deployment import Deployment
 from govchain_core.digest import digest_file
 from govchain_core.receipt_codec import decode_receipt
-from tests.integration.client.test_cli_against_stack import Stack, stack
 from tests.support.bad_servers import closed_port
+from tests.support.client_stack import Stack, stack
 
 __all__ = ["stack"]  # the module-scoped ``govchain up`` fixture
 

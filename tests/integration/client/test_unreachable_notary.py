@@ -25,8 +25,8 @@ from govchain_client.notary import AsyncNotaryClient, NotaryClient, RetryPolicy
 from govchain_client.rpc import JsonRpcClient
 from govchain_core.digest import digest_bytes
 from govchain_core.errors import ChainError
-from tests.integration.client.test_cli_against_stack import govchain
 from tests.support.bad_servers import GARBAGE, HANG, HTML_PAGE, BadServer, closed_port
+from tests.support.client_stack import govchain
 
 DIGEST = digest_bytes(b"Bescheid")
 ONE_TRY = RetryPolicy(attempts=1)

@@ -16,7 +16,7 @@ from pathlib import Path
 from govchain_client.notary import NotaryClient
 from govchain_core.digest import digest_bytes
 from govchain_core.receipt_codec import encode_receipt, receipt_from_object
-from tests.integration.client.test_cli_against_stack import Stack, stack
+from tests.support.client_stack import Stack, stack
 
 __all__ = ["stack"]  # the module-scoped ``govchain up`` fixture
 
