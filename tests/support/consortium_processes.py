@@ -84,13 +84,16 @@ def all_at(minimum: int, urls: list[str]) -> bool:
     return all((height(url) or 0) >= minimum for url in urls)
 
 
-def wait_until(what: str, condition: Callable[[], bool], timeout: float) -> float:
-    """Poll ``condition``; returns the seconds it took, fails the test on timeout."""
+def wait_until(
+    what: str, condition: Callable[[], bool], timeout: float, every: float = 0.2
+) -> float:
+    """Poll ``condition`` every ``every`` seconds; returns the seconds it took (an upper
+    bound of when it became true), fails the test on timeout."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if condition():
             return time.monotonic() - start
-        time.sleep(0.2)
+        time.sleep(every)
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 

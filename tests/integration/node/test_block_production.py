@@ -7,6 +7,7 @@ from pathlib import Path
 
 from govchain_node.dev import start_dev_node
 from govchain_node.keys import load_dev_accounts
+from tests.support.consortium_processes import wait_until
 from tests.support.node_rpc import RpcClient, local_account
 
 
@@ -28,12 +29,16 @@ def test_no_blocks_while_idle_then_a_block_for_a_transaction(tmp_path: Path) -> 
 
 
 def test_empty_blocks_at_the_empty_block_period(tmp_path: Path) -> None:
-    with start_dev_node(tmp_path / "node", block_period=0.1, empty_block_period=0.3) as node:
+    period = 0.3
+    with start_dev_node(tmp_path / "node", block_period=0.1, empty_block_period=period) as node:
         rpc = RpcClient(node.rpc_url)
         start = block_number(rpc)
-        time.sleep(1.6)
-        produced = block_number(rpc) - start
-        assert 2 <= produced <= 8
+        took = wait_until(
+            "three empty blocks", lambda: block_number(rpc) >= start + 3, timeout=30, every=0.02
+        )
+        # The first may come at once; each of the next two waits a full empty-block period,
+        # never the shorter block period (0.1 s would give three blocks in about 0.3 s).
+        assert took >= 2 * period * 0.9
         latest = rpc.call("eth_getBlockByNumber", "latest", False)
         assert latest["transactions"] == []
         rpc.close()
