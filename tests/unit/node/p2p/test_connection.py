@@ -84,9 +84,11 @@ def test_frames_arrive_in_order_keepalive_flows_and_idle_link_closes() -> None:
 
 def test_close_ends_run_promptly() -> None:
     async def scenario() -> None:
-        connection, _, peer_writer = await _pair(queue=10)
+        connection, peer_reader, peer_writer = await _pair(queue=10)
         task = asyncio.create_task(connection.run(lambda frame: None))
-        await asyncio.sleep(0.05)
+        # Running, as a frame through its writer shows (not a sleep that hopes so).
+        connection.enqueue(Frame(0x30, b"up"))
+        assert await asyncio.wait_for(read_frame(peer_reader), 2) == Frame(0x30, b"up")
         connection.close("test")
         await asyncio.wait_for(task, 2)
         assert connection.close_reason == "test"
