@@ -49,6 +49,9 @@ class MqttSource:
         self.keepalive = keepalive
         self._deliver = deliver
         self.connected = False
+        #: The broker acknowledged this connection's subscriptions (SUBACK): from here on,
+        #: a message published to the topics reaches this source.
+        self.subscribed = False
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -60,6 +63,7 @@ class MqttSource:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
 
     def start(self) -> None:
         """Connect in the background; paho reconnects on its own after a broker outage."""
@@ -77,6 +81,7 @@ class MqttSource:
             logger.error("MQTT %s:%s refused the connection: %s", self.host, self.port, reason)
             return
         self.connected = True
+        self.subscribed = False
         client.subscribe([(topic, 1) for topic in self.topics])
         logger.info("connected to MQTT %s:%s, subscribed to %s", self.host, self.port, self.topics)
 
@@ -84,7 +89,18 @@ class MqttSource:
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
     ) -> None:
         self.connected = False
+        self.subscribed = False
         logger.warning("disconnected from MQTT %s:%s (%s)", self.host, self.port, reason)
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: list[Any], _props: Any
+    ) -> None:
+        refused = [reason for reason in reasons if reason.is_failure]
+        if refused:
+            logger.error("MQTT %s:%s refused subscriptions: %s", self.host, self.port, refused)
+            return
+        self.subscribed = True
+        logger.info("MQTT %s:%s acknowledged the subscriptions", self.host, self.port)
 
     def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:

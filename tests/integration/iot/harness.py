@@ -169,12 +169,11 @@ class BridgeProcess:
 
     def start(self) -> None:
         self.starts += 1
-        marker = "connected to MQTT"
+        marker = "acknowledged the subscriptions"  # logged on the SUBACK
         seen = self._log_text().count(marker)
         log = open(self.log, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
         wait_until(lambda: self._log_text().count(marker) > seen, 30, "the bridge to subscribe")
-        time.sleep(0.3)  # let the SUBACK arrive
 
     def _log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

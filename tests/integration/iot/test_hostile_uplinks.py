@@ -68,7 +68,9 @@ class Bridge:
         ]  # fmt: skip
         with open(self.log, "wb") as output:
             self.proc = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        wait_until(lambda: "connected to MQTT" in self.text(), 30, "the bridge to subscribe")
+        wait_until(
+            lambda: "acknowledged the subscriptions" in self.text(), 30, "the bridge to subscribe"
+        )
 
     def text(self) -> str:
         if self.proc.poll() is not None:

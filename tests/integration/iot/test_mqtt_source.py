@@ -24,8 +24,7 @@ def _source(client_id: str, topics: list[str]) -> tuple[MqttSource, queue.Queue[
     inbox: queue.Queue[Delivery] = queue.Queue()
     source = MqttSource("127.0.0.1:1883", topics, inbox.put, client_id=client_id)
     source.start()
-    wait_until(lambda: source.connected, 10, "MQTT connection")
-    time.sleep(0.3)
+    wait_until(lambda: source.subscribed, 10, "the broker to acknowledge the subscriptions")
     return source, inbox
 
 
