@@ -28,6 +28,9 @@ class TcpProxy:
         self._flowing = asyncio.Event()
         self._flowing.set()
         self._cut = False
+        #: Connections that reached the proxy (``attempts``, cut ones included) and those
+        #: it piped to the target (``accepted``).
+        self.attempts = 0
         self.accepted = 0
 
     async def start(self) -> int:
@@ -56,6 +59,7 @@ class TcpProxy:
             await asyncio.wait(list(self._tasks), timeout=2)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.attempts += 1
         if self._cut:
             writer.transport.abort()
             return
