@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from govchain_core.receipt_codec import encode_receipt
 from tests.integration.web.chain import DevChain
 from tests.integration.web.conftest import WEB_ROOT, Documents, PageProbe
-from tests.integration.web.pages import TIMEOUT, check_files, open_page
+from tests.integration.web.pages import check_files, open_page
 from tests.integration.web.servers import NotaryStub, StaticSite
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,8 @@ def test_receipt_own_registry_not_trusted_without_config_json(
     )
     assert found["verdict"] == "could_not_check", found
     assert found["reason"] == "config_unavailable", found
-    assert config_url in found["text"] and "HTTP 404" in found["text"], found
+    assert config_url in found["text"], found
+    assert "HTTP 404" in found["text"], found
     assert "AnchorRegistry" in found["text"], found
     expect(page.locator("#setting-chain-id")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#settings-message")).to_contain_text("unvollständig")
