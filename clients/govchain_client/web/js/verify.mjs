@@ -345,7 +345,7 @@ async function checkDeployment(receipt, chain) {
     trust.issuer === null ? "IssuerRegistry" : null,
     trust.status === null ? "StatusRegistry" : null,
   ].filter((name) => name !== null);
-  if (trust.chainId === null || trust.anchor === null || missing.length > 0) {
+  if (trust.chainId === null || trust.anchor === null || missing.length > 0) { // the nulls again, for the types
     throw new StepUncheckable("trust_missing", `no trusted deployment is configured (missing: ${missing.join(", ")})`, {
       missing: missing.join(", "),
     });
