@@ -72,12 +72,12 @@ test("an unanchored checkpoint, a missing contract and a foreign registry read a
   assert.equal(await empty.checkpoint(ANCHOR, ISSUER, 7), null);
 });
 
-test("issuers are read with their strings, and the IssuerRegistry is found through the AnchorRegistry", async () => {
+test("issuers are read with their strings from the configured IssuerRegistry", async () => {
   const info = abi.encode(issuerTuple, [["Stadt Köln, Bürgeramt", "05315000", 3, 10, 0, true, 1_700_000_000, 0]]);
   const reader = new JsonRpcChainReader({
     url: "http://node",
-    registries: { anchor: ANCHOR },
-    fetch: fakeNode({ [issuerCall]: info, [registryCall]: abi.encode(["address"], [ISSUERS]) }),
+    registries: { anchor: ANCHOR, issuer: ISSUERS },
+    fetch: fakeNode({ [issuerCall]: info }),
   });
   assert.deepEqual(await reader.issuer(ISSUER), {
     address: ISSUER, name: "Stadt Köln, Bürgeramt", ags: "05315000", roles: 3, validFrom: 10, validUntil: 0, registered: true,

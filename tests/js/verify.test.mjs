@@ -58,8 +58,14 @@ for (const [fault, code, field] of [
     if (fault === "other timestamp") chain.checkpoints.set(key, { ...found, timestamp: found.timestamp + 1 });
     if (fault === "no transaction") chain.transactions.clear();
     if (fault === "other hash") chain.blockHashes.set(42, `0x${"ee".repeat(32)}`);
-    if (fault === "other chain") chain.id = 1;
-    if (fault === "other registry") chain.registry = `0x${"b6".repeat(20)}`;
+    if (fault === "other chain") {
+      chain.id = 1; // the page is configured for chain 1 and its node serves it
+      chain.trusted.chainId = 1;
+    }
+    if (fault === "other registry") {
+      chain.registry = `0x${"b6".repeat(20)}`;
+      chain.trusted.anchor = chain.registry;
+    }
     const report = await verifyReceipt(r, chain);
     assert.deepEqual(statuses(report.steps), ["passed", "passed", "failed", "skipped"]);
     assert.equal(report.failedStep?.code, code);

@@ -60,7 +60,7 @@ const state = {
   language: "de",
   t: translator("de"),
   /** @type {import("./config.mjs").Config} */
-  config: { notary: "", rpc: "", chainId: null, registries: {} },
+  config: { notary: "", rpc: "", chainId: null, registries: {}, loadError: null },
   /** @type {string | null} digest from a `#sha256=` link */
   expected: null,
   linkInvalid: false,
@@ -203,7 +203,7 @@ function setReceipt(file) {
  */
 function chainReader(run) {
   const { config } = run.inputs;
-  return new JsonRpcChainReader({ url: config.rpc, registries: config.registries, signal: run.controller.signal });
+  return new JsonRpcChainReader({ url: config.rpc, chainId: config.chainId, registries: config.registries, signal: run.controller.signal });
 }
 
 /**
@@ -438,6 +438,11 @@ function fromReport(report, digest, record) {
     return { verdict, reason: step.code, text: t("verdict.not_valid", { reason: stepText(step) }) };
   }
   if (verdict === "could_not_check" && step !== null) {
+    const failed = step.code === "trust_missing" ? current().inputs.config.loadError : null;
+    if (failed) {
+      const reason = t("code.config_unavailable", { url: failed.url, error: failed.error, missing: String(step.details.missing) });
+      return { verdict, reason: "config_unavailable", text: t("verdict.could_not_check", { reason }) };
+    }
     return { verdict, reason: step.code, text: t("verdict.could_not_check", { reason: stepText(step) }) };
   }
   if (digest !== null) return { verdict: "valid", reason: "valid", text: t("verdict.valid") };
@@ -458,6 +463,7 @@ function fromReport(report, digest, record) {
 
 function render() {
   if (state.run === null) return; // before start-up completes
+  renderConfig();
   renderLink();
   renderResults();
   renderShare();
@@ -467,6 +473,15 @@ function render() {
 function current() {
   if (state.run === null) throw new Error("no run yet");
   return state.run;
+}
+
+/** A config.json that could not be loaded is said so, not silently replaced by defaults. */
+function renderConfig() {
+  const box = byId("config-info");
+  const failed = state.config.loadError;
+  box.replaceChildren();
+  if (failed) box.append(h("p", { class: "notice notice--warn", "data-config": "failed" }, t("config.failed", { url: failed.url, error: failed.error })));
+  box.hidden = box.childElementCount === 0;
 }
 
 function renderLink() {
@@ -674,7 +689,10 @@ function stepText(step) {
     case "inclusion_ok": // people count from 1: leaf index 0 is entry number 1
       return t("code.inclusion_ok", { number: formatInteger(Number(d.index) + 1, state.language), size: formatInteger(Number(d.size), state.language) });
     case "anchor_ok": return t("code.anchor_ok", { block: formatInteger(Number(d.block), state.language), date: date(d.timestamp) });
-    case "wrong_chain": return t("code.wrong_chain", { node: d.node_chain_id, receipt: d.receipt_chain_id });
+    case "wrong_chain": return t("code.wrong_chain", { configured: d.configured_chain_id, receipt: d.receipt_chain_id });
+    case "node_wrong_chain": return t("code.node_wrong_chain", { node: d.node_chain_id, configured: d.configured_chain_id });
+    case "node_not_synced": return t("code.node_not_synced", { block: formatInteger(Number(d.block), state.language), head: formatInteger(Number(d.head), state.language) });
+    case "trust_missing": return t("code.trust_missing", { missing: String(d.missing) });
     case "issuer_ok": return t("code.issuer_ok", { name: String(d.name), ags: String(d.ags) });
     case "status_suspended":
     case "status_revoked":
@@ -765,35 +783,59 @@ function makeDropZone(zone, onFiles) {
   });
 }
 
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const TRUST_FIELDS = /** @type {const} */ (["anchor", "issuer", "status"]);
+
+/**
+ * The expert settings: the notary, the node and the trust anchors. The chain id and
+ * the three registries are set together or not at all: a partial set would mix the
+ * configured deployment with another, so it is refused.
+ */
 function wireSettings() {
   const form = /** @type {HTMLFormElement} */ (byId("settings-form"));
-  const notary = /** @type {HTMLInputElement} */ (byId("setting-notary"));
-  const rpc = /** @type {HTMLInputElement} */ (byId("setting-rpc"));
-  const status = /** @type {HTMLInputElement} */ (byId("setting-status"));
+  const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (byId(id));
+  const notary = input("setting-notary");
+  const rpc = input("setting-rpc");
+  const chainId = input("setting-chain-id");
+  const registries = { anchor: input("setting-anchor"), issuer: input("setting-issuer"), status: input("setting-status") };
+  const trustInputs = [chainId, ...TRUST_FIELDS.map((name) => registries[name])];
   notary.value = state.config.notary;
   rpc.value = state.config.rpc;
-  status.value = state.config.registries.status ?? "";
+  chainId.value = state.config.chainId === null ? "" : String(state.config.chainId);
+  for (const name of TRUST_FIELDS) registries[name].value = state.config.registries[name] ?? "";
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const message = byId("settings-message");
     const notaryUrl = resolveUrl(notary.value.trim(), location.href);
     const rpcUrl = resolveUrl(rpc.value.trim(), location.href);
-    const statusAddress = status.value.trim();
-    const invalid = notaryUrl === null ? notary : rpcUrl === null ? rpc
-      : statusAddress !== "" && !/^0x[0-9a-fA-F]{40}$/.test(statusAddress) ? status : null;
-    for (const input of [notary, rpc, status]) input.removeAttribute("aria-invalid");
+    const id = chainId.value.trim();
+    const validId = /^[1-9][0-9]{0,15}$/.test(id) && Number.isSafeInteger(Number(id));
+    const anyTrust = trustInputs.some((field) => field.value.trim() !== "");
+    const malformed = [
+      notaryUrl === null ? notary : null,
+      rpcUrl === null ? rpc : null,
+      id !== "" && !validId ? chainId : null,
+      ...TRUST_FIELDS.map((name) => (registries[name].value.trim() !== "" && !ADDRESS_RE.test(registries[name].value.trim()) ? registries[name] : null)),
+    ].find((field) => field !== null) ?? null;
+    const missing = anyTrust ? trustInputs.find((field) => field.value.trim() === "") ?? null : null;
+    for (const field of [notary, rpc, ...trustInputs]) field.removeAttribute("aria-invalid");
+    const invalid = malformed ?? missing;
     if (invalid !== null) {
       invalid.setAttribute("aria-invalid", "true");
       const label = document.querySelector(`label[for="${invalid.id}"]`)?.textContent ?? invalid.id;
-      message.textContent = t("settings.invalid", { field: label });
+      message.textContent = t(malformed !== null ? "settings.invalid" : "settings.incomplete", { field: label });
       invalid.focus();
       return;
     }
+    /** @type {import("./rpc.mjs").Registries} */
+    const trusted = {};
+    if (anyTrust) for (const name of TRUST_FIELDS) trusted[name] = registries[name].value.trim().toLowerCase();
     state.config = {
-      ...state.config,
       notary: /** @type {string} */ (notaryUrl),
       rpc: /** @type {string} */ (rpcUrl),
-      registries: { ...state.config.registries, status: statusAddress.toLowerCase() || undefined },
+      chainId: anyTrust ? Number(id) : null,
+      registries: trusted,
+      loadError: anyTrust ? null : state.config.loadError,
     };
     message.textContent = t("settings.applied");
     startRun();

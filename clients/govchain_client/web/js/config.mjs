@@ -9,6 +9,12 @@
  * ```
  * A relative `notary` or `rpc` (such as `"/"`) is taken relative to the page.
  *
+ * `chainId` and `registries` are the page's trust anchors: the only deployment a
+ * receipt is checked against. Without them (config.json missing and nothing set in the
+ * expert settings) a check ends as "could not check", never trusting a receipt's own
+ * registries; a config.json that could not be loaded is kept in `loadError`, so the
+ * page can say so instead of silently running on the defaults.
+ *
  * @module config
  */
 
@@ -18,6 +24,7 @@
  * @property {string} rpc     a node's JSON-RPC URL
  * @property {number | null} chainId  the consortium chain's id, when known
  * @property {import("./rpc.mjs").Registries} registries
+ * @property {{url: string, error: string} | null} [loadError]  why config.json could not be used
  */
 
 /** @type {Readonly<Config>} */
@@ -78,18 +85,25 @@ export function resolveUrl(value, base) {
 }
 
 /**
- * Fetch `config.json` next to the page; defaults when it is absent or malformed.
+ * Fetch `config.json` next to the page; when it is absent, unreachable or not JSON, the
+ * defaults without trust anchors and a `loadError` naming the URL and the error.
  * @param {string} pageUrl
  * @param {typeof fetch} [fetcher]
  * @returns {Promise<Config>}
  */
 export async function loadConfig(pageUrl, fetcher = globalThis.fetch.bind(globalThis)) {
   const url = new URL("config.json", pageUrl).href;
+  const failed = (/** @type {string} */ error) => ({ ...configFrom(null, pageUrl), loadError: { url, error } });
+  let response;
   try {
-    const response = await fetcher(url, { cache: "no-store", credentials: "omit" });
-    if (!response.ok) return configFrom(null, pageUrl);
-    return configFrom(await response.json(), pageUrl);
-  } catch {
-    return configFrom(null, pageUrl);
+    response = await fetcher(url, { cache: "no-store", credentials: "omit" });
+  } catch (error) {
+    return failed(String(/** @type {Error} */ (error)?.message ?? error));
+  }
+  if (!response.ok) return failed(`HTTP ${response.status}`);
+  try {
+    return { ...configFrom(await response.json(), pageUrl), loadError: null };
+  } catch (error) {
+    return failed(`not JSON: ${/** @type {Error} */ (error)?.message ?? error}`);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * A {@link import("./verify.mjs").ChainReader} over a node's Ethereum JSON-RPC,
  * called straight from the browser with `fetch` (the node answers with open CORS):
- * `eth_chainId`, `eth_call` to AnchorRegistry.checkpoint, IssuerRegistry.getIssuer
- * and StatusRegistry.status, `eth_getTransactionReceipt` for the anchoring
- * transaction and `eth_getBlockByNumber` for block hashes.
+ * `eth_chainId`, `eth_blockNumber`, `eth_call` to AnchorRegistry.checkpoint,
+ * IssuerRegistry.getIssuer and StatusRegistry.status, `eth_getTransactionReceipt`
+ * for the anchoring transaction and `eth_getBlockByNumber` for block hashes.
+ * The registries and the chain id are the trust anchors the page is configured with;
+ * the reader never learns a registry from the chain or from a receipt.
  * Every failure to read (network, timeout, JSON-RPC error, revert, malformed answer)
  * becomes a `ChainError` carrying the node's `url`, which the verifier reports as an
  * `error`, never as `failed`. Aborting the reader's `signal` (the page does so when
@@ -16,7 +18,6 @@ import { ChainError } from "./errors.mjs";
 import {
   AbiDecodeError,
   callData,
-  decodeAddress,
   decodeSafeUint,
   decodeSaturatedUint,
   decodeString,
@@ -32,17 +33,19 @@ import { toHex } from "./bytes.mjs";
 import { DOCUMENT_STATES } from "./verify.mjs";
 
 /**
- * Registry addresses the operator vouches for (config.json `registries`).
+ * Registry addresses the operator vouches for (config.json `registries` or the expert
+ * settings); verification needs all three.
  * @typedef {object} Registries
  * @property {string} [anchor]  the AnchorRegistry; receipts naming another are not trusted
- * @property {string} [issuer]  the IssuerRegistry; read from AnchorRegistry.registry() when absent
- * @property {string} [status]  the StatusRegistry; needed for the document status
+ * @property {string} [issuer]  the IssuerRegistry
+ * @property {string} [status]  the StatusRegistry
  */
 
 /**
  * @typedef {object} RpcOptions
  * @property {string} url
  * @property {Registries} [registries]
+ * @property {number | null} [chainId]  the configured chain's id
  * @property {typeof fetch} [fetch]
  * @property {number} [timeoutMs]
  * @property {AbortSignal} [signal]  aborts every request of this reader
@@ -71,12 +74,11 @@ export class JsonRpcChainReader {
     this.anchorRegistry = normalise(registries.anchor);
     this.issuerRegistry = normalise(registries.issuer);
     this.statusRegistry = normalise(registries.status);
+    this.configuredChainId = options.chainId ?? null;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.signal = options.signal;
     this.nextId = 1;
-    /** @type {string | undefined} the AnchorRegistry a checkpoint was last read from */
-    this.lastAnchorRegistry = undefined;
   }
 
   /**
@@ -158,9 +160,19 @@ export class JsonRpcChainReader {
     return /** @type {Error} */ (error);
   }
 
-  /** @returns {Promise<string | null>} the configured AnchorRegistry, the only one trusted */
-  async trustedRegistry() {
-    return this.anchorRegistry ?? null;
+  /** @returns {Promise<import("./verify.mjs").TrustAnchors>} the configured deployment, the only one trusted */
+  async trustAnchors() {
+    return {
+      chainId: this.configuredChainId,
+      anchor: this.anchorRegistry ?? null,
+      issuer: this.issuerRegistry ?? null,
+      status: this.statusRegistry ?? null,
+    };
+  }
+
+  /** @returns {Promise<number>} the node's head */
+  async blockNumber() {
+    return quantity(await this.request("eth_blockNumber", []), "eth_blockNumber", this);
   }
 
   /**
@@ -207,8 +219,7 @@ export class JsonRpcChainReader {
    * @returns {Promise<import("./verify.mjs").AnchoredCheckpoint | null>}
    */
   async checkpoint(registry, issuer, size) {
-    if (this.anchorRegistry !== undefined && registry !== this.anchorRegistry) return null;
-    this.lastAnchorRegistry = registry;
+    if (registry !== this.anchorRegistry) return null;
     const data = await this.call(
       registry,
       callData("AnchorRegistry.checkpoint(address,uint64)", encodeAddress(issuer), encodeUint(size)),
@@ -238,27 +249,13 @@ export class JsonRpcChainReader {
     return block.hash.toLowerCase();
   }
 
-  /** @returns {Promise<string>} */
-  async issuerRegistryAddress() {
-    if (this.issuerRegistry !== undefined) return this.issuerRegistry;
-    const anchor = this.anchorRegistry ?? this.lastAnchorRegistry;
-    if (anchor === undefined) throw this.error("the IssuerRegistry address is not known");
-    const data = await this.call(anchor, callData("AnchorRegistry.registry()"));
-    try {
-      this.issuerRegistry = decodeAddress(words(data, 1)[0]);
-    } catch (error) {
-      throw this.decodeError("AnchorRegistry.registry", error);
-    }
-    return this.issuerRegistry;
-  }
-
   /**
    * @param {string} address
    * @returns {Promise<import("./verify.mjs").IssuerInfo | null>}
    */
   async issuer(address) {
-    const registry = await this.issuerRegistryAddress();
-    const data = await this.call(registry, callData("IssuerRegistry.getIssuer(address)", encodeAddress(address)));
+    if (this.issuerRegistry === undefined) throw this.error("the IssuerRegistry address is not configured");
+    const data = await this.call(this.issuerRegistry, callData("IssuerRegistry.getIssuer(address)", encodeAddress(address)));
     try {
       const body = tupleBody(data);
       const [nameAt, agsAt, roles, validFrom, validUntil, , registeredAt, removedAt] = words(body, 8);

@@ -18,7 +18,11 @@
  * (a JSON pointer).
  *
  * The anchor step, in this order (the Python core checks the same, in the same order):
- * - `eth_chainId` equals `/anchor/chain_id`;
+ * - the reader has trust anchors, from the page's configuration alone: the chain id and
+ *   the AnchorRegistry, IssuerRegistry and StatusRegistry (`trust_missing`, could not
+ *   check, naming what is missing; a receipt never supplies its own registries);
+ * - `/anchor/chain_id` is the configured chain (`wrong_chain`), and the node serves
+ *   that chain (`node_wrong_chain`, could not check);
  * - `/anchor/registry` is the AnchorRegistry of the trusted deployment;
  * - the registry's checkpoint `(issuer, /proof/tree_size)` exists and has root
  *   `/proof/root`, block `/anchor/block_number` and time `/anchor/timestamp`;
@@ -27,7 +31,10 @@
  *   (`tx_failed`), lies in block `/anchor/block_number` with hash `/anchor/block_hash`,
  *   was sent to the registry, and carries the registry's `Anchored(issuer, size, root,
  *   prevSize)` log for this issuer, `/proof/tree_size` and `/proof/root` (`tx_no_event`).
- * When several fields differ, the first check in this order names its field.
+ * When several fields differ, the first check in this order names its field. When the
+ * checkpoint, the block or the transaction is missing, the node's head
+ * (`eth_blockNumber`) decides: below `/anchor/block_number` the node is not synced
+ * (`node_not_synced`, could not check), else the receipt is not valid.
  *
  * {@link verdictOf} folds a report into one of three verdicts: `valid`, `not_valid`
  * (a step failed) and `could_not_check` (none failed, but the chain could not be read).
@@ -89,10 +96,18 @@ export const ANCHORED_TOPIC = `0x${TOPICS["AnchorRegistry.Anchored(address,uint6
  * @property {string | null} to    lower-case address; null for a contract creation
  * @property {TxLog[]} logs
  *
+ * The deployment the page's configuration vouches for; null where none is configured.
+ * @typedef {object} TrustAnchors
+ * @property {number | null} chainId
+ * @property {string | null} anchor  the AnchorRegistry, lower case
+ * @property {string | null} issuer  the IssuerRegistry
+ * @property {string | null} status  the StatusRegistry
+ *
  * What verification needs from a consortium node; any method may throw `ChainError`.
  * @typedef {object} ChainReader
  * @property {() => Promise<number>} chainId
- * @property {() => Promise<string | null>} trustedRegistry  the AnchorRegistry of the trusted deployment, null when none is configured
+ * @property {() => Promise<TrustAnchors>} trustAnchors  the configured deployment; never taken from a receipt
+ * @property {() => Promise<number>} blockNumber  the node's head
  * @property {(txHash: string) => Promise<TxReceipt | null>} transactionReceipt
  * @property {(registry: string, issuer: string, size: number) => Promise<AnchoredCheckpoint | null>} checkpoint
  * @property {(number: number) => Promise<string | null>} blockHash  `0x` + 64 hex
@@ -140,6 +155,9 @@ class StepFailed extends Error {
     this.details = details;
   }
 }
+
+/** A step that could not be checked (not a failure): the verdict is `could_not_check`. */
+class StepUncheckable extends StepFailed {}
 
 /**
  * A step that failed, naming the receipt field that differs from the chain.
@@ -212,6 +230,9 @@ async function run(name, check) {
     const [code, message, details] = await check();
     return { name, status: "passed", code, message, details };
   } catch (error) {
+    if (error instanceof StepUncheckable) {
+      return { name, status: "error", code: error.code, message: error.message, details: error.details };
+    }
     if (error instanceof StepFailed) {
       return { name, status: "failed", code: error.code, message: error.message, details: error.details };
     }
@@ -270,22 +291,10 @@ async function checkInclusion(receipt, leafHash) {
  */
 async function checkAnchor(receipt, chain) {
   const { anchor, proof } = receipt;
-  const chainId = await chain.chainId();
-  if (chainId !== anchor.chainId) {
-    throw fieldFailed("wrong_chain", "the node serves a different chain", "/anchor/chain_id", {
-      node_chain_id: chainId,
-      receipt_chain_id: anchor.chainId,
-    });
-  }
-  const registry = (await chain.trustedRegistry()) ?? anchor.registry;
-  if (anchor.registry !== registry) {
-    throw fieldFailed("registry_untrusted", "the receipt names another AnchorRegistry than the trusted deployment's", "/anchor/registry", {
-      trusted: registry,
-      receipt: anchor.registry,
-    });
-  }
+  const registry = await checkDeployment(receipt, chain);
   const found = await chain.checkpoint(registry, receipt.leaf.issuer, proof.treeSize);
   if (found === null) {
+    await requireSynced(chain, anchor.blockNumber);
     throw fieldFailed("no_checkpoint", "no such checkpoint is anchored on chain", "/proof/tree_size", { size: proof.treeSize });
   }
   if (found.root !== proof.root) {
@@ -307,6 +316,7 @@ async function checkAnchor(receipt, chain) {
     });
   }
   const blockHash = await chain.blockHash(anchor.blockNumber);
+  if (blockHash === null) await requireSynced(chain, anchor.blockNumber);
   if (blockHash !== anchor.blockHash) {
     throw fieldFailed("block_hash_differs", "the block hash on chain differs from the receipt's", "/anchor/block_hash", {
       block: anchor.blockNumber,
@@ -320,6 +330,62 @@ async function checkAnchor(receipt, chain) {
 }
 
 /**
+ * The configured deployment and the receipt's chain and registry: the trusted
+ * AnchorRegistry, which only the page's configuration names.
+ * @param {import("./receipt.mjs").Receipt} receipt
+ * @param {ChainReader} chain
+ * @returns {Promise<string>}
+ */
+async function checkDeployment(receipt, chain) {
+  const { anchor } = receipt;
+  const trust = await chain.trustAnchors();
+  const missing = [
+    trust.chainId === null ? "chain id" : null,
+    trust.anchor === null ? "AnchorRegistry" : null,
+    trust.issuer === null ? "IssuerRegistry" : null,
+    trust.status === null ? "StatusRegistry" : null,
+  ].filter((name) => name !== null);
+  if (trust.chainId === null || trust.anchor === null || missing.length > 0) { // the nulls again, for the types
+    throw new StepUncheckable("trust_missing", `no trusted deployment is configured (missing: ${missing.join(", ")})`, {
+      missing: missing.join(", "),
+    });
+  }
+  if (anchor.chainId !== trust.chainId) {
+    throw fieldFailed("wrong_chain", "the receipt names another chain than the configured one", "/anchor/chain_id", {
+      configured_chain_id: trust.chainId,
+      receipt_chain_id: anchor.chainId,
+    });
+  }
+  const nodeChainId = await chain.chainId();
+  if (nodeChainId !== trust.chainId) {
+    throw new StepUncheckable("node_wrong_chain", "the node serves another chain than the configured one", {
+      node_chain_id: nodeChainId,
+      configured_chain_id: trust.chainId,
+    });
+  }
+  if (anchor.registry !== trust.anchor) {
+    throw fieldFailed("registry_untrusted", "the receipt names another AnchorRegistry than the trusted deployment's", "/anchor/registry", {
+      trusted: trust.anchor,
+      receipt: anchor.registry,
+    });
+  }
+  return trust.anchor;
+}
+
+/**
+ * Something the receipt names is missing on the node: if the node has not reached the
+ * receipt's block yet, that is no evidence against the receipt.
+ * @param {ChainReader} chain
+ * @param {number} block `/anchor/block_number`
+ */
+async function requireSynced(chain, block) {
+  const head = await chain.blockNumber();
+  if (head < block) {
+    throw new StepUncheckable("node_not_synced", `node not synced to block ${block}`, { block, head });
+  }
+}
+
+/**
  * The anchoring transaction exists, succeeded, lies in the named block, went to the
  * registry and emitted `Anchored` for this issuer, tree size and root.
  * @param {import("./receipt.mjs").Receipt} receipt
@@ -329,7 +395,10 @@ async function checkAnchor(receipt, chain) {
 async function checkAnchorTransaction(receipt, chain, registry) {
   const { anchor } = receipt;
   const tx = await chain.transactionReceipt(anchor.txHash);
-  if (tx === null) throw fieldFailed("tx_unknown", "no such transaction", "/anchor/tx_hash", { tx: anchor.txHash });
+  if (tx === null) {
+    await requireSynced(chain, anchor.blockNumber);
+    throw fieldFailed("tx_unknown", "no such transaction", "/anchor/tx_hash", { tx: anchor.txHash });
+  }
   if (tx.status !== 1) throw fieldFailed("tx_failed", "the anchoring transaction failed", "/anchor/tx_hash", { tx: anchor.txHash });
   if (tx.blockNumber !== anchor.blockNumber) {
     throw fieldFailed("block_number_differs", "the anchoring transaction is in another block than the receipt says", "/anchor/block_number", {
