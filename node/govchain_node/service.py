@@ -232,6 +232,9 @@ class Node:
         await self.consensus.start()
 
     async def stop(self) -> None:
+        # In-flight eth_calls first: the server's cleanup waits for its handlers, and a
+        # batch of expensive calls would keep one running for minutes.
+        self.calls.abort()
         await self.consensus.stop()
         await self.server.stop()
         self.calls.close()

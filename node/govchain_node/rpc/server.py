@@ -38,6 +38,10 @@ SUBSCRIPTION_KINDS = frozenset({"newHeads", "logs", "newPendingTransactions"})
 Dispatch = Callable[[str, list[Any]], Any]
 
 
+def _log_gone_mid_body(request: web.Request) -> None:
+    log.info("client %s disconnected before sending the whole body", request.remote)
+
+
 class RpcServer:
     """Binds :class:`aiohttp.web.Application` to host/ports and reports the bound ports."""
 
@@ -61,7 +65,11 @@ class RpcServer:
         self.app.router.add_route("OPTIONS", "/", self._options)
 
     async def start(self, host: str, ports: list[int]) -> list[int]:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        # handler_cancellation: a client that hangs up cancels its handler, which stops
+        # its eth_calls' workers (aiohttp lets handlers run on by default).
+        self._runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, handler_cancellation=True
+        )
         await self._runner.setup()
         bound = []
         for port in ports:
@@ -88,8 +96,13 @@ class RpcServer:
             body = await request.read()
         except ConnectionResetError:
             # The client went away mid-body: nothing to answer, one line to log.
-            log.info("client %s disconnected before sending the whole body", request.remote)
+            _log_gone_mid_body(request)
             return web.Response(status=400)
+        except asyncio.CancelledError:
+            # handler_cancellation: the same hang-up usually arrives as a cancellation.
+            if request.transport is None or request.transport.is_closing():
+                _log_gone_mid_body(request)
+            raise
         except web.HTTPRequestEntityTooLarge:
             error = RpcError(
                 INVALID_REQUEST, f"request body too large (max {self._max_body} bytes)"
