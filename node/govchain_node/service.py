@@ -141,6 +141,7 @@ class Node:
             self.subscriptions,
             max_body_bytes=config.max_body_bytes,
             max_batch_size=config.max_batch_size,
+            max_subscriptions=config.max_subscriptions_per_connection,
         )
         self.http_port: int | None = None
         self.ws_port: int | None = None

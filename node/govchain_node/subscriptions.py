@@ -69,6 +69,10 @@ class Subscriptions:
         del self._subs[sub_id]
         return True
 
+    def owned(self, owner: object) -> int:
+        """How many push subscriptions ``owner`` (one WebSocket connection) holds."""
+        return sum(1 for sub in self._subs.values() if sub.owner is owner)
+
     def drop_owner(self, owner: object) -> None:
         for sub_id in [s for s, sub in self._subs.items() if sub.owner is owner]:
             del self._subs[sub_id]

@@ -22,7 +22,12 @@ from aiohttp import WSMsgType, web
 from govchain_node.errors import RpcError
 from govchain_node.rpc import params as p
 from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
-from govchain_node.rpc.protocol import INVALID_REQUEST, encode_error, handle_body
+from govchain_node.rpc.protocol import (
+    INVALID_REQUEST,
+    LIMIT_EXCEEDED,
+    encode_error,
+    handle_body,
+)
 from govchain_node.subscriptions import SlowConsumer, Subscriptions
 
 CORS_HEADERS = {
@@ -52,11 +57,13 @@ class RpcServer:
         *,
         max_body_bytes: int,
         max_batch_size: int,
+        max_subscriptions: int = 100,
     ) -> None:
         self._dispatch = dispatch
         self._subscriptions = subscriptions
         self._max_body = max_body_bytes
         self._max_batch = max_batch_size
+        self._max_subscriptions = max_subscriptions
         self._runner: web.AppRunner | None = None
         self.ports: list[int] = []
         self.app = web.Application(client_max_size=max_body_bytes)
@@ -192,6 +199,11 @@ class RpcServer:
         kind = p.arg(params, 0, "subscription kind")
         if kind not in SUBSCRIPTION_KINDS:
             raise p.invalid(f"unsupported subscription kind {kind!r}")
+        if self._subscriptions.owned(owner) >= self._max_subscriptions:
+            raise RpcError(
+                LIMIT_EXCEEDED,
+                f"too many subscriptions on this connection (max {self._max_subscriptions})",
+            )
         criteria = LogCriteria()
         if kind == "logs":
             spec = p.arg(params, 1, "filter", required=False) or {}
