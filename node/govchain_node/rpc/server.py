@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from govchain_node.errors import RpcError
 from govchain_node.rpc import params as p
@@ -41,6 +42,27 @@ WS_QUEUE_LIMIT = 10_000
 SUBSCRIPTION_KINDS = frozenset({"newHeads", "logs", "newPendingTransactions"})
 
 Dispatch = Callable[[str, list[Any]], Any]
+
+
+class ParseErrorOneLine(logging.Filter):
+    """On aiohttp's server logger: a request aiohttp could not parse (header line too
+    long, too many headers, bad request line) is one line with the reason, not a
+    ~10-line traceback per request (the client's mistake, not the node's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = f"{record.msg}: {type(exc).__name__}: {exc.message}"
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _install_parse_error_filter() -> None:
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ParseErrorOneLine) for f in server_log.filters):
+        server_log.addFilter(ParseErrorOneLine())
 
 
 def _log_gone_mid_body(request: web.Request) -> None:
@@ -72,6 +94,7 @@ class RpcServer:
         self.app.router.add_route("OPTIONS", "/", self._options)
 
     async def start(self, host: str, ports: list[int]) -> list[int]:
+        _install_parse_error_filter()
         # handler_cancellation: a client that hangs up cancels its handler, which stops
         # its eth_calls' workers (aiohttp lets handlers run on by default).
         self._runner = web.AppRunner(
