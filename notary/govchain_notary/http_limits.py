@@ -8,6 +8,9 @@ bytes it feeds while a request's head is incomplete and answers 431 and closes a
 soon as they pass :data:`MAX_HEAD_BYTES` (so at most that plus one socket read is
 buffered). More than :data:`MAX_HEADERS` header fields also answer 431.
 
+Cost: server CPU per ``GET /healthz`` 273-280 us, plain httptools 250-273 us, h11 (which
+has a head limit of its own) 357-383 us (3,000 keep-alive requests, 2 runs).
+
 Pass the class as ``http=`` to ``uvicorn.Config`` / ``uvicorn.run``.
 """
 
