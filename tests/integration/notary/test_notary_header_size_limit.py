@@ -1,7 +1,8 @@
 """The notary bounds a request's head (security review: one ``GET /healthz`` with a
 200 MB header line was answered 200 and grew RSS by 188 MB). A real ``govchain notary
-run`` process: an over-long header or too many headers answer 431 at once, memory stays
-bounded under concurrent huge headers, and /healthz keeps answering.
+run`` process (and ``govchain up``): an over-long header or too many headers answer
+431 at once, memory stays bounded under concurrent huge headers, /healthz keeps
+answering.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 from govchain_notary.http_limits import MAX_HEAD_BYTES, MAX_HEADERS
+from tests.integration.notary.test_notary_hostile_requests import Up, up  # noqa: F401
 from tests.integration.notary.test_notary_up import _ports
 
 MIB = 1 << 20
@@ -146,3 +148,11 @@ def test_concurrent_huge_headers_keep_memory_bounded(
     assert max(sent) < 64 * MIB  # each connection was closed early
     assert _rss(process.pid) - before < 32 * MIB
     assert _healthz(port) == 200
+
+
+def test_govchain_up_refuses_a_one_mib_header_line(up: Up) -> None:  # noqa: F811
+    """``govchain up`` builds its own uvicorn server: the same bound applies."""
+    port = int(up.url.rsplit(":", 1)[1])
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * MIB + b"\r\n\r\n"
+    assert _status_of(port, head) == 431
+    assert up.alive()
