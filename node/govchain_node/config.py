@@ -9,7 +9,8 @@ flags; later sources win. Keys in the file are the field names below, e.g.::
     empty_block_period = 5.0
     rpc_port = 8545
     rpc_gas_cap = 50000000      # gas of one eth_call / eth_estimateGas at most
-    rpc_evm_timeout = 5.0       # seconds one eth_call / eth_estimateGas may run
+    rpc_evm_timeout = 5.0       # seconds one JSON-RPC request (a whole batch) may run calls
+    max_subscriptions_per_connection = 100  # eth_subscribe per WebSocket connection
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class NodeConfig:
     ws_port: int | None = 8546
     max_body_bytes: int = 5 * 1024 * 1024
     max_batch_size: int = 1_000
+    #: ``eth_subscribe`` subscriptions one WebSocket connection may hold (-32005 beyond).
+    max_subscriptions_per_connection: int = 100
     logs_max_block_range: int = 10_000
     logs_max_results: int = 100_000
     #: Gas of one eth_call / eth_estimateGas at most (geth's ``--rpc.gascap``, 50M).
@@ -93,6 +96,8 @@ class NodeConfig:
             raise ConfigError("dev_accounts must be between 1 and 1000")
         if self.max_body_bytes < 1024:
             raise ConfigError("max_body_bytes must be at least 1024")
+        if self.max_subscriptions_per_connection < 1:
+            raise ConfigError("max_subscriptions_per_connection must be positive")
         if self.max_batch_size < 1 or self.logs_max_block_range < 1 or self.logs_max_results < 1:
             raise ConfigError("RPC limits must be positive")
         if self.rpc_gas_cap < 21_000:

@@ -141,6 +141,7 @@ class Node:
             self.subscriptions,
             max_body_bytes=config.max_body_bytes,
             max_batch_size=config.max_batch_size,
+            max_subscriptions=config.max_subscriptions_per_connection,
         )
         self.http_port: int | None = None
         self.ws_port: int | None = None
@@ -232,6 +233,9 @@ class Node:
         await self.consensus.start()
 
     async def stop(self) -> None:
+        # In-flight eth_calls first: the server's cleanup waits for its handlers, and a
+        # batch of expensive calls would keep one running for minutes.
+        self.calls.abort()
         await self.consensus.stop()
         await self.server.stop()
         self.calls.close()

@@ -52,6 +52,7 @@ class _Filter:
 class Subscriptions:
     def __init__(self, filter_ttl: float = 300.0, max_buffered: int = 100_000) -> None:
         self._subs: dict[str, _Subscription] = {}
+        self._owned: dict[object, int] = {}  # push subscriptions per owner (connection)
         self._filters: dict[str, _Filter] = {}
         self._filter_ttl = filter_ttl
         self._max_buffered = max_buffered
@@ -61,6 +62,7 @@ class Subscriptions:
     def subscribe(self, kind: str, criteria: LogCriteria, sink: Sink, owner: object) -> str:
         sub_id = _new_id()
         self._subs[sub_id] = _Subscription(kind, criteria, sink, owner)
+        self._owned[owner] = self._owned.get(owner, 0) + 1
         return sub_id
 
     def unsubscribe(self, sub_id: str, owner: object) -> bool:
@@ -68,11 +70,17 @@ class Subscriptions:
         if sub is None or sub.owner is not owner:
             return False
         del self._subs[sub_id]
+        self._owned[owner] -= 1
         return True
+
+    def owned(self, owner: object) -> int:
+        """How many push subscriptions ``owner`` (one WebSocket connection) holds."""
+        return self._owned.get(owner, 0)
 
     def drop_owner(self, owner: object) -> None:
         for sub_id in [s for s, sub in self._subs.items() if sub.owner is owner]:
             del self._subs[sub_id]
+        self._owned.pop(owner, None)
 
     def _notify(self, sub_id: str, sub: _Subscription, result: object) -> bool:
         message = json.dumps(

@@ -152,6 +152,7 @@ def run(
     import uvicorn
 
     from govchain_notary.app import create_app
+    from govchain_notary.http_limits import BoundedHttpToolsProtocol
     from govchain_notary.logs import configure_logging
 
     settings = _settings(data_dir, database_url)
@@ -162,4 +163,5 @@ def run(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_config=None,
+        http=BoundedHttpToolsProtocol,
     )

@@ -29,6 +29,7 @@ from govchain_node.keys import DEV_MNEMONIC, DEV_PATH, Account
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from govchain_notary.devchain import Registries, deploy_registries, web3_for, write_keystore
+from govchain_notary.http_limits import BoundedHttpToolsProtocol
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
@@ -174,7 +175,13 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
         for line in dev_chain_lines(node, settings, options):
             say(line)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+            uvicorn.Config(
+                app,
+                host=options.host,
+                port=options.port,
+                log_level="warning",
+                http=BoundedHttpToolsProtocol,
+            )
         )
         server.run()
     finally:

@@ -18,10 +18,16 @@ Bounds, each a named JSON-RPC error:
 - at most ``workers + queue`` calls in the executor; one more is refused at once with
   -32005 "too many concurrent calls" (back-pressure, not an unbounded queue);
 - ``timeout`` seconds per request (geth's ``--rpc.evmtimeout``, 5 s), counted from its
-  arrival, time waiting for a worker included, so that every request is answered
-  within about ``timeout``: the interpreter sees a flag set by a timer on the loop
-  and unwinds; the answer is -32000 "execution timeout" (an ``eth_estimateGas``
-  search counts as one request);
+  arrival (:data:`~govchain_node.rpc.protocol.REQUEST_ARRIVAL`), time waiting for a
+  worker included, so that every request is answered within about ``timeout``: the
+  interpreter sees a flag set by a timer on the loop and unwinds; the answer is -32000
+  "execution timeout" (an ``eth_estimateGas`` search counts as one request). A batch
+  is one request: its items share the budget, and items after it ran out answer the
+  timeout error at once (a 1000-item batch of 30M-gas loops took ~28 minutes when
+  each item had its own 5 s);
+- a call whose client went away (its handler task is cancelled) stops its worker;
+- :meth:`CallExecutor.abort` (the node stopping) stops every running call and
+  refuses new ones, so a stop does not wait for a batch to run out;
 - the gas of a call is capped by ``rpc_gas_cap`` where the call is built.
 
 Workers share the GIL with the event loop: they add no CPU, but CPython makes a
@@ -43,7 +49,7 @@ from typing import TypeVar
 
 from govchain_node.errors import ExecutionCancelledError, RpcReplyError
 from govchain_node.interpreter import cancellable
-from govchain_node.rpc.protocol import LIMIT_EXCEEDED, SERVER_ERROR
+from govchain_node.rpc.protocol import LIMIT_EXCEEDED, REQUEST_ARRIVAL, SERVER_ERROR
 
 T = TypeVar("T")
 #: Seconds a thread may hold the GIL while another waits (CPython's default: 0.005).
@@ -77,13 +83,17 @@ class CallExecutor:
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """``function(*args)`` on a worker; RpcReplyError when saturated or out of time."""
+        if self._closing:
+            raise RpcReplyError(SERVER_ERROR, "node is stopping")
+        loop = asyncio.get_running_loop()
+        deadline = (REQUEST_ARRIVAL.get() or loop.time()) + self._timeout
+        if loop.time() >= deadline:
+            raise RpcReplyError(SERVER_ERROR, "execution timeout")
         if self.active >= self._capacity:
             raise RpcReplyError(
                 LIMIT_EXCEEDED,
                 f"too many concurrent calls (max {self._capacity}); retry later",
             )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeout
         flag = [False]  # set by the deadline, the fast slice, close() or cancellation
         timer = loop.call_at(deadline, flag.__setitem__, 0, True)
         self._flags[id(flag)] = flag
@@ -137,10 +147,14 @@ class CallExecutor:
                 self._on_cancelled()  # the worker's scratch state was left mid-execution
                 raise
 
-    def close(self) -> None:
-        """Stop running calls and wait for the workers (before the store is closed)."""
+    def abort(self) -> None:
+        """Stop running calls (the interpreter's abort flag) and refuse new ones."""
         self._closing = True
         for flag in list(self._flags.values()):
             flag[0] = True
+
+    def close(self) -> None:
+        """Stop running calls and wait for the workers (before the store is closed)."""
+        self.abort()
         self._fast.shutdown(wait=True, cancel_futures=True)
         self._slow.shutdown(wait=True, cancel_futures=True)

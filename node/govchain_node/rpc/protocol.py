@@ -6,6 +6,8 @@ encoder splices them in unparsed, which keeps receipt and block look-ups cheap.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import dataclasses
 import json
 import math
@@ -32,6 +34,13 @@ class RawJson:
 
     data: bytes
 
+
+#: Loop time at which the request (a whole batch) being handled arrived: its time budget
+#: (``--rpc-evm-timeout``) counts from here, so a batch of N expensive calls costs about
+#: one timeout, not N (set by :func:`handle_body`, read by the call executor).
+REQUEST_ARRIVAL: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "REQUEST_ARRIVAL", default=None
+)
 
 Handler = Callable[[list[Any]], Any]
 #: Resolves a method call; may return an awaitable for methods that need the loop.
@@ -137,6 +146,16 @@ async def handle_body(
     dispatch: Dispatcher, body: bytes, max_batch: int, max_bytes: int = 5 << 20
 ) -> bytes | None:
     """Process a request body (single or batch); ``None`` when nothing is to be sent."""
+    token = REQUEST_ARRIVAL.set(asyncio.get_running_loop().time())
+    try:
+        return await _handle_payload(dispatch, body, max_batch, max_bytes)
+    finally:
+        REQUEST_ARRIVAL.reset(token)
+
+
+async def _handle_payload(
+    dispatch: Dispatcher, body: bytes, max_batch: int, max_bytes: int
+) -> bytes | None:
     try:
         payload = parse_body(body, max_bytes)
     except RpcReplyError as error:

@@ -18,11 +18,17 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from govchain_node.errors import RpcReplyError
 from govchain_node.rpc import params as p
 from govchain_node.rpc.logfilter import LogCriteria, parse_criteria
-from govchain_node.rpc.protocol import INVALID_REQUEST, encode_error, handle_body
+from govchain_node.rpc.protocol import (
+    INVALID_REQUEST,
+    LIMIT_EXCEEDED,
+    encode_error,
+    handle_body,
+)
 from govchain_node.subscriptions import SlowConsumer, Subscriptions
 
 CORS_HEADERS = {
@@ -38,6 +44,31 @@ SUBSCRIPTION_KINDS = frozenset({"newHeads", "logs", "newPendingTransactions"})
 Dispatch = Callable[[str, list[Any]], Any]
 
 
+class ParseErrorOneLine(logging.Filter):
+    """On aiohttp's server logger: a request aiohttp could not parse (header line too
+    long, too many headers, bad request line) is one line with the reason, not a
+    ~10-line traceback per request (the client's mistake, not the node's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = f"{record.msg}: {type(exc).__name__}: {exc.message}"
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _install_parse_error_filter() -> None:
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ParseErrorOneLine) for f in server_log.filters):
+        server_log.addFilter(ParseErrorOneLine())
+
+
+def _log_gone_mid_body(request: web.Request) -> None:
+    log.info("client %s disconnected before sending the whole body", request.remote)
+
+
 class RpcServer:
     """Binds :class:`aiohttp.web.Application` to host/ports and reports the bound ports."""
 
@@ -48,11 +79,13 @@ class RpcServer:
         *,
         max_body_bytes: int,
         max_batch_size: int,
+        max_subscriptions: int = 100,
     ) -> None:
         self._dispatch = dispatch
         self._subscriptions = subscriptions
         self._max_body = max_body_bytes
         self._max_batch = max_batch_size
+        self._max_subscriptions = max_subscriptions
         self._runner: web.AppRunner | None = None
         self.ports: list[int] = []
         self.app = web.Application(client_max_size=max_body_bytes)
@@ -61,7 +94,12 @@ class RpcServer:
         self.app.router.add_route("OPTIONS", "/", self._options)
 
     async def start(self, host: str, ports: list[int]) -> list[int]:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        _install_parse_error_filter()
+        # handler_cancellation: a client that hangs up cancels its handler, which stops
+        # its eth_calls' workers (aiohttp lets handlers run on by default).
+        self._runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, handler_cancellation=True
+        )
         await self._runner.setup()
         bound = []
         for port in ports:
@@ -88,8 +126,13 @@ class RpcServer:
             body = await request.read()
         except ConnectionResetError:
             # The client went away mid-body: nothing to answer, one line to log.
-            log.info("client %s disconnected before sending the whole body", request.remote)
+            _log_gone_mid_body(request)
             return web.Response(status=400)
+        except asyncio.CancelledError:
+            # handler_cancellation: the same hang-up usually arrives as a cancellation.
+            if request.transport is None or request.transport.is_closing():
+                _log_gone_mid_body(request)
+            raise
         except web.HTTPRequestEntityTooLarge:
             error = RpcReplyError(
                 INVALID_REQUEST, f"request body too large (max {self._max_body} bytes)"
@@ -179,6 +222,11 @@ class RpcServer:
         kind = p.arg(params, 0, "subscription kind")
         if kind not in SUBSCRIPTION_KINDS:
             raise p.invalid(f"unsupported subscription kind {kind!r}")
+        if self._subscriptions.owned(owner) >= self._max_subscriptions:
+            raise RpcReplyError(
+                LIMIT_EXCEEDED,
+                f"too many subscriptions on this connection (max {self._max_subscriptions})",
+            )
         criteria = LogCriteria()
         if kind == "logs":
             spec = p.arg(params, 1, "filter", required=False) or {}
