@@ -93,7 +93,7 @@ def verify(
         typer.Option(
             envvar="GOVCHAIN_DEPLOYMENT",
             help="The consortium's deployment.json (else the config file's deployment, "
-            "--notary, ./govchain-data/deployment.json).",
+            "or --notary; never taken from the current directory).",
         ),
     ] = None,
     notary: Annotated[

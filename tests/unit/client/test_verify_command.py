@@ -89,12 +89,18 @@ def test_explicit_addresses_win_over_a_notary(home: Path) -> None:
     assert sources.trusted_notary is None
 
 
-def test_the_deployment_of_govchain_up_in_the_working_directory_is_the_last_resort(
-    home: Path,
-) -> None:
+def test_a_deployment_in_the_working_directory_is_never_trusted_implicitly(home: Path) -> None:
+    """Security review #13: a folder shipping a forged receipt may ship its own
+    ``govchain-data/deployment.json`` naming the forger's registries."""
     (Path.cwd() / "govchain-data").mkdir()
-    write(Path.cwd() / vc.DEFAULT_DEPLOYMENT, B)
-    assert vc.resolve_sources(None, None, None, environ=env(home)).deployment == B
+    write(Path.cwd() / "govchain-data" / "deployment.json", B)
+    with pytest.raises(vc.UsageError, match=r"--deployment govchain-data/deployment\.json"):
+        vc.resolve_sources(None, None, None, environ=env(home))
+    document = documents(Path.cwd())
+    result = runner.invoke(app, ["verify", str(document), "--rpc", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("govchain verify: no deployment: pass --deployment FILE")
 
 
 @pytest.mark.parametrize("text", ["rpc = 5\n", "rpc = [\n", "[deployment]\nchain_id = 0\n"])
