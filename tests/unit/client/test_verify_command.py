@@ -198,3 +198,16 @@ def test_a_timestamp_off_by_one_is_shown_as_both_local_dates() -> None:
         "    /anchor/timestamp: chain says 2026-09-21T16:13:20+02:00 (1790000000), "
         "receipt says 2026-09-21T16:13:21+02:00 (1790000001)"
     )
+
+
+def test_a_receipt_given_instead_of_the_document_names_the_document(home: Path) -> None:
+    """Security review #13: it said "cannot read a.txt.govchain.json.govchain.json"."""
+    document = documents(Path.cwd())
+    receipt = document.with_name("urkunde.pdf.govchain.json")
+    result = runner.invoke(app, ["verify", str(receipt)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line == (
+        f"govchain verify: {receipt} is a receipt; pass the document it belongs to "
+        f"(govchain verify {document})"
+    )
