@@ -243,8 +243,10 @@ def verdict_line(report: VerificationReport, document: Path) -> str:
         field = step.details.get("field")
         where = f"step: {step.name}, field: {field}" if field else f"step: {step.name}"
         return f"NOT VERIFIED ({where}): {step.message}"
+    if "error" not in step.details:  # the node answered but cannot decide (e.g. behind)
+        return f"COULD NOT CHECK (step: {step.name}): {step.message}"
     url = step.details.get("url", "the node")
-    return f"COULD NOT CHECK: cannot read the chain at {url}: {step.details.get('error', '')}"
+    return f"COULD NOT CHECK: cannot read the chain at {url}: {step.details['error']}"
 
 
 def json_output(

@@ -110,4 +110,4 @@ def test_a_node_answering_duplicate_keys_gives_could_not_check() -> None:
     step = report.failed_step
     assert step is not None
     assert step.name == "anchor"
-    assert "duplicate key 'result'" in step.details["error"]
+    assert "duplicate key 'result'" in str(step.details["error"])

@@ -211,3 +211,13 @@ def test_a_receipt_given_instead_of_the_document_names_the_document(home: Path) 
         f"govchain verify: {receipt} is a receipt; pass the document it belongs to "
         f"(govchain verify {document})"
     )
+
+
+def test_a_node_behind_is_could_not_check_with_the_cores_message() -> None:
+    from govchain_core.verify import StepResult, StepStatus, VerificationReport
+
+    message = "the node is not synced to block 42 (its head is 41)"
+    step = StepResult("anchor", StepStatus.ERROR, message, {"field": "/anchor/block_number"})
+    report = VerificationReport((step,))
+    assert vc.verdict_line(report, Path("a.pdf")) == f"COULD NOT CHECK (step: anchor): {message}"
+    assert vc.EXIT_CODES[report.verdict] == 3
