@@ -90,9 +90,15 @@ def mapped_errors(url: str) -> Iterator[None]:
 
 
 def answer_json(response: httpx.Response, url: str, max_bytes: int = MAX_ANSWER_BYTES) -> Any:
-    """The answer's body as JSON, bounded in size and nesting; ``ProtocolError`` if it is not."""
+    """The answer's body as JSON, bounded in size and nesting; ``ProtocolError`` if it is not.
+
+    Duplicate keys are refused: the stdlib keeps the last one, so a node could answer a
+    ``result`` that another parser (the web page's, a proxy's) reads differently.
+    """
     try:
-        return bounded_json.loads(response.content, max_bytes=max_bytes)
+        return bounded_json.loads(
+            response.content, max_bytes=max_bytes, decoder=bounded_json.STRICT_DECODER
+        )
     except JsonLimitError as exc:
         raise ProtocolError(url, f"HTTP {response.status_code} answer refused: {exc}") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError

@@ -100,6 +100,10 @@ class RpcChainReader:
         return bytes.fromhex(block["hash"].removeprefix("0x"))
 
     @_at_node
+    def head_block_number(self) -> int:
+        return _quantity(self.rpc.call("eth_blockNumber"), "eth_blockNumber")
+
+    @_at_node
     def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
         method = "eth_getTransactionReceipt"
         receipt = self.rpc.call(method, "0x" + tx_hash.hex())

@@ -93,7 +93,7 @@ def verify(
         typer.Option(
             envvar="GOVCHAIN_DEPLOYMENT",
             help="The consortium's deployment.json (else the config file's deployment, "
-            "--notary, ./govchain-data/deployment.json).",
+            "or --notary; never taken from the current directory).",
         ),
     ] = None,
     notary: Annotated[
@@ -114,9 +114,17 @@ def verify(
     3 could not check (names the URL and the error). The node, the deployment and the
     config file (~/.config/govchain/config.toml) are looked up as the README says.
     """
-    from govchain_client.notarize import receipt_path
+    from govchain_client.notarize import RECEIPT_SUFFIX, receipt_path
 
     receipt_file = receipt or receipt_path(file)
+    if receipt is None and file.name.endswith(RECEIPT_SUFFIX) and not receipt_file.exists():
+        document = file.with_name(file.name.removesuffix(RECEIPT_SUFFIX))
+        typer.echo(
+            f"govchain verify: {file} is a receipt; pass the document it belongs to "
+            f"(govchain verify {document})",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
         raw = receipt_file.read_bytes()
     except OSError as exc:

@@ -16,8 +16,13 @@ to trust), explicit addresses first:
 2. the config file's ``deployment``: a path, or a table in ``deployment.json``'s layout;
 3. ``--notary URL`` (or the config's ``notary``): its ``GET /v1/deployment``.  This trusts
    that notary to name the right registries, which weakens the independence of the
-   check: a dishonest notary could name registries of its own.  The CLI says so;
-4. ``govchain-data/deployment.json`` in the current directory (where ``govchain up`` ran).
+   check: a dishonest notary could name registries of its own.  The CLI says so.
+
+Nothing else: without one of these the command exits 2 saying how to give it.  The trust
+anchor is never taken implicitly from the current directory: a folder holding a forged
+document and its receipt could also hold a ``govchain-data/deployment.json`` naming the
+forger's own registries.  After a local ``govchain up``, pass
+``--deployment govchain-data/deployment.json`` or the ``GOVCHAIN_DEPLOYMENT`` it prints.
 
 Example ``~/.config/govchain/config.toml``::
 
@@ -55,7 +60,6 @@ from govchain_core.errors import DeploymentError, JsonLimitError
 from govchain_core.verify import StepResult, StepStatus, Verdict, VerificationReport
 
 DEFAULT_RPC = "http://127.0.0.1:8545"
-DEFAULT_DEPLOYMENT = Path("govchain-data") / "deployment.json"
 NOTARY_TRUST_NOTE = (
     "note: the registry addresses come from the notary at {url}; the check trusts that "
     "notary to name them (pass --deployment FILE for an independent check)"
@@ -140,11 +144,10 @@ def resolve_sources(
     if notary:
         trusted, published_rpc = fetch_deployment(notary, timeout)
         return Sources(rpc or published_rpc or DEFAULT_RPC, trusted, f"notary:{notary}", notary)
-    if DEFAULT_DEPLOYMENT.exists():
-        return Sources(rpc or DEFAULT_RPC, _load(DEFAULT_DEPLOYMENT), f"file:{DEFAULT_DEPLOYMENT}")
     raise UsageError(
-        "no deployment: pass --deployment FILE (the consortium's deployment.json), "
-        f"set deployment in {path}, or pass --notary URL"
+        "no deployment: pass --deployment FILE (the consortium's deployment.json; "
+        "--deployment govchain-data/deployment.json for a local govchain up), "
+        f"set GOVCHAIN_DEPLOYMENT or deployment in {path}, or pass --notary URL"
     )
 
 
@@ -241,8 +244,10 @@ def verdict_line(report: VerificationReport, document: Path) -> str:
         field = step.details.get("field")
         where = f"step: {step.name}, field: {field}" if field else f"step: {step.name}"
         return f"NOT VERIFIED ({where}): {step.message}"
+    if "error" not in step.details:  # the node answered but cannot decide (e.g. behind)
+        return f"COULD NOT CHECK (step: {step.name}): {step.message}"
     url = step.details.get("url", "the node")
-    return f"COULD NOT CHECK: cannot read the chain at {url}: {step.details.get('error', '')}"
+    return f"COULD NOT CHECK: cannot read the chain at {url}: {step.details['error']}"
 
 
 def json_output(

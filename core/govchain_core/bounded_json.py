@@ -34,6 +34,25 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPEN_CLOSE = bytes.maketrans(b"[{]}", b"(())")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+#: For ``loads(decoder=...)``: refuses duplicate keys (the stdlib keeps the last, so two
+#: readers of one text could see different values) and NaN/Infinity, with ``ValueError``.
+#: Stateless, so one instance serves every decode.
+STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+
+
 def nesting_depth_exceeds(data: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON text's brackets (outside strings) nest deeper than ``limit``.
 

@@ -32,6 +32,8 @@ class MemoryChainReader:
     transactions: dict[bytes, AnchorTransaction] = field(default_factory=dict)
     issuers: dict[str, IssuerInfo] = field(default_factory=dict)
     statuses: dict[tuple[str, bytes], DocumentStatus] = field(default_factory=dict)
+    #: The newest block, as a node would say; None: the highest block recorded here.
+    head: int | None = None
 
     def record_anchor(self, issuer: str, size: int, root: bytes, anchor: AnchorRef) -> None:
         """What one successful ``AnchorRegistry.anchor`` leaves on chain, where ``anchor``
@@ -57,6 +59,11 @@ class MemoryChainReader:
 
     def block_hash(self, number: int) -> bytes | None:
         return self.block_hashes.get(number)
+
+    def head_block_number(self) -> int:
+        if self.head is not None:
+            return self.head
+        return max(self.block_hashes, default=0)
 
     def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
         return self.transactions.get(tx_hash)

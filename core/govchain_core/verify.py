@@ -174,6 +174,11 @@ class ChainReader(Protocol):
 
     def block_hash(self, number: int) -> bytes | None: ...
 
+    def head_block_number(self) -> int:
+        """The number of the newest block the node has (asked only when something the
+        receipt names is missing, to tell a node that is behind from a false receipt)."""
+        ...
+
     def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
         """The receipt of transaction ``tx_hash``; None if the chain has no such one."""
         ...
@@ -269,6 +274,11 @@ class _StepFailedError(CoreError):
         self.details = details or {}
 
 
+class _StepCouldNotCheckError(_StepFailedError):
+    """The step could not decide (an ``error``, so ``could_not_check``), e.g. a node
+    that has not yet seen the block the receipt names."""
+
+
 def _differs(message: str, pointer: str, chain: str | int, receipt: str | int) -> _StepFailedError:
     return _StepFailedError(message, {"field": pointer, "chain": chain, "receipt": receipt})
 
@@ -302,6 +312,8 @@ def _run(name: str, check: Callable[[], Passed]) -> StepResult:
         if isinstance(passed, str):
             return StepResult(name, StepStatus.PASSED, passed)
         return StepResult(name, StepStatus.PASSED, *passed)
+    except _StepCouldNotCheckError as unsure:
+        return StepResult(name, StepStatus.ERROR, str(unsure), unsure.details)
     except _StepFailedError as fail:
         return StepResult(name, StepStatus.FAILED, str(fail), fail.details)
     except ChainError as exc:
@@ -367,6 +379,8 @@ class _State:
             )
         self._check_checkpoint()
         block_hash = self.chain.block_hash(anchor.block_number)
+        if block_hash is None:
+            self._unless_behind()
         if block_hash != anchor.block_hash:
             raise _differs(
                 f"the hash of block {anchor.block_number} on chain differs from the receipt's",
@@ -385,6 +399,7 @@ class _State:
         anchor, proof = self.receipt.anchor, self.receipt.proof
         found = self.chain.checkpoint(anchor.registry, self.receipt.issuer, proof.tree_size)
         if found is None:
+            self._unless_behind()
             raise _StepFailedError(
                 f"the issuer anchored no checkpoint of size {proof.tree_size}",
                 {"field": "/proof/tree_size", "receipt": proof.tree_size},
@@ -411,10 +426,22 @@ class _State:
                 anchor.timestamp,
             )
 
+    def _unless_behind(self) -> None:
+        """Something the receipt names is missing: that decides ``not_valid`` only if the
+        node has reached the receipt's block; a node that is behind cannot tell."""
+        wanted = self.receipt.anchor.block_number
+        head = self.chain.head_block_number()
+        if head < wanted:
+            raise _StepCouldNotCheckError(
+                f"the node is not synced to block {wanted} (its head is {head})",
+                {"field": "/anchor/block_number", "head": head, "receipt": wanted},
+            )
+
     def _check_transaction(self, trusted: str) -> None:
         anchor = self.receipt.anchor
         tx = self.chain.anchor_transaction(anchor.tx_hash)
         if tx is None:
+            self._unless_behind()
             raise _StepFailedError(
                 "no such transaction", {"field": "/anchor/tx_hash", "receipt": _hex(anchor.tx_hash)}
             )

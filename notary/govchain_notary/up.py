@@ -121,6 +121,19 @@ def dev_chain_lines(node: DevNodeHandle, settings: Settings, options: UpOptions)
     return lines
 
 
+def verify_hint_lines(data_dir: Path, rpc_url: str) -> list[str]:
+    """How to run ``govchain verify`` against this stack from any directory.
+
+    ``govchain verify`` never takes the deployment from the current directory (a folder
+    with a forged receipt could carry its own), so the absolute path is printed here.
+    """
+    deployment = (data_dir / "deployment.json").resolve()
+    return [
+        f"verify with     export GOVCHAIN_DEPLOYMENT={deployment} GOVCHAIN_RPC_URL={rpc_url}",
+        "                then: govchain verify FILE",
+    ]
+
+
 def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Registries:
     saved = Registries.load(path)
     if saved is not None:
@@ -172,7 +185,10 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
         say(f"node JSON-RPC   {node.rpc_url}   WebSocket {node.ws_url}")
         say(f"API key         {api_key}")
         say(f"data            {options.data_dir}")
-        for line in dev_chain_lines(node, settings, options):
+        for line in [
+            *verify_hint_lines(options.data_dir, node.rpc_url),
+            *dev_chain_lines(node, settings, options),
+        ]:
             say(line)
         server = uvicorn.Server(
             uvicorn.Config(

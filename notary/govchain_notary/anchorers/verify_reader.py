@@ -46,6 +46,9 @@ class AnchorerReader:
     def block_hash(self, number: int) -> bytes | None:
         return self._read(lambda: self.anchorer.block_hash(number))
 
+    def head_block_number(self) -> int:
+        return self._read(self.anchorer.head)
+
     def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
         return self._read(lambda: self.anchorer.anchor_transaction(tx_hash))
 

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import verify_receipt
 from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.auth import new_client
 from govchain_notary.receipt_ids import receipt_id
 from govchain_notary.settings import DEV_ISSUER
@@ -175,7 +176,7 @@ def _check_every_acknowledged_digest(process: NotaryProcess, load: Load) -> None
             receipt = receipt_from_object(view["receipt"])
             assert str(receipt.leaf.digest) == load.acknowledged[receipt_id]
             assert receipt.proof.index == stored[receipt_id]
-            report = verify_receipt(receipt, chain)
+            report = verify_receipt(receipt, AnchorerReader(chain, None))
             assert report.ok, report.failed_step
 
 

@@ -21,6 +21,7 @@ import pytest
 from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import verify_receipt
 from govchain_node.keys import load_dev_accounts
+from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.auth import new_client
 from govchain_notary.devchain import deploy_registries, write_keystore
@@ -139,7 +140,7 @@ def test_kill_9_node_under_load(system: tuple[NodeProcess, NotaryProcess, str, W
             view = client.get(f"/v1/receipts/{receipt_id}").json()
             receipt = receipt_from_object(view["receipt"])
             assert receipt.proof.index == positions[receipt_id]
-            report = verify_receipt(receipt, reader)
+            report = verify_receipt(receipt, AnchorerReader(reader, None))
             assert report.ok, report.failed_step
 
 

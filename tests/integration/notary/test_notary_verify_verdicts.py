@@ -99,3 +99,29 @@ def test_a_notary_whose_node_port_is_closed_could_not_check(
         assert body["verdict"] == "could_not_check"
         assert body["steps"][2]["details"]["url"] == closed
         assert "refused" in body["steps"][2]["details"]["error"]
+
+
+@pytest.mark.parametrize("behind", [True, False])
+def test_a_node_behind_the_receipts_block_could_not_check(
+    api: Api, monkeypatch: pytest.MonkeyPatch, behind: bool
+) -> None:
+    """The node lacks the checkpoint: below the receipt's block that is no proof of a false
+    receipt (could_not_check, naming both numbers); at or past it, it is (not_valid)."""
+    receipt = _anchored(api)
+    chain = api.service.anchorer
+    assert isinstance(chain, MemoryChain)
+    block = receipt["anchor"]["block_number"]
+    head = block - 1 if behind else block
+    monkeypatch.setattr(chain, "checkpoint", lambda *_: None)
+    monkeypatch.setattr(chain, "head", lambda: head)
+    answer = api.http.post("/v1/verify", json={"receipt": receipt})
+    assert answer.status_code == 200
+    body = answer.json()
+    anchor = body["steps"][2]
+    if behind:
+        assert body["verdict"] == "could_not_check"
+        assert anchor["status"] == "error"
+        assert anchor["message"] == f"the node is not synced to block {block} (its head is {head})"
+    else:
+        assert body["verdict"] == "not_valid"
+        assert anchor["details"]["field"] == "/proof/tree_size"

@@ -114,3 +114,19 @@ def test_a_transport_error_is_a_chain_error_naming_the_node() -> None:
 
 def test_the_trusted_registry_is_the_deployments() -> None:
     assert reader(lambda method, params: None).trusted_registry() == REGISTRY
+
+
+@pytest.mark.parametrize(("head", "verdict"), [(41, "could_not_check"), (42, "not_valid")])
+def test_a_node_behind_the_receipts_block_could_not_check(head: int, verdict: str) -> None:
+    """A node that has no checkpoint yet and whose ``eth_blockNumber`` is below the
+    receipt's block 42 cannot decide; one that has reached it can."""
+    from govchain_core.receipt_codec import receipt_from_object
+    from govchain_core.verify import verify_receipt
+    from tests.conftest import load_vectors
+
+    answers = {"eth_chainId": "0x539", "eth_call": "0x" + "00" * 96, "eth_blockNumber": hex(head)}
+    receipt = receipt_from_object(load_vectors("receipts.json")["valid"][0]["receipt"])
+    report = verify_receipt(receipt, reader(lambda method, _params: answers[method]))
+    assert report.verdict == verdict
+    if head < 42:
+        assert report.steps[2].message == "the node is not synced to block 42 (its head is 41)"

@@ -7,7 +7,13 @@ import pytest
 
 from govchain_client import errors
 from govchain_client._transport import answer_json, mapped_errors
+from govchain_client.chain_reader import verify_with_node
+from govchain_core.deployment import Deployment
 from govchain_core.errors import ChainError
+from govchain_core.receipt_codec import receipt_from_object
+from govchain_core.verify import Verdict
+from tests.conftest import load_vectors
+from tests.support.bad_servers import BadServer
 
 URL = "http://notary.test"
 REQUEST = httpx.Request("GET", URL)
@@ -76,3 +82,32 @@ def test_answers_are_parsed_bounded(body: bytes, reason: str) -> None:
     response = httpx.Response(200, content=body)
     with pytest.raises(errors.ProtocolError, match=reason):
         answer_json(response, URL, max_bytes=1000 if len(body) == 2000 else 10**6)
+
+
+def test_an_answer_with_duplicate_keys_is_refused() -> None:
+    """The stdlib keeps the last of two equal keys; another parser may keep the first."""
+    response = httpx.Response(
+        200, content=b'{"jsonrpc":"2.0","id":1,"result":"0x1","result":"0x2"}'
+    )
+    with pytest.raises(errors.ProtocolError, match="duplicate key 'result'"):
+        answer_json(response, URL)
+
+
+def test_a_node_answering_duplicate_keys_gives_could_not_check() -> None:
+    """A real socket answering ``eth_chainId`` twice in one object: the consortium's chain id
+    first, another last.  Read last-wins, the check said not_valid at /anchor/chain_id."""
+    body = b'{"jsonrpc":"2.0","id":1,"result":"0x539","result":"0x1"}'
+    reply = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    receipt = receipt_from_object(load_vectors("receipts.json")["valid"][0]["receipt"])
+    deployment = Deployment(1337, receipt.anchor.registry, "0x" + "a2" * 20, "0x" + "a3" * 20)
+    with BadServer(reply) as node:
+        report = verify_with_node(receipt, node.url, deployment, timeout=2.0)
+    assert report.verdict is Verdict.COULD_NOT_CHECK
+    step = report.failed_step
+    assert step is not None
+    assert step.name == "anchor"
+    assert "duplicate key 'result'" in str(step.details["error"])

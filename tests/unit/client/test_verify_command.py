@@ -89,12 +89,18 @@ def test_explicit_addresses_win_over_a_notary(home: Path) -> None:
     assert sources.trusted_notary is None
 
 
-def test_the_deployment_of_govchain_up_in_the_working_directory_is_the_last_resort(
-    home: Path,
-) -> None:
+def test_a_deployment_in_the_working_directory_is_never_trusted_implicitly(home: Path) -> None:
+    """Security review #13: a folder shipping a forged receipt may ship its own
+    ``govchain-data/deployment.json`` naming the forger's registries."""
     (Path.cwd() / "govchain-data").mkdir()
-    write(Path.cwd() / vc.DEFAULT_DEPLOYMENT, B)
-    assert vc.resolve_sources(None, None, None, environ=env(home)).deployment == B
+    write(Path.cwd() / "govchain-data" / "deployment.json", B)
+    with pytest.raises(vc.UsageError, match=r"--deployment govchain-data/deployment\.json"):
+        vc.resolve_sources(None, None, None, environ=env(home))
+    document = documents(Path.cwd())
+    result = runner.invoke(app, ["verify", str(document), "--rpc", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("govchain verify: no deployment: pass --deployment FILE")
 
 
 @pytest.mark.parametrize("text", ["rpc = 5\n", "rpc = [\n", "[deployment]\nchain_id = 0\n"])
@@ -192,3 +198,26 @@ def test_a_timestamp_off_by_one_is_shown_as_both_local_dates() -> None:
         "    /anchor/timestamp: chain says 2026-09-21T16:13:20+02:00 (1790000000), "
         "receipt says 2026-09-21T16:13:21+02:00 (1790000001)"
     )
+
+
+def test_a_receipt_given_instead_of_the_document_names_the_document(home: Path) -> None:
+    """Security review #13: it said "cannot read a.txt.govchain.json.govchain.json"."""
+    document = documents(Path.cwd())
+    receipt = document.with_name("urkunde.pdf.govchain.json")
+    result = runner.invoke(app, ["verify", str(receipt)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line == (
+        f"govchain verify: {receipt} is a receipt; pass the document it belongs to "
+        f"(govchain verify {document})"
+    )
+
+
+def test_a_node_behind_is_could_not_check_with_the_cores_message() -> None:
+    from govchain_core.verify import StepResult, StepStatus, VerificationReport
+
+    message = "the node is not synced to block 42 (its head is 41)"
+    step = StepResult("anchor", StepStatus.ERROR, message, {"field": "/anchor/block_number"})
+    report = VerificationReport((step,))
+    assert vc.verdict_line(report, Path("a.pdf")) == f"COULD NOT CHECK (step: anchor): {message}"
+    assert vc.EXIT_CODES[report.verdict] == 3

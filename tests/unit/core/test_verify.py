@@ -87,6 +87,29 @@ def test_anchor_faults_fail_the_anchor_step(fault: str) -> None:
     assert statuses(report.steps) == ["passed", "passed", "failed", "skipped"]
 
 
+@pytest.mark.parametrize("missing", ["checkpoint", "block", "transaction"])
+def test_a_node_behind_the_receipts_block_could_not_check(missing: str) -> None:
+    """Security review #13: a lagging node lacks what the receipt names; that is no proof
+    the receipt is false.  Below the receipt's block: could_not_check; at it: not_valid."""
+    r = receipt()
+    n = r.anchor.block_number
+    chain = chain_for(r)
+    if missing == "checkpoint":
+        del chain.checkpoints[(r.issuer, r.proof.tree_size)]
+    if missing in ("checkpoint", "block"):
+        del chain.block_hashes[n]
+    del chain.transactions[r.anchor.tx_hash]
+    chain.head = n - 1
+    report = verify_receipt(r, chain, now=lambda: NOW)
+    assert statuses(report.steps) == ["passed", "passed", "error", "skipped"]
+    assert report.verdict is Verdict.COULD_NOT_CHECK
+    assert report.steps[2].message == f"the node is not synced to block {n} (its head is {n - 1})"
+    chain.head = n
+    report = verify_receipt(r, chain, now=lambda: NOW)
+    assert statuses(report.steps) == ["passed", "passed", "failed", "skipped"]
+    assert report.verdict is Verdict.NOT_VALID
+
+
 @pytest.mark.parametrize(
     ("state", "message"),
     [

@@ -6,8 +6,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
+
 from govchain_node.keys import DEV_MNEMONIC, dev_accounts_from_mnemonic
-from govchain_notary.up import UpOptions, dev_chain_lines
+from govchain_notary.up import UpOptions, dev_chain_lines, verify_hint_lines
 
 
 def lines(accounts: list[Any], notary_address: str) -> list[str]:
@@ -35,3 +37,16 @@ def test_dev_accounts_are_listed_with_keys_and_periods() -> None:
     assert printed[2] == (
         f"  (0) {accounts[0].checksum_address}  key 0x{accounts[0].private_key.hex()}"
     )
+
+
+def test_the_verify_hint_names_the_deployment_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``govchain verify`` takes no deployment from the working directory: ``up`` says how."""
+    monkeypatch.chdir(tmp_path)
+    printed = verify_hint_lines(Path("govchain-data"), "http://127.0.0.1:8545")
+    deployment = tmp_path / "govchain-data" / "deployment.json"
+    assert f"export GOVCHAIN_DEPLOYMENT={deployment} " in printed[0]
+    assert deployment.is_absolute()
+    assert "GOVCHAIN_RPC_URL=http://127.0.0.1:8545" in printed[0]
+    assert "govchain verify FILE" in printed[1]

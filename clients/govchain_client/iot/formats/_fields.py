@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from typing import Any
 
@@ -46,19 +45,6 @@ def load_object(payload: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise UplinkError("not_json", f"expected a JSON object, got {type(value).__name__}")
     return value
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def child(obj: dict[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -129,4 +115,4 @@ def eui(value: Any, path: str) -> str:
     return value.lower()
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+_DECODER = bounded_json.STRICT_DECODER
