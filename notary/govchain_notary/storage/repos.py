@@ -12,7 +12,8 @@ from itertools import repeat
 from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
-from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_core.merkle import leaf_hash
+from govchain_notary.leaves import leaf_record
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
 PREPARED = "prepared"
@@ -88,15 +89,8 @@ class SubmissionRecord(NamedTuple):
 def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
     """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
     log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at, text = row
-    canonical = leaf_json(
-        kind,
-        "sha256:" + digest.hex(),
-        salt,
-        issuer,
-        meta="sha256:" + meta.hex() if meta is not None else None,
-        device=device,
-        seq=seq,
-    )
+    record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
+    canonical = record.canonical_bytes()
     if legacy_id is None:
         assert tag is not None, "a row without tag keeps its legacy receipt id"
         legacy_id = receipt_id(log_index, tag)
@@ -106,8 +100,8 @@ def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecor
         log_index,
         "sha256:" + digest.hex(),
         kind,
-        canonical,
-        leaf_hash_of(canonical),
+        canonical.decode("ascii"),
+        leaf_hash(canonical),
         client_id,
         created_at,
         text,
