@@ -46,7 +46,7 @@ from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.status_follower import StatusFollower
 from govchain_notary.storage.engine import is_sqlite
-from govchain_notary.storage.repos import ClientRecord, Store, SubmissionRecord
+from govchain_notary.storage.repos import CheckpointRecord, ClientRecord, Store, SubmissionRecord
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
     NEVER_CHANGED,
@@ -452,18 +452,19 @@ class NotaryService:
             raise NotFoundError(f"this notary keeps no log for {issuer}")
 
 
-def checkpoint_view(c: Any) -> dict[str, Any]:
+def checkpoint_view(c: CheckpointRecord) -> dict[str, Any]:
+    a = c.anchor
     return {
         "issuer": c.issuer,
         "size": c.size,
         "root": c.root.hex(),
         "prev_size": c.prev_size,
-        "chain_id": c.chain_id,
-        "registry": c.registry,
-        "tx_hash": "0x" + c.tx_hash.hex() if c.tx_hash else None,
-        "block_number": c.block_number,
-        "block_hash": "0x" + c.block_hash.hex() if c.block_hash else None,
-        "timestamp": c.timestamp,
+        "chain_id": a and a.chain_id,
+        "registry": a and a.registry,
+        "tx_hash": "0x" + a.tx_hash.hex() if a else None,
+        "block_number": a and a.block_number,
+        "block_hash": "0x" + a.block_hash.hex() if a else None,
+        "timestamp": a and a.timestamp,
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from govchain_core.receipt import AnchorRef
 from govchain_core.verify import (
     AnchoredCheckpoint,
     AnchorTransaction,
@@ -19,7 +20,6 @@ from govchain_core.verify import (
     DocumentStatus,
     IssuerInfo,
 )
-from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
 
 
@@ -29,7 +29,7 @@ class ChainCheckpoint:
 
     size: int
     root: bytes
-    facts: AnchorFacts
+    anchor: AnchorRef
 
 
 class Anchorer(Protocol):
@@ -42,7 +42,7 @@ class Anchorer(Protocol):
 
     def anchor(
         self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         """Send ``anchor(size, root, prevSize, proof)`` as ``issuer``; wait until final."""
         ...
 
@@ -52,7 +52,7 @@ class Anchorer(Protocol):
 
     def set_status(
         self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         """Record a status change for one of the issuer's leaves; wait until final."""
         ...
 

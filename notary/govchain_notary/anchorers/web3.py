@@ -26,6 +26,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint
 
 from govchain_contracts import decode_error, load
+from govchain_core.receipt import AnchorRef
 from govchain_core.verify import (
     AnchoredCheckpoint,
     AnchorTransaction,
@@ -37,7 +38,6 @@ from govchain_core.verify import (
 from govchain_notary.anchorers.base import ChainCheckpoint
 from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
 from govchain_notary.settings import Settings
-from govchain_notary.storage.repos import AnchorFacts
 from govchain_notary.storage.statuses import StatusChange
 
 P = ParamSpec("P")
@@ -134,20 +134,20 @@ class Web3Chain:
     @chain_errors
     def anchor(
         self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         call = self.anchors.functions.anchor(size, root, prev_size, list(proof))
         return self._transact(issuer, call)
 
     @chain_errors
     def set_status(
         self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         function = getattr(self.statuses.functions, STATUS_CALLS[state])
         if state is DocumentState.SUPERSEDED:
             return self._transact(issuer, function(leaf_hash, superseded_by or ZERO32, 0))
         return self._transact(issuer, function(leaf_hash, 0))
 
-    def _transact(self, issuer: str, call: Any) -> AnchorFacts:
+    def _transact(self, issuer: str, call: Any) -> AnchorRef:
         account = self.accounts.get(issuer)
         if account is None:
             raise ChainError(f"no signing key for issuer {issuer}")
@@ -179,7 +179,7 @@ class Web3Chain:
         if receipt["status"] != 1:
             why = self._why(call, account.address, int(receipt["blockNumber"]))
             raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{why}")
-        return self._facts(bytes(tx_hash), int(receipt["blockNumber"]))
+        return self._anchor_ref(bytes(tx_hash), int(receipt["blockNumber"]))
 
     def _why(self, call: Any, sender: str, block_number: int) -> str:
         """Replay a reverted call to name the contract error, for the log: as its sender
@@ -195,9 +195,9 @@ class Web3Chain:
             return f": {decoded or exc}"
         return ""
 
-    def _facts(self, tx_hash: bytes, block_number: int) -> AnchorFacts:
+    def _anchor_ref(self, tx_hash: bytes, block_number: int) -> AnchorRef:
         block = self.web3.eth.get_block(block_number)
-        return AnchorFacts(
+        return AnchorRef(
             self.chain_id(),
             self.registry,
             tx_hash,
@@ -216,10 +216,10 @@ class Web3Chain:
         if size == 0:
             return None
         return ChainCheckpoint(
-            int(size), bytes(root), self._anchored_facts(issuer, size, int(block_number))
+            int(size), bytes(root), self._anchored_ref(issuer, size, int(block_number))
         )
 
-    def _anchored_facts(self, issuer: str, size: int, block_number: int) -> AnchorFacts:
+    def _anchored_ref(self, issuer: str, size: int, block_number: int) -> AnchorRef:
         """Find the transaction that anchored ``(issuer, size)`` through its event."""
         logs = self.anchors.events.Anchored().get_logs(
             from_block=block_number,
@@ -228,7 +228,7 @@ class Web3Chain:
         )
         if not logs:
             raise ChainError(f"no Anchored event for {issuer} size {size} in {block_number}")
-        return self._facts(bytes(logs[0]["transactionHash"]), block_number)
+        return self._anchor_ref(bytes(logs[0]["transactionHash"]), block_number)
 
     @chain_errors
     def list_issuers(self) -> list[IssuerInfo]:

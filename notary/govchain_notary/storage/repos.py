@@ -13,6 +13,7 @@ from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
 from govchain_core.merkle import leaf_hash
+from govchain_core.receipt import AnchorRef
 from govchain_notary.leaves import leaf_record
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
@@ -209,24 +210,8 @@ class CheckpointRecord:
     prev_size: int
     state: str
     created_at: int
-    chain_id: int | None = None
-    registry: str | None = None
-    tx_hash: bytes | None = None
-    block_number: int | None = None
-    block_hash: bytes | None = None
-    timestamp: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorFacts:
-    """Where a checkpoint landed on chain."""
-
-    chain_id: int
-    registry: str
-    tx_hash: bytes
-    block_number: int
-    block_hash: bytes
-    timestamp: int
+    anchor: AnchorRef | None = None
+    """Where it was anchored; None while only prepared."""
 
 
 class ClientStore(Protocol):
@@ -270,7 +255,7 @@ class CheckpointStore(Protocol):
         """Record a checkpoint before its anchor transaction is sent (idempotent)."""
         ...
 
-    def mark_anchored(self, issuer: str, size: int, facts: AnchorFacts) -> None: ...
+    def mark_anchored(self, issuer: str, size: int, anchor: AnchorRef) -> None: ...
 
     def checkpoint(self, issuer: str, size: int) -> CheckpointRecord | None: ...
 

@@ -136,7 +136,7 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         worker.reconcile(issuer)
         recorded = store.latest_anchored(issuer)
         assert recorded is not None
-        assert (recorded.size, recorded.state, recorded.tx_hash) == (size, ANCHORED, facts.tx_hash)
+        assert (recorded.size, recorded.state, recorded.anchor) == (size, ANCHORED, facts)
         assert worker.anchor_once(issuer) is None  # nothing is anchored twice
 
 
