@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from govchain_core.log import MerkleLog
-from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.base import CheckpointWriter
 from govchain_notary.errors import ChainError, LogDivergedError
 from govchain_notary.storage.repos import PREPARED, CheckpointRecord, Store
 
@@ -39,7 +39,7 @@ class AnchoringWorker:
     def __init__(
         self,
         store: Store,
-        anchorer: Anchorer,
+        anchorer: CheckpointWriter,
         issuers: Sequence[str],
         block_period: float,
         threshold: int,

@@ -26,7 +26,7 @@ from govchain_core.leaf import KINDS
 from govchain_core.log import MerkleLog
 from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import DocumentState, report_to_object, verify_receipt
-from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import (
@@ -50,7 +50,6 @@ from govchain_notary.storage.repos import CheckpointRecord, ClientRecord, Store,
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
     NEVER_CHANGED,
-    StatusChange,
     StatusIndexStore,
 )
 from govchain_notary.submissions import Item, prepare_leaves

@@ -32,9 +32,8 @@ from govchain_core.verify import (
     IssuerInfo,
     anchored_log,
 )
-from govchain_notary.anchorers.base import ChainCheckpoint
+from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
 from govchain_notary.errors import ChainError
-from govchain_notary.storage.statuses import StatusChange
 from govchain_notary.transitions import refusal, successor_refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())

@@ -35,10 +35,9 @@ from govchain_core.verify import (
     DocumentStatus,
     IssuerInfo,
 )
-from govchain_notary.anchorers.base import ChainCheckpoint
+from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
 from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
 from govchain_notary.settings import Settings
-from govchain_notary.storage.statuses import StatusChange
 
 P = ParamSpec("P")
 R = TypeVar("R")
