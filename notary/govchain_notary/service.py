@@ -39,7 +39,7 @@ from govchain_notary.errors import (
     UnprocessableError,
 )
 from govchain_notary.issuer_roles import IssuerRoles
-from govchain_notary.log_store import IssuerLock, WriterLogs
+from govchain_notary.log_store import WriterLogs
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import ANCHORED, receipt_view, status_view
@@ -52,6 +52,7 @@ from govchain_notary.storage.statuses import (
     NEVER_CHANGED,
     StatusIndexStore,
 )
+from govchain_notary.storage.writer_lock import IssuerLock
 from govchain_notary.submissions import Item, prepare_leaves
 from govchain_notary.transitions import refusal, successor_refusal
 from govchain_notary.waiters import Waiters
