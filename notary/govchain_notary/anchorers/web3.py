@@ -1,7 +1,9 @@
 """The chain adapter over JSON-RPC with web3.py: any EVM node with the three registries.
 
 Works against the project's own node, a Besu QBFT network or any EVM chain.  Every
-web3/requests failure is converted here into ``ChainError``, so the anchoring
+web3/requests failure is converted here into a ``ChainError`` by its most specific
+match (``ChainUnavailableError`` for timeouts and refused connections,
+``TransactionRevertedError`` with the decoded reason for reverts), so the anchoring
 worker's retry-and-reconcile loop is the only error policy.  Nonces are kept per
 issuer account and re-read from the node (``pending``) after any failure; a
 transaction is final once its receipt exists (QBFT finality is one block).
@@ -15,13 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from eth_utils.abi import event_abi_to_log_topic
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint
 
@@ -36,7 +39,13 @@ from govchain_core.verify import (
     IssuerInfo,
 )
 from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
-from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
+from govchain_notary.errors import (
+    ChainError,
+    ChainUnavailableError,
+    ConfigurationError,
+    NotaryError,
+    TransactionRevertedError,
+)
 from govchain_notary.settings import Settings
 
 P = ParamSpec("P")
@@ -51,8 +60,38 @@ STATUS_CALLS = {
 }
 
 
+UNAVAILABLE = (
+    TimeExhausted,
+    TimeoutError,
+    ConnectionError,
+    requests.Timeout,
+    requests.ConnectionError,
+)
+"""Failures that say the node cannot be reached now (``chain_error`` maps them first)."""
+
+
+def chain_error(where: str, exc: Exception) -> ChainError:
+    """The notary's error for a failure of the node or of web3.py, by most specific match."""
+    message = f"{where}: {type(exc).__name__}: {exc}"
+    if isinstance(exc, UNAVAILABLE):
+        return ChainUnavailableError(message)
+    if isinstance(exc, ContractLogicError):
+        return TransactionRevertedError(message, revert_reason(exc))
+    return ChainError(message)
+
+
+def revert_reason(exc: Exception) -> str:
+    """The govchain contract error in a revert's data (name and arguments), else the
+    node's message."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, str):
+        data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else None
+    decoded = decode_error(data) if isinstance(data, bytes) else None
+    return str(decoded or getattr(exc, "message", None) or exc)
+
+
 def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Convert any failure of the node or of web3.py into ``ChainError``."""
+    """Convert any failure of the node or of web3.py into a ``ChainError`` (``chain_error``)."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -61,7 +100,7 @@ def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
         except NotaryError:
             raise
         except Exception as exc:
-            raise ChainError(f"{method.__name__}: {type(exc).__name__}: {exc}") from exc
+            raise chain_error(method.__name__, exc) from exc
 
     return wrapper
 
@@ -177,22 +216,20 @@ class Web3Chain:
             raise
         if receipt["status"] != 1:
             why = self._why(call, account.address, int(receipt["blockNumber"]))
-            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{why}")
+            raise TransactionRevertedError(
+                f"transaction 0x{bytes(tx_hash).hex()} reverted{': ' + why if why else ''}", why
+            )
         return self._anchor_ref(bytes(tx_hash), int(receipt["blockNumber"]))
 
-    def _why(self, call: Any, sender: str, block_number: int) -> str:
-        """Replay a reverted call to name the contract error, for the log: as its sender
-        (the registries decide by ``msg.sender``; without ``from`` the replay reverts
-        for another reason) on the state of the block it reverted in."""
+    def _why(self, call: Any, sender: str, block_number: int) -> str | None:
+        """Replay a reverted call to name the contract error: as its sender (the
+        registries decide by ``msg.sender``; without ``from`` the replay reverts for
+        another reason) on the state of the block it reverted in."""
         try:
             call.call({"from": sender}, block_identifier=block_number)
         except Exception as exc:
-            data = getattr(exc, "data", None)
-            if isinstance(data, str):
-                data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else None
-            decoded = decode_error(data) if isinstance(data, bytes) else None
-            return f": {decoded or exc}"
-        return ""
+            return revert_reason(exc)
+        return None
 
     def _anchor_ref(self, tx_hash: bytes, block_number: int) -> AnchorRef:
         block = self.web3.eth.get_block(block_number)
