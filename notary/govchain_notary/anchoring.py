@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from govchain_core.log import MerkleLog
-from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.base import CheckpointWriter
 from govchain_notary.errors import ChainError, LogDivergedError
 from govchain_notary.storage.repos import PREPARED, CheckpointRecord, Store
 
@@ -39,7 +39,7 @@ class AnchoringWorker:
     def __init__(
         self,
         store: Store,
-        anchorer: Anchorer,
+        anchorer: CheckpointWriter,
         issuers: Sequence[str],
         block_period: float,
         threshold: int,
@@ -120,8 +120,8 @@ class AnchoringWorker:
         proof = log.consistency_proof(prev_size, size) if prev_size else []
         record = CheckpointRecord(issuer, size, root, prev_size, PREPARED, int(time.time()))
         self.store.prepare_checkpoint(record)
-        facts = self.anchorer.anchor(issuer, size, root, prev_size, proof)
-        self.store.mark_anchored(issuer, size, facts)
+        anchor = self.anchorer.anchor(issuer, size, root, prev_size, proof)
+        self.store.mark_anchored(issuer, size, anchor)
         self._anchored(issuer, size)
         return record
 
@@ -150,7 +150,7 @@ class AnchoringWorker:
             issuer, on_chain.size, root, local_size, PREPARED, int(time.time())
         )
         self.store.prepare_checkpoint(record)
-        self.store.mark_anchored(issuer, on_chain.size, on_chain.facts)
+        self.store.mark_anchored(issuer, on_chain.size, on_chain.anchor)
         self.store.discard_prepared(issuer, on_chain.size)
         logger.info("recovered checkpoint %d of %s from the chain", on_chain.size, issuer)
         self._anchored(issuer, on_chain.size)

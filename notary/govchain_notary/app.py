@@ -33,7 +33,6 @@ from govchain_notary.api import (
     verify,
 )
 from govchain_notary.chains import make_anchorer
-from govchain_notary.log_store import IssuerLock
 from govchain_notary.metrics import Metrics
 from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
@@ -44,6 +43,7 @@ from govchain_notary.storage.repos import Store
 from govchain_notary.storage.sql import SqlStore
 from govchain_notary.storage.statuses import MemoryStatusIndex, StatusIndexStore
 from govchain_notary.storage.statuses_sql import SqlStatusIndex
+from govchain_notary.storage.writer_lock import IssuerLock
 
 logger = logging.getLogger(__name__)
 

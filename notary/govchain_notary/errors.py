@@ -8,7 +8,9 @@ type, so ``problems`` renders every one the same way and no handler decides code
     ├── StorageError              the database refused or lost a write
     │   ├── DuplicateError        a unique name or key is taken
     │   └── LogDivergedError      the chain holds a root the local log cannot reproduce
-    ├── ChainError                the chain adapter failed (node down, tx reverted, …)
+    ├── ChainError                the chain adapter failed for another reason
+    │   ├── ChainUnavailableError the node is unreachable or did not answer in time
+    │   └── TransactionRevertedError a transaction or call reverted; carries ``reason``
     ├── RequestError              a client's request is wrong: a precise 4xx
     │   ├── BadRequestError       400 malformed input (digest, receipt, parameter)
     │   ├── UnauthenticatedError  401 missing, unknown or revoked API key
@@ -78,6 +80,19 @@ class ChainError(NotaryError):
     status = 502
     slug = "chain"
     title = "Chain unavailable"
+
+
+class ChainUnavailableError(ChainError):
+    """The node is unreachable or did not answer (or confirm) in time: worth a retry."""
+
+
+class TransactionRevertedError(ChainError):
+    """A transaction or call reverted; ``reason`` is the decoded contract error (its
+    name and arguments), or the node's message when it is not one of ours."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class RequestError(NotaryError):

@@ -23,24 +23,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from govchain_core.verify import ROLE_BITS, IssuerInfo
+from govchain_notary.anchorers.base import RegistryReader
 
 logger = logging.getLogger(__name__)
 
 MAX_SPAN = 2_000
 """Blocks per ``eth_getLogs`` call, as the status follower's."""
-
-
-class RegistryReader(Protocol):
-    """What the cache reads from the chain (a part of ``Anchorer``)."""
-
-    def head(self) -> int: ...
-
-    def issuer(self, address: str) -> IssuerInfo | None: ...
-
-    def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]: ...
 
 
 class Grant(NamedTuple):

@@ -1,44 +1,66 @@
-"""Leaf records built fast: the canonical bytes written directly, no generic JCS walk.
+"""Leaf records as the notary stores and hashes them, canonicalised only by the core.
 
-A batch of 10,000 digests would spend most of its time in the generic RFC 8785
-serialiser; every field of a v1 leaf record is a known ASCII shape, so its
-canonical form is a fixed template with members in JCS order.  A property test
-checks the bytes against ``govchain_core.leaf.LeafRecord.canonical_bytes``.
+The RFC 8785 form and the leaf hash belong to ``govchain_core.leaf`` (the one
+canonicaliser).  This module only adapts the notary's column values to a core
+``LeafRecord``, and, for the bulk path of plain digests, asks the core once per
+batch for the canonical bytes of a sample leaf and splices each digest and salt
+into that sample: the bytes are the core's, only the two fixed-width hex fields
+differ (``tests/unit/notary/test_notary_leaves.py`` holds them equal).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Callable
+
+from govchain_core.digest import Digest
+from govchain_core.leaf import SALT_SIZE, LeafRecord
+from govchain_core.merkle import leaf_hash
+
+_SHA256 = "sha256"
+_DIGEST_SIZE = 32
 
 
-def leaf_json(
+def leaf_record(
     kind: str,
-    digest: str,
+    digest: bytes,
     salt: bytes,
     issuer: str,
     *,
-    meta: str | None = None,
+    meta: bytes | None = None,
     device: str | None = None,
     seq: int | None = None,
-    supersedes: bytes | None = None,
-) -> str:
-    """RFC 8785 form of a validated leaf record (members sorted by UTF-16 code unit)."""
-    parts = []
-    if device is not None:
-        parts.append(f'"device":{json.dumps(device)}')
-    parts.append(f'"digest":"{digest}","issuer":"{issuer}","kind":"{kind}"')
-    if meta is not None:
-        parts.append(f'"meta":"{meta}"')
-    parts.append(f'"salt":"{salt.hex()}"')
-    if seq is not None:
-        parts.append(f'"seq":{seq}')
-    if supersedes is not None:
-        parts.append(f'"supersedes":"{supersedes.hex()}"')
-    parts.append('"v":1')
-    return "{" + ",".join(parts) + "}"
+) -> LeafRecord:
+    """The core's record for one stored leaf (raw SHA-256 digest bytes as columns hold them)."""
+    return LeafRecord(
+        kind=kind,
+        digest=Digest(_SHA256, digest),
+        salt=salt,
+        issuer=issuer,
+        meta=Digest(_SHA256, meta) if meta is not None else None,
+        device=device,
+        seq=seq,
+    )
 
 
-def leaf_hash_of(canonical: str) -> bytes:
-    """``SHA-256(0x00 ‖ JCS(record))``."""
-    return hashlib.sha256(b"\x00" + canonical.encode("ascii")).digest()
+def plain_leaf_hasher(kind: str, issuer: str) -> Callable[[str, str], bytes]:
+    """A function ``(digest_hex, salt_hex) -> leaf hash`` for leaves with no optional
+    field, built from one leaf the core canonicalised (no per-leaf object or JCS walk)."""
+    digest_mark, salt_mark = _marks(issuer)
+    sample = leaf_record(kind, bytes.fromhex(digest_mark), bytes.fromhex(salt_mark), issuer)
+    text = sample.canonical_bytes().decode("ascii")
+    if text.count(digest_mark) != 1 or text.count(salt_mark) != 1:
+        raise AssertionError("a leaf's digest and salt must each appear once in its bytes")
+    head, rest = text.split(digest_mark)
+    middle, tail = rest.split(salt_mark)
+
+    def hash_of(digest_hex: str, salt_hex: str) -> bytes:
+        return leaf_hash(f"{head}{digest_hex}{middle}{salt_hex}{tail}".encode())
+
+    return hash_of
+
+
+def _marks(issuer: str) -> tuple[str, str]:
+    """A digest and a salt whose hex occurs nowhere else in a leaf of this issuer (the
+    40 hex digits of an address hold no run of 64, and a run of 32 of at most one digit)."""
+    salt_fill = "9" if "9" * (2 * SALT_SIZE) not in issuer else "8"
+    return "a" * (2 * _DIGEST_SIZE), salt_fill * (2 * SALT_SIZE)

@@ -7,7 +7,7 @@ from typing import Any
 
 from govchain_core.leaf import leaf_from_object
 from govchain_core.log import inclusion_proof
-from govchain_core.receipt import AnchorRef, InclusionProof, Receipt
+from govchain_core.receipt import InclusionProof, Receipt
 from govchain_core.receipt_codec import receipt_to_object
 from govchain_core.verify import DocumentStatus
 from govchain_notary.storage.repos import CheckpointRecord, ReceiptStore, SubmissionRecord
@@ -20,21 +20,13 @@ def build_receipt(
     store: ReceiptStore, submission: SubmissionRecord, checkpoint: CheckpointRecord
 ) -> Receipt:
     """The complete receipt v1 of a submission whose leaf ``checkpoint`` covers."""
-    assert checkpoint.tx_hash is not None
-    assert checkpoint.block_hash is not None
+    assert checkpoint.anchor is not None, "only an anchored checkpoint makes a receipt"
     nodes = store.node_store(submission.issuer)
     path = inclusion_proof(nodes, submission.log_index, checkpoint.size)
     return Receipt(
         leaf=leaf_from_object(json.loads(submission.leaf_json)),
         proof=InclusionProof(submission.log_index, checkpoint.size, tuple(path), checkpoint.root),
-        anchor=AnchorRef(
-            chain_id=int(checkpoint.chain_id or 0),
-            registry=checkpoint.registry or "",
-            tx_hash=checkpoint.tx_hash,
-            block_number=int(checkpoint.block_number or 0),
-            block_hash=checkpoint.block_hash,
-            timestamp=int(checkpoint.timestamp or 0),
-        ),
+        anchor=checkpoint.anchor,
     )
 
 

@@ -26,7 +26,7 @@ from govchain_core.leaf import KINDS
 from govchain_core.log import MerkleLog
 from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import DocumentState, report_to_object, verify_receipt
-from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import (
@@ -39,20 +39,20 @@ from govchain_notary.errors import (
     UnprocessableError,
 )
 from govchain_notary.issuer_roles import IssuerRoles
-from govchain_notary.log_store import IssuerLock, WriterLogs
+from govchain_notary.log_store import WriterLogs
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import ANCHORED, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.status_follower import StatusFollower
 from govchain_notary.storage.engine import is_sqlite
-from govchain_notary.storage.repos import ClientRecord, Store, SubmissionRecord
+from govchain_notary.storage.repos import CheckpointRecord, ClientRecord, Store, SubmissionRecord
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
     NEVER_CHANGED,
-    StatusChange,
     StatusIndexStore,
 )
+from govchain_notary.storage.writer_lock import IssuerLock
 from govchain_notary.submissions import Item, prepare_leaves
 from govchain_notary.transitions import refusal, successor_refusal
 from govchain_notary.waiters import Waiters
@@ -452,18 +452,19 @@ class NotaryService:
             raise NotFoundError(f"this notary keeps no log for {issuer}")
 
 
-def checkpoint_view(c: Any) -> dict[str, Any]:
+def checkpoint_view(c: CheckpointRecord) -> dict[str, Any]:
+    a = c.anchor
     return {
         "issuer": c.issuer,
         "size": c.size,
         "root": c.root.hex(),
         "prev_size": c.prev_size,
-        "chain_id": c.chain_id,
-        "registry": c.registry,
-        "tx_hash": "0x" + c.tx_hash.hex() if c.tx_hash else None,
-        "block_number": c.block_number,
-        "block_hash": "0x" + c.block_hash.hex() if c.block_hash else None,
-        "timestamp": c.timestamp,
+        "chain_id": a and a.chain_id,
+        "registry": a and a.registry,
+        "tx_hash": "0x" + a.tx_hash.hex() if a else None,
+        "block_number": a and a.block_number,
+        "block_hash": "0x" + a.block_hash.hex() if a else None,
+        "timestamp": a and a.timestamp,
     }
 
 

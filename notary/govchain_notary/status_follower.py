@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from govchain_notary.anchorers.base import Anchorer
+from govchain_notary.anchorers.base import StatusEvents
 from govchain_notary.storage.statuses import StatusIndexStore, StatusSync
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class StatusFollower:
     def __init__(
         self,
         index: StatusIndexStore,
-        chain: Anchorer,
+        chain: StatusEvents,
         issuers: Sequence[str],
         period: float,
         on_change: Callable[[], None],

@@ -14,7 +14,7 @@ from govchain_core.errors import LeafRecordError
 from govchain_core.jcs import canonicalize
 from govchain_core.leaf import description_meta
 from govchain_notary.errors import UnprocessableError
-from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_notary.leaves import leaf_record, plain_leaf_hasher
 from govchain_notary.receipt_ids import TAG_BYTES
 from govchain_notary.storage.repos import PreparedLeaves
 
@@ -89,17 +89,15 @@ def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> PreparedLea
         hashes = _plain_leaf_hashes(kind, issuer, digests, salt_bytes.hex())
     else:
         hashes = [
-            leaf_hash_of(
-                leaf_json(
-                    kind,
-                    entry["digest"],
-                    salt,
-                    issuer,
-                    meta=entry.get("meta"),
-                    device=entry.get("device"),
-                    seq=entry.get("seq"),
-                )
-            )
+            leaf_record(
+                kind,
+                bytes.fromhex(entry["digest"][7:]),
+                salt,
+                issuer,
+                meta=bytes.fromhex(entry["meta"][7:]) if "meta" in entry else None,
+                device=entry.get("device"),
+                seq=entry.get("seq"),
+            ).leaf_hash()
             for entry, salt in zip(items, salts, strict=True)
         ]
     leaves = PreparedLeaves(
@@ -113,15 +111,10 @@ def prepare_leaves(kind: str, issuer: str, items: Sequence[Item]) -> PreparedLea
 
 
 def _plain_leaf_hashes(kind: str, issuer: str, digests: list[str], salts: str) -> list[bytes]:
-    """Leaf hashes of plain digests, the bulk of all traffic: an inlined copy of the
-    ``leaves.leaf_json`` template (same bytes; the leaves tests pin both to the core)."""
-    sha256 = hashlib.sha256
-    head = '\x00{"digest":"'
-    middle = f'","issuer":"{issuer}","kind":"{kind}","salt":"'
-    return [
-        sha256(f'{head}{digest}{middle}{salts[32 * n : 32 * n + 32]}","v":1}}'.encode()).digest()
-        for n, digest in enumerate(digests)
-    ]
+    """Leaf hashes of plain digests, the bulk of all traffic, from the core's bytes for
+    one sample leaf (``leaves.plain_leaf_hasher``)."""
+    hash_of = plain_leaf_hasher(kind, issuer)
+    return [hash_of(digest[7:], salts[32 * n : 32 * n + 32]) for n, digest in enumerate(digests)]
 
 
 def _with_options(leaves: PreparedLeaves, items: Sequence[Item]) -> PreparedLeaves:

@@ -1,1 +1,1 @@
-"""Chain adapters: the ``Anchorer`` interface, an in-memory/file dev chain, web3.py."""
+"""Chain adapters: the chain interfaces (base), an in-memory/file dev chain, web3.py."""

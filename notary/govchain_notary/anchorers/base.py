@@ -1,8 +1,16 @@
-"""What the notary needs from the chain, as one small interface.
+"""What the notary needs from the chain: small interfaces and the values they carry.
 
-``Anchorer`` writes checkpoints and status changes and reads back what landed;
-it also is a ``govchain_core.verify.ChainReader`` so the notary can verify
-receipts against the same chain.  Adapters convert their own errors into
+Each consumer depends on the smallest interface it needs:
+
+* ``CheckpointWriter`` - the anchoring worker: anchors checkpoints and reads back
+  the newest one that landed;
+* ``StatusWriter`` - a status change: records one and reads statuses back;
+* ``StatusEvents`` - the status follower: the head and ``StatusChanged`` events;
+* ``RegistryReader`` - the issuer roles cache: the IssuerRegistry and its events;
+* ``govchain_core.verify.ChainReader`` - ``/v1/verify`` (through ``verify_reader``).
+
+``Anchorer`` is all of them, as the adapters (``memory``, ``web3``) implement it and
+the service composes them.  Adapters convert their own errors into
 ``govchain_notary.errors.ChainError`` at this edge.
 """
 
@@ -12,15 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from govchain_core.verify import (
-    AnchoredCheckpoint,
-    AnchorTransaction,
-    DocumentState,
-    DocumentStatus,
-    IssuerInfo,
-)
-from govchain_notary.storage.repos import AnchorFacts
-from govchain_notary.storage.statuses import StatusChange
+from govchain_core.receipt import AnchorRef
+from govchain_core.verify import ChainReader, DocumentState, DocumentStatus, IssuerInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +30,31 @@ class ChainCheckpoint:
 
     size: int
     root: bytes
-    facts: AnchorFacts
+    anchor: AnchorRef
 
 
-class Anchorer(Protocol):
-    """Anchors checkpoints and records status changes on the consortium chain."""
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One status change on chain: a ``StatusChanged`` event, or a status read back."""
+
+    issuer: str
+    leaf_hash: bytes
+    status: DocumentStatus
+    block_number: int
+    log_index: int
+
+    @property
+    def key(self) -> tuple[str, bytes]:
+        """``(issuer address, leaf hash)``, as the StatusRegistry keys a status."""
+        return (self.issuer, self.leaf_hash)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.block_number, self.log_index)
+
+
+class CheckpointWriter(Protocol):
+    """Anchors checkpoints in the AnchorRegistry and reads back what landed."""
 
     @property
     def registry(self) -> str:
@@ -42,7 +63,7 @@ class Anchorer(Protocol):
 
     def anchor(
         self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         """Send ``anchor(size, root, prevSize, proof)`` as ``issuer``; wait until final."""
         ...
 
@@ -50,17 +71,22 @@ class Anchorer(Protocol):
         """The issuer's newest anchored checkpoint, or None before the first one."""
         ...
 
+
+class StatusWriter(Protocol):
+    """Records status changes in the StatusRegistry and reads statuses back."""
+
     def set_status(
         self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         """Record a status change for one of the issuer's leaves; wait until final."""
         ...
 
-    def list_issuers(self) -> list[IssuerInfo]:
-        """Every issuer in the IssuerRegistry."""
-        ...
+    def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus: ...
 
-    # the status index follows these
+
+class StatusEvents(Protocol):
+    """The StatusRegistry's ``StatusChanged`` events, which the status index copies."""
+
     @property
     def status_registry(self) -> str:
         """Address of the StatusRegistry whose changes the status index copies."""
@@ -75,23 +101,24 @@ class Anchorer(Protocol):
         """The issuers' ``StatusChanged`` events in blocks ``first`` to ``last``, in order."""
         ...
 
-    # the issuer roles cache follows this
+
+class RegistryReader(Protocol):
+    """The IssuerRegistry and its events (the issuer roles cache follows these)."""
+
+    def head(self) -> int: ...
+
+    def issuer(self, address: str) -> IssuerInfo | None: ...
+
     def issuer_changes(self, issuers: Sequence[str], first: int, last: int) -> set[str]:
         """Which of ``issuers`` the IssuerRegistry registered, updated, removed or gave
         other roles in blocks ``first`` to ``last``."""
         ...
 
-    # govchain_core.verify.ChainReader (its ChainError is the notary's: see verify_reader)
-    def chain_id(self) -> int: ...
 
-    def trusted_registry(self) -> str: ...
+class Anchorer(CheckpointWriter, StatusWriter, StatusEvents, RegistryReader, ChainReader, Protocol):
+    """Everything the notary asks of the chain: what an adapter implements.  Its
+    ``ChainReader`` raises the notary's ``ChainError`` (``verify_reader`` converts it)."""
 
-    def checkpoint(self, registry: str, issuer: str, size: int) -> AnchoredCheckpoint | None: ...
-
-    def block_hash(self, number: int) -> bytes | None: ...
-
-    def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None: ...
-
-    def issuer(self, address: str) -> IssuerInfo | None: ...
-
-    def status(self, issuer: str, leaf_hash: bytes) -> DocumentStatus: ...
+    def list_issuers(self) -> list[IssuerInfo]:
+        """Every issuer in the IssuerRegistry (the service lists them)."""
+        ...

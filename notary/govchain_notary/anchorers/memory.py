@@ -22,6 +22,7 @@ from typing import Any
 
 from govchain_core.errors import ProofError
 from govchain_core.merkle import verify_consistency
+from govchain_core.receipt import AnchorRef
 from govchain_core.verify import (
     ROLE_BITS,
     AnchoredCheckpoint,
@@ -31,10 +32,8 @@ from govchain_core.verify import (
     IssuerInfo,
     anchored_log,
 )
-from govchain_notary.anchorers.base import ChainCheckpoint
+from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
 from govchain_notary.errors import ChainError
-from govchain_notary.storage.repos import AnchorFacts
-from govchain_notary.storage.statuses import StatusChange
 from govchain_notary.transitions import refusal, successor_refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())
@@ -77,7 +76,7 @@ class MemoryChain:
 
     def anchor(
         self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         with self._lock:
             self._maybe_fail()
             history = self.anchors.setdefault(issuer, [])
@@ -87,7 +86,7 @@ class MemoryChain:
             tx_hash = hashlib.sha256(b"tx" + issuer.encode() + size.to_bytes(8, "big")).digest()
             history.append({"size": size, "root": root.hex(), "block": number, "tx": tx_hash.hex()})
             self._save()
-            return self._facts(tx_hash, number)
+            return self._anchor_ref(tx_hash, number)
 
     @staticmethod
     def _check_anchor(
@@ -113,12 +112,12 @@ class MemoryChain:
             if not history:
                 return None
             entry = history[-1]
-            facts = self._facts(bytes.fromhex(entry["tx"]), entry["block"])
-            return ChainCheckpoint(entry["size"], bytes.fromhex(entry["root"]), facts)
+            anchor = self._anchor_ref(bytes.fromhex(entry["tx"]), entry["block"])
+            return ChainCheckpoint(entry["size"], bytes.fromhex(entry["root"]), anchor)
 
     def set_status(
         self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         with self._lock:
             self._maybe_fail()
             key = f"{issuer}:{leaf_hash.hex()}"
@@ -137,7 +136,7 @@ class MemoryChain:
             self.status_events.append({"key": key, "block": number, **self.statuses[key]})
             self._save()
             tx_hash = hashlib.sha256(b"status" + key.encode() + bytes([state])).digest()
-            return self._facts(tx_hash, number)
+            return self._anchor_ref(tx_hash, number)
 
     def _state(self, key: str) -> DocumentState:
         return DocumentState(self.statuses.get(key, {}).get("state", DocumentState.VALID))
@@ -243,8 +242,8 @@ class MemoryChain:
         self.timestamps.append(max(int(time.time()), self.timestamps[-1]))
         return number
 
-    def _facts(self, tx_hash: bytes, number: int) -> AnchorFacts:
-        return AnchorFacts(
+    def _anchor_ref(self, tx_hash: bytes, number: int) -> AnchorRef:
+        return AnchorRef(
             self._chain_id,
             self._registry,
             tx_hash,

@@ -12,17 +12,23 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from govchain_core import errors as core_errors
-from govchain_core.verify import AnchoredCheckpoint, AnchorTransaction, DocumentStatus, IssuerInfo
-from govchain_notary.anchorers.base import Anchorer
+from govchain_core.verify import (
+    AnchoredCheckpoint,
+    AnchorTransaction,
+    ChainReader,
+    DocumentStatus,
+    IssuerInfo,
+)
 from govchain_notary.errors import ChainError
 
 R = TypeVar("R")
 
 
 class AnchorerReader:
-    """A ``ChainReader`` over an ``Anchorer``; chain failures name ``url``."""
+    """A ``ChainReader`` over the anchorer's, which raises the notary's errors; chain
+    failures name ``url``."""
 
-    def __init__(self, anchorer: Anchorer, url: str | None) -> None:
+    def __init__(self, anchorer: ChainReader, url: str | None) -> None:
         self.anchorer = anchorer
         self.url = url
 

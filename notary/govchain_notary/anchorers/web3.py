@@ -1,7 +1,9 @@
 """The chain adapter over JSON-RPC with web3.py: any EVM node with the three registries.
 
 Works against the project's own node, a Besu QBFT network or any EVM chain.  Every
-web3/requests failure is converted here into ``ChainError``, so the anchoring
+web3/requests failure is converted here into a ``ChainError`` by its most specific
+match (``ChainUnavailableError`` for timeouts and refused connections,
+``TransactionRevertedError`` with the decoded reason for reverts), so the anchoring
 worker's retry-and-reconcile loop is the only error policy.  Nonces are kept per
 issuer account and re-read from the node (``pending``) after any failure; a
 transaction is final once its receipt exists (QBFT finality is one block).
@@ -15,17 +17,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from eth_utils.abi import event_abi_to_log_topic
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint
 
 from govchain_contracts import decode_error, load
+from govchain_core.receipt import AnchorRef
 from govchain_core.verify import (
     AnchoredCheckpoint,
     AnchorTransaction,
@@ -34,11 +38,15 @@ from govchain_core.verify import (
     DocumentStatus,
     IssuerInfo,
 )
-from govchain_notary.anchorers.base import ChainCheckpoint
-from govchain_notary.errors import ChainError, ConfigurationError, NotaryError
+from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
+from govchain_notary.errors import (
+    ChainError,
+    ChainUnavailableError,
+    ConfigurationError,
+    NotaryError,
+    TransactionRevertedError,
+)
 from govchain_notary.settings import Settings
-from govchain_notary.storage.repos import AnchorFacts
-from govchain_notary.storage.statuses import StatusChange
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,8 +60,38 @@ STATUS_CALLS = {
 }
 
 
+UNAVAILABLE = (
+    TimeExhausted,
+    TimeoutError,
+    ConnectionError,
+    requests.Timeout,
+    requests.ConnectionError,
+)
+"""Failures that say the node cannot be reached now (``chain_error`` maps them first)."""
+
+
+def chain_error(where: str, exc: Exception) -> ChainError:
+    """The notary's error for a failure of the node or of web3.py, by most specific match."""
+    message = f"{where}: {type(exc).__name__}: {exc}"
+    if isinstance(exc, UNAVAILABLE):
+        return ChainUnavailableError(message)
+    if isinstance(exc, ContractLogicError):
+        return TransactionRevertedError(message, revert_reason(exc))
+    return ChainError(message)
+
+
+def revert_reason(exc: Exception) -> str:
+    """The govchain contract error in a revert's data (name and arguments), else the
+    node's message."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, str):
+        data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else None
+    decoded = decode_error(data) if isinstance(data, bytes) else None
+    return str(decoded or getattr(exc, "message", None) or exc)
+
+
 def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Convert any failure of the node or of web3.py into ``ChainError``."""
+    """Convert any failure of the node or of web3.py into a ``ChainError`` (``chain_error``)."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -62,7 +100,7 @@ def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
         except NotaryError:
             raise
         except Exception as exc:
-            raise ChainError(f"{method.__name__}: {type(exc).__name__}: {exc}") from exc
+            raise chain_error(method.__name__, exc) from exc
 
     return wrapper
 
@@ -134,20 +172,20 @@ class Web3Chain:
     @chain_errors
     def anchor(
         self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         call = self.anchors.functions.anchor(size, root, prev_size, list(proof))
         return self._transact(issuer, call)
 
     @chain_errors
     def set_status(
         self, issuer: str, leaf_hash: bytes, state: DocumentState, superseded_by: bytes | None
-    ) -> AnchorFacts:
+    ) -> AnchorRef:
         function = getattr(self.statuses.functions, STATUS_CALLS[state])
         if state is DocumentState.SUPERSEDED:
             return self._transact(issuer, function(leaf_hash, superseded_by or ZERO32, 0))
         return self._transact(issuer, function(leaf_hash, 0))
 
-    def _transact(self, issuer: str, call: Any) -> AnchorFacts:
+    def _transact(self, issuer: str, call: Any) -> AnchorRef:
         account = self.accounts.get(issuer)
         if account is None:
             raise ChainError(f"no signing key for issuer {issuer}")
@@ -178,26 +216,24 @@ class Web3Chain:
             raise
         if receipt["status"] != 1:
             why = self._why(call, account.address, int(receipt["blockNumber"]))
-            raise ChainError(f"transaction 0x{bytes(tx_hash).hex()} reverted{why}")
-        return self._facts(bytes(tx_hash), int(receipt["blockNumber"]))
+            raise TransactionRevertedError(
+                f"transaction 0x{bytes(tx_hash).hex()} reverted{': ' + why if why else ''}", why
+            )
+        return self._anchor_ref(bytes(tx_hash), int(receipt["blockNumber"]))
 
-    def _why(self, call: Any, sender: str, block_number: int) -> str:
-        """Replay a reverted call to name the contract error, for the log: as its sender
-        (the registries decide by ``msg.sender``; without ``from`` the replay reverts
-        for another reason) on the state of the block it reverted in."""
+    def _why(self, call: Any, sender: str, block_number: int) -> str | None:
+        """Replay a reverted call to name the contract error: as its sender (the
+        registries decide by ``msg.sender``; without ``from`` the replay reverts for
+        another reason) on the state of the block it reverted in."""
         try:
             call.call({"from": sender}, block_identifier=block_number)
         except Exception as exc:
-            data = getattr(exc, "data", None)
-            if isinstance(data, str):
-                data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else None
-            decoded = decode_error(data) if isinstance(data, bytes) else None
-            return f": {decoded or exc}"
-        return ""
+            return revert_reason(exc)
+        return None
 
-    def _facts(self, tx_hash: bytes, block_number: int) -> AnchorFacts:
+    def _anchor_ref(self, tx_hash: bytes, block_number: int) -> AnchorRef:
         block = self.web3.eth.get_block(block_number)
-        return AnchorFacts(
+        return AnchorRef(
             self.chain_id(),
             self.registry,
             tx_hash,
@@ -216,10 +252,10 @@ class Web3Chain:
         if size == 0:
             return None
         return ChainCheckpoint(
-            int(size), bytes(root), self._anchored_facts(issuer, size, int(block_number))
+            int(size), bytes(root), self._anchored_ref(issuer, size, int(block_number))
         )
 
-    def _anchored_facts(self, issuer: str, size: int, block_number: int) -> AnchorFacts:
+    def _anchored_ref(self, issuer: str, size: int, block_number: int) -> AnchorRef:
         """Find the transaction that anchored ``(issuer, size)`` through its event."""
         logs = self.anchors.events.Anchored().get_logs(
             from_block=block_number,
@@ -228,7 +264,7 @@ class Web3Chain:
         )
         if not logs:
             raise ChainError(f"no Anchored event for {issuer} size {size} in {block_number}")
-        return self._facts(bytes(logs[0]["transactionHash"]), block_number)
+        return self._anchor_ref(bytes(logs[0]["transactionHash"]), block_number)
 
     @chain_errors
     def list_issuers(self) -> list[IssuerInfo]:

@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import replace
 
 from govchain_core.log import MemoryNodeStore
+from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError, StorageError
 from govchain_notary.storage.repos import (
     ANCHORED,
-    AnchorFacts,
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
@@ -119,20 +119,11 @@ class MemoryStore:
         with self._lock:
             self._checkpoints.setdefault((checkpoint.issuer, checkpoint.size), checkpoint)
 
-    def mark_anchored(self, issuer: str, size: int, facts: AnchorFacts) -> None:
+    def mark_anchored(self, issuer: str, size: int, anchor: AnchorRef) -> None:
         with self._lock:
             current = self._checkpoints.get((issuer, size))
             if current is not None:
-                self._checkpoints[(issuer, size)] = replace(
-                    current,
-                    state=ANCHORED,
-                    chain_id=facts.chain_id,
-                    registry=facts.registry,
-                    tx_hash=facts.tx_hash,
-                    block_number=facts.block_number,
-                    block_hash=facts.block_hash,
-                    timestamp=facts.timestamp,
-                )
+                self._checkpoints[(issuer, size)] = replace(current, state=ANCHORED, anchor=anchor)
 
     def checkpoint(self, issuer: str, size: int) -> CheckpointRecord | None:
         with self._lock:

@@ -12,7 +12,9 @@ from itertools import repeat
 from typing import NamedTuple, Protocol
 
 from govchain_core.log import Node, NodeStore
-from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_core.merkle import leaf_hash
+from govchain_core.receipt import AnchorRef
+from govchain_notary.leaves import leaf_record
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
 PREPARED = "prepared"
@@ -88,15 +90,8 @@ class SubmissionRecord(NamedTuple):
 def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
     """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
     log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at, text = row
-    canonical = leaf_json(
-        kind,
-        "sha256:" + digest.hex(),
-        salt,
-        issuer,
-        meta="sha256:" + meta.hex() if meta is not None else None,
-        device=device,
-        seq=seq,
-    )
+    record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
+    canonical = record.canonical_bytes()
     if legacy_id is None:
         assert tag is not None, "a row without tag keeps its legacy receipt id"
         legacy_id = receipt_id(log_index, tag)
@@ -106,8 +101,8 @@ def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecor
         log_index,
         "sha256:" + digest.hex(),
         kind,
-        canonical,
-        leaf_hash_of(canonical),
+        canonical.decode("ascii"),
+        leaf_hash(canonical),
         client_id,
         created_at,
         text,
@@ -215,24 +210,8 @@ class CheckpointRecord:
     prev_size: int
     state: str
     created_at: int
-    chain_id: int | None = None
-    registry: str | None = None
-    tx_hash: bytes | None = None
-    block_number: int | None = None
-    block_hash: bytes | None = None
-    timestamp: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorFacts:
-    """Where a checkpoint landed on chain."""
-
-    chain_id: int
-    registry: str
-    tx_hash: bytes
-    block_number: int
-    block_hash: bytes
-    timestamp: int
+    anchor: AnchorRef | None = None
+    """Where it was anchored; None while only prepared."""
 
 
 class ClientStore(Protocol):
@@ -276,7 +255,7 @@ class CheckpointStore(Protocol):
         """Record a checkpoint before its anchor transaction is sent (idempotent)."""
         ...
 
-    def mark_anchored(self, issuer: str, size: int, facts: AnchorFacts) -> None: ...
+    def mark_anchored(self, issuer: str, size: int, anchor: AnchorRef) -> None: ...
 
     def checkpoint(self, issuer: str, size: int) -> CheckpointRecord | None: ...
 

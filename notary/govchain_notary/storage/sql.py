@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from govchain_core.log import Node, NodeKey
 from govchain_core.merkle import merkle_root
+from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
 from govchain_notary.storage.models import (
@@ -43,7 +44,6 @@ from govchain_notary.storage.models import (
 from govchain_notary.storage.repos import (
     ANCHORED,
     LEAF_COLUMNS,
-    AnchorFacts,
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
@@ -369,15 +369,15 @@ class SqlStore:
             if exists is None:
                 connection.execute(insert(checkpoints), _checkpoint_row(checkpoint))
 
-    def mark_anchored(self, issuer: str, size: int, facts: AnchorFacts) -> None:
+    def mark_anchored(self, issuer: str, size: int, anchor: AnchorRef) -> None:
         values = {
             "state": ANCHORED,
-            "chain_id": facts.chain_id,
-            "registry_address": facts.registry,
-            "tx_hash": facts.tx_hash,
-            "block_number": facts.block_number,
-            "block_hash": facts.block_hash,
-            "timestamp": facts.timestamp,
+            "chain_id": anchor.chain_id,
+            "registry_address": anchor.registry,
+            "tx_hash": anchor.tx_hash,
+            "block_number": anchor.block_number,
+            "block_hash": anchor.block_hash,
+            "timestamp": anchor.timestamp,
         }
         with self.engine.begin() as connection:
             connection.execute(
@@ -509,15 +509,29 @@ def _idempotency_row(record: IdempotencyRecord) -> dict[str, Any]:
 
 
 def _checkpoint_row(record: CheckpointRecord) -> dict[str, Any]:
-    row = {name: getattr(record, name) for name in CheckpointRecord.__slots__}
-    row["registry_address"] = row.pop("registry")
-    return row
+    """A prepared checkpoint's row (its anchor columns stay NULL until ``mark_anchored``)."""
+    assert record.anchor is None, "a checkpoint is prepared before it is anchored"
+    return {
+        "issuer": record.issuer,
+        "size": record.size,
+        "root": record.root,
+        "prev_size": record.prev_size,
+        "state": record.state,
+        "created_at": record.created_at,
+    }
 
 
 def _checkpoint(row: Any) -> CheckpointRecord:
-    def optional_bytes(value: Any) -> bytes | None:
-        return bytes(value) if value is not None else None
-
+    anchor = None
+    if row[8] is not None:
+        anchor = AnchorRef(
+            chain_id=int(row[6]),
+            registry=row[7],
+            tx_hash=bytes(row[8]),
+            block_number=int(row[9]),
+            block_hash=bytes(row[10]),
+            timestamp=int(row[11]),
+        )
     return CheckpointRecord(
         issuer=row[0],
         size=int(row[1]),
@@ -525,10 +539,5 @@ def _checkpoint(row: Any) -> CheckpointRecord:
         prev_size=int(row[3]),
         state=row[4],
         created_at=int(row[5]),
-        chain_id=row[6],
-        registry=row[7],
-        tx_hash=optional_bytes(row[8]),
-        block_number=row[9],
-        block_hash=optional_bytes(row[10]),
-        timestamp=row[11],
+        anchor=anchor,
     )

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from govchain_core.verify import DocumentState, DocumentStatus
+from govchain_notary.anchorers.base import StatusChange
 
 END_OF_BLOCK = 2**31 - 1
 """Log index of a status read back after a transaction: after every log of its block."""
@@ -37,25 +37,6 @@ NEVER_CHANGED = DocumentStatus(DocumentState.VALID)
 
 StatusKey = tuple[str, bytes]
 """``(issuer address, leaf hash)``, as the StatusRegistry keys a status."""
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """One status change on chain: a ``StatusChanged`` event, or a status read back."""
-
-    issuer: str
-    leaf_hash: bytes
-    status: DocumentStatus
-    block_number: int
-    log_index: int
-
-    @property
-    def key(self) -> StatusKey:
-        return (self.issuer, self.leaf_hash)
-
-    @property
-    def position(self) -> tuple[int, int]:
-        return (self.block_number, self.log_index)
 
 
 class StatusSync(NamedTuple):

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, select, text
 
 from govchain_core.verify import DocumentState, DocumentStatus
+from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.storage.models import DocumentStatusRow, StatusSyncRow, table
 from govchain_notary.storage.statuses import (
-    StatusChange,
     StatusKey,
     StatusSync,
     newest_changes,

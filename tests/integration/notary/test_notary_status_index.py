@@ -10,11 +10,11 @@ from alembic import command
 from sqlalchemy import inspect
 
 from govchain_core.verify import DocumentState, DocumentStatus
+from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.storage.engine import alembic_config, make_engine, migrate
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
     MemoryStatusIndex,
-    StatusChange,
     StatusIndexStore,
     StatusSync,
 )

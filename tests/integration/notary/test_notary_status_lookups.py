@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from govchain_core.verify import DocumentState
+from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.anchorers.memory import MemoryChain
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
-from govchain_notary.storage.statuses import StatusChange
 from tests.integration.notary.conftest import ISSUER, Api, make_api
 from tests.support.consortium_processes import wait_until
 

@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 
 from govchain_core.verify import DocumentState
 from govchain_node.keys import load_dev_accounts
+from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from govchain_notary.devchain import deploy_registries, write_keystore
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
-from govchain_notary.storage.statuses import StatusChange
 from tests.support.consortium_processes import wait_until
 from tests.support.node_process import NodeProcess, start_node_process
 

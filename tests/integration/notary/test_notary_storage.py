@@ -15,6 +15,7 @@ from sqlalchemy import Connection, column, insert, inspect, select, table, text
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import LeafRecord, leaf_from_object
 from govchain_core.log import MerkleLog
+from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError, StorageError
 from govchain_notary.storage.engine import alembic_config, make_engine, migrate
 from govchain_notary.storage.memory import MemoryStore
@@ -23,7 +24,6 @@ from govchain_notary.storage.repos import (
     ANCHORED,
     LEAF_COLUMNS,
     PREPARED,
-    AnchorFacts,
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
@@ -255,7 +255,7 @@ def _checkpoint(size: int, prev: int = 0) -> CheckpointRecord:
     return CheckpointRecord(ISSUER, size, bytes([size % 256]) * 32, prev, PREPARED, 7)
 
 
-FACTS = AnchorFacts(1337, "0x" + "a5" * 20, b"\x01" * 32, 9, b"\x02" * 32, 1_700_000_000)
+FACTS = AnchorRef(1337, "0x" + "a5" * 20, b"\x01" * 32, 9, b"\x02" * 32, 1_700_000_000)
 
 
 def test_checkpoint_lifecycle(store: Store) -> None:
@@ -269,8 +269,7 @@ def test_checkpoint_lifecycle(store: Store) -> None:
     store.prepare_checkpoint(_checkpoint(12, 10))
     latest = store.latest_anchored(ISSUER)
     assert latest is not None
-    assert (latest.size, latest.state, latest.tx_hash) == (10, ANCHORED, FACTS.tx_hash)
-    assert latest.block_hash == FACTS.block_hash
+    assert (latest.size, latest.state, latest.anchor) == (10, ANCHORED, FACTS)
     covering = store.covering_checkpoint(ISSUER, 4)
     assert covering is not None
     assert covering.size == 10

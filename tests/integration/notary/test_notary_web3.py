@@ -22,7 +22,7 @@ from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.errors import ChainError
+from govchain_notary.errors import ChainError, TransactionRevertedError
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from tests.support.notary_chain import web3_notary_settings
@@ -136,7 +136,7 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         worker.reconcile(issuer)
         recorded = store.latest_anchored(issuer)
         assert recorded is not None
-        assert (recorded.size, recorded.state, recorded.tx_hash) == (size, ANCHORED, facts.tx_hash)
+        assert (recorded.size, recorded.state, recorded.anchor) == (size, ANCHORED, facts)
         assert worker.anchor_once(issuer) is None  # nothing is anchored twice
 
 
@@ -193,8 +193,9 @@ def test_a_reverted_transaction_is_logged_with_the_contract_s_reason(chain: Chai
     with pytest.raises(ChainError, match="InvalidSupersedingLeaf"):
         web3_chain.set_status(issuer, leaf, DocumentState.SUPERSEDED, leaf)
     web3_chain.anchor(issuer, 1, b"\x01" * 32, 0, [])
-    with pytest.raises(ChainError, match="PrevSizeMismatch"):  # a resend after a crash
+    with pytest.raises(TransactionRevertedError) as reverted:  # a resend after a crash
         web3_chain.anchor(issuer, 2, b"\x02" * 32, 0, [])
+    assert (reverted.value.reason or "").startswith("('PrevSizeMismatch'")
     older, newer = b"\x43" * 32, b"\x44" * 32
     web3_chain.set_status(issuer, newer, DocumentState.REVOKED, None)
     with pytest.raises(ChainError, match="SuccessorNotCurrent"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from govchain_notary.errors import ConfigurationError
-from govchain_notary.log_store import IssuerLock
 from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.writer_lock import IssuerLock
 
 ISSUERS = ["0x" + "d0" * 20]
 

@@ -108,7 +108,7 @@ def test_recovery_records_an_anchor_that_landed_before_the_crash() -> None:
     recovered = h.store.latest_anchored(ISSUER)
     assert recovered is not None
     assert (recovered.size, recovered.state) == (10, ANCHORED)
-    assert recovered.tx_hash is not None
+    assert recovered.anchor is not None
     # Nothing is anchored twice: the worker has nothing left to do.
     assert restarted.worker.anchor_once(ISSUER) is None
     assert len(h.chain.anchors[ISSUER]) == 2

@@ -1,4 +1,4 @@
-"""The fast leaf template must give exactly the core's RFC 8785 bytes."""
+"""The notary's leaves are the core's: its bulk hasher splices into the core's bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import KINDS, LeafRecord, leaf_from_object
-from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_notary.leaves import plain_leaf_hasher
 from govchain_notary.receipt_ids import parse_receipt_id, receipt_ids
 from govchain_notary.storage.repos import LeafBlock, submission_of
 from govchain_notary.submissions import item, prepare_leaves
@@ -19,40 +19,19 @@ addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 devices = st.text(alphabet=[chr(c) for c in range(0x21, 0x7F)], min_size=1, max_size=128)
 
 
+# Issuers with long runs of one digit try to collide with the hasher's sample marks.
+issuers = addresses | st.sampled_from(["0x" + "9" * 40, "0x" + "a" * 40, "0x" + "8" * 8 + "9" * 32])
+
+
 @given(
     kind=st.sampled_from(KINDS),
     digest=hex64,
     salt=st.binary(min_size=16, max_size=16),
-    issuer=addresses,
-    meta=st.none() | hex64,
-    iot=st.none() | st.tuples(devices, st.integers(0, 2**53 - 1)),
-    supersedes=st.none() | st.binary(min_size=32, max_size=32),
+    issuer=issuers,
 )
-def test_template_matches_core(
-    kind: str,
-    digest: str,
-    salt: bytes,
-    issuer: str,
-    meta: str | None,
-    iot: tuple[str, int] | None,
-    supersedes: bytes | None,
-) -> None:
-    device, seq = iot if iot else (None, None)
-    record = LeafRecord(
-        kind=kind,
-        digest=parse_digest(digest),
-        salt=salt,
-        issuer=issuer,
-        meta=parse_digest(meta) if meta else None,
-        device=device,
-        seq=seq,
-        supersedes=supersedes,
-    )
-    fast = leaf_json(
-        kind, digest, salt, issuer, meta=meta, device=device, seq=seq, supersedes=supersedes
-    )
-    assert fast.encode() == record.canonical_bytes()
-    assert leaf_hash_of(fast) == record.leaf_hash()
+def test_plain_hasher_matches_core(kind: str, digest: str, salt: bytes, issuer: str) -> None:
+    record = LeafRecord(kind=kind, digest=parse_digest(digest), salt=salt, issuer=issuer)
+    assert plain_leaf_hasher(kind, issuer)(digest[7:], salt.hex()) == record.leaf_hash()
 
 
 @given(

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from govchain_core.verify import DocumentState, DocumentStatus
+from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.anchorers.memory import MemoryChain
 from govchain_notary.errors import ChainError
 from govchain_notary.status_follower import MAX_SPAN, StatusFollower
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
     MemoryStatusIndex,
-    StatusChange,
     StatusSync,
 )
 

@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from govchain_notary.leaves import leaf_hash_of, leaf_json
+from govchain_core.merkle import leaf_hash
+from govchain_notary.leaves import leaf_record
 
 revision = "0002"
 down_revision = "0001"
@@ -146,15 +147,15 @@ def _compact(row: Any) -> dict[str, Any]:
 
 def _expanded(row: Any) -> dict[str, Any]:
     """A ``leaves`` row as a ``submissions`` row, with its leaf JSON and hash rebuilt."""
-    canonical = leaf_json(
+    canonical = leaf_record(
         row.kind,
-        "sha256:" + bytes(row.digest).hex(),
+        bytes(row.digest),
         bytes(row.salt),
         row.issuer,
-        meta="sha256:" + bytes(row.meta).hex() if row.meta is not None else None,
+        meta=bytes(row.meta) if row.meta is not None else None,
         device=row.device,
         seq=row.seq,
-    )
+    ).canonical_bytes()
     receipt_id = row.legacy_id or f"{row.log_index:016x}{bytes(row.tag).hex()}"
     return {
         "receipt_id": receipt_id,
@@ -162,8 +163,8 @@ def _expanded(row: Any) -> dict[str, Any]:
         "log_index": row.log_index,
         "digest": "sha256:" + bytes(row.digest).hex(),
         "kind": row.kind,
-        "leaf_json": canonical,
-        "leaf_hash": leaf_hash_of(canonical),
+        "leaf_json": canonical.decode("ascii"),
+        "leaf_hash": leaf_hash(canonical),
         "client_id": row.client_id,
         "created_at": row.created_at,
     }
