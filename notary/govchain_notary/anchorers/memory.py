@@ -162,6 +162,10 @@ class MemoryChain:
     def status_registry(self) -> str:
         return self._status_registry
 
+    def head_block_number(self) -> int:
+        """The core ``ChainReader``'s name for :meth:`head`."""
+        return self.head()
+
     def head(self) -> int:
         with self._lock:
             self._maybe_fail()

@@ -53,7 +53,7 @@ class AnchorerReader:
         return self._read(lambda: self.anchorer.block_hash(number))
 
     def head_block_number(self) -> int:
-        return self._read(self.anchorer.head)
+        return self._read(self.anchorer.head_block_number)
 
     def anchor_transaction(self, tx_hash: bytes) -> AnchorTransaction | None:
         return self._read(lambda: self.anchorer.anchor_transaction(tx_hash))

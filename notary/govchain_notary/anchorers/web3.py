@@ -339,6 +339,10 @@ class Web3Chain:
         return str(self.statuses.address).lower()
 
     @chain_errors
+    def head_block_number(self) -> int:
+        """The core ``ChainReader``'s name for :meth:`head`."""
+        return self.head()
+
     def head(self) -> int:
         return int(self.web3.eth.block_number)
 
