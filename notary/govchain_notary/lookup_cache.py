@@ -10,10 +10,12 @@ such changes are rare, and the cache does not know which digest a leaf hash
 belongs to.  The ttl so only bounds what no invalidation reaches (a receipt that
 another notary replica on the same database added for the digest) and how old
 the answer's ``status_as_of`` may get.  A digest still asked for in the second
-half of its life is refreshed ahead, once, in the background (``lookup``), and is
-served while that refresh runs, up to ``3 × ttl`` old: hot digests never make a
-client wait for the database.  The web verifier reads the status from a node
-itself, so the lookup's status is a convenience.
+half of its life is refreshed ahead, once: ``lookup`` hands the refresh to exactly
+one caller, who must run it, and the entry is served while that refresh runs, up to
+``3 × ttl`` old: hot digests never make a client wait for the database.  A refresh
+(or a miss) that read the database before an invalidation does not store its answer
+(``token``/``put``): an invalidation is never undone by a read that started earlier.
+The web verifier reads the status from a node itself, so the lookup's status is a convenience.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ class LookupCache:
         # digest -> (expires, refresh from, body); refresh-from is +inf once claimed
         self._entries: OrderedDict[str, tuple[float, float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
+        self._invalidations = 0  # forget and clear calls so far
 
-    def get(self, digest: str) -> bytes | None:
-        return self.lookup(digest)[0]
+    def token(self) -> int:
+        """Take before reading the database; ``put`` drops the answer if an
+        invalidation happened since."""
+        with self._lock:
+            return self._invalidations
 
     def lookup(self, digest: str) -> tuple[bytes | None, bool]:
         """The cached body, and whether the caller should refresh it (said only once)."""
@@ -57,11 +63,13 @@ class LookupCache:
                 return body, True
             return body, False
 
-    def put(self, digest: str, body: bytes) -> None:
+    def put(self, digest: str, body: bytes, token: int | None = None) -> None:
         if self.ttl <= 0:
             return
         now = self.clock()
         with self._lock:
+            if token is not None and token != self._invalidations:
+                return
             self._entries[digest] = (now + self.ttl, now + self.ttl / 2, body)
             self._entries.move_to_end(digest)
             while len(self._entries) > self.capacity:
@@ -69,10 +77,12 @@ class LookupCache:
 
     def clear(self) -> None:
         with self._lock:
+            self._invalidations += 1
             self._entries.clear()
 
     def forget(self, digests: Iterable[str]) -> None:
         with self._lock:
+            self._invalidations += 1
             if not self._entries:
                 return
             for digest in self._entries.keys() & set(digests):

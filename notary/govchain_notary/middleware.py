@@ -12,7 +12,6 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govchain_notary.errors import PROBLEM_BASE
-from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
 
 
@@ -226,8 +225,8 @@ class CachedLookups:
         if not path.startswith(self.PREFIX):
             return None
         digest = path[len(self.PREFIX) :]
-        lookups: LookupCache = self.service.lookups
-        body, refresh = lookups.lookup(digest)
+        cached: tuple[bytes | None, bool] = self.service.cached_lookup(digest)
+        body, refresh = cached
         if body is None:
             return None
         if refresh:

@@ -262,29 +262,42 @@ class NotaryService:
         checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
         return receipt_view(self.store, submission, checkpoint)
 
+    def cached_lookup(self, digest: str) -> tuple[bytes | None, bool]:
+        """The cached lookup answer (None on a miss), and whether the caller must now
+        run ``refresh_lookup``: the one place the lookup cache is read.  A due refresh
+        is said to one caller only, so that caller must run it."""
+        return self.lookups.lookup(digest)
+
     def lookup_json(self, digest: str) -> bytes:
         """The lookup answer as JSON bytes, from the cache when it is complete and fresh.
 
         Misses are single-flight per digest: concurrent requests for the same digest
         wait for one computation instead of each asking the database and the chain."""
-        cached = self.lookups.get(digest)
+        cached, refresh = self.cached_lookup(digest)
+        if refresh:  # this caller holds the refresh: it answers with the new body
+            return self._fresh_lookup_json(digest)
         if cached is not None:
             return cached
         with self._flight_lock:
             flight = self._flights.setdefault(digest, threading.Lock())
         with flight:
-            cached = self.lookups.get(digest)
             try:
-                return cached if cached is not None else self._fresh_lookup_json(digest)
+                cached, refresh = self.cached_lookup(digest)
+                return (
+                    cached
+                    if cached is not None and not refresh
+                    else self._fresh_lookup_json(digest)
+                )
             finally:
                 with self._flight_lock:
                     self._flights.pop(digest, None)
 
     def _fresh_lookup_json(self, digest: str) -> bytes:
+        token = self.lookups.token()
         answer = self.lookup(digest)
         body = json.dumps(answer, separators=(",", ":")).encode()
         if all(entry["status"] == ANCHORED for entry in answer["receipts"]):
-            self.lookups.put(digest, body)
+            self.lookups.put(digest, body, token)
         else:
             self.lookups.forget([digest])
         return body

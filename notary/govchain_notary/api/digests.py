@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, cast
 
 import anyio.to_thread
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Response
 
 from govchain_notary.api.bodies import JsonBodyRoute
 from govchain_notary.api.deps import ApiClient, PublicRead, Service
@@ -122,6 +122,7 @@ def _submit_answer(
 async def lookup_digest(
     digest: Annotated[str, Path(pattern=DIGEST_PATTERN, examples=[EXAMPLE_DIGEST])],
     service: Service,
+    background: BackgroundTasks,
 ) -> Response:
     """Public: used by the web verifier.  The document itself never leaves the user.
 
@@ -130,7 +131,9 @@ async def lookup_digest(
     on chain by anyone else within about one block period; ``status_as_of`` tells up
     to which block the index is complete and when it last reached the chain's head.
     ``POST /v1/verify`` reads the status from the chain itself."""
-    body = service.lookups.get(digest)
+    body, refresh = service.cached_lookup(digest)
+    if refresh:  # served now, refreshed after the response on a worker thread
+        background.add_task(service.refresh_lookup, digest)
     if body is None and service.local_reads:
         # A miss on the embedded SQLite is about 1.5 ms of local reads: done on the
         # event loop, it is served 35-50 % faster than through a thread hop, whose

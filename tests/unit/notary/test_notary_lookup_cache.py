@@ -26,7 +26,7 @@ def test_entries_expire_and_are_refreshed_ahead_once() -> None:
     clock.now += 20
     assert cache.lookup("d") == (None, False)  # the refresh never came: gone
     cache.put("d", b"new")
-    assert cache.get("d") == b"new"
+    assert cache.lookup("d")[0] == b"new"
 
 
 def test_an_expired_entry_nobody_refreshes_is_a_miss() -> None:
@@ -41,13 +41,23 @@ def test_forget_and_capacity() -> None:
     cache = LookupCache(ttl=10, capacity=2, clock=Clock())
     for digest in ("a", "b", "c"):
         cache.put(digest, digest.encode())
-    assert cache.get("a") is None
+    assert cache.lookup("a")[0] is None
     cache.forget(["b", "x"])
-    assert cache.get("b") is None
-    assert cache.get("c") == b"c"
+    assert cache.lookup("b")[0] is None
+    assert cache.lookup("c")[0] == b"c"
 
 
 def test_zero_ttl_disables_the_cache() -> None:
     cache = LookupCache(ttl=0, clock=Clock())
     cache.put("d", b"body")
-    assert cache.get("d") is None
+    assert cache.lookup("d")[0] is None
+
+
+def test_an_answer_read_before_an_invalidation_is_not_stored() -> None:
+    cache = LookupCache(ttl=10, clock=Clock())
+    token = cache.token()
+    cache.forget(["d"])  # e.g. a status change while the answer was being read
+    cache.put("d", b"stale", token)
+    assert cache.lookup("d") == (None, False)
+    cache.put("d", b"fresh", cache.token())
+    assert cache.lookup("d") == (b"fresh", False)
