@@ -65,7 +65,7 @@ from govchain_node.config import NodeConfig
 from govchain_node.consensus.consortium import NODE_CONFIG_FILE, Consortium, NodeEntry
 from govchain_node.keys import load_dev_accounts
 from govchain_node.p2p.settings import read_node_toml
-from govchain_notary.devchain import deploy_registries, web3_for
+from govchain_notary.devchain import deploy_dev_registries, web3_for
 from tests.support.node_contracts import anchor_like
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
@@ -183,7 +183,7 @@ async def wait_for_height(urls: Sequence[str], height: int, timeout: float) -> N
 def register_issuers(rpc_url: str, member_key: bytes, senders: Sequence[LocalAccount]) -> str:
     """Deploy the registries with ``member_key`` as sole member, register every sender as
     an issuer (a sole member's proposal executes at once); the AnchorRegistry address."""
-    registries = deploy_registries(rpc_url, member_key, senders[0].address)
+    registries = deploy_dev_registries(rpc_url, member_key, senders[0].address)
     web3 = web3_for(rpc_url)
     member: LocalAccount = EthAccount.from_key(member_key)
     registry: Any = web3.eth.contract(

@@ -40,7 +40,7 @@ from govchain_contracts import load
 from govchain_core.log import MerkleLog
 from govchain_node.keys import load_dev_accounts
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, web3_for, write_keystore
+from govchain_notary.devchain import deploy_dev_registries, web3_for, write_keystore
 from govchain_notary.settings import DEV_ISSUER
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
@@ -60,7 +60,7 @@ def chain_environment(data_dir: Path, rpc_url: str) -> tuple[dict[str, str], str
     """Deploy the registries on the node; the notary's settings and issuer address."""
     key = load_dev_accounts(data_dir / "node")[0].private_key
     issuer = write_keystore(data_dir / "issuer.json", key, "dev-password")
-    registries = deploy_registries(rpc_url, key, issuer)
+    registries = deploy_dev_registries(rpc_url, key, issuer)
     env = {
         "GOVCHAIN_NOTARY_CHAIN": "web3",
         "GOVCHAIN_NOTARY_RPC_URL": rpc_url,
@@ -356,7 +356,7 @@ def naive_peer(seconds: float) -> float | None:
     try:
         key = bytes.fromhex(HARDHAT_KEYS[0].removeprefix("0x"))
         account: LocalAccount = Account.from_key(key)
-        registries = deploy_registries(node.rpc_url, key, account.address.lower())
+        registries = deploy_dev_registries(node.rpc_url, key, account.address.lower())
         web3 = web3_for(node.rpc_url)
         anchors: Any = web3.eth.contract(
             address=Web3.to_checksum_address(registries.anchor),

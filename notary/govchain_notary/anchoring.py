@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 from govchain_core.log import MerkleLog
 from govchain_notary.anchorers.base import CheckpointWriter
-from govchain_notary.errors import ChainError, LogDivergedError
+from govchain_notary.errors import ChainAccessError, LogDivergedError
 from govchain_notary.storage.repos import PREPARED, CheckpointRecord, Store
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class AnchoringWorker:
         """Bring the local checkpoints in line with the registry's latest one."""
         try:
             on_chain = self.anchorer.latest(issuer)
-        except ChainError as exc:
+        except ChainAccessError as exc:
             logger.warning("cannot reconcile %s yet: %s", issuer, exc)
             return
         local = self.store.latest_anchored(issuer)

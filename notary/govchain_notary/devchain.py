@@ -20,7 +20,7 @@ from govchain_contracts.deploy import ContractSender
 from govchain_contracts.deploy import deploy_registries as deploy
 from govchain_contracts.deploy import web3_for as web3_for  # re-exported for the dev tools
 from govchain_contracts.errors import DeployError
-from govchain_notary.errors import ChainError
+from govchain_notary.errors import ChainAccessError
 
 DEV_ISSUER_NAME = "Dev issuer (govchain up)"
 DEV_ISSUER_AGS = "05315000"
@@ -42,7 +42,7 @@ class Registries:
         return cls(**json.loads(path.read_text()))
 
 
-def deploy_registries(rpc_url: str, member_key: bytes, issuer: str) -> Registries:
+def deploy_dev_registries(rpc_url: str, member_key: bytes, issuer: str) -> Registries:
     """Deploy the three registries with ``member_key`` as sole member; register ``issuer``."""
     member: LocalAccount = Account.from_key(member_key)
     sender = ContractSender(web3_for(rpc_url), member)
@@ -59,7 +59,7 @@ def deploy_registries(rpc_url: str, member_key: bytes, issuer: str) -> Registrie
             )
         )
     except DeployError as exc:
-        raise ChainError(f"dev chain set-up failed: {exc}") from exc
+        raise ChainAccessError(f"dev chain set-up failed: {exc}") from exc
     return Registries(
         anchor=deployment.anchor_registry,
         status=deployment.status_registry,

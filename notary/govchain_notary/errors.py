@@ -5,14 +5,15 @@ type, so ``problems`` renders every one the same way and no handler decides code
 
     NotaryError
     ├── ConfigurationError        settings refused at start-up (never reaches a client)
-    ├── StorageError              the database refused or lost a write
+    ├── StoreError                the database refused or lost a write
     │   ├── DuplicateError        a unique name or key is taken
     │   └── LogDivergedError      the chain holds a root the local log cannot reproduce
-    ├── ChainError                the chain adapter failed for another reason
+    ├── ChainAccessError          the notary could not write or read the chain (HTTP 502)
     │   ├── ChainUnavailableError the node is unreachable or did not answer in time
     │   └── TransactionRevertedError a transaction or call reverted; carries ``reason``
     ├── RequestError              a client's request is wrong: a precise 4xx
     │   ├── BadRequestError       400 malformed input (digest, receipt, parameter)
+    │   │   └── ClientGoneError   the client left before its body was complete (``api.bodies``)
     │   ├── UnauthenticatedError  401 missing, unknown or revoked API key
     │   ├── ForbiddenError        403 key lacks the scope for this action or kind
     │   ├── NotFoundError         404
@@ -53,28 +54,28 @@ class ConfigurationError(NotaryError):
     title = "Configuration error"
 
 
-class StorageError(NotaryError):
-    """The database refused or lost a write."""
+class StoreError(NotaryError):
+    """The notary's ``Store`` (its database) refused or lost a write."""
 
     slug = "storage"
     title = "Storage error"
 
 
-class DuplicateError(StorageError):
+class DuplicateError(StoreError):
     """A unique name or key is already taken."""
 
     slug = "duplicate"
     title = "Already exists"
 
 
-class LogDivergedError(StorageError):
+class LogDivergedError(StoreError):
     """An anchored root on chain differs from the local log's root at that size."""
 
     slug = "log-diverged"
     title = "Local log diverged from the anchored checkpoint"
 
 
-class ChainError(NotaryError):
+class ChainAccessError(NotaryError):
     """The chain adapter failed: node unreachable, transaction reverted, timeout."""
 
     status = 502
@@ -82,11 +83,11 @@ class ChainError(NotaryError):
     title = "Chain unavailable"
 
 
-class ChainUnavailableError(ChainError):
+class ChainUnavailableError(ChainAccessError):
     """The node is unreachable or did not answer (or confirm) in time: worth a retry."""
 
 
-class TransactionRevertedError(ChainError):
+class TransactionRevertedError(ChainAccessError):
     """A transaction or call reverted; ``reason`` is the decoded contract error (its
     name and arguments), or the node's message when it is not one of ours."""
 

@@ -28,7 +28,7 @@ from govchain_node.dev import DevNodeHandle, start_dev_node
 from govchain_node.keys import DEV_MNEMONIC, DEV_PATH, Account
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import Registries, deploy_registries, web3_for, write_keystore
+from govchain_notary.devchain import Registries, deploy_dev_registries, web3_for, write_keystore
 from govchain_notary.http_limits import BoundedHttpToolsProtocol
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from govchain_notary.storage.engine import make_engine, migrate
@@ -140,7 +140,7 @@ def _registries(path: Path, node: DevNodeHandle, key: bytes, issuer: str) -> Reg
         web3 = web3_for(node.rpc_url)
         if web3.eth.get_code(web3.to_checksum_address(saved.anchor)):
             return saved
-    registries = deploy_registries(node.rpc_url, key, issuer)
+    registries = deploy_dev_registries(node.rpc_url, key, issuer)
     registries.save(path)
     return registries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from govchain_node.dev import DevNodeHandle
-from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.devchain import deploy_dev_registries, write_keystore
 from govchain_notary.settings import IssuerSettings, Settings
 from govchain_notary.up import dev_chain_settings
 
@@ -21,7 +21,7 @@ def web3_notary_settings(node: DevNodeHandle, root: Path, **overrides: object) -
     key = node.dev_accounts[0].private_key
     keystore = root / "issuer.json"
     issuer = write_keystore(keystore, key, PASSWORD)
-    registries = deploy_registries(node.rpc_url, key, issuer)
+    registries = deploy_dev_registries(node.rpc_url, key, issuer)
     return dev_chain_settings(
         node,
         registries,

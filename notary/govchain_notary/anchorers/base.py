@@ -11,7 +11,7 @@ Each consumer depends on the smallest interface it needs:
 
 ``Anchorer`` is all of them, as the adapters (``memory``, ``web3``) implement it and
 the service composes them.  Adapters convert their own errors into
-``govchain_notary.errors.ChainError`` at this edge.
+``govchain_notary.errors.ChainAccessError`` at this edge.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class RegistryReader(Protocol):
 
 class Anchorer(CheckpointWriter, StatusWriter, StatusEvents, RegistryReader, ChainReader, Protocol):
     """Everything the notary asks of the chain: what an adapter implements.  Its
-    ``ChainReader`` raises the notary's ``ChainError`` (``verify_reader`` converts it)."""
+    ``ChainReader`` raises the notary's ``ChainAccessError`` (``verify_reader`` converts it)."""
 
     def list_issuers(self) -> list[IssuerInfo]:
         """Every issuer in the IssuerRegistry (the service lists them)."""

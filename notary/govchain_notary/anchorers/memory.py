@@ -33,13 +33,13 @@ from govchain_core.verify import (
     anchored_log,
 )
 from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
-from govchain_notary.errors import ChainError
+from govchain_notary.errors import ChainAccessError
 from govchain_notary.transitions import refusal, successor_refusal
 
 ALL_ROLES = sum(ROLE_BITS.values())
 
 
-class MemoryChain:
+class MemoryAnchorer:
     """An ``Anchorer`` over dictionaries; ``path`` makes it durable."""
 
     def __init__(
@@ -98,13 +98,13 @@ class MemoryChain:
     ) -> None:
         known = latest["size"] if latest else 0
         if prev_size != known or size <= known:
-            raise ChainError(f"anchor reverted: prevSize {prev_size} != latest {known}")
+            raise ChainAccessError(f"anchor reverted: prevSize {prev_size} != latest {known}")
         if latest is None:
             return
         try:
             verify_consistency(known, size, bytes.fromhex(latest["root"]), root, list(proof))
         except ProofError as exc:
-            raise ChainError(f"anchor reverted: inconsistent checkpoint: {exc}") from exc
+            raise ChainAccessError(f"anchor reverted: inconsistent checkpoint: {exc}") from exc
 
     def latest(self, issuer: str) -> ChainCheckpoint | None:
         with self._lock:
@@ -126,7 +126,7 @@ class MemoryChain:
                 later = self._state(f"{issuer}:{(superseded_by or b'').hex()}")
                 reason = successor_refusal(leaf_hash, superseded_by, later)
             if reason is not None:
-                raise ChainError(f"status change reverted: {reason}")
+                raise ChainAccessError(f"status change reverted: {reason}")
             number = self._mine()
             self.statuses[key] = {
                 "state": int(state),
@@ -238,7 +238,7 @@ class MemoryChain:
     def _maybe_fail(self) -> None:
         if self.fail_next:
             self.fail_next -= 1
-            raise ChainError("node unreachable (injected failure)")
+            raise ChainAccessError("node unreachable (injected failure)")
 
     def _mine(self) -> int:
         number = len(self.blocks)

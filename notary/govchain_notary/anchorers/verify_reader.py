@@ -1,6 +1,6 @@
 """The notary's ``Anchorer`` seen as a ``govchain_core.verify.ChainReader`` for ``/v1/verify``.
 
-The anchorer raises the notary's own ``ChainError`` (an HTTP 502 elsewhere); the
+The anchorer raises the notary's own ``ChainAccessError`` (an HTTP 502 elsewhere); the
 verifier needs the core's ``ChainError`` to report a step as ``error`` and the verdict
 as ``could_not_check`` with a 200.  This adapter converts at that edge and names the
 node's URL; it trusts the AnchorRegistry the notary anchors in.
@@ -19,7 +19,7 @@ from govchain_core.verify import (
     DocumentStatus,
     IssuerInfo,
 )
-from govchain_notary.errors import ChainError
+from govchain_notary.errors import ChainAccessError
 
 R = TypeVar("R")
 
@@ -35,7 +35,7 @@ class AnchorerReader:
     def _read(self, read: Callable[[], R]) -> R:
         try:
             return read()
-        except ChainError as exc:
+        except ChainAccessError as exc:
             error = core_errors.ChainError(str(exc))
             error.url = self.url
             raise error from exc

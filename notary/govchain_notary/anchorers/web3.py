@@ -1,7 +1,7 @@
 """The chain adapter over JSON-RPC with web3.py: any EVM node with the three registries.
 
 Works against the project's own node, a Besu QBFT network or any EVM chain.  Every
-web3/requests failure is converted here into a ``ChainError`` by its most specific
+web3/requests failure is converted here into a ``ChainAccessError`` by its most specific
 match (``ChainUnavailableError`` for timeouts and refused connections,
 ``TransactionRevertedError`` with the decoded reason for reverts), so the anchoring
 worker's retry-and-reconcile loop is the only error policy.  Nonces are kept per
@@ -40,7 +40,7 @@ from govchain_core.verify import (
 )
 from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
 from govchain_notary.errors import (
-    ChainError,
+    ChainAccessError,
     ChainUnavailableError,
     ConfigurationError,
     NotaryError,
@@ -70,14 +70,14 @@ UNAVAILABLE = (
 """Failures that say the node cannot be reached now (``chain_error`` maps them first)."""
 
 
-def chain_error(where: str, exc: Exception) -> ChainError:
+def chain_error(where: str, exc: Exception) -> ChainAccessError:
     """The notary's error for a failure of the node or of web3.py, by most specific match."""
     message = f"{where}: {type(exc).__name__}: {exc}"
     if isinstance(exc, UNAVAILABLE):
         return ChainUnavailableError(message)
     if isinstance(exc, ContractLogicError):
         return TransactionRevertedError(message, revert_reason(exc))
-    return ChainError(message)
+    return ChainAccessError(message)
 
 
 def revert_reason(exc: Exception) -> str:
@@ -91,7 +91,8 @@ def revert_reason(exc: Exception) -> str:
 
 
 def chain_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Convert any failure of the node or of web3.py into a ``ChainError`` (``chain_error``)."""
+    """Convert any failure of the node or of web3.py into a ``ChainAccessError``
+    (``chain_error``)."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -188,7 +189,7 @@ class Web3Chain:
     def _transact(self, issuer: str, call: Any) -> AnchorRef:
         account = self.accounts.get(issuer)
         if account is None:
-            raise ChainError(f"no signing key for issuer {issuer}")
+            raise ChainAccessError(f"no signing key for issuer {issuer}")
         with self._lock:
             nonce = self._nonces.get(issuer)
             if nonce is None:
@@ -263,7 +264,7 @@ class Web3Chain:
             argument_filters={"issuer": Web3.to_checksum_address(issuer), "size": size},
         )
         if not logs:
-            raise ChainError(f"no Anchored event for {issuer} size {size} in {block_number}")
+            raise ChainAccessError(f"no Anchored event for {issuer} size {size} in {block_number}")
         return self._anchor_ref(bytes(logs[0]["transactionHash"]), block_number)
 
     @chain_errors

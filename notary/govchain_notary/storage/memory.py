@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from govchain_core.log import MemoryNodeStore
 from govchain_core.receipt import AnchorRef
-from govchain_notary.errors import DuplicateError, StorageError
+from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.storage.repos import (
     ANCHORED,
     CheckpointRecord,
@@ -21,7 +21,7 @@ from govchain_notary.storage.repos import (
 )
 
 
-class MemoryStore:
+class MemoryNotaryStore:
     """Every repository in dictionaries, guarded by one lock."""
 
     def __init__(self) -> None:
@@ -81,10 +81,10 @@ class MemoryStore:
         if len(set(positions)) < len(positions) or any(
             position in self._by_position for position in positions
         ):
-            raise StorageError("a leaf violates a unique constraint")
+            raise StoreError("a leaf violates a unique constraint")
         for answer in batch.idempotency:
             if (answer.client_id, answer.key) in self._idempotency:
-                raise StorageError("idempotency key already stored")
+                raise StoreError("idempotency key already stored")
 
     def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None:
         with self._lock:

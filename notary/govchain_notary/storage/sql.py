@@ -332,7 +332,7 @@ class SqlStore:
         return self._one_submission(_LEAF_AT, issuer=issuer, log_index=log_index)
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
-        raw = digest_bytes(digest)
+        raw = stored_digest_bytes(digest)
         if raw is None:
             return []
         with self.engine.connect() as connection:
@@ -487,7 +487,7 @@ def _submission(row: Any) -> SubmissionRecord:
     return submission_of(stored, row[12])
 
 
-def digest_bytes(digest: str) -> bytes | None:
+def stored_digest_bytes(digest: str) -> bytes | None:
     """The 32 stored bytes of a ``sha256:<64 lower-case hex>`` digest; None otherwise."""
     if len(digest) != 71 or not digest.startswith("sha256:"):
         return None

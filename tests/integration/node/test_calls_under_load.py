@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from govchain_node.keys import load_dev_accounts
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.devchain import deploy_dev_registries, write_keystore
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from tests.support.node_process import NodeProcess, start_node_process
 
@@ -39,7 +39,7 @@ def notary_settings(node: NodeProcess, data_dir: Path, root: Path) -> Settings:
     key = load_dev_accounts(data_dir)[0].private_key
     keystore = root / "issuer.json"
     issuer = write_keystore(keystore, key, PASSWORD)
-    registries = deploy_registries(node.rpc_url, key, issuer)
+    registries = deploy_dev_registries(node.rpc_url, key, issuer)
     return load_settings(
         chain="web3",
         rpc_url=node.rpc_url,

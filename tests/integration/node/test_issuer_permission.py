@@ -18,7 +18,7 @@ from web3.types import TxParams, Wei
 
 from govchain_contracts import load
 from govchain_node.dev import DevNodeHandle, start_dev_node
-from govchain_notary.devchain import deploy_registries, web3_for
+from govchain_notary.devchain import deploy_dev_registries, web3_for
 
 NOT_AUTHORIZED = "not authorized"
 
@@ -53,7 +53,7 @@ def test_only_active_issuers_of_the_configured_registry_may_send(node: DevNodeHa
         send_from(web3, outsider_key, 0)
 
     member_key = node.dev_accounts[0].private_key
-    registries = deploy_registries(node.rpc_url, member_key, outsider)
+    registries = deploy_dev_registries(node.rpc_url, member_key, outsider)
     with pytest.raises(Web3RPCError, match=NOT_AUTHORIZED):
         send_from(web3, outsider_key, 0)  # registered, but the node does not know the registry
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from govchain_core.receipt_codec import receipt_from_object
 from govchain_core.verify import verify_receipt
-from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.auth import new_client
 from govchain_notary.receipt_ids import receipt_id
@@ -169,7 +169,7 @@ def _check_every_acknowledged_digest(process: NotaryProcess, load: Load) -> None
     size = 3000 if os.environ.get("GOVCHAIN_LONG") else 300
     sample = random.sample(list(load.acknowledged), min(size, len(load.acknowledged)))
     process.start()
-    chain = MemoryChain(path=process.data_dir / "dev-chain.json", issuers=[DEV_ISSUER])
+    chain = MemoryAnchorer(path=process.data_dir / "dev-chain.json", issuers=[DEV_ISSUER])
     with httpx.Client(base_url=process.url, timeout=10) as client:
         for receipt_id in sample:
             view = client.get(f"/v1/receipts/{receipt_id}").json()

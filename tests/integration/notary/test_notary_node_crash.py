@@ -24,7 +24,7 @@ from govchain_node.keys import load_dev_accounts
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.devchain import deploy_dev_registries, write_keystore
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
 from tests.integration.notary.test_notary_crash import (
@@ -90,7 +90,7 @@ def system(tmp_path: Path) -> Iterator[tuple[NodeProcess, NotaryProcess, str, We
     node.start()
     key = load_dev_accounts(node.data_dir)[0].private_key
     issuer = write_keystore(tmp_path / "issuer.json", key, PASSWORD)
-    registries = deploy_registries(node.url, key, issuer)
+    registries = deploy_dev_registries(node.url, key, issuer)
     engine = make_engine(f"sqlite:///{tmp_path / 'notary.db'}")
     migrate(engine)
     store = SqlStore(engine)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from govchain_core.verify import DocumentState
 from govchain_notary.anchorers.base import StatusChange
-from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
 from govchain_notary.service import NotaryService
@@ -84,7 +84,7 @@ def test_a_change_made_on_chain_shows_once_the_follower_ran(long_cached_api: Api
     api = long_cached_api
     receipt_id = _notarise(api)["id"]
     assert _state(api.http) == "valid"  # and now cached
-    chain: MemoryChain = api.service.anchorer  # type: ignore[assignment]
+    chain: MemoryAnchorer = api.service.anchorer  # type: ignore[assignment]
     leaf = _leaf_hash(api.service, receipt_id)
     facts = chain.set_status(ISSUER, leaf, DocumentState.REVOKED, None)  # not the notary
     wait_until("the follower", lambda: _state(api.http) == "revoked", 30)
@@ -96,7 +96,7 @@ def test_a_change_made_on_chain_shows_once_the_follower_ran(long_cached_api: Api
 def test_lookups_answer_from_the_database_while_the_node_is_down(uncached_api: Api) -> None:
     api = uncached_api
     receipt_id = _notarise(api)["id"]
-    chain: MemoryChain = api.service.anchorer  # type: ignore[assignment]
+    chain: MemoryAnchorer = api.service.anchorer  # type: ignore[assignment]
     chain.set_status(ISSUER, _leaf_hash(api.service, receipt_id), DocumentState.SUSPENDED, None)
     wait_until("the follower", lambda: _state(api.http) == "suspended", 30)
     chain.fail_next = 10**9  # every chain call fails from now on
@@ -107,7 +107,7 @@ def test_lookups_answer_from_the_database_while_the_node_is_down(uncached_api: A
     assert _lookup(api.http)["status_as_of"]["block_number"] >= 0
 
 
-class RecordingChain(MemoryChain):
+class RecordingChain(MemoryAnchorer):
     """The file-backed dev chain, remembering the block ranges the follower read."""
 
     def __init__(self, path: Path) -> None:
@@ -148,7 +148,7 @@ def test_a_restarted_follower_resumes_at_its_checkpoint(database_url: str, tmp_p
             "the follower", lambda: service.statuses.syncs()[ISSUER].block_number >= head, 30
         )
     checkpoint = service.statuses.syncs()[ISSUER].block_number
-    MemoryChain(path=chain_file).set_status(ISSUER, leaf, DocumentState.REVOKED, None)
+    MemoryAnchorer(path=chain_file).set_status(ISSUER, leaf, DocumentState.REVOKED, None)
     restarted = RecordingChain(chain_file)
     app = create_app(settings, anchorer=restarted)
     with TestClient(app) as http:

@@ -18,7 +18,7 @@ from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.devchain import deploy_registries, write_keystore
+from govchain_notary.devchain import deploy_dev_registries, write_keystore
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from tests.support.consortium_processes import wait_until
@@ -60,7 +60,7 @@ def _setup(node: NodeProcess, root: Path) -> tuple[Settings, Web3Chain]:
     that changes statuses without the notary."""
     key = load_dev_accounts(root / "node")[0].private_key
     issuer = write_keystore(root / "issuer.json", key, PASSWORD)
-    registries = deploy_registries(node.rpc_url, key, issuer)
+    registries = deploy_dev_registries(node.rpc_url, key, issuer)
     settings = load_settings(
         chain="web3",
         rpc_url=node.rpc_url,

@@ -16,9 +16,9 @@ from govchain_core.digest import parse_digest
 from govchain_core.leaf import LeafRecord, leaf_from_object
 from govchain_core.log import MerkleLog
 from govchain_core.receipt import AnchorRef
-from govchain_notary.errors import DuplicateError, StorageError
+from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.storage.engine import alembic_config, make_engine, migrate
-from govchain_notary.storage.memory import MemoryStore
+from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.models import metadata
 from govchain_notary.storage.repos import (
     ANCHORED,
@@ -45,7 +45,7 @@ OTHER = "0x" + "22" * 20
 @pytest.fixture(params=["memory", *BACKENDS])
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     if request.param == "memory":
-        yield MemoryStore()
+        yield MemoryNotaryStore()
         return
     url = backend_url(request, request.param)
     engine = make_engine(url)
@@ -236,7 +236,7 @@ def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
 def test_commit_is_atomic(store: Store) -> None:
     _append(store, ISSUER, [_row(0)])
     clash = CommitBatch(_blocks([_row(1), _row(0)]), {}, {ISSUER: 2})
-    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
+    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StoreError)
         store.commit(clash)
     assert store.log_size(ISSUER) == 1
     assert store.submission(submission_of(_row(1)).receipt_id) is None
@@ -303,7 +303,7 @@ def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
 
 
 def test_storage_error_is_a_notary_error() -> None:
-    assert issubclass(DuplicateError, StorageError)
+    assert issubclass(DuplicateError, StoreError)
 
 
 def test_proofs_match_the_reference_across_stored_and_computed_levels(store: Store) -> None:
@@ -401,7 +401,7 @@ def test_an_issuer_added_by_a_rolled_back_commit_is_not_remembered(store: Store)
     third = "0x" + "33" * 20
     _append(store, ISSUER, [_row(0)])
     clash = CommitBatch(_blocks([_row(0, OTHER), _row(1), _row(0)]), {}, {})
-    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StorageError)
+    with pytest.raises(Exception):  # noqa: B017, PT011  (IntegrityError or StoreError)
         store.commit(clash)
     # the id OTHER had in the rolled-back transaction is free again: the next new
     # issuer may get it, and OTHER must then get another one

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ChainError
+from govchain_notary.anchorers.memory import MemoryAnchorer
+from govchain_notary.errors import ChainAccessError
 from tests.conftest import load_vectors
 from tests.integration.notary.conftest import Api, make_api
 from tests.support.ports import free_port
@@ -64,10 +64,10 @@ def test_an_unreadable_chain_could_not_be_checked_with_a_200(
 ) -> None:
     receipt = _anchored(api)
     chain = api.service.anchorer
-    assert isinstance(chain, MemoryChain)
+    assert isinstance(chain, MemoryAnchorer)
 
     def down(*_: object) -> None:
-        raise ChainError("node unreachable")
+        raise ChainAccessError("node unreachable")
 
     monkeypatch.setattr(chain, "block_hash", down)
     answer = api.http.post("/v1/verify", json={"receipt": receipt})
@@ -109,7 +109,7 @@ def test_a_node_behind_the_receipts_block_could_not_check(
     receipt (could_not_check, naming both numbers); at or past it, it is (not_valid)."""
     receipt = _anchored(api)
     chain = api.service.anchorer
-    assert isinstance(chain, MemoryChain)
+    assert isinstance(chain, MemoryAnchorer)
     block = receipt["anchor"]["block_number"]
     head = block - 1 if behind else block
     monkeypatch.setattr(chain, "checkpoint", lambda *_: None)

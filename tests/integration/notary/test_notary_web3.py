@@ -22,7 +22,7 @@ from govchain_notary.anchorers.web3 import Web3Chain
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
-from govchain_notary.errors import ChainError, TransactionRevertedError
+from govchain_notary.errors import ChainAccessError, TransactionRevertedError
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from tests.support.notary_chain import web3_notary_settings
@@ -190,7 +190,7 @@ def test_a_reverted_transaction_is_logged_with_the_contract_s_reason(chain: Chai
     web3_chain = Web3Chain.from_settings(chain.settings)
     issuer = chain.settings.issuer_addresses[0]
     leaf = b"\x42" * 32
-    with pytest.raises(ChainError, match="InvalidSupersedingLeaf"):
+    with pytest.raises(ChainAccessError, match="InvalidSupersedingLeaf"):
         web3_chain.set_status(issuer, leaf, DocumentState.SUPERSEDED, leaf)
     web3_chain.anchor(issuer, 1, b"\x01" * 32, 0, [])
     with pytest.raises(TransactionRevertedError) as reverted:  # a resend after a crash
@@ -198,7 +198,7 @@ def test_a_reverted_transaction_is_logged_with_the_contract_s_reason(chain: Chai
     assert (reverted.value.reason or "").startswith("('PrevSizeMismatch'")
     older, newer = b"\x43" * 32, b"\x44" * 32
     web3_chain.set_status(issuer, newer, DocumentState.REVOKED, None)
-    with pytest.raises(ChainError, match="SuccessorNotCurrent"):
+    with pytest.raises(ChainAccessError, match="SuccessorNotCurrent"):
         web3_chain.set_status(issuer, older, DocumentState.SUPERSEDED, newer)
 
 

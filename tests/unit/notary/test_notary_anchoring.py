@@ -6,12 +6,12 @@ import pytest
 
 from govchain_core.log import MerkleLog
 from govchain_core.merkle import verify_consistency, verify_inclusion
-from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.anchoring import AnchoringWorker
-from govchain_notary.errors import ChainError, ConflictError, LogDivergedError
+from govchain_notary.errors import ChainAccessError, ConflictError, LogDivergedError
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.receipts import build_receipt
-from govchain_notary.storage.memory import MemoryStore
+from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from govchain_notary.submissions import Item, item, prepare_leaves
 from govchain_notary.writer import AcceptJob, SubmissionWriter
@@ -24,9 +24,9 @@ def _digests(start: int, count: int) -> list[Item]:
 
 
 class Harness:
-    def __init__(self, store: MemoryStore | None = None, chain: MemoryChain | None = None):
-        self.store = store or MemoryStore()
-        self.chain = chain or MemoryChain(issuers=[ISSUER])
+    def __init__(self, store: MemoryNotaryStore | None = None, chain: MemoryAnchorer | None = None):
+        self.store = store or MemoryNotaryStore()
+        self.chain = chain or MemoryAnchorer(issuers=[ISSUER])
         self.anchored: list[int] = []
         self.worker = AnchoringWorker(
             self.store,
@@ -129,7 +129,7 @@ def test_chain_failure_is_retried_after_reconciling() -> None:
     h = Harness()
     h.accept(0, 3)
     h.chain.fail_next = 1
-    with pytest.raises(ChainError):
+    with pytest.raises(ChainAccessError):
         h.worker.anchor_once(ISSUER)
     h.worker._anchor_safely(ISSUER)
     assert h.worker.last_error is None

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pytest
 
 from govchain_core.verify import ROLE_BITS, IssuerInfo
-from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ChainError
+from govchain_notary.anchorers.memory import MemoryAnchorer
+from govchain_notary.errors import ChainAccessError
 from govchain_notary.issuer_roles import IssuerRoles
 
 ISSUER = "0x" + "ab" * 20
@@ -23,7 +23,7 @@ class Clock:
         return self.now
 
 
-class CountingChain(MemoryChain):
+class CountingChain(MemoryAnchorer):
     """Counts ``getIssuer`` reads: the submission path must never make one."""
 
     def __init__(self, issuers: Sequence[str]) -> None:
@@ -37,7 +37,7 @@ class CountingChain(MemoryChain):
 
     def head(self) -> int:
         if self.down:
-            raise ChainError("node unreachable")
+            raise ChainAccessError("node unreachable")
         return super().head()
 
 
@@ -96,7 +96,7 @@ def test_an_outage_keeps_the_roles_known() -> None:
     roles.sync_once()
     chain.set_issuer(_info(ROLE_BITS["iot"]))
     chain.down = True
-    with pytest.raises(ChainError):
+    with pytest.raises(ChainAccessError):
         roles.sync_once()
     assert roles.refusal(ISSUER, "certificate") is None  # the last roles read still hold
     chain.down = False

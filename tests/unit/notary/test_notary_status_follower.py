@@ -8,8 +8,8 @@ import pytest
 
 from govchain_core.verify import DocumentState, DocumentStatus
 from govchain_notary.anchorers.base import StatusChange
-from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ChainError
+from govchain_notary.anchorers.memory import MemoryAnchorer
+from govchain_notary.errors import ChainAccessError
 from govchain_notary.status_follower import MAX_SPAN, StatusFollower
 from govchain_notary.storage.statuses import (
     END_OF_BLOCK,
@@ -23,7 +23,7 @@ LEAF = b"\x11" * 32
 OTHER_LEAF = b"\x22" * 32
 
 
-class RecordingChain(MemoryChain):
+class RecordingChain(MemoryAnchorer):
     """A memory chain that remembers the block ranges the follower asked for."""
 
     def __init__(self, status_registry: str = "0x" + "5a" * 20) -> None:
@@ -116,7 +116,7 @@ class FailingChain(RecordingChain):
 
     def status_changes(self, issuers: Sequence[str], first: int, last: int) -> list[StatusChange]:
         if len(self.ranges) >= self.good:
-            raise ChainError("node unreachable")
+            raise ChainAccessError("node unreachable")
         return super().status_changes(issuers, first, last)
 
 
@@ -127,7 +127,7 @@ def test_a_span_applied_before_a_failure_is_checkpointed_and_announced() -> None
         chain.set_status(ISSUER, LEAF, DocumentState.VALID, None)
     harness = Follower(chain)
     harness.follower.span = 4
-    with pytest.raises(ChainError):
+    with pytest.raises(ChainAccessError):
         harness.follower.sync_once()
     assert harness.index.syncs()[ISSUER].block_number == 3
     assert harness.status(LEAF) == DocumentStatus(DocumentState.SUSPENDED, chain.timestamps[3])
@@ -140,7 +140,7 @@ def test_node_down_keeps_the_index_and_retries_with_smaller_spans() -> None:
     chain.set_status(ISSUER, LEAF, DocumentState.REVOKED, None)
     harness.follower.sync_once()
     chain.fail_next = 2
-    with pytest.raises(ChainError):
+    with pytest.raises(ChainAccessError):
         harness.follower.sync_once()
     harness.follower._sync_safely()
     assert harness.follower.last_error is not None

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from govchain_core.verify import DocumentState
-from govchain_notary.anchorers.memory import MemoryChain
-from govchain_notary.errors import ChainError, ConflictError, UnprocessableError
+from govchain_notary.anchorers.memory import MemoryAnchorer
+from govchain_notary.errors import ChainAccessError, ConflictError, UnprocessableError
 from govchain_notary.service import check_successor, check_transition
 
 ISSUER = "0x" + "ab" * 20
@@ -41,7 +41,7 @@ def test_transition_allowed_exactly_as_the_contract(state: DocumentState, action
 
 def test_the_in_memory_chain_reverts_what_the_contract_reverts(tmp_path: Path) -> None:
     """Every state reached by an allowed path, then every target tried on its own leaf."""
-    chain = MemoryChain(path=tmp_path / "chain.json")
+    chain = MemoryAnchorer(path=tmp_path / "chain.json")
     paths = {
         DocumentState.VALID: [],
         DocumentState.SUSPENDED: [DocumentState.SUSPENDED],
@@ -62,7 +62,7 @@ def test_the_in_memory_chain_reverts_what_the_contract_reverts(tmp_path: Path) -
         if (state, action) in ALLOWED:
             chain.set_status(ISSUER, leaf, target, by)
         else:
-            with pytest.raises(ChainError):
+            with pytest.raises(ChainAccessError):
                 chain.set_status(ISSUER, leaf, target, by)
 
 
@@ -82,15 +82,15 @@ def test_successor_rule_as_the_contract(state: DocumentState) -> None:
 
 
 def test_the_in_memory_chain_refuses_cycles_and_self_supersession() -> None:
-    chain = MemoryChain()
-    with pytest.raises(ChainError, match="itself"):
+    chain = MemoryAnchorer()
+    with pytest.raises(ChainAccessError, match="itself"):
         chain.set_status(ISSUER, A, DocumentState.SUPERSEDED, A)
     chain.set_status(ISSUER, A, DocumentState.SUPERSEDED, B)
-    with pytest.raises(ChainError, match="superseded itself"):
+    with pytest.raises(ChainAccessError, match="superseded itself"):
         chain.set_status(ISSUER, B, DocumentState.SUPERSEDED, A)
     chain.set_status(ISSUER, B, DocumentState.SUPERSEDED, C)
-    with pytest.raises(ChainError, match="superseded itself"):
+    with pytest.raises(ChainAccessError, match="superseded itself"):
         chain.set_status(ISSUER, C, DocumentState.SUPERSEDED, A)
     chain.set_status(ISSUER, C, DocumentState.REVOKED, None)
-    with pytest.raises(ChainError, match="revoked"):
+    with pytest.raises(ChainAccessError, match="revoked"):
         chain.set_status(ISSUER, b"\x0d" * 32, DocumentState.SUPERSEDED, C)

@@ -9,7 +9,7 @@ from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from govchain_notary.anchorers.web3 import chain_error, chain_errors
 from govchain_notary.errors import (
-    ChainError,
+    ChainAccessError,
     ChainUnavailableError,
     ConfigurationError,
     TransactionRevertedError,
@@ -51,7 +51,7 @@ def test_a_revert_not_of_ours_carries_the_node_message() -> None:
 
 def test_any_other_failure_is_a_plain_chain_error() -> None:
     error = chain_error("latest", Web3RPCError("method not found"))
-    assert type(error) is ChainError
+    assert type(error) is ChainAccessError
 
 
 def test_the_decorator_maps_and_lets_notary_errors_through() -> None:
