@@ -12,7 +12,7 @@ import pytest
 
 from govchain_core.verify import DocumentState
 from govchain_notary.anchorers.base import StatusChange
-from govchain_notary.anchorers.memory import MemoryChain
+from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.storage.statuses import END_OF_BLOCK
 from tests.integration.notary.conftest import ISSUER, Api, make_api
 from tests.integration.notary.test_notary_status_lookups import (
@@ -40,7 +40,7 @@ def clocked_api(database_url: str, tmp_path: Path) -> Iterator[tuple[Api, Clock]
 def _revoke_behind_the_cache(api: Api, receipt_id: str) -> None:
     """What another notary replica on the same database does: the index changes, this
     notary's cache is not told."""
-    chain: MemoryChain = api.service.anchorer  # type: ignore[assignment]
+    chain: MemoryAnchorer = api.service.anchorer  # type: ignore[assignment]
     leaf = _leaf_hash(api.service, receipt_id)
     facts = chain.set_status(ISSUER, leaf, DocumentState.REVOKED, None)
     status = chain.status(ISSUER, leaf)
