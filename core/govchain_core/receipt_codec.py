@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from govchain_core.bounded_json import nesting_depth_exceeds
+from govchain_core.bounded_json import STRICT_DECODER, nesting_depth_exceeds
 from govchain_core.errors import (
     CoreError,
     ReceiptError,
@@ -108,14 +108,12 @@ def _parse_json(raw: bytes) -> Any:
     text = text.removeprefix("\ufeff")
     _check_depth(raw)
     try:
-        value, end = _DECODER.raw_decode(text, _skip_space(text, 0))
-    except ReceiptError:
-        raise
+        value, end = STRICT_DECODER.raw_decode(text, _skip_space(text, 0))
     except json.JSONDecodeError as exc:
         raise ReceiptSyntaxError(f"receipt is not valid JSON: {exc.msg} at {exc.pos}") from None
     except RecursionError:
         raise ReceiptSyntaxError("receipt JSON is nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+    except ValueError as exc:  # duplicate keys, NaN/Infinity, an over-long integer literal
         raise ReceiptSyntaxError(f"receipt is not acceptable JSON: {exc}") from None
     if _skip_space(text, end) != len(text):
         raise ReceiptSyntaxError(f"trailing data after the receipt object at {end}")
@@ -132,23 +130,6 @@ def _skip_space(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t\r\n":
         position += 1
     return position
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ReceiptSyntaxError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ReceiptSyntaxError(f"{name} is not allowed in a receipt")
-
-
-#: Stateless (its hooks keep nothing between calls), so one instance serves every decode.
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def receipt_from_object(obj: Any) -> Receipt:

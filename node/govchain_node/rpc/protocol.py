@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from govchain_core import bounded_json
-from govchain_core.errors import JsonLimitError
 from govchain_node.errors import RpcReplyError
 
 PARSE_ERROR = -32700
@@ -68,9 +67,7 @@ def parse_body(body: bytes, max_bytes: int) -> Any:
     """Parse a request body with govchain's bounded parser (size and nesting first)."""
     try:
         return bounded_json.loads(body, max_bytes=max_bytes, max_depth=MAX_NESTING)
-    except JsonLimitError as exc:
-        raise RpcReplyError(PARSE_ERROR, f"parse error: {exc}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JsonLimitError, JSONDecodeError, UnicodeDecodeError
         raise RpcReplyError(PARSE_ERROR, f"parse error: {exc}") from exc
 
 
