@@ -19,19 +19,13 @@ follower's next poll on: at most one ``period`` plus one round trip after its bl
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from govchain_core.verify import ROLE_BITS, IssuerInfo
 from govchain_notary.anchorers.base import RegistryReader
-
-logger = logging.getLogger(__name__)
-
-MAX_SPAN = 2_000
-"""Blocks per ``eth_getLogs`` call, as the status follower's."""
+from govchain_notary.chain_follower import MAX_SPAN, ChainFollower
 
 
 class Grant(NamedTuple):
@@ -44,8 +38,10 @@ class Grant(NamedTuple):
     read_at: float
 
 
-class IssuerRoles:
+class IssuerRoles(ChainFollower):
     """In-memory roles of this notary's issuers, followed from the registry's events."""
+
+    following = "issuer roles"
 
     def __init__(
         self,
@@ -54,15 +50,12 @@ class IssuerRoles:
         period: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__("notary-roles", period)
         self.chain = chain
         self.issuers = list(issuers)
-        self.period = period
         self.clock = clock
         self.block = -1  # every change up to this block is in ``_grants``
         self._grants: dict[str, Grant] = {}  # replaced, never changed: requests read it
-        self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="notary-roles", daemon=True)
 
     @property
     def loaded(self) -> bool:
@@ -85,27 +78,7 @@ class IssuerRoles:
             f"(its roles: {roles})"
         )
 
-    # the follower's thread -------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sync_once()
-            except Exception as exc:  # keep the last roles known; retry next period
-                if str(exc) != self.last_error:
-                    logger.warning("following issuer roles failed: %s; retrying", exc)
-                self.last_error = str(exc)
-            else:
-                self.last_error = None
-            self._stop.wait(self.period)
+    # the follower's thread (``ChainFollower``) -------------------------------------
 
     def sync_once(self) -> set[str]:
         """Re-read every issuer changed since the last sync; return their addresses."""

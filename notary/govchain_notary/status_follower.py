@@ -25,22 +25,20 @@ head; lookups report it.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 
 from govchain_notary.anchorers.base import StatusEvents
+from govchain_notary.chain_follower import MAX_SPAN, ChainFollower
 from govchain_notary.storage.statuses import StatusIndexStore, StatusSync
 
-logger = logging.getLogger(__name__)
-
-MAX_SPAN = 2_000
-"""Blocks per ``eth_getLogs`` call: below the range limits nodes commonly set."""
+__all__ = ["MAX_SPAN", "StatusFollower"]
 
 
-class StatusFollower:
+class StatusFollower(ChainFollower):
     """One thread following the statuses of this notary's issuers."""
+
+    following = "status changes"
 
     def __init__(
         self,
@@ -51,43 +49,24 @@ class StatusFollower:
         on_change: Callable[[], None],
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__("notary-statuses", period)
         self.index = index
         self.chain = chain
         self.issuers = list(issuers)
-        self.period = period
         self.on_change = on_change
         self.clock = clock
         self.span = MAX_SPAN
         self.synced: dict[str, StatusSync] = {}
-        self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="notary-statuses", daemon=True)
 
     def start(self) -> None:
         """Load the checkpoints; the first poll runs at once, on the follower's thread."""
         self.synced = {i: s for i, s in self.index.syncs().items() if i in self.issuers}
-        self._thread.start()
+        super().start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    def _failed(self) -> None:
+        self.span = max(1, self.span // 2)  # in case the node refused the range
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sync_safely()
-            self._stop.wait(self.period)
-
-    def _sync_safely(self) -> None:
-        try:
-            self.sync_once()
-        except Exception as exc:  # the follower must survive any chain or database failure
-            if str(exc) != self.last_error:  # once per outage, not once per period
-                logger.warning("following status changes failed: %s; retrying", exc)
-            self.last_error = str(exc)
-            self.span = max(1, self.span // 2)  # in case the node refused the range
-            return
-        self.last_error = None
+    def _succeeded(self) -> None:
         self.span = MAX_SPAN
 
     def sync_once(self) -> int:
