@@ -25,7 +25,7 @@ from govchain_node.consensus.qbft.events import (
     RequestBlock,
 )
 from govchain_node.consensus.qbft.state import NodeState
-from govchain_node.consensus.signing import (
+from govchain_node.signing import (
     FakeKeyring,
     Recoverer,
     Secp256k1Recoverer,

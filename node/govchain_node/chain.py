@@ -33,7 +33,7 @@ from eth.exceptions import BlockNotFound, CanonicalHeadNotFound, HeaderNotFound
 from eth_utils.exceptions import ValidationError
 
 from govchain_node.callstate import call_state_class
-from govchain_node.consensus.extra_data import ExtraData, encode_extra_data, encode_for_commit_seal
+from govchain_node.codec.extra_data import ExtraData, encode_extra_data, encode_for_commit_seal
 from govchain_node.errors import BlockError, ConfigError, InvalidBlockError
 from govchain_node.formatting import hex_bytes
 from govchain_node.genesis import BFT_MIX_HASH, ZERO_HASH, GenesisSpec, genesis_matches

@@ -13,19 +13,21 @@
     │       ├── SyncMessageError       a sync frame that is not a valid answer
     │       │                          (``consensus.sync``)
     │       └── ExtraDataError         a header extraData that is not Besu's QBFT layout
-    │                                  (also a QBFT ``DecodeError``, see below)
+    │                                  (also a codec ``DecodeError``, see below)
     ├── TransactionRejectedError   the pool refused a transaction; str() is the standard text
     ├── ExecutionCancelledError    a call ran out of time (no EVM error: unwinds all frames)
     ├── CallError                  a read-only call failed: invalid call or EVM error
     │   └── CallRevertedError      the call reverted; carries the revert data
     ├── RpcReplyError              a JSON-RPC error object the server sends (code, message,
     │                              optional data); the SDK's ``RpcError`` is one received
-    ├── SlowConsumer               a WebSocket sink whose queue is full (``subscriptions``;
+    ├── SlowConsumer               a WebSocket sink whose queue is full (``rpc.subscriptions``;
     │                              a signal between sink and hub, never surfaced)
-    ├── QbftError                  the QBFT codecs and config (``consensus.qbft.errors``)
-    │   ├── DecodeError                bytes that are not a well-formed QBFT value
+    ├── CodecError                 the byte codecs: RLP, header extraData, QBFT messages
+    │   │                              (``codec.errors``)
+    │   ├── DecodeError                bytes that are not a canonical encoding
     │   │   └── ExtraDataError             (also an ``InvalidBlockError``, above)
-    │   ├── EncodeError                a value that has no encoding
+    │   └── EncodeError                a value that has no encoding
+    ├── QbftError                  the QBFT core (``consensus.qbft.errors``)
     │   └── QbftConfigError            timeouts or validator set the core refuses
     └── P2pError                   the consortium network layer (``p2p.errors``)
         ├── FrameError                 bytes on a stream that are not a valid frame

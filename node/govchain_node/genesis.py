@@ -15,7 +15,7 @@ from typing import Any
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
 from govchain_node.errors import ConfigError
 
 GENESIS_FILE = "genesis.json"

@@ -40,8 +40,8 @@ from govchain_node.rpc.index import JsonIndex
 from govchain_node.rpc.methods import EthMethods
 from govchain_node.rpc.qbft_methods import QbftMethods
 from govchain_node.rpc.server import RpcServer
+from govchain_node.rpc.subscriptions import Subscriptions
 from govchain_node.storage import LmdbStore
-from govchain_node.subscriptions import Subscriptions
 from govchain_node.txpool import TxPool
 
 if TYPE_CHECKING:

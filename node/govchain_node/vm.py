@@ -36,8 +36,8 @@ from eth_typing import Hash32
 from eth_utils.exceptions import ValidationError
 from rlp.sedes import CountableList
 
-from govchain_node.consensus.extra_data import MAX_EXTRA_DATA_BYTES, block_hash
-from govchain_node.consensus.qbft.errors import ExtraDataError
+from govchain_node.codec.errors import ExtraDataError
+from govchain_node.codec.extra_data import MAX_EXTRA_DATA_BYTES, block_hash
 from govchain_node.interpreter import GovchainState
 
 

@@ -12,11 +12,11 @@ import functools
 
 import rlp
 
-from govchain_node.consensus.extra_data import Vote
-from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.codec.extra_data import Vote
+from govchain_node.codec.strict_rlp import enc_bytes, enc_int, enc_list
 from govchain_node.consensus.qbft.core import BlockInfo
 from govchain_node.consensus.qbft.messages import Commit, Message, Prepare, Proposal
-from govchain_node.consensus.signing import keccak256
+from govchain_node.signing import keccak256
 
 GENESIS_DIGEST = bytes(32)
 

@@ -39,7 +39,7 @@ from govchain_node.consensus.qbft.messages import (
 from tests.simulation import blocks
 
 if TYPE_CHECKING:
-    from govchain_node.consensus.signing import FakeSigner
+    from govchain_node.signing import FakeSigner
     from tests.simulation.sim import SimNode, Simulator
 
 Outgoing = list[tuple[Message, list[int] | None]]

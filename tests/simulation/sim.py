@@ -30,7 +30,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from govchain_node.consensus.extra_data import Vote
+from govchain_node.codec.extra_data import Vote
 from govchain_node.consensus.qbft import validators as vset
 from govchain_node.consensus.qbft.core import Config, restore, step
 from govchain_node.consensus.qbft.events import (
@@ -49,8 +49,8 @@ from govchain_node.consensus.qbft.events import (
 from govchain_node.consensus.qbft.future import FutureMessages
 from govchain_node.consensus.qbft.messages import Message, Proposal
 from govchain_node.consensus.qbft.state import NodeState, Persisted
-from govchain_node.consensus.signing import FakeKeyring, FakeSigner
 from govchain_node.consensus.voting import VoteTally, apply_block, genesis_tally
+from govchain_node.signing import FakeKeyring, FakeSigner
 from tests.simulation import blocks
 from tests.simulation.byzantine import spam, transform
 from tests.simulation.scenarios import Scenario

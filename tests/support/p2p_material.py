@@ -12,11 +12,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from govchain_node.consensus.signing import Secp256k1Signer, Signer
 from govchain_node.p2p import ca
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.tls import TlsFiles, load_credentials
 from govchain_node.p2p.transport import PeerSpec, TransportConfig
+from govchain_node.signing import Secp256k1Signer, Signer
 
 #: Timeouts small enough for quick tests, large enough for a loaded 2-core machine.
 FAST: dict[str, Any] = {

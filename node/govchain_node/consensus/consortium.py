@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from govchain_node import tomlfile
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
 from govchain_node.config import DEFAULT_CHAIN_ID, DEFAULT_GAS_LIMIT, NodeConfig
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, encode_extra_data
 from govchain_node.consensus.qbft.validators import sort_validators
 from govchain_node.errors import ConfigError
 from govchain_node.genesis import DEV_BALANCE, GENESIS_FILE, AllocAccount, GenesisSpec

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
 from govchain_node.consensus.seals import recover_sealers, seal_digest
 from govchain_node.errors import InvalidBlockError
 from govchain_node.keys import Account

@@ -49,8 +49,9 @@ from typing import Any
 from eth.abc import BlockAPI, BlockHeaderAPI
 
 from govchain_node.chain import BuiltBlock, CommittedBlock
+from govchain_node.codec.errors import DecodeError
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
 from govchain_node.config import NodeConfig
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, decode_extra_data
 from govchain_node.consensus.host import ConsensusHost, settle_commit
 from govchain_node.consensus.qbft import core
 from govchain_node.consensus.qbft.blocks import RlpBlockOps
@@ -60,7 +61,6 @@ from govchain_node.consensus.qbft.encoding import (
     encode_message,
     encode_persisted,
 )
-from govchain_node.consensus.qbft.errors import DecodeError
 from govchain_node.consensus.qbft.events import (
     BlockCandidate,
     Broadcast,
@@ -75,7 +75,6 @@ from govchain_node.consensus.qbft.events import (
 )
 from govchain_node.consensus.qbft.future import FutureMessages, height_of
 from govchain_node.consensus.qbft.state import Persisted
-from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer, Signer
 from govchain_node.consensus.sync import (
     BLOCKS,
     GET_BLOCKS,
@@ -97,6 +96,7 @@ from govchain_node.genesis import GenesisSpec
 from govchain_node.p2p.identity import NodeIdentity
 from govchain_node.p2p.network import Connect, Network
 from govchain_node.p2p.settings import P2pSettings, read_node_key
+from govchain_node.signing import Secp256k1Recoverer, Secp256k1Signer, Signer
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from eth.abc import BlockHeaderAPI
 
-from govchain_node.consensus.extra_data import ExtraData
+from govchain_node.codec.extra_data import ExtraData
 
 
 class ConsensusEngine(Protocol):

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from eth.abc import SignedTransactionAPI
 
 from govchain_node.chain import BuiltBlock, CommittedBlock, Ledger
+from govchain_node.codec.extra_data import ExtraData
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.engine import ConsensusEngine
-from govchain_node.consensus.extra_data import ExtraData
 from govchain_node.consensus.host import ConsensusHost, settle_commit
 from govchain_node.consensus.voting import VoteProposals
 from govchain_node.errors import BlockError

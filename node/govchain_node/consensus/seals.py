@@ -11,7 +11,7 @@ from eth_keys import datatypes as eth_keys_api
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError as EthKeysValidationError
 
-from govchain_node.consensus.extra_data import ExtraData, commit_seal_hash, decode_extra_data
+from govchain_node.codec.extra_data import ExtraData, commit_seal_hash, decode_extra_data
 from govchain_node.errors import InvalidBlockError
 
 

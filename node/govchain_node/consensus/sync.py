@@ -23,7 +23,7 @@ import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI
 from rlp.exceptions import DecodingError, DeserializationError
 
-from govchain_node.consensus.extra_data import ExtraData
+from govchain_node.codec.extra_data import ExtraData
 from govchain_node.consensus.qbft.validators import quorum
 from govchain_node.consensus.seals import recover_sealers
 from govchain_node.errors import InvalidBlockError

@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Protocol
 
-from govchain_node.consensus.extra_data import Vote, decode_extra_data
+from govchain_node.codec.extra_data import Vote, decode_extra_data
 from govchain_node.consensus.qbft.validators import sort_validators
 from govchain_node.errors import BlockError
 

@@ -19,8 +19,8 @@ import collections
 from collections.abc import Callable, Collection
 from typing import Protocol
 
-from govchain_node.consensus.signing import keccak256
 from govchain_node.p2p import codes
+from govchain_node.signing import keccak256
 
 DEFAULT_SEEN_CAPACITY = 200_000
 

@@ -21,8 +21,8 @@ import dataclasses
 import secrets
 import struct
 
-from govchain_node.consensus.signing import Recoverer, Signer, keccak256
 from govchain_node.p2p.errors import HandshakeError
+from govchain_node.signing import Recoverer, Signer, keccak256
 
 PROTOCOL_VERSION = 1
 DOMAIN = b"govchain-p2p-hello-v1"

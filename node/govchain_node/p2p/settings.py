@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from govchain_node import tomlfile
-from govchain_node.consensus.signing import Secp256k1Signer
 from govchain_node.errors import ConfigError
 from govchain_node.p2p.errors import P2pError, PeerSettingsError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.tls import TlsFiles, load_credentials
 from govchain_node.p2p.transport import PeerSpec, TransportConfig
+from govchain_node.signing import Secp256k1Signer
 
 DEFAULT_P2P_PORT = 30303
 

@@ -27,7 +27,6 @@ import logging
 import random
 from collections.abc import Callable, Collection, Coroutine
 
-from govchain_node.consensus.signing import Recoverer, Secp256k1Recoverer, Signer
 from govchain_node.p2p import codes
 from govchain_node.p2p.connection import ConnectionLimits, PeerConnection, close_writer
 from govchain_node.p2p.errors import (
@@ -42,6 +41,7 @@ from govchain_node.p2p.framing import DEFAULT_MAX_FRAME_BYTES, Frame, read_frame
 from govchain_node.p2p.hello import Hello, check_peer, sign_auth
 from govchain_node.p2p.identity import NodeIdentity, Role, identity_from_der
 from govchain_node.p2p.tls import TlsCredentials, certificate_fingerprint
+from govchain_node.signing import Recoverer, Secp256k1Recoverer, Signer
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from govchain_node.rpc.protocol import (
     SERVER_ERROR,
     RawJson,
 )
-from govchain_node.subscriptions import Subscriptions
+from govchain_node.rpc.subscriptions import Subscriptions
 from govchain_node.txpool import TxPool
 
 CLIENT_VERSION = "govchain/v0.1.0/python"

@@ -29,7 +29,7 @@ from govchain_node.rpc.protocol import (
     encode_error,
     handle_body,
 )
-from govchain_node.subscriptions import SlowConsumer, Subscriptions
+from govchain_node.rpc.subscriptions import SlowConsumer, Subscriptions
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",

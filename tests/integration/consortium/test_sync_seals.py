@@ -12,7 +12,7 @@ import pytest
 from eth.abc import BlockHeaderAPI
 
 from govchain_node.chain import BuiltBlock, Ledger
-from govchain_node.consensus.extra_data import (
+from govchain_node.codec.extra_data import (
     VANITY_LENGTH,
     ExtraData,
     encode_extra_data,

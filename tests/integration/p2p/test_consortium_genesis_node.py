@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from govchain_node.codec.extra_data import decode_extra_data
 from govchain_node.config import NodeConfig
 from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
-from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.p2p.settings import read_node_toml
 from govchain_node.service import Node
 

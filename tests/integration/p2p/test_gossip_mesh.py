@@ -8,9 +8,9 @@ from pathlib import Path
 
 from govchain_node.consensus.qbft.encoding import decode_message, encode_message, signing_hash
 from govchain_node.consensus.qbft.messages import Prepare, PreparePayload, Signed
-from govchain_node.consensus.signing import Secp256k1Signer
 from govchain_node.p2p.gossip import Gossip
 from govchain_node.p2p.transport import Transport
+from govchain_node.signing import Secp256k1Signer
 from tests.integration.p2p.free_ports import free_ports
 from tests.integration.p2p.mesh import eventually, run
 from tests.support.p2p_material import NodeMaterial, config, make_ca, make_node, peer

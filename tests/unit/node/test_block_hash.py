@@ -14,7 +14,7 @@ from eth.abc import BlockHeaderAPI
 from eth_hash.auto import keccak
 
 from govchain_node.chain import BuiltBlock, Ledger
-from govchain_node.consensus.extra_data import (
+from govchain_node.codec.extra_data import (
     VANITY_LENGTH,
     ExtraData,
     block_hash,

@@ -16,10 +16,10 @@ from eth_typing import Address
 from govchain_node.chain import CommittedBlock, Ledger
 from govchain_node.config import NodeConfig, TxPoolLimits
 from govchain_node.consensus.driver import ConsortiumDriver
-from govchain_node.consensus.signing import Secp256k1Signer
 from govchain_node.genesis import GenesisSpec
 from govchain_node.p2p.memory import MemoryHub
 from govchain_node.permissions import AllowAll
+from govchain_node.signing import Secp256k1Signer
 from govchain_node.storage import MemoryKeyValueStore
 from govchain_node.txpool import TxPool
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from eth.abc import BlockAPI
 
 from govchain_node.chain import BuiltBlock, Ledger
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData
 from govchain_node.storage import MemoryKeyValueStore
 from tests.support.qbft_ledger import VALIDATORS, genesis, seals_of
 

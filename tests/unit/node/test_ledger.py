@@ -10,8 +10,8 @@ import pytest
 from eth_typing import Address
 
 from govchain_node.chain import Ledger
+from govchain_node.codec.extra_data import decode_extra_data
 from govchain_node.consensus.dev import DevEngine
-from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.errors import ConfigError, InvalidBlockError
 from govchain_node.genesis import dev_genesis
 from govchain_node.keys import Account

@@ -4,7 +4,7 @@ per-connection cap reads on every ``eth_subscribe``."""
 from __future__ import annotations
 
 from govchain_node.rpc.logfilter import LogCriteria
-from govchain_node.subscriptions import Subscriptions
+from govchain_node.rpc.subscriptions import Subscriptions
 
 
 def test_owned_follows_subscribe_unsubscribe_and_drop() -> None:

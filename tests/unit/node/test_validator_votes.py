@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govchain_node.chain import Ledger
-from govchain_node.consensus.extra_data import VANITY_LENGTH, ExtraData, Vote
+from govchain_node.codec.extra_data import VANITY_LENGTH, ExtraData, Vote
 from govchain_node.consensus.voting import ValidatorHistory, VoteProposals, VoteTally
 from govchain_node.errors import RpcReplyError
 from govchain_node.genesis import GenesisSpec

@@ -11,11 +11,13 @@ Public surface (modules starting with ``_`` are private):
 - :mod:`blocks`: :class:`blocks.RlpBlockOps` and :func:`blocks.seal_block` for RLP blocks;
 - :mod:`validators`: quorum, f and proposer rotation;
 - :mod:`future`: the bounded buffer of messages for heights not running yet;
-- :mod:`errors`: the one exception tree.
+- :mod:`errors`: :class:`~errors.QbftError` (configuration); the codecs raise
+  :class:`govchain_node.codec.errors.DecodeError`.
 
-Beside it in :mod:`govchain_node.consensus`, and as pure: :mod:`~..extra_data` (Besu's
-header extraData and the commit-seal / on-chain hashes), :mod:`~..voting` (the header-vote
-tally) and :mod:`~..signing` (keccak and the injected signer/recoverer: secp256k1 in
+Beside it in :mod:`govchain_node.consensus`, and as pure: :mod:`~..voting` (the header-vote
+tally). Below it, shared with the ledger and p2p: :mod:`govchain_node.codec` (strict RLP,
+Besu's header extraData and the commit-seal / on-chain hashes) and
+:mod:`govchain_node.signing` (keccak and the injected signer/recoverer: secp256k1 in
 production, a fast fake in tests).
 
 How a node drives it (one consensus task; ``feed`` = call ``step``, keep the new state,

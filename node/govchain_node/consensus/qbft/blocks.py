@@ -13,30 +13,30 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from govchain_node.consensus.extra_data import (
+from govchain_node.codec import strict_rlp
+from govchain_node.codec.errors import DecodeError
+from govchain_node.codec.extra_data import (
     block_hash,
     commit_seal_hash,
     header_extra,
     header_with_extra,
 )
-from govchain_node.consensus.qbft import _rlp
-from govchain_node.consensus.qbft._rlp import Item, as_bytes, as_int, as_list
+from govchain_node.codec.strict_rlp import Item, as_bytes, as_int, as_list
 from govchain_node.consensus.qbft.core import BlockInfo
-from govchain_node.consensus.qbft.errors import DecodeError
 
 COINBASE_INDEX = 2
 NUMBER_INDEX = 8
 
 
 def _split(block: bytes) -> tuple[list[Item], list[Item]]:
-    parts = as_list(_rlp.decode(block, "block"), "block")
+    parts = as_list(strict_rlp.decode(block, "block"), "block")
     if not parts:
         raise DecodeError("block has no header")
     return parts, as_list(parts[0], "header")
 
 
 def _join(parts: Sequence[Item], header: list[Item]) -> bytes:
-    return _rlp.reencode([header, *parts[1:]])
+    return strict_rlp.reencode([header, *parts[1:]])
 
 
 def describe(block: bytes) -> BlockInfo:

@@ -73,7 +73,7 @@ from govchain_node.consensus.qbft.state import (
     Persisted,
     PreparedCertificate,
 )
-from govchain_node.consensus.signing import Recoverer, Signer
+from govchain_node.signing import Recoverer, Signer
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import functools
 
-from govchain_node.consensus.qbft import _rlp
-from govchain_node.consensus.qbft._rlp import (
+from govchain_node.codec import strict_rlp
+from govchain_node.codec.errors import DecodeError
+from govchain_node.codec.strict_rlp import (
     Item,
     as_bytes,
     as_int,
@@ -29,7 +30,6 @@ from govchain_node.consensus.qbft._rlp import (
     enc_int,
     enc_list,
 )
-from govchain_node.consensus.qbft.errors import DecodeError
 from govchain_node.consensus.qbft.messages import (
     COMMIT,
     PREPARE,
@@ -50,7 +50,7 @@ from govchain_node.consensus.qbft.messages import (
     Signed,
 )
 from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
-from govchain_node.consensus.signing import SIGNATURE_LENGTH, keccak256
+from govchain_node.signing import SIGNATURE_LENGTH, keccak256
 
 MAX_JUSTIFICATION = 256
 _EMPTY_LIST = enc_list([])
@@ -114,7 +114,7 @@ def _proposal_payload(item: Item) -> ProposalPayload:
     block = fields[2]
     if not isinstance(block, list):
         raise DecodeError("proposal block must be an RLP list")
-    return ProposalPayload(height, round_, _rlp.reencode(block))
+    return ProposalPayload(height, round_, strict_rlp.reencode(block))
 
 
 def _prepare_payload(item: Item) -> PreparePayload:
@@ -183,14 +183,14 @@ def _decode_round_change(item: Item) -> RoundChange:
     fields = as_list(item, "round change", 3)
     payload, sig = _signed_fields(fields[0], "signed round change")
     block_item = as_list(fields[1], "round-change block")
-    block = _rlp.reencode(block_item) if block_item else None
+    block = strict_rlp.reencode(block_item) if block_item else None
     signed = Signed(_round_change_payload(payload), sig)
     return RoundChange(signed, block, _signed_prepares(fields[2]))
 
 
 def decode_message(code: int, data: bytes) -> Message:
     """Strictly decode one message; raises :class:`DecodeError` on any deviation."""
-    item = _rlp.decode(data, f"message 0x{code:02x}")
+    item = strict_rlp.decode(data, f"message 0x{code:02x}")
     if code == PROPOSAL:
         return _decode_proposal(item)
     if code == PREPARE:
@@ -219,7 +219,7 @@ def encode_persisted(record: Persisted) -> bytes:
 
 def decode_persisted(data: bytes) -> Persisted:
     """Strict inverse of :func:`encode_persisted`; raises :class:`DecodeError`."""
-    fields = as_list(_rlp.decode(data, "persisted record"), "persisted record", 3)
+    fields = as_list(strict_rlp.decode(data, "persisted record"), "persisted record", 3)
     height, round_ = as_int(fields[0], "height"), as_int(fields[1], "round", 32)
     raw = as_list(fields[2], "prepared certificate")
     if not raw:
@@ -229,7 +229,7 @@ def decode_persisted(data: bytes) -> Persisted:
     prepared = PreparedCertificate(
         as_int(cert[0], "prepared round", 32),
         _digest(cert[1], "prepared digest"),
-        _rlp.reencode(block),
+        strict_rlp.reencode(block),
         _signed_prepares(cert[3]),
     )
     return Persisted(height, round_, prepared)

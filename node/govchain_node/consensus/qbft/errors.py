@@ -4,38 +4,21 @@
 
     NodeError
     └── QbftError
-        ├── DecodeError            bytes that are not a well-formed QBFT value
-        │   └── ExtraDataError     a header extraData that is not Besu's QBFT layout (also an
-        │                          :class:`~govchain_node.errors.InvalidBlockError`: the node's
-        │                          callers see a bad header as a bad block, without an adapter)
-        ├── EncodeError            a value that has no encoding (e.g. a negative scalar)
         └── QbftConfigError        a configuration the core refuses (timeouts, empty validators)
 
 The state machine itself never raises on hostile input: a message that fails a check is
-ignored and counted in :attr:`govchain_node.consensus.qbft.state.NodeState.ignored`. These
-errors come from the codecs (the transport turns a :class:`DecodeError` into a dropped frame)
-and from building a :class:`govchain_node.consensus.qbft.core.Config`.
+ignored and counted in :attr:`govchain_node.consensus.qbft.state.NodeState.ignored`. The
+message codec raises the byte codecs' :class:`~govchain_node.codec.errors.DecodeError`
+(the transport turns it into a dropped frame).
 """
 
 from __future__ import annotations
 
-from govchain_node.errors import InvalidBlockError, NodeError
+from govchain_node.errors import NodeError
 
 
 class QbftError(NodeError):
-    """Root of every error raised by :mod:`govchain_node.consensus.qbft` and its header codec."""
-
-
-class DecodeError(QbftError):
-    """Input bytes are not a canonical encoding of the expected value."""
-
-
-class ExtraDataError(DecodeError, InvalidBlockError):
-    """A header ``extraData`` does not follow Besu's QBFT RLP layout."""
-
-
-class EncodeError(QbftError):
-    """A value cannot be encoded (a programming error in the caller, not hostile input)."""
+    """Root of every error raised by :mod:`govchain_node.consensus.qbft` itself."""
 
 
 class QbftConfigError(QbftError):

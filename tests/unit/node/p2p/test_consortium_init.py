@@ -13,6 +13,7 @@ import typer
 from cryptography import x509
 from typer.testing import CliRunner
 
+from govchain_node.codec.extra_data import decode_extra_data
 from govchain_node.consensus.consortium import (
     Consortium,
     ConsortiumError,
@@ -20,7 +21,6 @@ from govchain_node.consensus.consortium import (
     init_consortium,
 )
 from govchain_node.consensus.consortium_cli import register
-from govchain_node.consensus.extra_data import decode_extra_data
 from govchain_node.genesis import GenesisSpec
 from govchain_node.keys import load_dev_accounts, load_or_create_validator_key
 from govchain_node.p2p.identity import Role, identity_from_certificate

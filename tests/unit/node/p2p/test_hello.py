@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from govchain_node.consensus.signing import Secp256k1Recoverer, Secp256k1Signer
 from govchain_node.p2p.errors import HandshakeError
 from govchain_node.p2p.hello import Hello, check_peer, sign_auth
+from govchain_node.signing import Secp256k1Recoverer, Secp256k1Signer
 
 CHAIN = 4242
 ALICE = Secp256k1Signer(secrets.token_bytes(32))

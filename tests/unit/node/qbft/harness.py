@@ -16,7 +16,7 @@ from govchain_node.consensus.qbft.messages import (
     Signed,
 )
 from govchain_node.consensus.qbft.state import NodeState, Persisted
-from govchain_node.consensus.signing import FakeKeyring, FakeSigner
+from govchain_node.signing import FakeKeyring, FakeSigner
 from tests.simulation import blocks
 
 PARENT_PROPOSER = b"\x00" * 20

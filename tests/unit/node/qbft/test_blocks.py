@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import rlp
 
-from govchain_node.consensus.extra_data import ExtraData, encode_extra_data, header_extra
-from govchain_node.consensus.qbft._rlp import Item
+from govchain_node.codec.extra_data import ExtraData, encode_extra_data, header_extra
+from govchain_node.codec.strict_rlp import Item
 from govchain_node.consensus.qbft.blocks import RlpBlockOps, describe, seal_block, set_round
 from govchain_node.consensus.qbft.validators import sort_validators
-from govchain_node.consensus.signing import FakeKeyring
+from govchain_node.signing import FakeKeyring
 
 
 def make_block(number: int, round_: int) -> bytes:

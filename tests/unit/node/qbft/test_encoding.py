@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
+from govchain_node.codec.errors import DecodeError
+from govchain_node.codec.strict_rlp import enc_bytes, enc_int, enc_list
 from govchain_node.consensus.qbft.encoding import (
     decode_message,
     decode_persisted,
@@ -15,7 +16,6 @@ from govchain_node.consensus.qbft.encoding import (
     encode_persisted,
     signing_hash,
 )
-from govchain_node.consensus.qbft.errors import DecodeError
 from govchain_node.consensus.qbft.messages import (
     COMMIT,
     PREPARE,
@@ -34,7 +34,7 @@ from govchain_node.consensus.qbft.messages import (
     Signed,
 )
 from govchain_node.consensus.qbft.state import Persisted, PreparedCertificate
-from govchain_node.consensus.signing import (
+from govchain_node.signing import (
     FakeKeyring,
     Secp256k1Recoverer,
     Secp256k1Signer,

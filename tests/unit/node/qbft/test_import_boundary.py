@@ -12,10 +12,13 @@ from tests.support.import_contracts import ROOT, forbidden_contract, submodules
 
 NODE = ROOT / "node" / "govchain_node"
 CONSENSUS = NODE / "consensus"
-#: The pure modules beside the core: the header codec, the vote tally, signing and hashing.
+#: The pure modules beside and below the core: the vote tally, the byte codecs (RLP, header
+#: extraData), signing and hashing.
 PURE = {
     "govchain_node.consensus.qbft",
-    *(f"govchain_node.consensus.{name}" for name in ("extra_data", "voting", "signing")),
+    "govchain_node.consensus.voting",
+    "govchain_node.codec",
+    "govchain_node.signing",
 }
 #: What the pure modules may import from the node besides each other.
 SHARED = {"govchain_node.errors", "govchain_node.consensus"}
@@ -25,10 +28,9 @@ NO_IO = {"eth", "web3", "asyncio", "socket", "ssl", "selectors", "threading", "t
 def test_the_package_exists_with_its_modules() -> None:
     names = {p.stem for p in (CONSENSUS / "qbft").glob("*.py")}
     assert {"core", "messages", "encoding", "validators"} <= names
-    assert all(
-        (CONSENSUS / f"{name.rsplit('.', 1)[1]}.py").is_file()
-        for name in PURE - {"govchain_node.consensus.qbft"}
-    )
+    assert (CONSENSUS / "voting.py").is_file()
+    assert (NODE / "signing.py").is_file()
+    assert {"extra_data", "strict_rlp", "errors"} <= {p.stem for p in (NODE / "codec").glob("*.py")}
 
 
 def test_the_contract_covers_the_core_and_its_pure_neighbours() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govchain_node.consensus.extra_data import Vote
+from govchain_node.codec.extra_data import Vote
 from govchain_node.consensus.voting import apply_block, genesis_tally
 
 A, B, C, D, E = (bytes([i]) * 20 for i in range(1, 6))

@@ -9,13 +9,13 @@ import rlp
 from eth_keys import datatypes
 
 from govchain_node.chain import Ledger
-from govchain_node.consensus.dev import DevEngine
-from govchain_node.consensus.extra_data import (
+from govchain_node.codec.extra_data import (
     ExtraData,
     commit_seal_hash,
     decode_extra_data,
     encode_for_commit_seal,
 )
+from govchain_node.consensus.dev import DevEngine
 from govchain_node.consensus.seals import seal_digest
 from govchain_node.errors import InvalidBlockError
 from govchain_node.genesis import dev_genesis

@@ -14,7 +14,7 @@ import rlp
 from rlp.exceptions import DecodingError, DeserializationError
 from rlp.sedes import big_endian_int
 
-from govchain_node.consensus.qbft.errors import DecodeError, EncodeError
+from govchain_node.codec.errors import DecodeError, EncodeError
 
 Item = bytes | list["Item"]
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from govchain_node.consensus.qbft import _rlp
-from govchain_node.consensus.qbft._rlp import (
+from govchain_node.codec import strict_rlp
+from govchain_node.codec.errors import DecodeError, ExtraDataError
+from govchain_node.codec.strict_rlp import (
     Item,
     as_bytes,
     as_int,
@@ -35,8 +36,7 @@ from govchain_node.consensus.qbft._rlp import (
     enc_int,
     enc_list,
 )
-from govchain_node.consensus.qbft.errors import DecodeError, ExtraDataError
-from govchain_node.consensus.signing import ADDRESS_LENGTH, SIGNATURE_LENGTH, keccak256
+from govchain_node.signing import ADDRESS_LENGTH, SIGNATURE_LENGTH, keccak256
 
 VANITY_LENGTH = 32
 VOTE_ADD = b"\xff"
@@ -133,7 +133,7 @@ def decode_extra_data(data: bytes) -> ExtraData:
     if not data or len(data) > MAX_EXTRA_DATA_BYTES:
         raise ExtraDataError("extraData is empty or too large")
     try:
-        fields = as_list(_rlp.decode(data, "extraData"), "extraData", 5)
+        fields = as_list(strict_rlp.decode(data, "extraData"), "extraData", 5)
         validators = tuple(
             as_bytes(v, "validator", ADDRESS_LENGTH) for v in as_list(fields[1], "validators")
         )
@@ -153,7 +153,7 @@ def decode_extra_data(data: bytes) -> ExtraData:
 def _header_hash(header: Sequence[Item], extra_rlp: bytes) -> bytes:
     if len(header) <= EXTRA_DATA_INDEX:
         raise ExtraDataError("header has no extraData field")
-    fields = [_rlp.reencode(f) for f in header]
+    fields = [strict_rlp.reencode(f) for f in header]
     fields[EXTRA_DATA_INDEX] = enc_bytes(extra_rlp)
     return keccak256(enc_list(fields))
 

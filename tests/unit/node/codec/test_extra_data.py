@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govchain_node.consensus.extra_data import (
+from govchain_node.codec.errors import CodecError, ExtraDataError
+from govchain_node.codec.extra_data import (
     ExtraData,
     Vote,
     block_hash,
@@ -17,9 +18,9 @@ from govchain_node.consensus.extra_data import (
     encode_for_commit_seal,
     header_with_extra,
 )
-from govchain_node.consensus.qbft._rlp import enc_bytes, enc_int, enc_list
-from govchain_node.consensus.qbft.errors import ExtraDataError, QbftError
-from govchain_node.consensus.signing import keccak256
+from govchain_node.codec.strict_rlp import enc_bytes, enc_int, enc_list
+from govchain_node.errors import InvalidBlockError
+from govchain_node.signing import keccak256
 
 # Besu QbftExtraDataCodecTest: vanity 0x01..0x20, validators [0x…01, 0x…02], vote add 0x…01,
 # round 0xFEDCBA, seals (r=1, s=10, v=0) and (r=10, s=1, v=0).
@@ -119,7 +120,8 @@ def test_strict_decoder_rejects(data: bytes, why: str) -> None:
 
 
 def test_errors_share_the_package_root() -> None:
-    assert issubclass(ExtraDataError, QbftError)
+    assert issubclass(ExtraDataError, CodecError)
+    assert issubclass(ExtraDataError, InvalidBlockError)
 
 
 addresses = st.binary(min_size=20, max_size=20)
