@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from govchain_notary.errors import PROBLEM_BASE
+from govchain_notary.errors import PROBLEM_BASE, PayloadTooLargeError
 from govchain_notary.metrics import Metrics
 
 
@@ -39,7 +39,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLargeError
+                    raise PayloadTooLargeError(self._detail())
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -49,17 +49,18 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLargeError:
+        except PayloadTooLargeError:
+            # raised by ``limited_receive`` inside the app; if a route's handler already
+            # answered it (the app renders every NotaryError), it never gets here
             if not started:
                 await self._refuse(scope, send)
 
+    def _detail(self) -> str:
+        return f"request bodies are limited to {self.limit} bytes"
+
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        detail = f"request bodies are limited to {self.limit} bytes"
-        await send_problem(scope, send, 413, "payload-too-large", "Payload too large", detail)
-
-
-class _TooLargeError(Exception):
-    pass
+        problem = PayloadTooLargeError
+        await send_problem(scope, send, problem.status, problem.slug, problem.title, self._detail())
 
 
 class AllowedMethods:
