@@ -1,4 +1,9 @@
-"""Fixtures for the IoT bridge unit tests: a spool file, a fake clock, readings."""
+"""Fixtures for the IoT bridge unit tests: a spool file, a fake clock, readings, a notary.
+
+``notary`` runs each test that talks to a notary twice: against the fake
+(``[fake]``) and against the real notary app in memory (``[real-app]``), so the
+fake cannot drift from the API it stands for.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ import pytest
 from govchain_client.iot.formats import parse_uplink
 from govchain_client.iot.reading import CanonicalReading, canonical_reading
 from govchain_client.iot.spool import Spool
+from tests.unit.client.iot.app_notary import app_notary
+from tests.unit.client.iot.fake_notary import FakeNotary
+from tests.unit.client.iot.notary_double import NotaryDouble
 from tests.unit.client.iot.samples import cs_topic, cs_uplink, encode, tts_topic, tts_uplink
 
 
@@ -35,6 +43,15 @@ def spool_path(tmp_path: Path) -> Path:
 def spool(spool_path: Path, clock: Clock) -> Iterator[Spool]:
     with Spool(spool_path, clock) as opened:
         yield opened
+
+
+@pytest.fixture(params=["fake", "real-app"])
+def notary(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NotaryDouble]:
+    if request.param == "fake":
+        yield FakeNotary()
+    else:
+        with app_notary(tmp_path / "notary") as real:
+            yield real
 
 
 def tts_reading(f_cnt: int, payload: bytes = b"\x01", **kw: object) -> CanonicalReading:

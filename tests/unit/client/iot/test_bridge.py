@@ -1,4 +1,4 @@
-"""The bridge's loops driven step by step against the in-memory notary."""
+"""The bridge's loops driven step by step against the fake notary and the real app."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.errors import SpoolError
 from govchain_client.iot.reading import Reading
 from govchain_client.iot.spool import Rejected, Spool
+from tests.unit.client.iot.app_notary import app_notary
 from tests.unit.client.iot.conftest import Clock
 from tests.unit.client.iot.fake_notary import FakeNotary
+from tests.unit.client.iot.notary_double import NotaryDouble
 from tests.unit.client.iot.samples import cs_topic, cs_uplink, encode, tts_topic, tts_uplink
 
 NO_WAIT = Backoff(base=0.0, cap=0.0)
@@ -68,20 +70,20 @@ def test_parser_bugs_become_rejects() -> None:
     assert entry.reason == "internal_error"
 
 
-def test_submitter_waits_for_the_window_then_submits(spool: Spool, clock: Clock) -> None:
-    notary = FakeNotary()
+def test_submitter_waits_for_the_window_then_submits(
+    spool: Spool, clock: Clock, notary: NotaryDouble
+) -> None:
     submitter = Submitter(spool, notary.client(), BatchPolicy(size=10, window=2.0), NO_WAIT)
     Ingestor(spool).handle(uplinks(Acks(), 3))
     assert submitter.step() == 2.0
     assert notary.requests == []
     clock.now += 2.0
     assert submitter.step() == 0.0
-    assert len(notary.leaves) == 3
+    assert len(notary.receipt_ids()) == 3
     assert spool.states()["submitted"] == 3
 
 
-def test_submitter_closes_full_batches_at_once(spool: Spool) -> None:
-    notary = FakeNotary()
+def test_submitter_closes_full_batches_at_once(spool: Spool, notary: NotaryDouble) -> None:
     submitter = Submitter(spool, notary.client(), BatchPolicy(size=2, window=60.0), NO_WAIT)
     Ingestor(spool).handle(uplinks(Acks(), 5))
     submitter.step()
@@ -91,13 +93,42 @@ def test_submitter_closes_full_batches_at_once(spool: Spool) -> None:
     assert spool.states() == {"spooled": 1, "batched": 0, "submitted": 4, "anchored": 0}
 
 
-def test_503_and_outage_keep_everything_spooled(spool: Spool, clock: Clock) -> None:
+def test_503_keeps_everything_spooled_and_honours_retry_after(spool: Spool) -> None:
+    """Fake only: the fake can be told to answer 503; the real app answers it only with
+    a full backlog (``test_notary_contract`` holds the fake's 503 to the app's)."""
     notary = FakeNotary(unavailable=2)
     submitter = Submitter(spool, notary.client(), BatchPolicy(size=5, window=1.0))
     Ingestor(spool).handle(uplinks(Acks(), 5))
-    assert submitter.step() == 0.0  # Retry-After: 0 honoured
+    assert submitter.step() == 1.0  # Retry-After: 1 honoured
     assert submitter.backing_off
+    assert submitter.step() == 1.0
+    assert spool.states()["batched"] == 5
     assert submitter.step() == 0.0
+    assert len(notary.receipt_ids()) == 5
+    assert spool.states()["submitted"] == 5
+    assert spool.counters()[("submissions", "unavailable")] == 2
+
+
+def test_real_apps_full_backlog_holds_the_batch_until_anchoring(
+    spool: Spool, tmp_path: Path
+) -> None:
+    """Real app only: the fake keeps no backlog, so only the app answers 503 on its own."""
+    with app_notary(tmp_path / "notary", backlog_limit=7, retry_after=3) as notary:
+        submitter = Submitter(spool, notary.client(), BatchPolicy(size=5, window=1.0))
+        Ingestor(spool).handle(uplinks(Acks(), 10))
+        assert submitter.step() == 0.0  # five wait for anchoring now
+        assert submitter.step() == 3.0  # five more would pass the limit: Retry-After
+        assert submitter.backing_off
+        assert spool.states()["batched"] == 5
+        notary.anchor_all()
+        assert submitter.step() == 0.0
+        assert len(notary.receipt_ids()) == 10
+        assert spool.counters()[("submissions", "unavailable")] == 1
+
+
+def test_outage_keeps_everything_spooled(spool: Spool, notary: NotaryDouble) -> None:
+    submitter = Submitter(spool, notary.client(), BatchPolicy(size=5, window=1.0))
+    Ingestor(spool).handle(uplinks(Acks(), 5))
     notary.unreachable = True
     delay = submitter.step()
     assert delay > 0
@@ -108,14 +139,15 @@ def test_503_and_outage_keep_everything_spooled(spool: Spool, clock: Clock) -> N
     notary.unreachable = False
     assert submitter.step() == 0.0
     assert submitter.step() == 0.0
-    assert len(notary.leaves) == 10
-    assert spool.counters()[("submissions", "unavailable")] == 2
+    assert len(notary.receipt_ids()) == 10
     assert spool.counters()[("submissions", "unreachable")] == 1
 
 
-def test_lost_answer_is_replayed_not_notarised_twice(spool_path: Path, clock: Clock) -> None:
+def test_lost_answer_is_replayed_not_notarised_twice(
+    spool_path: Path, clock: Clock, notary: NotaryDouble
+) -> None:
     """The notary commits, the answer is lost, the bridge dies; the restart resubmits."""
-    notary = FakeNotary(lose_answers=1)
+    notary.lose_answers = 1
     with Spool(spool_path, clock) as spool:
         Ingestor(spool).handle(uplinks(Acks(), 4))
         clock.now += 5
@@ -125,28 +157,30 @@ def test_lost_answer_is_replayed_not_notarised_twice(spool_path: Path, clock: Cl
         Submitter(spool, notary.client(), BatchPolicy(4, 1.0), NO_WAIT).step()
         assert spool.states()["submitted"] == 4
         ids = {r.receipt_id for r in spool.all_readings()}
-    assert ids == set(notary.leaves)
-    assert len(notary.leaves) == 4
+    assert ids == set(notary.receipt_ids())
+    assert len(notary.receipt_ids()) == 4
     keys = Counter(r.headers["idempotency-key"] for r in notary.requests)
     assert list(keys.values()) == [2]
 
 
-def test_crash_after_closing_a_batch_resubmits_it_unchanged(spool_path: Path, clock: Clock) -> None:
+def test_crash_after_closing_a_batch_resubmits_it_unchanged(
+    spool_path: Path, clock: Clock, notary: NotaryDouble
+) -> None:
     with Spool(spool_path, clock) as spool:
         Ingestor(spool).handle(uplinks(Acks(), 3))
         formed = spool.form_batch(10)
-    notary = FakeNotary()
     with Spool(spool_path, clock) as spool:
         Ingestor(spool).handle(uplinks(Acks(), 2, start=3))
         submitter = Submitter(spool, notary.client(), BatchPolicy(10, 1.0), NO_WAIT)
         submitter.step()
         assert formed is not None
         assert notary.requests[0].headers["idempotency-key"] == formed.key
-        assert len(notary.leaves) == 3
+        assert len(notary.receipt_ids()) == 3
 
 
-def test_collector_stores_anchored_receipts_in_log_order(spool: Spool, clock: Clock) -> None:
-    notary = FakeNotary()
+def test_collector_stores_anchored_receipts_in_log_order(
+    spool: Spool, clock: Clock, notary: NotaryDouble
+) -> None:
     Ingestor(spool).handle(uplinks(Acks(), 4))
     clock.now += 5
     Submitter(spool, notary.client(), BatchPolicy(10, 1.0), NO_WAIT).step()
@@ -158,15 +192,18 @@ def test_collector_stores_anchored_receipts_in_log_order(spool: Spool, clock: Cl
     assert spool.states()["anchored"] == 4
     stored = spool.find("70b3d57ed005b89a", f_cnt=2)[0]
     assert stored.receipt is not None
-    assert stored.receipt["receipt"]["leaf"] == {
-        "digest": stored.digest,
-        "device": "70b3d57ed005b89a",
-        "seq": 1,
-    }
+    leaf = stored.receipt["receipt"]["leaf"]
+    assert (leaf["kind"], leaf["digest"], leaf["device"], leaf["seq"]) == (
+        "iot",
+        stored.digest,
+        "70b3d57ed005b89a",
+        1,
+    )
 
 
-def test_collector_backs_off_when_the_notary_is_down(spool: Spool, clock: Clock) -> None:
-    notary = FakeNotary()
+def test_collector_backs_off_when_the_notary_is_down(
+    spool: Spool, clock: Clock, notary: NotaryDouble
+) -> None:
     Ingestor(spool).handle(uplinks(Acks(), 1))
     clock.now += 5
     Submitter(spool, notary.client(), BatchPolicy(10, 1.0), NO_WAIT).step()

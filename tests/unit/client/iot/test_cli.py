@@ -15,7 +15,7 @@ from govchain_client.iot.bridge import Ingestor, ReceiptCollector, Submitter
 from govchain_client.iot.delivery import Delivery
 from govchain_client.iot.spool import Spool
 from tests.unit.client.iot.conftest import Clock
-from tests.unit.client.iot.fake_notary import FakeNotary
+from tests.unit.client.iot.notary_double import NotaryDouble
 from tests.unit.client.iot.samples import encode, tts_topic, tts_uplink
 
 runner = CliRunner()
@@ -23,9 +23,8 @@ DEVICE = "eui-70B3D57ED005B89A"
 
 
 @pytest.fixture
-def prepared(spool_path: Path, clock: Clock) -> Path:
+def prepared(spool_path: Path, clock: Clock, notary: NotaryDouble) -> Path:
     """Frame counters 5, 6, 9 then a rejoin (0); all anchored except the last."""
-    notary = FakeNotary()
     with Spool(spool_path, clock) as spool:
         for f_cnt in (5, 6, 9):
             body = encode(tts_uplink(f_cnt=f_cnt))
