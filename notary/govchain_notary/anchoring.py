@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 
 from govchain_core.log import MerkleLog
 from govchain_notary.anchorers.base import CheckpointWriter
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.errors import ChainAccessError, LogDivergedError
 from govchain_notary.storage.repos import PREPARED, CheckpointRecord, Store
 
@@ -45,8 +45,11 @@ class AnchoringWorker:
         threshold: int,
         on_anchored: AnchorListener,
         retry_delay: float = 0.5,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.anchorer = anchorer
         self.issuers = list(issuers)
         self.block_period = block_period
@@ -82,12 +85,13 @@ class AnchoringWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            started = time.monotonic()
+            started = self.clock.monotonic()
             for issuer in self.issuers:
                 self._anchor_safely(issuer)
-            remaining = self.block_period - (time.monotonic() - started)
+            # a round that took part of the period waits only for the rest of it
+            remaining = self.block_period - (self.clock.monotonic() - started)
             if remaining > 0:
-                self._wake.wait(remaining)
+                self.clock.wait(self._wake, remaining)
             self._wake.clear()
 
     def _anchor_safely(self, issuer: str) -> None:
@@ -101,7 +105,7 @@ class AnchoringWorker:
         except Exception as exc:  # the worker must survive any chain or database failure
             logger.warning("anchoring %s failed: %s; reconciling before the retry", issuer, exc)
             self.last_error = str(exc)
-            self._stop.wait(self.retry_delay)
+            self.clock.wait(self._stop, self.retry_delay)
             try:
                 self.reconcile(issuer)
             except Exception as again:
@@ -118,7 +122,7 @@ class AnchoringWorker:
         log = MerkleLog(self.store.node_store(issuer), size)
         root = log.root()
         proof = log.consistency_proof(prev_size, size) if prev_size else []
-        record = CheckpointRecord(issuer, size, root, prev_size, PREPARED, int(time.time()))
+        record = CheckpointRecord(issuer, size, root, prev_size, PREPARED, int(self.clock.now()))
         self.store.prepare_checkpoint(record)
         anchor = self.anchorer.anchor(issuer, size, root, prev_size, proof)
         self.store.mark_anchored(issuer, size, anchor)
@@ -147,7 +151,7 @@ class AnchoringWorker:
         if root != on_chain.root:
             raise LogDivergedError(f"root of {issuer} at {on_chain.size} differs from the chain")
         record = CheckpointRecord(
-            issuer, on_chain.size, root, local_size, PREPARED, int(time.time())
+            issuer, on_chain.size, root, local_size, PREPARED, int(self.clock.now())
         )
         self.store.prepare_checkpoint(record)
         self.store.mark_anchored(issuer, on_chain.size, on_chain.anchor)

@@ -33,6 +33,7 @@ from govchain_notary.api import (
     verify,
 )
 from govchain_notary.chains import make_anchorer
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.metrics import Metrics
 from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
@@ -61,9 +62,11 @@ def create_app(
     store: Store | None = None,
     anchorer: Anchorer | None = None,
     statuses: StatusIndexStore | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name,
-    ``statuses`` to the status index in the same database (in memory with a given store)."""
+    ``statuses`` to the status index in the same database (in memory with a given store).
+    ``clock`` is the time of the notary's threads and of an in-memory chain."""
     metrics = Metrics()
     lock: IssuerLock | None = None
     if store is None:
@@ -75,10 +78,11 @@ def create_app(
     service = NotaryService(
         settings,
         store,
-        anchorer or make_anchorer(settings),
+        anchorer or make_anchorer(settings, clock),
         metrics,
         lock,
         statuses=statuses or MemoryStatusIndex(),
+        clock=clock,
     )
 
     @asynccontextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
+
 logger = logging.getLogger(__name__)
 
 MAX_SPAN = 2_000
@@ -23,8 +25,9 @@ class ChainFollower:
     #: What is followed, for the log line of a failed poll.
     following = "the chain"
 
-    def __init__(self, name: str, period: float) -> None:
+    def __init__(self, name: str, period: float, clock: Clock = SYSTEM_CLOCK) -> None:
         self.period = period
+        self.clock = clock
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -44,7 +47,7 @@ class ChainFollower:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._sync_safely()
-            self._stop.wait(self.period)
+            self.clock.wait(self._stop, self.period)
 
     def _sync_safely(self) -> None:
         try:

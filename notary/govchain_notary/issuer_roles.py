@@ -19,13 +19,13 @@ follower's next poll on: at most one ``period`` plus one round trip after its bl
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from govchain_core.verify import ROLE_BITS, IssuerInfo
 from govchain_notary.anchorers.base import RegistryReader
 from govchain_notary.chain_follower import MAX_SPAN, ChainFollower
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 
 
 class Grant(NamedTuple):
@@ -48,12 +48,12 @@ class IssuerRoles(ChainFollower):
         chain: RegistryReader,
         issuers: Sequence[str],
         period: float,
-        clock: Callable[[], float] = time.time,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        super().__init__("notary-roles", period)
+        super().__init__("notary-roles", period, clock)
         self.chain = chain
         self.issuers = list(issuers)
-        self.clock = clock
         self.block = -1  # every change up to this block is in ``_grants``
         self._grants: dict[str, Grant] = {}  # replaced, never changed: requests read it
 
@@ -83,7 +83,7 @@ class IssuerRoles(ChainFollower):
     def sync_once(self) -> set[str]:
         """Re-read every issuer changed since the last sync; return their addresses."""
         head = self.chain.head()
-        now = self.clock()
+        now = self.clock.now()
         if not self.loaded:
             changed = set(self.issuers)
         else:

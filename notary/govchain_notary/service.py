@@ -29,6 +29,7 @@ from govchain_core.verify import DocumentState, report_to_object, verify_receipt
 from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchoring import AnchoringWorker
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.errors import (
     BadRequestError,
     ConflictError,
@@ -80,8 +81,10 @@ class NotaryService:
         lock: IssuerLock | None = None,
         *,
         statuses: StatusIndexStore,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # for the writer, the anchoring worker and both followers
         self.store = store
         self.statuses = statuses
         self.anchorer = anchorer
@@ -97,6 +100,7 @@ class NotaryService:
             settings.block_period,
             settings.anchor_threshold,
             self._on_anchored,
+            clock=clock,
         )
         self.writer: SubmissionWriter | None = None
         self.lookups = LookupCache(settings.lookup_cache_ttl)
@@ -104,9 +108,14 @@ class NotaryService:
         #: run on the event loop instead of a worker thread.
         self.local_reads = is_sqlite(settings.effective_database_url)
         self.follower = StatusFollower(
-            statuses, anchorer, self.issuers, settings.block_period, self.lookups.clear
+            statuses,
+            anchorer,
+            self.issuers,
+            settings.block_period,
+            self.lookups.clear,
+            clock=clock,
         )
-        self.roles = IssuerRoles(anchorer, self.issuers, settings.block_period)
+        self.roles = IssuerRoles(anchorer, self.issuers, settings.block_period, clock=clock)
         self._flights: dict[str, threading.Lock] = {}
         self._flight_lock = threading.Lock()
         self.started = False
@@ -134,7 +143,7 @@ class NotaryService:
         self.log_sizes = {issuer: self.store.log_size(issuer) for issuer in self.issuers}
         logs = WriterLogs(self.store, self.issuers)
         self.writer = SubmissionWriter(
-            self.store, logs, self.settings.group_commit_leaves, self._on_commit
+            self.store, logs, self.settings.group_commit_leaves, self._on_commit, clock=self.clock
         )
         self.writer.start()
         self.worker.start()

@@ -4,6 +4,10 @@ Validated once, at start-up, so that a misconfigured notary refuses to start rat
 than failing on the first request.  Outside dev mode, placeholder secrets and the
 in-memory chain are refused.  Batching limits are checked here too: a batch bound
 above what the body size limit can carry would make the bound a lie.
+
+Every setting of the notary is read here and nowhere else: the rest of the package
+gets a ``Settings`` object (``tests/unit/notary/test_notary_environment_reads.py``
+scans the package for environment reads).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pydantic_settings import (
 from govchain_notary.errors import ConfigurationError
 
 CONFIG_ENV = "GOVCHAIN_NOTARY_CONFIG"
+DEV_PASSWORD = "dev-password"  # noqa: S105  (dev mode only; production refuses placeholders)
 DEV_ISSUER = "0x" + "d0" * 20
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "dev", "dev-password", "password", "secret", "test", "example"}
@@ -55,7 +60,45 @@ class IssuerSettings(BaseModel):
         return value.lower()
 
 
-class Settings(BaseSettings):
+class KeystoreSettings(BaseSettings):
+    """The keystore password alone, read from the same sources as every setting.
+
+    ``govchain up`` must open or create the issuer keystore before it knows the issuer's
+    address, so before it can build :class:`Settings`: it reads the password through
+    :func:`load_keystore_password`.  ``Settings`` inherits the field and its sources
+    from here, so both read ``GOVCHAIN_NOTARY_KEYSTORE_PASSWORD`` (over the config file)
+    the same way.
+    """
+
+    # the other settings in the environment and the config file are Settings' business
+    model_config = SettingsConfigDict(
+        env_prefix="GOVCHAIN_NOTARY_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    keystore_password: SecretStr = Field(
+        default=SecretStr(DEV_PASSWORD),
+        description="GOVCHAIN_NOTARY_KEYSTORE_PASSWORD: opens the issuers' keystores "
+        "(and encrypts the one `govchain up` creates); production refuses placeholders",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # the one environment read outside the fields: which config file to read them from
+        config_file = os.environ.get(CONFIG_ENV)
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        if config_file:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)),)
+        return sources
+
+
+class Settings(KeystoreSettings):
     """Everything a notary process needs; see the README for each variable."""
 
     model_config = SettingsConfigDict(
@@ -80,7 +123,6 @@ class Settings(BaseSettings):
     anchor_registry: str = "0x" + "a5" * 20
     status_registry: str = ""
     issuer_registry: str = ""
-    keystore_password: SecretStr = SecretStr("dev-password")
     chain_timeout: float = Field(default=30.0, gt=0, description="RPC and finality wait")
 
     block_period: float = Field(default=1.0, gt=0, le=3600)
@@ -99,21 +141,6 @@ class Settings(BaseSettings):
     public_read_burst: float = Field(default=400.0, gt=0)
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     static_dir: Path | None = None
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_file = os.environ.get(CONFIG_ENV)
-        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
-        if config_file:
-            sources += (TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)),)
-        return sources
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -152,5 +179,13 @@ def load_settings(**overrides: object) -> Settings:
     """Settings from environment and config file; raise ``ConfigurationError`` if invalid."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid notary settings:\n{exc}") from exc
+
+
+def load_keystore_password() -> str:
+    """The keystore password from environment and config file (see ``KeystoreSettings``)."""
+    try:
+        return KeystoreSettings().keystore_password.get_secret_value()
     except ValidationError as exc:
         raise ConfigurationError(f"invalid notary settings:\n{exc}") from exc

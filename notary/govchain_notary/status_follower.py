@@ -25,11 +25,11 @@ head; lookups report it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 from govchain_notary.anchorers.base import StatusEvents
 from govchain_notary.chain_follower import MAX_SPAN, ChainFollower
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.storage.statuses import StatusIndexStore, StatusSync
 
 __all__ = ["MAX_SPAN", "StatusFollower"]
@@ -47,14 +47,14 @@ class StatusFollower(ChainFollower):
         issuers: Sequence[str],
         period: float,
         on_change: Callable[[], None],
-        clock: Callable[[], float] = time.time,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        super().__init__("notary-statuses", period)
+        super().__init__("notary-statuses", period, clock)
         self.index = index
         self.chain = chain
         self.issuers = list(issuers)
         self.on_change = on_change
-        self.clock = clock
         self.span = MAX_SPAN
         self.synced: dict[str, StatusSync] = {}
 
@@ -74,7 +74,7 @@ class StatusFollower(ChainFollower):
         changed.  ``on_change`` runs after each span that changed any, so a later span's
         failure cannot leave lookups cached from before an applied change."""
         head = self.chain.head()
-        now = self.clock()  # when the head was read: what a complete sync is as of
+        now = self.clock.now()  # when the head was read: what a complete sync is as of
         registry = self.chain.status_registry
         self._follow(registry)
         changed = 0

@@ -15,7 +15,6 @@ accounts for experiments (funded, allowed to send, from the public dev mnemonic
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +27,18 @@ from govchain_node.dev import DevNodeHandle, start_dev_node
 from govchain_node.keys import DEV_MNEMONIC, DEV_PATH, Account
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
+from govchain_notary.clock import SYSTEM_CLOCK
 from govchain_notary.devchain import Registries, deploy_dev_registries, web3_for, write_keystore
 from govchain_notary.http_limits import BoundedHttpToolsProtocol
-from govchain_notary.settings import IssuerSettings, Settings, load_settings
+from govchain_notary.settings import (
+    IssuerSettings,
+    Settings,
+    load_keystore_password,
+    load_settings,
+)
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.sql import SqlStore
 
-DEV_PASSWORD = "dev-password"  # noqa: S105  (dev mode only; production refuses placeholders)
 ALL_SCOPES = ["submit:*", "status:*"]
 
 
@@ -52,9 +56,10 @@ class UpOptions:
 
 def prepare(options: UpOptions, node: DevNodeHandle) -> tuple[Settings, str]:
     """Registries, issuer keystore, notary settings and the dev API key (first start
-    creates them, later starts reuse them)."""
+    creates them, later starts reuse them).  The keystore's password is the notary's
+    ``keystore_password`` setting (the dev placeholder unless the operator sets one)."""
     data_dir = options.data_dir
-    password = os.environ.get("GOVCHAIN_NOTARY_KEYSTORE_PASSWORD", DEV_PASSWORD)
+    password = load_keystore_password()
     keystore = data_dir / "issuer-keystore.json"
     if keystore.exists():
         issuer = "0x" + json.loads(keystore.read_text())["address"].lower().removeprefix("0x")
@@ -177,7 +182,7 @@ def run_up(options: UpOptions, echo: Callable[[str], object] = print) -> None:
     )
     try:
         settings, api_key = prepare(options, node)
-        app = create_app(settings)
+        app = create_app(settings, clock=SYSTEM_CLOCK)
         url = f"http://{options.host}:{options.port}"
         say = echo
         say(f"notary API      {url}/v1  (docs {url}/docs)")

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.errors import ConflictError, NotaryError, UnavailableError
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.receipt_ids import receipt_ids
@@ -65,8 +65,11 @@ class SubmissionWriter:
         logs: WriterLogs,
         max_group_leaves: int,
         on_commit: CommitListener,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.logs = logs
         self.max_group_leaves = max_group_leaves
         self.on_commit = on_commit
@@ -154,7 +157,7 @@ class SubmissionWriter:
                 return Accepted(replay, None)
         leaves = job.leaves
         first = self.logs.append(job.issuer, leaves.leaf_hashes)
-        now = time.time()
+        now = self.clock.now()  # when the leaves were accepted
         batch.blocks.append(LeafBlock(job.issuer, first, job.client_id, now, leaves))
         ids = receipt_ids(first, leaves.tags)
         if job.idempotency_key is not None:

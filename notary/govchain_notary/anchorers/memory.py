@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from govchain_core.verify import (
     anchored_log,
 )
 from govchain_notary.anchorers.base import ChainCheckpoint, StatusChange
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.errors import ChainAccessError
 from govchain_notary.transitions import refusal, successor_refusal
 
@@ -49,14 +49,17 @@ class MemoryAnchorer:
         path: Path | None = None,
         issuers: Sequence[str] = (),
         status_registry: str = "0x" + "5a" * 20,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self.clock = clock  # stamps the blocks
         self._chain_id = chain_id
         self._registry = registry
         self._status_registry = status_registry
         self.path = path
         self._lock = threading.Lock()
         self.blocks: list[bytes] = [hashlib.sha256(b"genesis").digest()]
-        self.timestamps: list[int] = [int(time.time())]
+        self.timestamps: list[int] = [int(clock.now())]
         self.anchors: dict[str, list[dict[str, Any]]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}
         self.status_events: list[dict[str, Any]] = []  # StatusChanged, in block order
@@ -243,7 +246,7 @@ class MemoryAnchorer:
     def _mine(self) -> int:
         number = len(self.blocks)
         self.blocks.append(hashlib.sha256(self.blocks[-1] + number.to_bytes(8, "big")).digest())
-        self.timestamps.append(max(int(time.time()), self.timestamps[-1]))
+        self.timestamps.append(max(int(self.clock.now()), self.timestamps[-1]))
         return number
 
     def _anchor_ref(self, tx_hash: bytes, number: int) -> AnchorRef:

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from govchain_notary.app import create_app
 from govchain_notary.auth import new_client
+from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, load_settings
 
@@ -85,7 +86,11 @@ class Api:
         return {"Authorization": f"Bearer {self.keys[role]}"}
 
 
-def make_api(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[Api]:
+def make_api(
+    database_url: str, data_dir: Path, clock: Clock = SYSTEM_CLOCK, **overrides: Any
+) -> Iterator[Api]:
+    """A notary app on ``clock`` (the real one unless a test drives a manual one);
+    ``overrides`` are settings."""
     options: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": database_url,
@@ -97,7 +102,7 @@ def make_api(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[Ap
         "public_read_burst": 10_000,
     }
     settings = load_settings(**{**options, **overrides})
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     with TestClient(app) as http:
         service: NotaryService = app.state.service
         keys = {}

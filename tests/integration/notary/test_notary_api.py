@@ -10,6 +10,7 @@ import pytest
 
 from govchain_core.receipt_codec import receipt_from_object
 from tests.integration.notary.conftest import ISSUER, Api, make_api
+from tests.support.clocks import ManualClock
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -258,7 +259,9 @@ def test_cors_for_the_web_verifier(api: Api) -> None:
 
 
 def test_backpressure_is_503_with_retry_after(sqlite_url: str, tmp_path: Path) -> None:
-    for api in make_api(sqlite_url, tmp_path, backlog_limit=10, block_period=3600):
+    clock = ManualClock()  # never advanced: the worker anchors nothing after its first round
+    for api in make_api(sqlite_url, tmp_path, clock, backlog_limit=10):
+        clock.wait_for_sleep("notary-anchoring", 1)
         items = [{"digest": _digest(n)} for n in range(8)]
         assert _submit(api, {"kind": "certificate", "items": items}).status_code == 202
         refused = _submit(api, {"kind": "certificate", "items": items})

@@ -21,6 +21,7 @@ from tests.integration.notary.test_notary_status_lookups import (
     _notarise,
     _state,
 )
+from tests.support.clocks import ManualClock
 from tests.unit.notary.test_notary_lookup_cache import Clock
 
 TTL = 10.0
@@ -28,9 +29,10 @@ TTL = 10.0
 
 @pytest.fixture
 def clocked_api(database_url: str, tmp_path: Path) -> Iterator[tuple[Api, Clock]]:
-    """The follower polls once an hour (it never clears the cache); the cache's clock is ours."""
+    """The notary's clock never moves, so the follower polls only at start (it never
+    clears the cache); the cache's clock is ours."""
     for api in make_api(
-        database_url, tmp_path, block_period=3600, anchor_threshold=1, lookup_cache_ttl=TTL
+        database_url, tmp_path, ManualClock(), anchor_threshold=1, lookup_cache_ttl=TTL
     ):
         clock = Clock()
         api.service.lookups.clock = clock

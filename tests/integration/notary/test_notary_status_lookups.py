@@ -19,9 +19,11 @@ from govchain_notary.auth import new_client
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from tests.integration.notary.conftest import ISSUER, Api, make_api
+from tests.support.clocks import ManualClock
 from tests.support.consortium_processes import wait_until
 
 DIGEST = "sha256:" + "5c" * 32
+FOLLOWER = "notary-statuses"  # the status follower thread's name
 
 
 def _notarise(api: Api, digest: str = DIGEST) -> dict[str, Any]:
@@ -52,14 +54,20 @@ def _leaf_hash(service: NotaryService, receipt_id: str) -> bytes:
 
 @pytest.fixture
 def quiet_api(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    """The follower polls once an hour: only the API's own write can update the index."""
-    yield from make_api(database_url, tmp_path, block_period=3600, anchor_threshold=1)
+    """The follower's clock never moves: after its first poll only the API's own write
+    can update the index (the anchoring worker wakes on each commit)."""
+    yield from make_api(database_url, tmp_path, ManualClock(), anchor_threshold=1)
 
 
 @pytest.fixture
-def long_cached_api(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    """Cached lookups live an hour: only the follower's clearing can show a change."""
-    yield from make_api(database_url, tmp_path, lookup_cache_ttl=3600)
+def long_cached_api(database_url: str, tmp_path: Path) -> Iterator[tuple[Api, ManualClock]]:
+    """Cached lookups live an hour: only the follower's clearing can show a change.  The
+    follower polls when the test advances the clock by a block period."""
+    clock = ManualClock()
+    for api in make_api(
+        database_url, tmp_path, clock, block_period=60, anchor_threshold=1, lookup_cache_ttl=3600
+    ):
+        yield api, clock
 
 
 @pytest.fixture
@@ -80,17 +88,25 @@ def test_a_status_change_through_the_api_shows_in_lookups_at_once(quiet_api: Api
     assert indexed[(ISSUER, leaf)].state is DocumentState.SUSPENDED
 
 
-def test_a_change_made_on_chain_shows_once_the_follower_ran(long_cached_api: Api) -> None:
-    api = long_cached_api
+def test_a_change_made_on_chain_shows_once_the_follower_ran(
+    long_cached_api: tuple[Api, ManualClock],
+) -> None:
+    api, clock = long_cached_api
     receipt_id = _notarise(api)["id"]
+    clock.wait_for_sleep(FOLLOWER, 1)  # the first poll is done
     assert _state(api.http) == "valid"  # and now cached
     chain: MemoryAnchorer = api.service.anchorer  # type: ignore[assignment]
     leaf = _leaf_hash(api.service, receipt_id)
+    polls = clock.sleeps(FOLLOWER)
     facts = chain.set_status(ISSUER, leaf, DocumentState.REVOKED, None)  # not the notary
-    wait_until("the follower", lambda: _state(api.http) == "revoked", 30)
+    clock.advance(59)  # within the period: the follower has not polled
+    assert _state(api.http) == "valid"
+    clock.advance(1)
+    clock.wait_for_sleep(FOLLOWER, polls + 1)
+    assert _state(api.http) == "revoked"
     as_of = _lookup(api.http)["status_as_of"]
     assert as_of["block_number"] >= facts.block_number
-    assert as_of["synced_at"] >= facts.timestamp
+    assert as_of["synced_at"] == int(clock.now())  # when the poll read the head
 
 
 def test_lookups_answer_from_the_database_while_the_node_is_down(uncached_api: Api) -> None:

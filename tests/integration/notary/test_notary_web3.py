@@ -25,6 +25,7 @@ from govchain_notary.auth import new_client
 from govchain_notary.errors import ChainAccessError, TransactionRevertedError
 from govchain_notary.settings import Settings
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
+from tests.support.clocks import ManualClock
 from tests.support.notary_chain import web3_notary_settings
 
 
@@ -111,9 +112,10 @@ def test_a_superseded_document_can_be_revoked_on_the_real_registry(
 
 
 def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path: Path) -> None:
-    settings = chain.settings.model_copy(update={"data_dir": tmp_path, "block_period": 3600})
-    app = create_app(settings)
+    clock = ManualClock()  # never advanced: the app's worker anchors nothing after its first round
+    app = create_app(chain.settings.model_copy(update={"data_dir": tmp_path}), clock=clock)
     with TestClient(app) as http:
+        clock.wait_for_sleep("notary-anchoring", 1)
         service = app.state.service
         _, key = new_client(service.store, "amt", service.issuers[0], ["submit:*"], 1000)
         items = [{"digest": f"sha256:{n:064x}"} for n in range(5)]
@@ -132,7 +134,9 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         store.prepare_checkpoint(CheckpointRecord(issuer, size, log.root(), prev, PREPARED, 0))
         proof = log.consistency_proof(prev, size) if prev else []
         facts = web3_chain.anchor(issuer, size, log.root(), prev, proof)
-        worker = AnchoringWorker(store, web3_chain, [issuer], 3600, 10**9, lambda i, s: None)
+        worker = AnchoringWorker(
+            store, web3_chain, [issuer], 3600, 10**9, lambda i, s: None, clock=clock
+        )
         worker.reconcile(issuer)
         recorded = store.latest_anchored(issuer)
         assert recorded is not None

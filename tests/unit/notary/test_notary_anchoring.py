@@ -1,11 +1,15 @@
-"""The writer and the anchoring worker over the in-memory store and chain."""
+"""The writer and the anchoring worker over the in-memory store and chain, on a
+manual clock: pacing and timestamps are checked exactly, never by sleeping."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pytest
 
 from govchain_core.log import MerkleLog
 from govchain_core.merkle import verify_consistency, verify_inclusion
+from govchain_core.receipt import AnchorRef
 from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import ChainAccessError, ConflictError, LogDivergedError
@@ -15,8 +19,10 @@ from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.repos import ANCHORED, PREPARED, CheckpointRecord
 from govchain_notary.submissions import Item, item, prepare_leaves
 from govchain_notary.writer import AcceptJob, SubmissionWriter
+from tests.support.clocks import ManualClock
 
 ISSUER = "0x" + "d0" * 20
+WORKER = "notary-anchoring"  # the worker thread's name
 
 
 def _digests(start: int, count: int) -> list[Item]:
@@ -24,21 +30,34 @@ def _digests(start: int, count: int) -> list[Item]:
 
 
 class Harness:
-    def __init__(self, store: MemoryNotaryStore | None = None, chain: MemoryAnchorer | None = None):
+    def __init__(
+        self,
+        store: MemoryNotaryStore | None = None,
+        chain: MemoryAnchorer | None = None,
+        clock: ManualClock | None = None,
+        block_period: float = 60,
+        threshold: int = 10**9,
+    ):
+        self.clock = clock or ManualClock()
         self.store = store or MemoryNotaryStore()
-        self.chain = chain or MemoryAnchorer(issuers=[ISSUER])
+        self.chain = chain or MemoryAnchorer(issuers=[ISSUER], clock=self.clock)
         self.anchored: list[int] = []
         self.worker = AnchoringWorker(
             self.store,
             self.chain,
             [ISSUER],
-            block_period=60,
-            threshold=10**9,
+            block_period=block_period,
+            threshold=threshold,
             on_anchored=lambda _issuer, size: self.anchored.append(size),
             retry_delay=0,
+            clock=self.clock,
         )
         self.writer = SubmissionWriter(
-            self.store, WriterLogs(self.store, [ISSUER]), 10**6, on_commit=lambda sizes: None
+            self.store,
+            WriterLogs(self.store, [ISSUER]),
+            10**6,
+            on_commit=self.worker.notify,
+            clock=self.clock,
         )
 
     def accept(self, start: int, count: int, key: str | None = None, fp: str = "") -> list[str]:
@@ -189,3 +208,110 @@ def test_failed_commit_leaves_the_log_as_committed() -> None:
     anchored = h.worker.anchor_once(ISSUER)
     assert anchored is not None
     assert anchored.size == 3
+
+
+def test_the_writer_stamps_submissions_and_idempotency_answers_with_the_clock() -> None:
+    h = Harness(clock=ManualClock(now=1_600_000_000.25))
+    (first,) = h.accept(0, 1)
+    h.clock.advance(90.5)
+    (second,) = h.accept(1, 1, key="k1", fp="a")
+    stamps = [h.store.submission(rid) for rid in (first, second)]
+    assert [s.created_at if s else None for s in stamps] == [1_600_000_000.25, 1_600_000_090.75]
+    answer = h.store.idempotency(1, "k1")
+    assert answer is not None
+    assert answer.created_at == 1_600_000_090
+
+
+def test_checkpoint_records_carry_the_clocks_time() -> None:
+    h = Harness(clock=ManualClock(now=1_650_000_000.9))
+    h.accept(0, 4)
+    record = h.worker.anchor_once(ISSUER)
+    assert record is not None
+    assert record.created_at == 1_650_000_000
+    stored = h.store.checkpoint(ISSUER, 4)
+    assert stored is not None
+    assert stored.created_at == 1_650_000_000
+    assert stored.anchor is not None
+    assert stored.anchor.timestamp == 1_650_000_000  # the in-memory chain's block time
+
+
+def test_a_checkpoint_recovered_from_the_chain_carries_the_clocks_time() -> None:
+    h = Harness(clock=ManualClock(now=1_650_000_000.0))
+    h.accept(0, 4)
+    log = MerkleLog(h.store.node_store(ISSUER), 4)
+    h.chain.anchor(ISSUER, 4, log.root(), 0, [])  # landed, but the notary died before recording
+    h.clock.advance(3_600)
+    h.worker.reconcile(ISSUER)
+    recovered = h.store.latest_anchored(ISSUER)
+    assert recovered is not None
+    assert (recovered.size, recovered.created_at) == (4, 1_650_003_600)
+
+
+class SlowChain(MemoryAnchorer):
+    """Each anchor transaction takes ``seconds`` of the clock; remembers when each was sent."""
+
+    def __init__(self, clock: ManualClock, seconds: float) -> None:
+        super().__init__(issuers=[ISSUER], clock=clock)
+        self.manual = clock
+        self.seconds = seconds
+        self.sent_at: list[float] = []
+
+    def anchor(
+        self, issuer: str, size: int, root: bytes, prev_size: int, proof: Sequence[bytes]
+    ) -> AnchorRef:
+        self.sent_at.append(self.manual.monotonic())
+        self.manual.advance(self.seconds)
+        return super().anchor(issuer, size, root, prev_size, proof)
+
+
+def test_the_worker_paces_its_rounds_to_the_block_period() -> None:
+    """A round that took 2 s of a 5 s period waits 3 s: rounds start every 5 s."""
+    clock = ManualClock()
+    h = Harness(chain=SlowChain(clock, 2.0), clock=clock, block_period=5)
+    chain = h.chain
+    assert isinstance(chain, SlowChain)
+    start = clock.monotonic()
+    h.accept(0, 3)
+    h.worker.start()
+    try:
+        clock.wait_for_sleep(WORKER, 1)
+        assert (chain.sent_at, h.anchored, clock.timeouts) == ([start], [3], [3.0])
+        h.accept(3, 2)
+        clock.advance(2.5)  # 4.5 s into the period: the worker still waits
+        assert (chain.sent_at, h.anchored) == ([start], [3])
+        clock.advance(0.5)
+        clock.wait_for_sleep(WORKER, 2)
+        assert (chain.sent_at, h.anchored) == ([start, start + 5], [3, 5])
+        assert clock.timeouts == [3.0, 3.0]
+        clock.advance(5)  # a round with nothing to anchor waits the whole period
+        clock.wait_for_sleep(WORKER, 3)
+        assert clock.timeouts == [3.0, 3.0, 5.0]
+        assert chain.sent_at == [start, start + 5]
+    finally:
+        h.worker.stop()
+    assert not h.worker.alive
+
+
+def test_enough_waiting_leaves_wake_the_worker_before_the_period_ends() -> None:
+    h = Harness(block_period=60, threshold=3)
+    h.worker.start()
+    try:
+        h.clock.wait_for_sleep(WORKER, 1)  # the first round found nothing to anchor
+        h.accept(0, 2)  # below the threshold: the worker sleeps on
+        assert h.clock.sleeps(WORKER) == 1
+        assert h.anchored == []
+        h.accept(2, 1)
+        h.clock.wait_for_sleep(WORKER, 2)
+        assert h.anchored == [3]
+        assert h.clock.timeouts == [60, 60]  # no time passed: woken, not timed out
+    finally:
+        h.worker.stop()
+    assert not h.worker.alive
+
+
+def test_stop_ends_the_workers_wait_without_the_clock_moving() -> None:
+    h = Harness(block_period=3_600)
+    h.worker.start()
+    h.clock.wait_for_sleep(WORKER, 1)
+    h.worker.stop(timeout=10)
+    assert not h.worker.alive

@@ -10,17 +10,10 @@ from govchain_core.verify import ROLE_BITS, IssuerInfo
 from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.errors import ChainAccessError
 from govchain_notary.issuer_roles import IssuerRoles
+from tests.support.clocks import ManualClock
 
 ISSUER = "0x" + "ab" * 20
 OTHER = "0x" + "cd" * 20
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class CountingChain(MemoryAnchorer):
@@ -76,16 +69,16 @@ def test_an_issuer_not_in_the_registry_or_inactive_is_refused() -> None:
 
 def test_a_validity_edge_is_re_read_when_it_passes() -> None:
     """No event marks the moment an issuer's validity starts or ends."""
-    clock = Clock()
+    clock = ManualClock(now=1_000.0)
     chain = CountingChain([])
     chain.set_issuer(_info(15, valid_from=2_000, active=False))
     roles = IssuerRoles(chain, [ISSUER], period=1, clock=clock)
     roles.sync_once()
     assert roles.refusal(ISSUER, "iot") is not None
     chain.issuers[ISSUER] = _info(15, valid_from=2_000, active=True)  # what isActive says then
-    clock.now = 1_999
+    clock.advance(999)
     assert roles.sync_once() == set()
-    clock.now = 2_000
+    clock.advance(1)
     assert roles.sync_once() == {ISSUER}
     assert roles.refusal(ISSUER, "iot") is None
 

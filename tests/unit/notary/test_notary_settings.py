@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from govchain_notary.errors import ConfigurationError
-from govchain_notary.settings import IssuerSettings, load_settings
+from govchain_notary.settings import (
+    DEV_PASSWORD,
+    IssuerSettings,
+    load_keystore_password,
+    load_settings,
+)
 
 PRODUCTION = {
     "mode": "production",
@@ -88,3 +93,22 @@ def test_unknown_keys_in_an_issuer_table_are_refused(
     monkeypatch.setenv("GOVCHAIN_NOTARY_CONFIG", str(config))
     with pytest.raises(ConfigurationError, match="block_period"):
         load_settings()
+
+
+def test_the_keystore_password_is_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same variable name as ever; the config file counts too, the environment wins."""
+    monkeypatch.delenv("GOVCHAIN_NOTARY_KEYSTORE_PASSWORD", raising=False)
+    monkeypatch.delenv("GOVCHAIN_NOTARY_CONFIG", raising=False)
+    assert load_keystore_password() == DEV_PASSWORD
+    assert load_settings().keystore_password.get_secret_value() == DEV_PASSWORD
+    config = tmp_path / "notary.toml"
+    config.write_text(
+        'keystore_password = "from-the-file"\n[[issuers]]\naddress = "0x' + "11" * 20 + '"\n'
+    )
+    monkeypatch.setenv("GOVCHAIN_NOTARY_CONFIG", str(config))
+    assert load_keystore_password() == "from-the-file"  # the file's other keys are not its business
+    monkeypatch.setenv("GOVCHAIN_NOTARY_KEYSTORE_PASSWORD", "from-the-environment")
+    assert load_keystore_password() == "from-the-environment"
+    assert load_settings().keystore_password.get_secret_value() == "from-the-environment"

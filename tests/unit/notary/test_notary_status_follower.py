@@ -16,11 +16,13 @@ from govchain_notary.storage.statuses import (
     MemoryStatusIndex,
     StatusSync,
 )
+from tests.support.clocks import ManualClock
 
 ISSUER = "0x" + "d0" * 20
 STRANGER = "0x" + "e0" * 20
 LEAF = b"\x11" * 32
 OTHER_LEAF = b"\x22" * 32
+THREAD = "notary-statuses"  # the follower thread's name
 
 
 class RecordingChain(MemoryAnchorer):
@@ -36,11 +38,19 @@ class RecordingChain(MemoryAnchorer):
 
 
 class Follower:
-    def __init__(self, chain: RecordingChain, index: MemoryStatusIndex | None = None) -> None:
+    def __init__(
+        self,
+        chain: RecordingChain,
+        index: MemoryStatusIndex | None = None,
+        clock: ManualClock | None = None,
+    ) -> None:
         self.chain = chain
         self.index = index or MemoryStatusIndex()
         self.changes = 0
-        self.follower = StatusFollower(self.index, chain, [ISSUER], 60, self._changed)
+        self.clock = clock or ManualClock()
+        self.follower = StatusFollower(
+            self.index, chain, [ISSUER], 60, self._changed, clock=self.clock
+        )
         self.follower.synced = self.index.syncs()  # what start() loads, without the thread
 
     def _changed(self) -> None:
@@ -175,3 +185,42 @@ def test_following_another_registry_starts_over() -> None:
     assert harness.status(LEAF) is None  # the old registry's status is gone
     assert harness.status(OTHER_LEAF) == moved.status(ISSUER, OTHER_LEAF)
     assert index.syncs()[ISSUER].registry == moved.status_registry
+
+
+def test_the_follower_polls_once_per_period_and_stamps_its_sync_with_the_clock() -> None:
+    clock = ManualClock(now=1_700_000_000.0)
+    chain = RecordingChain()
+    harness = Follower(chain, clock=clock)
+    harness.follower.start()  # the first poll runs at once
+    try:
+        clock.wait_for_sleep(THREAD, 1)
+        assert harness.follower.synced[ISSUER].synced_at == 1_700_000_000.0
+        chain.set_status(ISSUER, LEAF, DocumentState.SUSPENDED, None)
+        clock.advance(59)  # within the period: no poll
+        assert harness.status(LEAF) is None
+        assert clock.sleeps(THREAD) == 1
+        clock.advance(1)
+        clock.wait_for_sleep(THREAD, 2)
+        assert harness.status(LEAF) == chain.status(ISSUER, LEAF)
+        assert harness.follower.synced[ISSUER].synced_at == 1_700_000_060.0
+        assert clock.timeouts == [60, 60]
+    finally:
+        harness.follower.stop(timeout=10)
+    assert not harness.follower._thread.is_alive()  # stop ends the wait; the clock never moved
+
+
+def test_a_failed_poll_is_retried_one_period_later() -> None:
+    clock = ManualClock()
+    chain = RecordingChain()
+    chain.fail_next = 1
+    harness = Follower(chain, clock=clock)
+    harness.follower.start()
+    try:
+        clock.wait_for_sleep(THREAD, 1)
+        assert harness.follower.last_error is not None
+        clock.advance(60)
+        clock.wait_for_sleep(THREAD, 2)
+        assert harness.follower.last_error is None
+        assert harness.follower.synced[ISSUER].block_number == chain.head()
+    finally:
+        harness.follower.stop(timeout=10)
