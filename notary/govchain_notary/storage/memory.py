@@ -14,9 +14,11 @@ from govchain_notary.storage.repos import (
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
+    DigestSlice,
     IdempotencyRecord,
     LeafRow,
     SubmissionRecord,
+    digest_slices,
     submission_of,
 )
 
@@ -28,7 +30,8 @@ class MemoryNotaryStore:
         self._lock = threading.Lock()
         self._clients: dict[int, ClientRecord] = {}
         self._submissions: dict[str, SubmissionRecord] = {}
-        self._by_digest: dict[str, list[str]] = defaultdict(list)
+        self._by_digest: dict[str, list[str]] = defaultdict(list)  # merged
+        self._recent: dict[str, list[str]] = defaultdict(list)  # not yet merged
         self._by_position: dict[tuple[str, int], str] = {}
         self._idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self._logs: dict[str, int] = {}
@@ -68,7 +71,7 @@ class MemoryNotaryStore:
             self._check_unique(batch, rows)
             for record in map(submission_of, rows):
                 self._submissions[record.receipt_id] = record
-                self._by_digest[record.digest].append(record.receipt_id)
+                self._recent[record.digest].append(record.receipt_id)
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
             for issuer, nodes in batch.nodes.items():
                 self._nodes[issuer].add_nodes(nodes)
@@ -96,7 +99,28 @@ class MemoryNotaryStore:
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
         with self._lock:
-            return [self._submissions[r] for r in self._by_digest.get(digest, [])[:limit]]
+            ids = self._by_digest.get(digest, []) + self._recent.get(digest, [])
+            found = [self._submissions[receipt_id] for receipt_id in ids]
+        found.sort(key=lambda r: (r.created_at, r.issuer, r.log_index))  # as SQL orders them
+        return found[:limit]
+
+    def unmerged_digests(self) -> int:
+        with self._lock:
+            return sum(map(len, self._recent.values()))
+
+    def digest_slices(self, slice_rows: int) -> list[DigestSlice]:
+        return digest_slices(self.unmerged_digests(), slice_rows)
+
+    def merge_digests(self, low: bytes, high: bytes | None) -> int:
+        moved = 0
+        with self._lock:
+            for digest in sorted(self._recent):
+                raw = bytes.fromhex(digest[7:])
+                if raw >= low and (high is None or raw < high):
+                    ids = self._recent.pop(digest)
+                    self._by_digest[digest] += ids
+                    moved += len(ids)
+        return moved
 
     def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
         with self._lock:

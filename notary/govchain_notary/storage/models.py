@@ -59,12 +59,13 @@ class Leaf(SQLModel, table=True):
     The key leads with ``log_index`` because derived receipt ids name it (see
     ``receipt_ids``); appends go to the end of the key order, so a group commit
     touches few pages.  The digest is stored as its 32 raw bytes, the issuer as its
-    small id in ``issuers``.
+    small id in ``issuers``.  ``leaves`` has no index on the digest: a random 32-byte
+    key dirtied about one page per inserted row; lookups by digest go through
+    ``recent_digests`` and ``digest_index`` instead (see ``digest_merge``).
     """
 
     __tablename__ = "leaves"
     __table_args__ = (
-        Index("ix_leaves_digest", "digest"),
         Index(
             "ix_leaves_legacy_id",
             "legacy_id",
@@ -90,6 +91,36 @@ class Leaf(SQLModel, table=True):
     #: The issuer's public description (RFC 8785 JSON; its digest is ``meta``), NULL
     #: for almost every leaf: a nullable column at the end costs plain rows nothing.
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class RecentDigest(SQLModel, table=True):
+    """A digest committed since the last merge: the group commit writes one row per
+    leaf here, and the digest indexer moves them to ``digest_index`` in sorted runs.
+
+    The table stays small (the indexer drains it), so its B-tree stays in the cache
+    and a group commit of thousands of digests dirties a few hundred of its pages
+    instead of one page of a large index per digest."""
+
+    __tablename__ = "recent_digests"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    digest: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    issuer_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    log_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+
+
+class DigestIndexEntry(SQLModel, table=True):
+    """Where each merged digest was logged: the leaf ``(issuer_id, log_index)``.
+
+    Filled only by the digest indexer, in runs sorted by digest, so that one merge
+    writes each touched page once for many rows."""
+
+    __tablename__ = "digest_index"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    digest: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    issuer_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    log_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
 class IdempotencyKey(SQLModel, table=True):

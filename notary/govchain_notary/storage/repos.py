@@ -276,7 +276,35 @@ class CheckpointStore(Protocol):
         ...
 
 
-class Store(ClientStore, ReceiptStore, CheckpointStore, Protocol):
+DigestSlice = tuple[bytes, bytes | None]
+"""A range ``[low, high)`` of raw digests (``high`` None: no upper bound)."""
+
+
+def digest_slices(rows: int, slice_rows: int) -> list[DigestSlice]:
+    """Split the digest space into equal ranges of about ``slice_rows`` of ``rows``
+    digests each (SHA-256 digests spread uniformly)."""
+    count = max(1, -(-rows // max(1, slice_rows)))
+    lows = [((i << 256) // count).to_bytes(32, "big") for i in range(count)]
+    return [(low, lows[i + 1] if i + 1 < count else None) for i, low in enumerate(lows)]
+
+
+class DigestIndexStore(Protocol):
+    """The two levels of the digest lookup: digests committed since the last merge,
+    and the merged index the digest indexer moves them to (see ``digest_merge``).
+    ``submissions_by_digest`` probes both; a digest is in exactly one at any time."""
+
+    def unmerged_digests(self) -> int: ...
+
+    def digest_slices(self, slice_rows: int) -> list[DigestSlice]:
+        """Digest ranges that split the unmerged digests into about ``slice_rows`` each."""
+        ...
+
+    def merge_digests(self, low: bytes, high: bytes | None) -> int:
+        """Move the unmerged digests of ``[low, high)`` to the index atomically; how many."""
+        ...
+
+
+class Store(ClientStore, ReceiptStore, CheckpointStore, DigestIndexStore, Protocol):
     """All repositories of one database."""
 
     def close(self) -> None: ...

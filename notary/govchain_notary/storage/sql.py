@@ -11,6 +11,7 @@ ids (adding new issuers in its transaction), the reads join the addresses back.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -31,6 +32,13 @@ from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
+from govchain_notary.storage.digest_merge import (
+    DIGEST_KEYS_SQL,
+    count_recent,
+    move_slice,
+    record_recent,
+)
+from govchain_notary.storage.digest_merge import param_marker as _marker
 from govchain_notary.storage.models import (
     Checkpoint,
     Client,
@@ -47,9 +55,11 @@ from govchain_notary.storage.repos import (
     CheckpointRecord,
     ClientRecord,
     CommitBatch,
+    DigestSlice,
     IdempotencyRecord,
     LeafRow,
     SubmissionRecord,
+    digest_slices,
     submission_of,
 )
 from govchain_notary.storage.sqlite_leaves import insert_plain_blocks
@@ -104,11 +114,23 @@ _LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
 _LEAF_AT = _LEAVES.where(
     issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
-_LEAVES_BY_DIGEST = (
-    _LEAVES.where(leaves.c.digest == bindparam("digest"))
-    .order_by(leaves.c.created_at, issuers.c.address, leaves.c.log_index)
-    .limit(bindparam("limit"))
-)
+
+
+def _leaves_by_digest_sql(marker: str) -> str:
+    """The leaves of one digest (bound twice), then the limit: the digest's keys from
+    both levels of the digest index (``digest_merge``), joined to their rows."""
+    return (
+        _LEAVES_SQL.replace(
+            " FROM leaves ",
+            f" FROM ({DIGEST_KEYS_SQL.format(m=marker)}) AS found JOIN leaves"
+            " ON leaves.log_index = found.log_index AND leaves.issuer_id = found.issuer_id ",
+            1,
+        )
+        + f" ORDER BY leaves.created_at, issuers.address, leaves.log_index LIMIT {marker}"
+    )
+
+
+_LEAVES_BY_DIGEST_SQL = {marker: _leaves_by_digest_sql(marker) for marker in ("?", "%s")}
 _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
     checkpoints.c.issuer == bindparam("issuer"), checkpoints.c.state == ANCHORED
 )
@@ -224,11 +246,6 @@ def bulk_insert(
     connection.exec_driver_sql(statement, rows)
 
 
-def _marker(connection: Connection) -> str:
-    """The driver's positional parameter marker (sqlite3: ``?``, psycopg: ``%s``)."""
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
 def _markers(marker: str, values: Sequence[Any]) -> str:
     return ", ".join([marker] * len(values))
 
@@ -239,6 +256,8 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
+        self._unmerged: int | None = None  # rows of recent_digests, counted once
+        self._unmerged_lock = threading.Lock()  # the writer adds, the indexer takes
 
     def close(self) -> None:
         self.engine.dispose()
@@ -293,6 +312,7 @@ class SqlStore:
                 blocks = [block for block in blocks if not block.leaves.plain]
             stored = [(row[0], ids[row[1]], *row[2:]) for block in blocks for row in block.rows()]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
+            recorded = record_recent(connection, batch.blocks, ids)
             for issuer, nodes in batch.nodes.items():
                 insert_nodes(connection, issuer, nodes)
             for issuer, size in batch.log_sizes.items():
@@ -303,6 +323,32 @@ class SqlStore:
                     [_idempotency_row(record) for record in batch.idempotency],
                 )
         self._issuer_ids = dict(ids)  # ids added by a rolled-back commit never get here
+        self._count_unmerged(recorded)
+
+    # digest index ----------------------------------------------------------------
+
+    def unmerged_digests(self) -> int:
+        """Committed digests not yet moved to ``digest_index`` (see ``digest_merge``)."""
+        return self._count_unmerged(0)
+
+    def digest_slices(self, slice_rows: int) -> list[DigestSlice]:
+        return digest_slices(self.unmerged_digests(), slice_rows)
+
+    def merge_digests(self, low: bytes, high: bytes | None) -> int:
+        """Move one slice of recent digests into ``digest_index``, in one transaction."""
+        with self.engine.begin() as connection:
+            moved = move_slice(connection, low, high)
+        self._count_unmerged(-moved)
+        return moved
+
+    def _count_unmerged(self, change: int) -> int:
+        with self._unmerged_lock:
+            if self._unmerged is None:
+                with self.engine.connect() as connection:
+                    self._unmerged = count_recent(connection)  # includes this change
+                return self._unmerged
+            self._unmerged += change
+            return self._unmerged
 
     def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None:
         statement = select(idempotency_keys).where(
@@ -336,7 +382,8 @@ class SqlStore:
         if raw is None:
             return []
         with self.engine.connect() as connection:
-            rows = connection.execute(_LEAVES_BY_DIGEST, {"digest": raw, "limit": limit})
+            statement = _LEAVES_BY_DIGEST_SQL[_marker(connection)]
+            rows = connection.exec_driver_sql(statement, (raw, raw, limit))
             return [_submission(row) for row in rows]
 
     def log_size(self, issuer: str) -> int:

@@ -1,0 +1,104 @@
+"""Digest lookups without a digest index on ``leaves``: the SQL of the two-level index.
+
+A group commit copies its leaves' digests into ``recent_digests`` (one
+``INSERT ... SELECT`` per issuer, from the rows it has just written, so nothing
+passes through Python).  That table stays small, so its pages stay in the cache and a
+commit of thousands of digests dirties at most all of its few hundred pages, where an
+index over every leaf costs about one page per digest.  The digest indexer then
+moves ``recent_digests`` into ``digest_index`` slice by slice: each slice is a range
+of digests, copied in digest order and deleted from ``recent_digests`` in one
+transaction, so every committed digest is in exactly one of the two tables at every
+moment, a lookup (one statement, one snapshot) probes both, and a crash at any point
+loses nothing.  Slicing by digest range keeps each transaction short (on SQLite it
+holds the write lock the group commit waits for) while each slice still writes its
+part of ``digest_index`` page by page, as one sorted run over all slices would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import Connection
+
+from govchain_notary.storage.repos import LeafBlock
+
+_RECENT_FROM_LEAVES = (
+    "INSERT INTO recent_digests (digest, issuer_id, log_index) "
+    "SELECT digest, issuer_id, log_index FROM leaves "
+    "WHERE log_index >= {m} AND log_index < {m} AND issuer_id = {m}"
+)
+_SLICE = "digest >= {m}"
+_SLICE_BELOW = "digest >= {m} AND digest < {m}"
+_COPY = (
+    "INSERT INTO digest_index (digest, issuer_id, log_index) "
+    "SELECT digest, issuer_id, log_index FROM recent_digests WHERE {where} "
+    "ORDER BY digest, issuer_id, log_index"
+)
+_DELETE = "DELETE FROM recent_digests WHERE {where}"
+_MOVE_POSTGRES = (
+    "WITH moved AS (DELETE FROM recent_digests WHERE {where} "
+    "RETURNING digest, issuer_id, log_index) "
+    "INSERT INTO digest_index (digest, issuer_id, log_index) "
+    "SELECT digest, issuer_id, log_index FROM moved ORDER BY digest, issuer_id, log_index"
+)
+
+DIGEST_KEYS_SQL = (
+    "SELECT issuer_id, log_index FROM digest_index WHERE digest = {m} "
+    "UNION ALL SELECT issuer_id, log_index FROM recent_digests WHERE digest = {m}"
+)
+"""The leaves ``(issuer_id, log_index)`` of one digest (bound twice), merged or not."""
+
+
+def record_recent(
+    connection: Connection, blocks: Iterable[LeafBlock], issuer_ids: Mapping[str, int]
+) -> int:
+    """Copy the digests of ``blocks``, already inserted into ``leaves`` in this
+    transaction, into ``recent_digests``; return how many."""
+    marker = param_marker(connection)
+    statement = _RECENT_FROM_LEAVES.format(m=marker)
+    copied = 0
+    for issuer, start, end in issuer_runs(blocks):
+        connection.exec_driver_sql(statement, (start, end, issuer_ids[issuer]))
+        copied += end - start
+    return copied
+
+
+def issuer_runs(blocks: Iterable[LeafBlock]) -> list[tuple[str, int, int]]:
+    """The blocks' log positions as ``(issuer, start, end)`` runs of consecutive
+    positions: a group commit appends each issuer's blocks one after the other, so
+    it gives one run per issuer."""
+    runs: list[tuple[str, int, int]] = []
+    for block in sorted(blocks, key=lambda b: (b.issuer, b.first)):
+        end = block.first + len(block)
+        if runs and runs[-1][0] == block.issuer and runs[-1][2] == block.first:
+            runs[-1] = (block.issuer, runs[-1][1], end)
+        elif len(block):
+            runs.append((block.issuer, block.first, end))
+    return runs
+
+
+def move_slice(connection: Connection, low: bytes, high: bytes | None) -> int:
+    """Move the digests of ``[low, high)`` from ``recent_digests`` to
+    ``digest_index`` in the caller's transaction; return how many moved.
+
+    PostgreSQL deletes and inserts in one statement, so that a row committed by the
+    group commit between two statements is never deleted unmerged.  SQLite has one
+    writer at a time: the copy's write lock, held to the end of the transaction,
+    keeps the group commit out until both statements are done."""
+    marker = param_marker(connection)
+    where = (_SLICE if high is None else _SLICE_BELOW).format(m=marker)
+    bounds = (low,) if high is None else (low, high)
+    if connection.dialect.name == "postgresql":
+        return int(connection.exec_driver_sql(_MOVE_POSTGRES.format(where=where), bounds).rowcount)
+    moved = connection.exec_driver_sql(_COPY.format(where=where), bounds).rowcount
+    connection.exec_driver_sql(_DELETE.format(where=where), bounds)
+    return int(moved)
+
+
+def count_recent(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("SELECT count(*) FROM recent_digests").scalar_one())
+
+
+def param_marker(connection: Connection) -> str:
+    """The driver's positional parameter marker (sqlite3: ``?``, psycopg: ``%s``)."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
