@@ -28,6 +28,12 @@ class Metrics:
             "Accepted digests not yet anchored.",
             registry=self.registry,
         )
+        self.unmerged_digests = Gauge(
+            "govchain_notary_unmerged_digests",
+            "Committed digests not yet merged into the digest index (found, but by a"
+            " second probe).",
+            registry=self.registry,
+        )
         self.requests = Histogram(
             "govchain_notary_request_seconds",
             "HTTP request latency by route and status.",

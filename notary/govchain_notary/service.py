@@ -30,6 +30,7 @@ from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
+from govchain_notary.digest_indexer import DigestIndexer
 from govchain_notary.errors import (
     BadRequestError,
     ConflictError,
@@ -103,6 +104,14 @@ class NotaryService:
             clock=clock,
         )
         self.writer: SubmissionWriter | None = None
+        self.indexer = DigestIndexer(
+            store,
+            settings.digest_merge_at,
+            settings.digest_merge_slice,
+            settings.digest_merge_idle,
+            clock=clock,
+        )
+        metrics.unmerged_digests.set_function(lambda: self.indexer.backlog)
         self.lookups = LookupCache(settings.lookup_cache_ttl)
         #: Reads are local and short (SQLite, or a store in memory): a lookup miss may
         #: run on the event loop instead of a worker thread.
@@ -142,6 +151,7 @@ class NotaryService:
             self.lock.acquire()
         self.log_sizes = {issuer: self.store.log_size(issuer) for issuer in self.issuers}
         logs = WriterLogs(self.store, self.issuers)
+        self.indexer.start()  # counts the unmerged digests before the writer adds any
         self.writer = SubmissionWriter(
             self.store, logs, self.settings.group_commit_leaves, self._on_commit, clock=self.clock
         )
@@ -155,6 +165,7 @@ class NotaryService:
     def stop(self) -> None:
         if self.writer is not None:
             self.writer.stop()
+        self.indexer.stop()
         self.worker.stop()
         self.follower.stop()
         self.roles.stop()
@@ -168,6 +179,7 @@ class NotaryService:
         self.metrics.accepted.inc(grown)
         self._update_backlog()
         self.worker.notify(log_sizes)
+        self.indexer.notify()
 
     def _on_anchored(self, issuer: str, size: int) -> None:
         self.metrics.checkpoints.inc()
@@ -189,12 +201,23 @@ class NotaryService:
             "writer": bool(self.writer and self.started),
             "anchoring": self.worker.alive,
             "database": self._database_ok(),
+            "digest_indexer": self.indexer.alive,
         }
         return {
             "ready": all(checks.values()),
             "checks": checks,
             "last_anchor_error": self.worker.last_error,
+            "digest_index_behind": self._digest_index_lag(),
         }
+
+    def _digest_index_lag(self) -> str | None:
+        """A warning when the indexer falls far behind: lookups stay complete (they
+        probe the unmerged digests too), but group commits slow down as that grows."""
+        unmerged = self.indexer.backlog
+        if unmerged <= self.settings.digest_index_lag_limit:
+            return None
+        error = self.indexer.last_error
+        return f"{unmerged} digests wait to be merged" + (f" ({error})" if error else "")
 
     def _database_ok(self) -> bool:
         try:

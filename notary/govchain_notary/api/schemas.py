@@ -336,3 +336,4 @@ class Readiness(BaseModel):
     ready: bool
     checks: dict[str, bool]
     last_anchor_error: str | None = None
+    digest_index_behind: str | None = None
