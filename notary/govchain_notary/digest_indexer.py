@@ -91,6 +91,7 @@ class DigestIndexer:
             logger.warning("merging the digest index failed: %s", exc)
             self.last_error = str(exc)
             self.clock.wait(self._stop, self.retry_delay)
+            self._wake.set()  # then look again at once
 
     def merge_pass(self) -> int:
         """Move the current backlog, slice by slice; return how many digests moved."""

@@ -1,0 +1,118 @@
+"""The digest indexer's thread: when it merges, how it slices, how it survives errors."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+
+from govchain_notary.digest_indexer import DigestIndexer
+from govchain_notary.storage.memory import MemoryNotaryStore
+from govchain_notary.storage.repos import CommitBatch, LeafBlock, PreparedLeaves, digest_slices
+from tests.support.clocks import ManualClock
+
+THREAD = "notary-digest-index"
+ISSUER = "0x" + "11" * 20
+
+
+class FlakyStore(MemoryNotaryStore):
+    """The in-memory store, whose merges fail while ``failures`` is positive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 0
+        self.merges: list[tuple[bytes, bytes | None]] = []
+
+    def merge_digests(self, low: bytes, high: bytes | None) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("database is locked")
+        self.merges.append((low, high))
+        return super().merge_digests(low, high)
+
+
+def _commit(store: MemoryNotaryStore, count: int) -> None:
+    first = store.log_size(ISSUER)
+    digests = [hashlib.sha256(b"%d" % n).digest() for n in range(first, first + count)]
+    tags = b"".join(n.to_bytes(8, "big") for n in range(first, first + count))
+    leaves = PreparedLeaves("certificate", digests, [b"s" * 16] * count, tags, [b""] * count)
+    store.commit(
+        CommitBatch([LeafBlock(ISSUER, first, 1, 1.0, leaves)], {}, {ISSUER: first + count})
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def store() -> FlakyStore:
+    return FlakyStore()
+
+
+@pytest.fixture
+def indexer(store: FlakyStore, clock: ManualClock) -> Iterator[DigestIndexer]:
+    indexer = DigestIndexer(store, merge_at=100, slice_rows=40, idle_after=2.0, clock=clock)
+    indexer.start()
+    clock.wait_for_sleep(THREAD, 1)
+    yield indexer
+    indexer.stop()
+    assert not indexer.alive
+
+
+def test_a_busy_writer_is_merged_after_once_merge_at_digests_wait(
+    store: FlakyStore, clock: ManualClock, indexer: DigestIndexer
+) -> None:
+    _commit(store, 99)
+    indexer.notify()
+    clock.wait_for_sleep(THREAD, 2)
+    assert indexer.backlog == 99
+    assert store.merges == []
+    _commit(store, 1)
+    indexer.notify()
+    clock.wait_for_sleep(THREAD, 3)
+    assert indexer.backlog == 0
+    assert indexer.merged == 100
+    assert store.merges == digest_slices(100, 40)  # three slices, in order
+    assert len(store.merges) == 3
+    assert clock.timeouts == [2.0, 2.0, 2.0]  # no wait of the clock was needed
+
+
+def test_an_idle_writer_gets_its_few_digests_merged(
+    store: FlakyStore, clock: ManualClock, indexer: DigestIndexer
+) -> None:
+    _commit(store, 5)
+    indexer.notify()
+    clock.wait_for_sleep(THREAD, 2)
+    assert indexer.backlog == 5
+    clock.advance(2.0)  # no commit for idle_after seconds
+    clock.wait_for_sleep(THREAD, 3)
+    assert indexer.backlog == 0
+    assert store.merges == [(bytes(32), None)]
+
+
+def test_a_failed_merge_is_reported_and_retried(
+    store: FlakyStore, clock: ManualClock, indexer: DigestIndexer
+) -> None:
+    store.failures = 1
+    _commit(store, 150)
+    indexer.notify()
+    clock.wait_for_sleep(THREAD, 2)  # the retry delay after the failure
+    assert indexer.last_error == "database is locked"
+    assert indexer.backlog == 150
+    clock.advance(1.0)  # the retry delay passes: it merges at once
+    clock.wait_for_sleep(THREAD, 4)
+    assert indexer.backlog == 0
+    assert indexer.last_error is None
+    assert clock.timeouts == [2.0, 1.0, 2.0, 2.0]  # the third wait ends at once: woken
+
+
+def test_digest_slices_cover_the_digest_space_in_equal_ranges() -> None:
+    assert digest_slices(0, 10) == [(bytes(32), None)]
+    assert digest_slices(10, 10) == [(bytes(32), None)]
+    halves = digest_slices(11, 10)
+    assert halves == [(bytes(32), b"\x80" + bytes(31)), (b"\x80" + bytes(31), None)]
+    quarters = [low[0] for low, _ in digest_slices(400, 100)]
+    assert quarters == [0x00, 0x40, 0x80, 0xC0]
