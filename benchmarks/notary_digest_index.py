@@ -1,12 +1,13 @@
 """The group commit's cost with the digest index on ``leaves`` and with the two-level
-digest lookup (``recent_digests`` + ``digest_index``) that replaced it, on SQLite.
+digest lookup (``recent_digests`` + ``digest_index``) that replaced it.
 
-    python -m benchmarks.notary_digest_index [--sizes 100000 1000000]
+    python -m benchmarks.notary_digest_index [--sizes 100000 1000000] [--postgres]
                                              [--commits 10] [--group 10000]
                                              [--slice 20000]
 
 For each size N, a database with N leaves of one issuer (random digests, written by
-SQLite itself) and its merged ``digest_index`` is copied three times, and each copy
+the database itself) and its merged ``digest_index`` is made three times (SQLite: a
+copy of one file; PostgreSQL, with ``--postgres``: a fresh schema each), and each
 takes ``--commits`` group commits of ``--group`` plain digests through
 ``SqlStore.commit``:
 
@@ -15,13 +16,15 @@ takes ``--commits`` group commits of ``--group`` plain digests through
 - **no index**: nothing indexes the digests (the floor);
 - **recent**: the commit as it is now, copying its digests into ``recent_digests``.
 
-Each prints µs of process CPU per digest, wall µs per digest and WAL bytes per digest
-(automatic checkpoints are off, so the WAL grows by what the commits wrote).  Then the
-digest indexer's pass over the recent copy's backlog: µs of CPU and KB of WAL per
-merged row, and the longest slice (the longest the group commit can wait for the
-SQLite write lock).  Last, how much a pure-Python loop on another thread slows while a
-merge runs (the GIL: the merge's statements run without it).  Prints figures, asserts
-nothing; the load average says how busy the shared machine was.
+Each prints µs of CPU per digest (this process; on PostgreSQL also the server
+backends of its connections, read from ``/proc``), wall µs and WAL bytes per digest
+(SQLite: automatic checkpoints are off, so the WAL file grows by what the commits
+wrote; PostgreSQL: the WAL position).  Then the digest indexer's pass over the recent
+copy's backlog: µs of CPU and WAL bytes per merged row, and the longest slice (on
+SQLite, the longest the group commit can wait for the write lock).  Last (SQLite),
+how fast a pure-Python loop on another thread runs while a merge runs, against the
+same loop beside C code that never holds the GIL.  Prints figures, asserts nothing;
+the load average says how busy the shared machine was.
 """
 
 from __future__ import annotations
@@ -29,16 +32,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import secrets
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import psycopg
 from sqlalchemy import Engine, event
 
 from benchmarks import machine
@@ -48,40 +54,133 @@ from govchain_notary.storage.repos import CommitBatch, LeafBlock, PreparedLeaves
 from govchain_notary.storage.sql import SqlStore
 
 ISSUER = "0x" + "b1" * 20
+VARIANTS = ("old index", "no index", "recent")
+PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
-_FILL = (
+_FILL_SQLITE = (
     "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {size}) "
     "INSERT INTO leaves (log_index, issuer_id, tag, digest, kind, salt, client_id, created_at) "
     "SELECT i, 1, randomblob(8), randomblob(32), 'certificate', randomblob(16), 1, 1.0 FROM n"
 )
+_FILL_POSTGRES = (
+    "INSERT INTO leaves (log_index, issuer_id, tag, digest, kind, salt, client_id, created_at) "
+    "SELECT i, 1, substr(sha256(('t' || i)::bytea), 1, 8), sha256(('d' || i)::bytea), "
+    "'certificate', substr(sha256(('s' || i)::bytea), 1, 16), 1, 1.0 "
+    "FROM generate_series(0, {size} - 1) AS i"
+)
+_FILL_INDEX = (
+    "INSERT INTO digest_index SELECT digest, issuer_id, log_index FROM leaves "
+    "ORDER BY digest, issuer_id, log_index"
+)
 
 
-def engine_at(path: Path) -> Engine:
-    """The notary's engine, with automatic WAL checkpoints off so the WAL's size is
-    what the measured transactions wrote."""
-    engine = make_engine(f"sqlite:///{path}", pool_size=2)
+@dataclass
+class Database:
+    """One database under test: its engine, and what its writes cost."""
 
-    def no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+    engine: Engine
+    wal_bytes: Callable[[], int]
+    backends: set[int] = field(default_factory=set)  # PostgreSQL server pids
 
-    event.listen(engine, "connect", no_checkpoints)
-    return engine
+    def server_cpu(self) -> float:
+        """CPU seconds of the PostgreSQL backends serving this engine (0 on SQLite)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.backends:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
 
 
-def build_base(path: Path, size: int) -> None:
-    engine = make_engine(f"sqlite:///{path}")
+class SqliteFiles:
+    """A base file per size, copied for each variant."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+
+    def base(self, size: int) -> None:
+        self.base_path = self.scratch / f"base-{size}.db"
+        engine = make_engine(f"sqlite:///{self.base_path}")
+        _fill(engine, size, _FILL_SQLITE)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+    @contextmanager
+    def variant(self, size: int, name: str) -> Iterator[Database]:
+        path = self.scratch / f"{name.replace(' ', '-')}-{size}.db"
+        shutil.copy(self.base_path, path)
+        engine = make_engine(f"sqlite:///{path}", pool_size=2)
+        event.listen(engine, "connect", _no_checkpoints)
+        wal = Path(f"{path}-wal")
+        yield Database(engine, lambda: wal.stat().st_size if wal.exists() else 0)
+        engine.dispose()
+        for leftover in self.scratch.glob(f"{path.name}*"):
+            leftover.unlink()
+
+    def done(self) -> None:
+        self.base_path.unlink()
+
+
+def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    """Keep the WAL: its size is then what the measured transactions wrote."""
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+class PostgresSchemas:
+    """A fresh schema, filled, per variant (PostgreSQL has no cheap file copy)."""
+
+    def base(self, size: int) -> None:
+        self.size = size
+
+    @contextmanager
+    def variant(self, size: int, name: str) -> Iterator[Database]:
+        schema = "bench_digests_" + secrets.token_hex(4)
+        with psycopg.connect(PG_DSN, autocommit=True) as admin:
+            admin.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        engine = make_engine(url, pool_size=2)
+        try:
+            _fill(engine, size, _FILL_POSTGRES)
+            with psycopg.connect(PG_DSN, autocommit=True) as admin:
+                admin.execute(f'VACUUM ANALYZE "{schema}".leaves, "{schema}".digest_index')
+            engine.dispose()
+            database = Database(engine, lambda: _pg_wal_position(engine))
+            event.listen(engine, "connect", lambda c, _r: _note_backend(c, database.backends))
+            yield database
+        finally:
+            engine.dispose()
+            with psycopg.connect(PG_DSN, autocommit=True) as admin:
+                admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    def done(self) -> None:
+        pass
+
+
+def _note_backend(dbapi_connection: Any, backends: set[int]) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backends.add(int(cursor.fetchone()[0]))
+    dbapi_connection.commit()
+
+
+def _pg_wal_position(engine: Engine) -> int:
+    with engine.connect() as connection:
+        lsn = connection.exec_driver_sql("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").scalar_one()
+    return int(lsn)
+
+
+def _fill(engine: Engine, size: int, fill: str) -> None:
     migrate(engine)
     with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO issuers (id, address) VALUES (1, ?)", (ISSUER,))
-        connection.exec_driver_sql("INSERT INTO logs (issuer, size) VALUES (?, ?)", (ISSUER, size))
-        connection.exec_driver_sql(_FILL.format(size=int(size)))
         connection.exec_driver_sql(
-            "INSERT INTO digest_index SELECT digest, issuer_id, log_index FROM leaves "
-            "ORDER BY digest, issuer_id, log_index"
+            f"INSERT INTO issuers (id, address) VALUES (1, '{ISSUER}')"  # noqa: S608
         )
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+        connection.exec_driver_sql(
+            f"INSERT INTO logs (issuer, size) VALUES ('{ISSUER}', {int(size)})"  # noqa: S608
+        )
+        connection.exec_driver_sql(fill.format(size=int(size)))
+        connection.exec_driver_sql(_FILL_INDEX)
 
 
 def batches(start: int, commits: int, group: int) -> list[CommitBatch]:
@@ -101,34 +200,42 @@ def batches(start: int, commits: int, group: int) -> list[CommitBatch]:
     return made
 
 
+@dataclass
+class Cost:
+    cpu: float
+    wall: float
+    wal: int
+
+    def per(self, rows: int) -> str:
+        return (
+            f"{self.cpu / rows * 1e6:5.1f} us CPU, {self.wall / rows * 1e6:5.1f} us wall, "
+            f"{self.wal / rows:5.0f} B WAL"
+        )
+
+
 @contextmanager
-def wal_growth(path: Path, into: list[int]) -> Iterator[None]:
-    wal = Path(f"{path}-wal")
-    before = wal.stat().st_size if wal.exists() else 0
+def measured(database: Database, into: list[Cost]) -> Iterator[None]:
+    wal, server = database.wal_bytes(), database.server_cpu()
+    cpu, wall = time.process_time(), time.perf_counter()
     yield
-    into.append((wal.stat().st_size if wal.exists() else 0) - before)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    into.append(Cost(cpu + database.server_cpu() - server, wall, database.wal_bytes() - wal))
 
 
-def measure_commits(path: Path, size: int, args: argparse.Namespace, variant: str) -> SqlStore:
-    engine = engine_at(path)
-    store = SqlStore(engine)
+def measure_commits(database: Database, size: int, args: argparse.Namespace, variant: str) -> None:
+    store = SqlStore(database.engine)
     if variant == "old index":
-        with engine.begin() as connection:
+        with database.engine.begin() as connection:
             connection.exec_driver_sql("CREATE INDEX ix_leaves_digest ON leaves (digest)")
     todo = batches(size, args.commits, args.group)
     store.unmerged_digests()  # counted before the clock starts, as the service does
-    wal: list[int] = []
-    with _recent_copy(enabled=variant == "recent"), wal_growth(path, wal):
-        cpu, wall = time.process_time(), time.perf_counter()
+    costs: list[Cost] = []
+    with _recent_copy(enabled=variant == "recent"), measured(database, costs):
         for batch in todo:
             store.commit(batch)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    digests = args.commits * args.group
-    print(
-        f"  commit, {variant:9}: {cpu / digests * 1e6:6.1f} us CPU/digest, "
-        f"{wall / digests * 1e6:6.1f} us wall/digest, {wal[0] / digests:7.0f} B WAL/digest"
-    )
-    return store
+    print(f"  commit, {variant:9}: {costs[0].per(args.commits * args.group)} per digest")
+    if variant == "recent":
+        measure_merge(database, store, args.slice)
 
 
 def _recent_copy(enabled: bool) -> AbstractContextManager[object]:
@@ -138,19 +245,16 @@ def _recent_copy(enabled: bool) -> AbstractContextManager[object]:
     return patch("govchain_notary.storage.sql.record_recent", return_value=0)
 
 
-def measure_merge(path: Path, store: SqlStore, slice_rows: int) -> None:
-    rows = store.unmerged_digests()
-    slowest, wal = 0.0, list[int]()
-    with wal_growth(path, wal):
-        cpu = time.process_time()
+def measure_merge(database: Database, store: SqlStore, slice_rows: int) -> None:
+    rows, slowest, costs = store.unmerged_digests(), 0.0, list[Cost]()
+    with measured(database, costs):
         for low, high in store.digest_slices(slice_rows):
             started = time.perf_counter()
             store.merge_digests(low, high)
             slowest = max(slowest, time.perf_counter() - started)
-        cpu = time.process_time() - cpu
     print(
-        f"  merge of {rows} rows in slices of {slice_rows}: {cpu / rows * 1e6:.1f} us CPU/row, "
-        f"{wal[0] / rows:.0f} B WAL/row, longest slice {slowest * 1e3:.0f} ms"
+        f"  merge of {rows} in slices of {slice_rows}: {costs[0].per(rows)} per row,"
+        f" longest slice {slowest * 1e3:.0f} ms"
     )
 
 
@@ -167,9 +271,9 @@ def python_rate(seconds: float | None = None, busy: Callable[[], None] | None = 
     return count / (time.perf_counter() - started)
 
 
-def measure_gil(path: Path, size: int, args: argparse.Namespace) -> None:
+def measure_gil(database: Database, size: int, args: argparse.Namespace) -> None:
     """A fresh backlog of ``--commits`` commits, merged while this thread loops."""
-    store = SqlStore(engine_at(path))
+    store = SqlStore(database.engine)
     for batch in batches(size, args.commits, args.group):
         store.commit(batch)
     alone = python_rate(seconds=0.5)
@@ -182,7 +286,11 @@ def measure_gil(path: Path, size: int, args: argparse.Namespace) -> None:
         f" alone while a merge runs ({took:.2f} s), at {control / alone:.0%} while C code"
         " that never holds the GIL (SHA-256 of 1 MiB buffers) runs as long"
     )
-    store.close()
+
+
+def _merge_all(store: SqlStore, slice_rows: int) -> None:
+    for low, high in store.digest_slices(slice_rows):
+        store.merge_digests(low, high)
 
 
 def _hash_for(seconds: float) -> None:
@@ -192,41 +300,31 @@ def _hash_for(seconds: float) -> None:
         hashlib.sha256(data).digest()
 
 
-def _merge_all(store: SqlStore, slice_rows: int) -> None:
-    for low, high in store.digest_slices(slice_rows):
-        store.merge_digests(low, high)
-
-
-def run(size: int, args: argparse.Namespace, scratch: Path) -> None:
-    print(f"{size} existing leaves ({machine.describe()}):")
-    base = scratch / f"base-{size}.db"
-    build_base(base, size)
-    for variant in ("old index", "no index", "recent"):
-        copy = scratch / f"{variant.replace(' ', '-')}-{size}.db"
-        shutil.copy(base, copy)
-        store = measure_commits(copy, size, args, variant)
-        if variant == "recent":
-            measure_merge(copy, store, args.slice)
-            store.close()
-            measure_gil(copy, size + args.commits * args.group, args)
-        else:
-            store.close()
-        for leftover in scratch.glob(f"{copy.name}*"):
-            leftover.unlink()
-    base.unlink()
+def run(databases: SqliteFiles | PostgresSchemas, size: int, args: argparse.Namespace) -> None:
+    print(f"{size} existing leaves, {args.backend} ({machine.describe()}):")
+    databases.base(size)
+    for variant in VARIANTS:
+        with databases.variant(size, variant) as database:
+            measure_commits(database, size, args, variant)
+            if variant == "recent" and args.backend == "sqlite":
+                measure_gil(database, size + args.commits * args.group, args)
+    databases.done()
     print(f"  load average {os.getloadavg()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--postgres", action="store_true", help=f"on {PG_DSN} instead")
     parser.add_argument("--commits", type=int, default=10)
     parser.add_argument("--group", type=int, default=10_000)
     parser.add_argument("--slice", type=int, default=20_000)
     args = parser.parse_args()
+    args.backend = "postgres" if args.postgres else "sqlite"
     with tempfile.TemporaryDirectory() as scratch:
+        databases = PostgresSchemas() if args.postgres else SqliteFiles(Path(scratch))
         for size in args.sizes:
-            run(size, args, Path(scratch))
+            run(databases, size, args)
 
 
 if __name__ == "__main__":
