@@ -23,7 +23,7 @@ wrote; PostgreSQL: the WAL position).  Then the digest indexer's pass over the r
 copy's backlog: µs of CPU and WAL bytes per merged row, and the longest slice (on
 SQLite, the longest the group commit can wait for the write lock).  Last (SQLite),
 how fast a pure-Python loop on another thread runs while a merge runs, against the
-same loop beside C code that never holds the GIL.  Prints figures, asserts nothing;
+same loop beside C code that never holds the GIL, three times.  Prints figures, asserts nothing;
 the load average says how busy the shared machine was.
 """
 
@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -272,20 +273,39 @@ def python_rate(seconds: float | None = None, busy: Callable[[], None] | None = 
 
 
 def measure_gil(database: Database, size: int, args: argparse.Namespace) -> None:
-    """A fresh backlog of ``--commits`` commits, merged while this thread loops."""
+    """Three times: a fresh backlog of half ``--commits`` commits is merged while this
+    thread runs a pure-Python loop, then the loop runs as long beside C code that
+    never holds the GIL; the ratio of the two rates is what the merge's hold on the
+    GIL costs other Python threads (the machine's load moves both alike)."""
     store = SqlStore(database.engine)
-    for batch in batches(size, args.commits, args.group):
-        store.commit(batch)
-    alone = python_rate(seconds=0.5)
-    started = time.perf_counter()
-    during = python_rate(busy=lambda: _merge_all(store, args.slice))
-    took = time.perf_counter() - started
-    control = python_rate(busy=lambda: _hash_for(took))
+    ratios, took = [], 0.0
+    for _ in range(3):
+        for batch in batches(size, max(1, args.commits // 2), args.group):
+            store.commit(batch)
+            size += args.group
+        started = time.perf_counter()
+        during = python_rate(busy=lambda: _merge_all(store, args.slice))
+        took = time.perf_counter() - started
+        control = python_rate(busy=partial(_hash_for, took))
+        ratios.append(during / control)
+    empty = _empty_slice_seconds(store)
     print(
-        f"  a pure-Python loop on another thread runs at {during / alone:.0%} of its rate"
-        f" alone while a merge runs ({took:.2f} s), at {control / alone:.0%} while C code"
-        " that never holds the GIL (SHA-256 of 1 MiB buffers) runs as long"
+        "  a pure-Python loop on another thread during a merge runs at "
+        + ", ".join(f"{r:.0%}" for r in ratios)
+        + f" of its rate beside GIL-free C code (SHA-256 of 1 MiB buffers; {took:.2f} s each);"
+        f" a slice's Python work (an empty slice) takes {empty * 1e6:.0f} us"
     )
+
+
+def _empty_slice_seconds(store: SqlStore, repeat: int = 200) -> float:
+    """Wall time of merging an empty digest range: the transaction, statements and
+    driver calls of a slice with no rows, an upper bound of the slice's time under the
+    GIL (the SQLite work of a full slice runs with the GIL released)."""
+    empty = (bytes(32), bytes(32))  # [0, 0) holds no digest
+    started = time.perf_counter()
+    for _ in range(repeat):
+        store.merge_digests(*empty)
+    return (time.perf_counter() - started) / repeat
 
 
 def _merge_all(store: SqlStore, slice_rows: int) -> None:
