@@ -256,7 +256,7 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
-        self._unmerged: int | None = None  # rows of recent_digests, counted once
+        self._unmerged: int | None = None  # rows of recent_digests, counted per pass
         self._unmerged_lock = threading.Lock()  # the writer adds, the indexer takes
 
     def close(self) -> None:
@@ -332,7 +332,12 @@ class SqlStore:
         return self._count_unmerged(0)
 
     def digest_slices(self, slice_rows: int) -> list[DigestSlice]:
-        return digest_slices(self.unmerged_digests(), slice_rows)
+        """Slices of the backlog, counted afresh: the count then also drops the digests
+        that another notary process (with other issuers) merged.  A commit that lands
+        between the count and its own addition is counted twice until the next pass."""
+        with self._unmerged_lock, self.engine.connect() as connection:
+            self._unmerged = count_recent(connection)
+            return digest_slices(self._unmerged, slice_rows)
 
     def merge_digests(self, low: bytes, high: bytes | None) -> int:
         """Move one slice of recent digests into ``digest_index``, in one transaction."""

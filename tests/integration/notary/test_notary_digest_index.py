@@ -222,3 +222,20 @@ def test_readyz_and_metrics_report_an_indexer_far_behind(database_url: str, tmp_
         api.service.indexer.merge_pass()
         assert api.http.get("/readyz").json()["digest_index_behind"] is None
         assert "govchain_notary_unmerged_digests 0.0" in api.http.get("/metrics").text
+
+
+def test_a_pass_recounts_digests_another_process_merged(database_url: str) -> None:
+    """Two notary processes (with other issuers) share a database: each merge pass
+    starts from the table's count, not only from what this process added and moved."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    mine, theirs = SqlStore(engine), SqlStore(engine)
+    assert mine.unmerged_digests() == theirs.unmerged_digests() == 0
+    _commit(mine, ISSUER, 0, [_digest(n) for n in range(30)])
+    _commit(theirs, OTHER, 0, [_digest(n) for n in range(30, 40)])
+    assert mine.unmerged_digests() == 30
+    assert theirs.merge_digests(bytes(32), None) == 40
+    assert mine.unmerged_digests() == 30  # its own count, until its next pass
+    assert mine.digest_slices(slice_rows=10) == [(bytes(32), None)]
+    assert mine.unmerged_digests() == 0
+    mine.close()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from govchain_notary.digest_indexer import DigestIndexer
+from govchain_notary.storage.digest_merge import issuer_runs
 from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.repos import CommitBatch, LeafBlock, PreparedLeaves, digest_slices
 from tests.support.clocks import ManualClock
@@ -116,3 +117,21 @@ def test_digest_slices_cover_the_digest_space_in_equal_ranges() -> None:
     assert halves == [(bytes(32), b"\x80" + bytes(31)), (b"\x80" + bytes(31), None)]
     quarters = [low[0] for low, _ in digest_slices(400, 100)]
     assert quarters == [0x00, 0x40, 0x80, 0xC0]
+
+
+def _block(issuer: str, first: int, count: int) -> LeafBlock:
+    leaves = PreparedLeaves("certificate", [b"d" * 32] * count, [b"s" * 16] * count, b"", [])
+    return LeafBlock(issuer, first, 1, 1.0, leaves)
+
+
+def test_a_group_commit_copies_each_issuer_s_positions_as_few_runs() -> None:
+    other = "0x" + "22" * 20
+    blocks = [
+        _block(other, 7, 3),
+        _block(ISSUER, 0, 2),
+        _block(ISSUER, 2, 5),
+        _block(other, 10, 0),  # an empty block adds nothing
+        _block(other, 10, 1),
+        _block(ISSUER, 9, 1),  # not adjacent: a run of its own
+    ]
+    assert issuer_runs(blocks) == [(ISSUER, 0, 7), (ISSUER, 9, 10), (other, 7, 11)]
