@@ -37,13 +37,18 @@ url, pause_at, issuer, group = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(s
 store = sql.SqlStore(make_engine(url))
 moving = sql.move_slice
 merges = 0
+printing = threading.Lock()  # two threads print: keep their lines whole
+
+def say(*words):
+    with printing:
+        print(*words, flush=True)
 
 def move_then_pause(connection, low, high):
     global merges
     moved = moving(connection, low, high)
     merges += moved > 0
     if moved and merges == pause_at:
-        print("in-merge", moved, flush=True)
+        say("in-merge", moved)
         time.sleep(600)
     return moved
 
@@ -63,7 +68,7 @@ while True:
     leaves = PreparedLeaves("certificate", digests, [b"s" * 16] * group, tags, [b""] * group)
     block = LeafBlock(issuer, first, 1, 1.0, leaves)
     store.commit(CommitBatch([block], {}, {issuer: first + group}))
-    print("acked", first + group, flush=True)
+    say("acked", first + group)
 """
 
 
