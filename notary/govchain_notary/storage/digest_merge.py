@@ -16,7 +16,9 @@ part of ``digest_index`` page by page, as one sorted run over all slices would.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
@@ -47,6 +49,34 @@ DIGEST_KEYS_SQL = (
     "UNION ALL SELECT issuer_id, log_index FROM recent_digests WHERE digest = {m}"
 )
 """The leaves ``(issuer_id, log_index)`` of one digest (bound twice), merged or not."""
+
+
+class WriterFirst:
+    """Lets the group commit go before the next merge slice of the same process.
+
+    SQLite's busy handler polls with growing sleeps (up to 100 ms) and is not fair:
+    a group commit waiting for the write lock could sit out a whole merge pass of
+    back-to-back slices.  A slice starts only when no commit is under way or
+    waiting, so a commit waits for at most the one slice already running."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._commits = 0
+
+    @contextmanager
+    def commit(self) -> Iterator[None]:
+        with self._changed:
+            self._commits += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._commits -= 1
+                self._changed.notify_all()
+
+    def before_slice(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._commits == 0)
 
 
 def record_recent(

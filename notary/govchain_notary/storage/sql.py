@@ -34,6 +34,7 @@ from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
 from govchain_notary.storage.digest_merge import (
     DIGEST_KEYS_SQL,
+    WriterFirst,
     count_recent,
     move_slice,
     record_recent,
@@ -258,6 +259,7 @@ class SqlStore:
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
         self._unmerged: int | None = None  # rows of recent_digests, counted per pass
         self._unmerged_lock = threading.Lock()  # the writer adds, the indexer takes
+        self._writer_first = WriterFirst()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -304,6 +306,10 @@ class SqlStore:
     # receipts ------------------------------------------------------------------
 
     def commit(self, batch: CommitBatch) -> None:
+        with self._writer_first.commit():
+            self._commit(batch)
+
+    def _commit(self, batch: CommitBatch) -> None:
         with self.engine.begin() as connection:
             ids = _IssuerIds(connection, self._issuer_ids)
             blocks = batch.blocks
@@ -341,6 +347,7 @@ class SqlStore:
 
     def merge_digests(self, low: bytes, high: bytes | None) -> int:
         """Move one slice of recent digests into ``digest_index``, in one transaction."""
+        self._writer_first.before_slice()
         with self.engine.begin() as connection:
             moved = move_slice(connection, low, high)
         self._count_unmerged(-moved)

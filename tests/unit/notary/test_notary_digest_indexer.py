@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from govchain_notary.digest_indexer import DigestIndexer
-from govchain_notary.storage.digest_merge import issuer_runs
+from govchain_notary.storage.digest_merge import WriterFirst, issuer_runs
 from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.repos import CommitBatch, LeafBlock, PreparedLeaves, digest_slices
 from tests.support.clocks import ManualClock
@@ -135,3 +136,32 @@ def test_a_group_commit_copies_each_issuer_s_positions_as_few_runs() -> None:
         _block(ISSUER, 9, 1),  # not adjacent: a run of its own
     ]
     assert issuer_runs(blocks) == [(ISSUER, 0, 7), (ISSUER, 9, 10), (other, 7, 11)]
+
+
+def test_a_merge_slice_waits_while_a_group_commit_is_under_way() -> None:
+    turns = WriterFirst()
+    committing, finish = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def commit() -> None:
+        with turns.commit():
+            committing.set()
+            finish.wait(10)
+            order.append("commit")
+
+    def merge_slice() -> None:
+        turns.before_slice()
+        order.append("slice")
+
+    writer = threading.Thread(target=commit)
+    writer.start()
+    committing.wait(10)
+    indexer = threading.Thread(target=merge_slice)
+    indexer.start()
+    indexer.join(0.2)  # bounds the check only: a slice that did not wait is done by now
+    assert indexer.is_alive()
+    finish.set()
+    writer.join(10)
+    indexer.join(10)
+    assert order == ["commit", "slice"]
+    turns.before_slice()  # no commit under way: no wait
