@@ -3,7 +3,7 @@ digest lookup (``recent_digests`` + ``digest_index``) that replaced it.
 
     python -m benchmarks.notary_digest_index [--sizes 100000 1000000] [--postgres]
                                              [--commits 10] [--group 10000]
-                                             [--slice 20000]
+                                             [--slice 5000]
 
 For each size N, a database with N leaves of one issuer (random digests, written by
 the database itself) and its merged ``digest_index`` is made three times (SQLite: a
@@ -338,7 +338,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help=f"on {PG_DSN} instead")
     parser.add_argument("--commits", type=int, default=10)
     parser.add_argument("--group", type=int, default=10_000)
-    parser.add_argument("--slice", type=int, default=20_000)
+    parser.add_argument("--slice", type=int, default=5_000)
     args = parser.parse_args()
     args.backend = "postgres" if args.postgres else "sqlite"
     with tempfile.TemporaryDirectory() as scratch:

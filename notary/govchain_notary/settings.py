@@ -132,7 +132,7 @@ class Settings(KeystoreSettings):
     group_commit_leaves: int = Field(default=50_000, ge=1)
     backlog_limit: int = Field(default=2_000_000, ge=1)
     digest_merge_at: int = Field(default=100_000, ge=1, description="recent digests to merge")
-    digest_merge_slice: int = Field(default=20_000, ge=1, description="digests per transaction")
+    digest_merge_slice: int = Field(default=5_000, ge=1, description="digests per transaction")
     digest_merge_idle: float = Field(default=1.0, gt=0, description="writer idle: merge now")
     digest_index_lag_limit: int = Field(default=1_000_000, ge=1, description="/readyz warns")
     retry_after: float = Field(default=2.0, gt=0)

@@ -125,6 +125,32 @@ def move_slice(connection: Connection, low: bytes, high: bytes | None) -> int:
     return int(moved)
 
 
+@contextmanager
+def without_sync(connection: Connection) -> Iterator[None]:
+    """Commit the merge without waiting for the disk (SQLite ``synchronous=NORMAL``,
+    PostgreSQL ``synchronous_commit=off``), for the caller's transaction only.
+
+    A merge moves what is already durable; losing one to a power cut leaves its rows
+    in ``recent_digests``, where lookups find them and the next pass takes them.  The
+    log is written in commit order, so the next group commit's flush covers the merges
+    before it, and no later state survives without them.  The slice then holds
+    SQLite's write lock for its work only, not for an fsync, while the writer waits."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        yield
+        return
+    previous = int(connection.exec_driver_sql("PRAGMA synchronous").scalar_one())
+    connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        try:
+            connection.exec_driver_sql(f"PRAGMA synchronous={previous}")
+        except Exception:
+            connection.invalidate()  # never back to the pool, and to the writer, unsynced
+            raise
+
+
 def count_recent(connection: Connection) -> int:
     return int(connection.exec_driver_sql("SELECT count(*) FROM recent_digests").scalar_one())
 

@@ -38,6 +38,7 @@ from govchain_notary.storage.digest_merge import (
     count_recent,
     move_slice,
     record_recent,
+    without_sync,
 )
 from govchain_notary.storage.digest_merge import param_marker as _marker
 from govchain_notary.storage.models import (
@@ -348,8 +349,9 @@ class SqlStore:
     def merge_digests(self, low: bytes, high: bytes | None) -> int:
         """Move one slice of recent digests into ``digest_index``, in one transaction."""
         self._writer_first.before_slice()
-        with self.engine.begin() as connection:
+        with self.engine.connect() as connection, without_sync(connection):
             moved = move_slice(connection, low, high)
+            connection.commit()
         self._count_unmerged(-moved)
         return moved
 

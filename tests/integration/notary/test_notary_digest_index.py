@@ -9,7 +9,7 @@ import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from alembic import command
@@ -239,3 +239,20 @@ def test_a_pass_recounts_digests_another_process_merged(database_url: str) -> No
     assert mine.digest_slices(slice_rows=10) == [(bytes(32), None)]
     assert mine.unmerged_digests() == 0
     mine.close()
+
+
+@pytest.mark.parametrize("synchronous", ["FULL", "NORMAL"])
+def test_a_merge_gives_its_sqlite_connection_back_with_its_synchronous_setting(
+    sqlite_url: str, synchronous: Literal["FULL", "NORMAL"]
+) -> None:
+    """A merge commits without an fsync; the connection the writer gets next from the
+    pool (here the only one) must be as durable as configured."""
+    engine = make_engine(sqlite_url, sqlite_synchronous=synchronous, pool_size=1)
+    migrate(engine)
+    store = SqlStore(engine)
+    _commit(store, ISSUER, 0, [_digest(0)])
+    assert store.merge_digests(bytes(32), None) == 1
+    with engine.connect() as connection:
+        level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert level == {"FULL": 2, "NORMAL": 1}[synchronous]
+    store.close()
