@@ -20,8 +20,9 @@ Each prints µs of CPU per digest (this process; on PostgreSQL also the server
 backends of its connections, read from ``/proc``), wall µs and WAL bytes per digest
 (SQLite: automatic checkpoints are off, so the WAL file grows by what the commits
 wrote; PostgreSQL: the WAL position).  Then the digest indexer's pass over the recent
-copy's backlog: µs of CPU and WAL bytes per merged row, and the longest slice (on
-SQLite, the longest the group commit can wait for the write lock).  Last (SQLite),
+copy's backlog: µs of CPU and WAL bytes per merged row (without the checkpoint the
+indexer runs after each slice), and the longest slice (on SQLite, the longest the
+group commit can wait for the write lock).  Last (SQLite),
 how fast a pure-Python loop on another thread runs while a merge runs, against the
 same loop beside C code that never holds the GIL, three times.  Prints figures, asserts nothing;
 the load average says how busy the shared machine was.
@@ -247,6 +248,7 @@ def _recent_copy(enabled: bool) -> AbstractContextManager[object]:
 
 
 def measure_merge(database: Database, store: SqlStore, slice_rows: int) -> None:
+    store.checkpoint_merges = False  # the WAL's growth is what the merge wrote
     rows, slowest, costs = store.unmerged_digests(), 0.0, list[Cost]()
     with measured(database, costs):
         for low, high in store.digest_slices(slice_rows):

@@ -255,6 +255,12 @@ def _markers(marker: str, values: Sequence[Any]) -> str:
 class SqlStore:
     """All repositories over one SQLAlchemy engine."""
 
+    #: After each merge slice, copy the WAL into the SQLite database on the indexer's
+    #: thread: else the group commit that next finds the WAL over its automatic
+    #: checkpoint size does it, for the merge's pages too (~500 B of WAL per merged
+    #: digest at 10^6 leaves), and a submission waited about 250 ms more at p99.
+    checkpoint_merges = True
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
@@ -352,6 +358,8 @@ class SqlStore:
         with self.engine.connect() as connection, without_sync(connection):
             moved = move_slice(connection, low, high)
             connection.commit()
+            if self.checkpoint_merges and connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         self._count_unmerged(-moved)
         return moved
 
