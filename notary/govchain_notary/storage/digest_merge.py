@@ -51,32 +51,47 @@ DIGEST_KEYS_SQL = (
 """The leaves ``(issuer_id, log_index)`` of one digest (bound twice), merged or not."""
 
 
-class WriterFirst:
-    """Lets the group commit go before the next merge slice of the same process.
+class Turns:
+    """The group commit and the merge slices of one process take the database in
+    turns: a slice waits for the commit under way, the next commit for the slice
+    waiting or running.
 
     SQLite's busy handler polls with growing sleeps (up to 100 ms) and is not fair:
-    a group commit waiting for the write lock could sit out a whole merge pass of
-    back-to-back slices.  A slice starts only when no commit is under way or
-    waiting, so a commit waits for at most the one slice already running."""
+    left to it, a group commit could sit out a whole merge pass of back-to-back
+    slices, and back-to-back commits could starve the indexer, letting
+    ``recent_digests`` (and with it each commit's cost) grow without bound.  Here
+    a commit waits for at most one slice, and a slice for at most one commit."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._commits = 0
+        self._committing = False
+        self._merging = False
+        self._merge_waiting = False
 
     @contextmanager
     def commit(self) -> Iterator[None]:
         with self._changed:
-            self._commits += 1
+            self._changed.wait_for(lambda: not (self._merging or self._merge_waiting))
+            self._committing = True
         try:
             yield
         finally:
             with self._changed:
-                self._commits -= 1
+                self._committing = False
                 self._changed.notify_all()
 
-    def before_slice(self) -> None:
+    @contextmanager
+    def merge(self) -> Iterator[None]:
         with self._changed:
-            self._changed.wait_for(lambda: self._commits == 0)
+            self._merge_waiting = True
+            self._changed.wait_for(lambda: not self._committing)
+            self._merge_waiting, self._merging = False, True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._merging = False
+                self._changed.notify_all()
 
 
 def record_recent(

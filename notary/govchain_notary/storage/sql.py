@@ -34,7 +34,7 @@ from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
 from govchain_notary.storage.digest_merge import (
     DIGEST_KEYS_SQL,
-    WriterFirst,
+    Turns,
     count_recent,
     move_slice,
     record_recent,
@@ -266,7 +266,7 @@ class SqlStore:
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
         self._unmerged: int | None = None  # rows of recent_digests, counted per pass
         self._unmerged_lock = threading.Lock()  # the writer adds, the indexer takes
-        self._writer_first = WriterFirst()
+        self._turns = Turns()  # between the group commit and the merge slices
 
     def close(self) -> None:
         self.engine.dispose()
@@ -313,7 +313,7 @@ class SqlStore:
     # receipts ------------------------------------------------------------------
 
     def commit(self, batch: CommitBatch) -> None:
-        with self._writer_first.commit():
+        with self._turns.commit():
             self._commit(batch)
 
     def _commit(self, batch: CommitBatch) -> None:
@@ -354,11 +354,11 @@ class SqlStore:
 
     def merge_digests(self, low: bytes, high: bytes | None) -> int:
         """Move one slice of recent digests into ``digest_index``, in one transaction."""
-        self._writer_first.before_slice()
-        with self.engine.connect() as connection, without_sync(connection):
+        with self._turns.merge(), self.engine.connect() as connection, without_sync(connection):
             moved = move_slice(connection, low, high)
             connection.commit()
-            if self.checkpoint_merges and connection.dialect.name == "sqlite":
+        if self.checkpoint_merges and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:  # beside the commits, not in turn
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         self._count_unmerged(-moved)
         return moved

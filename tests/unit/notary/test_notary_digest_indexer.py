@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 
 from govchain_notary.digest_indexer import DigestIndexer
-from govchain_notary.storage.digest_merge import WriterFirst, issuer_runs
+from govchain_notary.storage.digest_merge import Turns, issuer_runs
 from govchain_notary.storage.memory import MemoryNotaryStore
 from govchain_notary.storage.repos import CommitBatch, LeafBlock, PreparedLeaves, digest_slices
 from tests.support.clocks import ManualClock
@@ -138,30 +139,64 @@ def test_a_group_commit_copies_each_issuer_s_positions_as_few_runs() -> None:
     assert issuer_runs(blocks) == [(ISSUER, 0, 7), (ISSUER, 9, 10), (other, 7, 11)]
 
 
-def test_a_merge_slice_waits_while_a_group_commit_is_under_way() -> None:
-    turns = WriterFirst()
-    committing, finish = threading.Event(), threading.Event()
-    order: list[str] = []
+def _hold(
+    turn: AbstractContextManager[None],
+    inside: threading.Event,
+    leave: threading.Event,
+    order: list[str],
+    name: str,
+) -> threading.Thread:
+    """A thread that takes ``turn``, says so, and stays until ``leave`` is set."""
 
-    def commit() -> None:
-        with turns.commit():
-            committing.set()
-            finish.wait(10)
-            order.append("commit")
+    def run() -> None:
+        with turn:
+            inside.set()
+            leave.wait(10)
+            order.append(name)
 
-    def merge_slice() -> None:
-        turns.before_slice()
-        order.append("slice")
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
-    writer = threading.Thread(target=commit)
-    writer.start()
-    committing.wait(10)
-    indexer = threading.Thread(target=merge_slice)
-    indexer.start()
-    indexer.join(0.2)  # bounds the check only: a slice that did not wait is done by now
-    assert indexer.is_alive()
-    finish.set()
-    writer.join(10)
-    indexer.join(10)
-    assert order == ["commit", "slice"]
-    turns.before_slice()  # no commit under way: no wait
+
+@pytest.mark.parametrize("first", ["commit", "merge"])
+def test_commits_and_merge_slices_take_turns(first: str) -> None:
+    """Whichever holds the database, the other waits for it, then goes next."""
+    turns = Turns()
+    second = "merge" if first == "commit" else "commit"
+    inside, leave, order = threading.Event(), threading.Event(), list[str]()
+    holder = _hold(getattr(turns, first)(), inside, leave, order, first)
+    inside.wait(10)
+    entered, go_on = threading.Event(), threading.Event()
+    go_on.set()
+    waiter = _hold(getattr(turns, second)(), entered, go_on, order, second)
+    waiter.join(0.2)  # bounds the check only: a turn that did not wait is done by now
+    assert waiter.is_alive()
+    assert not entered.is_set()
+    leave.set()
+    holder.join(10)
+    waiter.join(10)
+    assert order == [first, second]
+
+
+def test_a_commit_lets_a_waiting_merge_slice_go_first() -> None:
+    """Back-to-back commits cannot starve the indexer: once a slice waits, the next
+    commit waits for that slice."""
+    turns = Turns()
+    inside, leave, order = threading.Event(), threading.Event(), list[str]()
+    commit = _hold(turns.commit(), inside, leave, order, "commit 1")
+    inside.wait(10)
+    slice_in, slice_go = threading.Event(), threading.Event()
+    merge = _hold(turns.merge(), slice_in, slice_go, order, "slice")
+    while not turns._merge_waiting:  # the slice has asked for its turn
+        merge.join(0.001)
+    next_in, next_go = threading.Event(), threading.Event()
+    next_go.set()
+    following = _hold(turns.commit(), next_in, next_go, order, "commit 2")
+    leave.set()  # the first commit ends: the slice goes, the second commit waits
+    slice_in.wait(10)
+    assert not next_in.is_set()
+    slice_go.set()
+    for thread in (commit, merge, following):
+        thread.join(10)
+    assert order == ["commit 1", "slice", "commit 2"]
