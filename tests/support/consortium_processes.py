@@ -15,19 +15,20 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 
 from govchain_node import tomlfile
 from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.driver import STATE_FILE
+from govchain_node.consensus.qbft.encoding import decode_persisted
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import wait_until as wait_until  # re-exported for older imports
 
 START_TIMEOUT = 30.0
 T = TypeVar("T")
@@ -84,17 +85,39 @@ def all_at(minimum: int, urls: list[str]) -> bool:
     return all((height(url) or 0) >= minimum for url in urls)
 
 
-def wait_until(
-    what: str, condition: Callable[[], bool], timeout: float, every: float = 0.2
-) -> float:
-    """Poll ``condition`` every ``every`` seconds; returns the seconds it took (an upper
-    bound of when it became true), fails the test on timeout."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+def stalled_height(node_dir: Path, url: str) -> int | None:
+    """The head of a validator that has spent a whole QBFT round on the next height
+    without deciding it, ``None`` while it has not (or does not answer).
+
+    The validator's persisted consensus record (``qbft-state`` in its data directory,
+    written on entering every round) at ``head + 1`` with a round above 0 is the node's
+    own evidence that its round-0 timer ran out at that height: time passed inside the
+    node and nothing was finalised, which no wall-clock pause on the test's side proves.
+    """
+    state_file = node_dir / STATE_FILE
+    if not state_file.exists():
+        return None
+    state = decode_persisted(state_file.read_bytes())
+    head = height(url)
+    if head is None or state.height != head + 1 or state.round < 1:
+        return None
+    return head
+
+
+def wait_stalled(node_dirs: list[Path], urls: list[str], timeout: float = 60.0) -> list[int]:
+    """Wait until every node has stalled (see :func:`stalled_height`); their heads.
+
+    One block in flight when a node lost its quorum may still be finalised first.
+    """
+    heads: list[int | None] = [None] * len(urls)
+
+    def all_stalled() -> bool:
+        for index, (node_dir, url) in enumerate(zip(node_dirs, urls, strict=True)):
+            heads[index] = stalled_height(node_dir, url)
+        return None not in heads
+
+    wait_until("a whole round without a decision on every node", all_stalled, timeout)
+    return [head for head in heads if head is not None]
 
 
 def start_consortium_node(node_dir: Path) -> NodeProcess:
