@@ -85,35 +85,42 @@ def all_at(minimum: int, urls: list[str]) -> bool:
     return all((height(url) or 0) >= minimum for url in urls)
 
 
-def stalled_height(node_dir: Path, url: str) -> int | None:
-    """The head of a validator that has spent a whole QBFT round on the next height
-    without deciding it, ``None`` while it has not (or does not answer).
-
-    The validator's persisted consensus record (``qbft-state`` in its data directory,
-    written on entering every round) at ``head + 1`` with a round above 0 is the node's
-    own evidence that its round-0 timer ran out at that height: time passed inside the
-    node and nothing was finalised, which no wall-clock pause on the test's side proves.
-    """
+def consensus_mark(node_dir: Path) -> tuple[int, int]:
+    """The ``(height, round)`` a validator last entered, from its persisted QBFT record
+    (``qbft-state`` in its data directory, written on entering every round)."""
     state_file = node_dir / STATE_FILE
     if not state_file.exists():
-        return None
+        return (0, 0)
     state = decode_persisted(state_file.read_bytes())
-    head = height(url)
-    if head is None or state.height != head + 1 or state.round < 1:
-        return None
-    return head
+    return (state.height, state.round)
 
 
-def wait_stalled(node_dirs: list[Path], urls: list[str], timeout: float = 60.0) -> list[int]:
-    """Wait until every node has stalled (see :func:`stalled_height`); their heads.
+def stalled_height(node_dir: Path, url: str, mark: tuple[int, int]) -> int | None:
+    """The head of a validator that, since ``mark`` (its :func:`consensus_mark` when it
+    lost its quorum), sat out a whole round on the next height; ``None`` until then.
 
-    One block in flight when a node lost its quorum may still be finalised first.
+    A round entered after the mark and left by its timer is the node's own evidence that
+    time passed inside it and nothing was finalised, which no wall-clock pause on the
+    test's side proves. At a new height that is round 0, else the round after the mark's.
     """
+    entered = consensus_mark(node_dir)
+    head = height(url)
+    if head is None or entered[0] != head + 1:
+        return None
+    needed = mark[1] + 2 if entered[0] == mark[0] else 1
+    return head if entered[1] >= needed else None
+
+
+def wait_stalled(
+    node_dirs: list[Path], urls: list[str], marks: list[tuple[int, int]], timeout: float = 90.0
+) -> list[int]:
+    """Wait until every node has stalled since its mark (see :func:`stalled_height`);
+    their heads. One block in flight when the quorum was lost may still be finalised."""
     heads: list[int | None] = [None] * len(urls)
 
     def all_stalled() -> bool:
-        for index, (node_dir, url) in enumerate(zip(node_dirs, urls, strict=True)):
-            heads[index] = stalled_height(node_dir, url)
+        for index, (node_dir, url, mark) in enumerate(zip(node_dirs, urls, marks, strict=True)):
+            heads[index] = stalled_height(node_dir, url, mark)
         return None not in heads
 
     wait_until("a whole round without a decision on every node", all_stalled, timeout)

@@ -27,6 +27,7 @@ from govchain_node.service import CHAINDATA_DIR
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
+    consensus_mark,
     height,
     init_local_consortium,
     rpc,
@@ -177,12 +178,14 @@ def test_two_of_four_down_halts_without_fork_and_resumes_after_restart(
 ) -> None:
     urls = [node.rpc_url for node in nodes]
     wait_until("four nodes at height 2", lambda: all((height(u) or 0) >= 2 for u in urls), 30)
+    alive_dirs = [consortium_dir / f"node-{i}" for i in (0, 1)]
+    marks = [consensus_mark(d) for d in alive_dirs]
     nodes[2].kill()
     nodes[3].kill()
     alive = urls[:2]
     # One block may still be in flight; after that two of four (below the quorum of 3)
-    # must not finalise anything: each spends a whole round on the next height in vain.
-    stalled = wait_stalled([consortium_dir / f"node-{i}" for i in (0, 1)], alive)
+    # must not finalise anything: each sits out a whole round on the next height.
+    stalled = wait_stalled(alive_dirs, alive, marks)
     top = max(stalled)
     assert len({block_hash(url, top - 1) for url in alive}) == 1
 

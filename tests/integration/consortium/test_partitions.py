@@ -19,6 +19,7 @@ from tests.support.consortium_processes import (
     ProxyLoop,
     all_at,
     block_hash,
+    consensus_mark,
     height,
     init_local_consortium,
     route_peers_through,
@@ -116,9 +117,11 @@ def test_a_cut_off_validator_stalls_alone_and_catches_up_after_healing(
     urls = [node.rpc_url for node in nodes]
     wait_until("four nodes at height 2", lambda: all_at(2, urls), 45)
 
+    isolated = [consortium_dir / "node-3"]
+    marks = [consensus_mark(d) for d in isolated]
     proxies.cut(links.between({3}, {0, 1, 2}))
     majority = urls[:3]
-    (isolated_height,) = wait_stalled([consortium_dir / "node-3"], [urls[3]])
+    (isolated_height,) = wait_stalled(isolated, [urls[3]], marks)
     tx_hash = send_transfer(urls[0], consortium_dir, nonce=0)
     wait_until("the majority mines without node 3", lambda: mined(urls[1], tx_hash), 45)
     top = max(height(url) or 0 for url in majority)
@@ -141,8 +144,10 @@ def test_a_two_two_split_finalises_nothing_and_resumes_when_healed(
     wait_until("four nodes at height 2", lambda: all_at(2, urls), 45)
 
     split = links.between({0, 1}, {2, 3})
+    node_dirs = [consortium_dir / f"node-{i}" for i in range(VALIDATORS)]
+    marks = [consensus_mark(d) for d in node_dirs]
     proxies.cut(split)
-    heights = wait_stalled([consortium_dir / f"node-{i}" for i in range(VALIDATORS)], urls)
+    heights = wait_stalled(node_dirs, urls, marks)
     common = min(heights)
     # No fork: whatever each side finalised before the split is the same block.
     assert len({block_hash(url, common) for url in urls}) == 1
