@@ -28,7 +28,7 @@ from govchain_node.consensus.qbft.encoding import decode_persisted
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy
-from tests.support.waiting import wait_until as wait_until  # re-exported for older imports
+from tests.support.waiting import wait_until
 
 START_TIMEOUT = 30.0
 T = TypeVar("T")
