@@ -31,6 +31,8 @@ from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
+from govchain_notary.storage.anchored_index import AnchoredIndex
+from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.models import (
     Checkpoint,
     Client,
@@ -104,20 +106,27 @@ _LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
 _LEAF_AT = _LEAVES.where(
     issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
-_LEAVES_BY_DIGEST = (
-    _LEAVES.where(leaves.c.digest == bindparam("digest"))
-    .order_by(leaves.c.created_at, issuers.c.address, leaves.c.log_index)
-    .limit(bindparam("limit"))
-)
 _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
     checkpoints.c.issuer == bindparam("issuer"), checkpoints.c.state == ANCHORED
 )
-_COVERING = (
-    _ANCHORED.where(checkpoints.c.size > bindparam("log_index"))
-    .order_by(checkpoints.c.size)
-    .limit(1)
-)
 _LATEST_ANCHORED = _ANCHORED.order_by(checkpoints.c.size.desc()).limit(1)
+
+
+def _lookup_statements(marker: str) -> tuple[str, str]:
+    """The lookup's driver SQL (see ``storage.driver``): the leaves of a digest, and
+    an issuer's anchored checkpoints above a size, in increasing size."""
+    by_digest = (
+        f"{_LEAVES_SQL} WHERE leaves.digest = {marker}"
+        " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
+        f" LIMIT {marker}"
+    )
+    anchored_above = (
+        "SELECT "  # noqa: S608  (names are ours)
+        + ", ".join(column.name for column in _CHECKPOINT_COLUMNS)
+        + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
+        f" AND size > {marker} ORDER BY size"
+    )
+    return by_digest, anchored_above
 
 
 class SqlNodeStore:
@@ -239,9 +248,12 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
+        self._driver = driver_connections(engine)
+        self._by_digest, self._anchored_above = _lookup_statements(self._driver.marker)
+        self._anchored = AnchoredIndex()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.engine.dispose()  # closes the idle driver connections too
 
     # clients -------------------------------------------------------------------
 
@@ -335,9 +347,7 @@ class SqlStore:
         raw = stored_digest_bytes(digest)
         if raw is None:
             return []
-        with self.engine.connect() as connection:
-            rows = connection.execute(_LEAVES_BY_DIGEST, {"digest": raw, "limit": limit})
-            return [_submission(row) for row in rows]
+        return [_submission(row) for row in self._driver.fetchall(self._by_digest, (raw, limit))]
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
@@ -397,7 +407,15 @@ class SqlStore:
         return self._one_checkpoint(_LATEST_ANCHORED, issuer=issuer)
 
     def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
-        return self._one_checkpoint(_COVERING, issuer=issuer, log_index=log_index)
+        """From the anchored checkpoints in memory; when none known covers the leaf, from
+        the ones anchored since (by any process), read and added (``anchored_index``)."""
+        found = self._anchored.covering(issuer, log_index)
+        if found is None:
+            above = self._anchored.largest(issuer)
+            rows = self._driver.fetchall(self._anchored_above, (issuer, above))
+            self._anchored.add(issuer, map(_checkpoint, rows))
+            found = self._anchored.covering(issuer, log_index)
+        return found
 
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None

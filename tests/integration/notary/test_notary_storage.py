@@ -284,6 +284,35 @@ def test_checkpoint_lifecycle(store: Store) -> None:
     assert store.checkpoint(ISSUER, 10) is not None
 
 
+def test_a_checkpoint_another_process_anchored_covers_its_leaves(database_url: str) -> None:
+    """Two stores on one database, as two notary processes: the reader keeps the
+    anchored checkpoints it has seen in memory, yet never calls a leaf pending that
+    the other anchored since (it asks the database when memory knows no cover)."""
+    engines = [make_engine(database_url), make_engine(database_url)]
+    migrate(engines[0])
+    writer, reader = SqlStore(engines[0]), SqlStore(engines[1])
+    try:
+        writer.prepare_checkpoint(_checkpoint(4))
+        writer.mark_anchored(ISSUER, 4, FACTS)
+        covering = reader.covering_checkpoint(ISSUER, 3)
+        assert covering is not None
+        assert covering.size == 4
+        assert reader.covering_checkpoint(ISSUER, 4) is None  # still pending
+        writer.prepare_checkpoint(_checkpoint(10, 4))
+        assert reader.covering_checkpoint(ISSUER, 4) is None  # prepared is not anchored
+        writer.mark_anchored(ISSUER, 10, FACTS)
+        writer.prepare_checkpoint(_checkpoint(16, 10))
+        writer.mark_anchored(ISSUER, 16, FACTS)
+        assert [reader.covering_checkpoint(ISSUER, i) for i in (3, 4, 9, 10, 15)] == [
+            writer.checkpoint(ISSUER, size) for size in (4, 10, 10, 16, 16)
+        ]
+        assert reader.covering_checkpoint(ISSUER, 16) is None
+        assert reader.covering_checkpoint(OTHER, 0) is None
+    finally:
+        writer.close()
+        reader.close()
+
+
 def test_migrations_match_models(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
