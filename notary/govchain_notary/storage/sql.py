@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Connection,
@@ -31,7 +31,7 @@ from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
-from govchain_notary.storage.anchored_index import AnchoredIndex
+from govchain_notary.storage.anchored_index import CAPACITY, AnchoredIndex
 from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.models import (
     Checkpoint,
@@ -112,21 +112,31 @@ _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
 _LATEST_ANCHORED = _ANCHORED.order_by(checkpoints.c.size.desc()).limit(1)
 
 
-def _lookup_statements(marker: str) -> tuple[str, str]:
-    """The lookup's driver SQL (see ``storage.driver``): the leaves of a digest, and
-    an issuer's anchored checkpoints above a size, in increasing size."""
-    by_digest = (
-        f"{_LEAVES_SQL} WHERE leaves.digest = {marker}"
-        " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
-        f" LIMIT {marker}"
-    )
-    anchored_above = (
-        "SELECT "  # noqa: S608  (names are ours)
-        + ", ".join(column.name for column in _CHECKPOINT_COLUMNS)
-        + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
-        f" AND size > {marker} ORDER BY size"
-    )
-    return by_digest, anchored_above
+class _LookupSql(NamedTuple):
+    """The lookup's driver SQL (see ``storage.driver``)."""
+
+    by_digest: str
+    """The leaves of a digest."""
+    newest_above: str
+    """An issuer's newest anchored checkpoints above a size, at most a number, newest first."""
+    covering: str
+    """An issuer's first anchored checkpoint above a leaf's position."""
+
+    @classmethod
+    def of(cls, marker: str) -> _LookupSql:
+        anchored = (
+            "SELECT "  # noqa: S608  (names are ours)
+            + ", ".join(column.name for column in _CHECKPOINT_COLUMNS)
+            + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
+            f" AND size > {marker} ORDER BY size"
+        )
+        return cls(
+            f"{_LEAVES_SQL} WHERE leaves.digest = {marker}"
+            " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
+            f" LIMIT {marker}",
+            f"{anchored} DESC LIMIT {marker}",
+            f"{anchored} LIMIT 1",
+        )
 
 
 class SqlNodeStore:
@@ -245,12 +255,12 @@ def _markers(marker: str, values: Sequence[Any]) -> str:
 class SqlStore:
     """All repositories over one SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, anchored_capacity: int = CAPACITY) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
         self._driver = driver_connections(engine)
-        self._by_digest, self._anchored_above = _lookup_statements(self._driver.marker)
-        self._anchored = AnchoredIndex()
+        self._sql = _LookupSql.of(self._driver.marker)
+        self._anchored = AnchoredIndex(anchored_capacity)
 
     def close(self) -> None:
         self.engine.dispose()  # closes the idle driver connections too
@@ -347,7 +357,9 @@ class SqlStore:
         raw = stored_digest_bytes(digest)
         if raw is None:
             return []
-        return [_submission(row) for row in self._driver.fetchall(self._by_digest, (raw, limit))]
+        return [
+            _submission(row) for row in self._driver.fetchall(self._sql.by_digest, (raw, limit))
+        ]
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
@@ -407,15 +419,26 @@ class SqlStore:
         return self._one_checkpoint(_LATEST_ANCHORED, issuer=issuer)
 
     def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
-        """From the anchored checkpoints in memory; when none known covers the leaf, from
-        the ones anchored since (by any process), read and added (``anchored_index``)."""
-        found = self._anchored.covering(issuer, log_index)
-        if found is None:
-            above = self._anchored.largest(issuer)
-            rows = self._driver.fetchall(self._anchored_above, (issuer, above))
-            self._anchored.add(issuer, map(_checkpoint, rows))
-            found = self._anchored.covering(issuer, log_index)
+        """From the anchored checkpoints in memory (``anchored_index``); when none known
+        covers the leaf, from the ones anchored since (by any process), read and added;
+        below what memory keeps, from the database."""
+        index = self._anchored
+        found = index.covering(issuer, log_index)
+        if found is None and log_index >= index.floor(issuer):
+            self._read_anchored_since(issuer)
+            found = index.covering(issuer, log_index)
+        if found is None and log_index < index.floor(issuer):
+            rows = self._driver.fetchall(self._sql.covering, (issuer, log_index))
+            found = _checkpoint(rows[0]) if rows else None
         return found
+
+    def _read_anchored_since(self, issuer: str) -> None:
+        """Add the checkpoints anchored above the largest one memory knows."""
+        index = self._anchored
+        limit = index.capacity + 1  # one more tells whether there are more
+        parameters = (issuer, index.largest(issuer), limit)
+        rows = self._driver.fetchall(self._sql.newest_above, parameters)
+        index.add(issuer, [_checkpoint(row) for row in reversed(rows)], len(rows) < limit)
 
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None

@@ -313,6 +313,39 @@ def test_a_checkpoint_another_process_anchored_covers_its_leaves(database_url: s
         reader.close()
 
 
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_covering_checkpoints_beyond_what_memory_keeps(database_url: str, order: str) -> None:
+    """A reader keeping two checkpoints in memory finds the same covering checkpoint as
+    the database for every leaf, before and after more are anchored elsewhere."""
+    engines = [make_engine(database_url), make_engine(database_url)]
+    migrate(engines[0])
+    writer, reader = SqlStore(engines[0]), SqlStore(engines[1], anchored_capacity=2)
+    anchored: list[int] = []
+
+    def anchor(sizes: list[int]) -> None:
+        for size in sizes:
+            writer.prepare_checkpoint(_checkpoint(size, anchored[-1] if anchored else 0))
+            writer.mark_anchored(ISSUER, size, FACTS)
+            anchored.append(size)
+
+    def check() -> None:
+        leaves = range(25) if order == "ascending" else range(24, -1, -1)
+        found = {i: reader.covering_checkpoint(ISSUER, i) for i in leaves}
+        assert {i: c.size if c else None for i, c in found.items()} == {
+            i: next((size for size in anchored if size > i), None) for i in leaves
+        }
+        assert all(c == writer.checkpoint(ISSUER, c.size) for c in found.values() if c)
+
+    try:
+        anchor([3, 5, 6, 9])
+        check()
+        anchor([12, 13, 20])
+        check()
+    finally:
+        writer.close()
+        reader.close()
+
+
 def test_migrations_match_models(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
