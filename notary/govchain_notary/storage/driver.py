@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, QueuePool, event
 
 IDLE_LIMIT = 8
 """Idle connections kept at most; more, returned after a burst, are closed."""
@@ -56,6 +56,10 @@ class DriverConnections:
         self.opened = 0
         self._error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._idle: list[Any] = []
+        # An in-memory SQLite database lives in its one connection, which its pool
+        # (not a QueuePool) hands to each thread: such connections are borrowed
+        # from the pool for each read, never detached and kept.
+        self._keep = isinstance(engine.pool, QueuePool)
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def markers(self, count: int) -> str:
@@ -90,7 +94,7 @@ class DriverConnections:
             return self._open()
 
     def _give_back(self, connection: Any) -> None:
-        if len(self._idle) < IDLE_LIMIT:
+        if self._keep and len(self._idle) < IDLE_LIMIT:
             self._idle.append(connection)
         else:
             _close(connection, self._error)
@@ -98,14 +102,16 @@ class DriverConnections:
     def _open(self) -> Any:
         engine = self._engine()
         assert engine is not None, "the engine's repositories hold it while they read"
+        self.opened += 1
         pooled = engine.raw_connection()
+        if not self._keep:
+            return pooled  # closing it gives it back to the pool
         connection: Any = pooled.driver_connection
         pooled.detach()
         if self.marker == "?":
             connection.isolation_level = None  # sqlite3: autocommit
         else:
             connection.autocommit = True
-        self.opened += 1
         return connection
 
 

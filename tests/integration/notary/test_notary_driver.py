@@ -8,6 +8,7 @@ import weakref
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine
 
 from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.engine import make_engine, migrate
@@ -80,4 +81,18 @@ def test_reads_see_the_latest_commit_and_hold_no_transaction(database_url: str) 
             connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
         connection.exec_driver_sql("ALTER TABLE logs ADD COLUMN probe INTEGER")
     connections.close()
+    engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_read_on_its_own_connection() -> None:
+    """Its pool hands each thread the one connection holding the database: reads
+    borrow it rather than detach it (which would leave the engine a new, empty one)."""
+    engine = create_engine("sqlite://")  # make_engine wants a file: a test's engine
+    migrate(engine)
+    connections = driver_connections(engine)
+    statement = "SELECT count(*) FROM leaves"
+    assert connections.fetchall(statement, ()) == [(0,)]
+    assert connections.fetchall(statement, ()) == [(0,)]  # the tables are still there
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(statement).scalar() == 0
     engine.dispose()
