@@ -1,6 +1,7 @@
 """CPU cost of one public lookup miss: ``python -m benchmarks.lookup_path [--leaves N]``.
 
-Builds (or reuses, with ``--db``) a SQLite notary database of N leaves of one issuer
+Builds (or reuses, with ``--db``) a SQLite notary database (``--database-url``: any
+database, e.g. a PostgreSQL schema, filled once) of N leaves of one issuer
 through the store's own group commit, with an anchored checkpoint every
 ``--checkpoint-every`` leaves (the last interval left pending) and a status row for
 one leaf per interval.  Then, in one process and with no background thread running:
@@ -54,9 +55,9 @@ def fill_digest(index: int) -> str:
     return f"sha256:{(7 << 60) + index:064x}"
 
 
-def build(path: Path, leaves: int, every: int) -> None:
+def build(url: str, leaves: int, every: int) -> None:
     """A database of ``leaves`` leaves, anchored every ``every`` but the last interval."""
-    engine = make_engine(f"sqlite:///{path}", "NORMAL")
+    engine = make_engine(url, "NORMAL")
     migrate(engine)
     store, index = SqlStore(engine), SqlStatusIndex(engine)
     logs = WriterLogs(store, [ISSUER])
@@ -89,10 +90,10 @@ def _anchor(store: SqlStore, size: int, root: bytes, prev: int) -> None:
     store.mark_anchored(ISSUER, size, anchor)
 
 
-def service_of(path: Path) -> tuple[NotaryService, object]:
+def service_of(url: str, data_dir: Path) -> tuple[NotaryService, object]:
     settings = load_settings(
-        data_dir=path.parent,
-        database_url=f"sqlite:///{path}",
+        data_dir=data_dir,
+        database_url=url,
         chain="memory",
         issuers=[IssuerSettings(address=ISSUER)],
         public_read_rate=1e9,
@@ -100,6 +101,16 @@ def service_of(path: Path) -> tuple[NotaryService, object]:
     )
     app = create_app(settings)
     return app.state.service, app
+
+
+def _empty(url: str) -> bool:
+    engine = make_engine(url)
+    migrate(engine)
+    store = SqlStore(engine)
+    try:
+        return store.log_size(ISSUER) == 0
+    finally:
+        store.close()
 
 
 def cpu_us(calls: Sequence[Callable[[], object]]) -> list[float]:
@@ -181,14 +192,18 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=10_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--http", action="store_true", help="also through the ASGI app")
-    parser.add_argument("--db", type=Path, help="reuse (or build once) this database file")
+    parser.add_argument("--db", type=Path, help="reuse (or build once) this SQLite file")
+    parser.add_argument(
+        "--database-url", help="reuse (or fill once) this database instead, e.g. PostgreSQL"
+    )
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp(prefix="lookup-path-")) / "notary.db"
-    if not path.exists():
+    url = args.database_url or f"sqlite:///{path}"
+    if not path.exists() if args.database_url is None else _empty(url):
         started = time.perf_counter()
-        build(path, args.leaves, args.checkpoint_every)
-        print(f"built {args.leaves:,} leaves in {time.perf_counter() - started:.0f} s: {path}")
-    service, app = service_of(path)
+        build(url, args.leaves, args.checkpoint_every)
+        print(f"built {args.leaves:,} leaves in {time.perf_counter() - started:.0f} s: {url}")
+    service, app = service_of(url, path.parent)
     leaves = service.store.log_size(ISSUER)
     anchored = service.store.latest_anchored(ISSUER)
     anchored_size = anchored.size if anchored else 0
@@ -207,7 +222,8 @@ def main() -> None:
     if args.http:
         digests = [fill_digest(i) for i in picks[half : half + half // 2]]
         summary("GET /v1/digests (ASGI), anchored", through_http(app, digests))
-    summary("floor: sqlite3 select + json.dumps", floor(path, picks[:half]))
+    if args.database_url is None:
+        summary("floor: sqlite3 select + json.dumps", floor(path, picks[:half]))
     print(f"  os.getloadavg() = {tuple(round(x, 2) for x in os.getloadavg())}")
 
 

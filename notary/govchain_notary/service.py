@@ -312,13 +312,13 @@ class NotaryService:
     def lookup(self, digest: str) -> tuple[list[LookupEntry], dict[str, Any] | None]:
         """Every receipt of ``digest`` with its document's indexed status (no chain call),
         and how fresh the statuses are (``_status_as_of``)."""
-        submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
-        if not submissions:
+        receipts = self.store.receipts_by_digest(digest, self.settings.lookup_limit)
+        if not receipts:
             raise NotFoundError(f"{digest} was never notarised here")
+        submissions = [submission for submission, _ in receipts]
         statuses = self.statuses.statuses((s.issuer, s.leaf_hash) for s in submissions)
         entries = []
-        for submission in submissions:
-            checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
+        for submission, checkpoint in receipts:
             path = inclusion_path(self.store, submission, checkpoint) if checkpoint else []
             status = statuses.get((submission.issuer, submission.leaf_hash), NEVER_CHANGED)
             entries.append(LookupEntry(submission, checkpoint, path, status))

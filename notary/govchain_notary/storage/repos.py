@@ -282,4 +282,11 @@ class CheckpointStore(Protocol):
 class Store(ClientStore, ReceiptStore, CheckpointStore, Protocol):
     """All repositories of one database."""
 
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """``submissions_by_digest``, each with its ``covering_checkpoint`` (None while
+        pending), read together: the public lookup's one read of both."""
+        ...
+
     def close(self) -> None: ...

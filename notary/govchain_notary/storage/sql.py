@@ -6,6 +6,8 @@ the writer's group commit: submissions, log nodes, log sizes and idempotency
 answers of many requests become durable together or not at all.  A leaf row names
 its issuer by a small id from ``issuers``: the group commit maps the addresses to
 ids (adding new issuers in its transaction), the reads join the addresses back.
+The public lookup's reads are driver SQL on kept connections instead (``driver``),
+and its covering checkpoints come from memory (``anchored_index``).
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ class _LookupSql(NamedTuple):
     """The lookup's driver SQL (see ``storage.driver``)."""
 
     by_digest: str
-    """The leaves of a digest."""
+    """The leaves of a digest, each with its issuer's largest anchored size."""
     newest_above: str
     """An issuer's newest anchored checkpoints above a size, at most a number, newest first."""
     covering: str
@@ -130,8 +132,13 @@ class _LookupSql(NamedTuple):
             + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
             f" AND size > {marker} ORDER BY size"
         )
+        latest_anchored = (  # per row: its issuer's largest anchored size, or NULL
+            "(SELECT max(size) FROM checkpoints WHERE checkpoints.issuer = issuers.address"  # noqa: S608
+            f" AND checkpoints.state = '{ANCHORED}')"
+        )
         return cls(
-            f"{_LEAVES_SQL} WHERE leaves.digest = {marker}"
+            _LEAVES_SQL.replace(" FROM leaves", f", {latest_anchored} FROM leaves", 1)
+            + f" WHERE leaves.digest = {marker}"
             " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
             f" LIMIT {marker}",
             f"{anchored} DESC LIMIT {marker}",
@@ -354,12 +361,26 @@ class SqlStore:
         return self._one_submission(_LEAF_AT, issuer=issuer, log_index=log_index)
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
+        return [_submission(row) for row in self._leaves_of(digest, limit)]
+
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """One select: the leaves, and with each its issuer's largest anchored size, so
+        a pending leaf costs no checkpoint read and an anchored one is looked up in
+        memory (``covering_checkpoint``, which reads what memory lacks)."""
+        found = []
+        for row in self._leaves_of(digest, limit):
+            submission, anchored = _submission(row), row[len(_LEAF_COLUMNS)]
+            checkpoint = None
+            if anchored is not None and anchored > submission.log_index:
+                checkpoint = self.covering_checkpoint(submission.issuer, submission.log_index)
+            found.append((submission, checkpoint))
+        return found
+
+    def _leaves_of(self, digest: str, limit: int) -> list[Sequence[Any]]:
         raw = stored_digest_bytes(digest)
-        if raw is None:
-            return []
-        return [
-            _submission(row) for row in self._driver.fetchall(self._sql.by_digest, (raw, limit))
-        ]
+        return [] if raw is None else self._driver.fetchall(self._sql.by_digest, (raw, limit))
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:

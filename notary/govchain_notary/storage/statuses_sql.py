@@ -63,8 +63,8 @@ class SqlStatusIndex:
         self._driver = driver_connections(engine)
 
     def statuses(self, keys: Iterable[StatusKey]) -> dict[StatusKey, DocumentStatus]:
-        """Read as driver SQL on the thread's connection (``storage.driver``): lookups
-        ask this for every answer they compute."""
+        """Read as driver SQL on a kept connection (``storage.driver``): every lookup
+        the cache misses asks this."""
         wanted = set(keys)
         found: dict[StatusKey, DocumentStatus] = {}
         issuers = sorted({issuer for issuer, _ in wanted})

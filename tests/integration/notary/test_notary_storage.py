@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import pytest
 from alembic import command
@@ -231,6 +232,38 @@ def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
     assert store.submissions_by_digest(digest, limit=1) == found[:1]
     assert store.submissions_by_digest("sha256:" + "cd" * 32, limit=10) == []
     assert store.submissions_by_digest("sha256:" + "AB" * 32, limit=10) == []
+
+
+def test_receipts_by_digest_come_with_their_covering_checkpoints(store: Store) -> None:
+    shared = b"\xab" * 32
+    digest = "sha256:" + shared.hex()
+    _append(store, ISSUER, [_row(i, digest=shared if i % 3 == 0 else None) for i in range(9)])
+    _append(store, OTHER, [_row(i, OTHER, shared if i in (1, 4) else None) for i in range(6)])
+
+    def receipts() -> list[tuple[int, str, int | None]]:
+        found = store.receipts_by_digest(digest, 10)
+        assert [s for s, _ in found] == store.submissions_by_digest(digest, 10)
+        return [(s.log_index, s.issuer, c.size if c else None) for s, c in found]
+
+    assert sorted(receipts()) == [
+        (0, ISSUER, None),
+        (1, OTHER, None),
+        (3, ISSUER, None),
+        (4, OTHER, None),
+        (6, ISSUER, None),
+    ]
+    for issuer, size, prev in [(ISSUER, 2, 0), (ISSUER, 4, 2), (OTHER, 5, 0)]:
+        store.prepare_checkpoint(replace(_checkpoint(size, prev), issuer=issuer))
+        store.mark_anchored(issuer, size, FACTS)
+    store.prepare_checkpoint(_checkpoint(7, 4))  # prepared only: 6 stays pending
+    assert sorted(receipts()) == [
+        (0, ISSUER, 2),
+        (1, OTHER, 5),
+        (3, ISSUER, 4),
+        (4, OTHER, 5),
+        (6, ISSUER, None),
+    ]
+    assert store.receipts_by_digest("sha256:" + "cd" * 32, 10) == []
 
 
 def test_commit_is_atomic(store: Store) -> None:
