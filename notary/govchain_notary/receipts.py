@@ -21,12 +21,20 @@ def build_receipt(
 ) -> Receipt:
     """The complete receipt v1 of a submission whose leaf ``checkpoint`` covers."""
     assert checkpoint.anchor is not None, "only an anchored checkpoint makes a receipt"
-    nodes = store.node_store(submission.issuer)
-    path = inclusion_proof(nodes, submission.log_index, checkpoint.size)
+    path = inclusion_path(store, submission, checkpoint)
     return Receipt(
         leaf=leaf_from_object(json.loads(submission.leaf_json)),
         proof=InclusionProof(submission.log_index, checkpoint.size, tuple(path), checkpoint.root),
         anchor=checkpoint.anchor,
+    )
+
+
+def inclusion_path(
+    store: ReceiptStore, submission: SubmissionRecord, checkpoint: CheckpointRecord
+) -> list[bytes]:
+    """The inclusion proof of the submission's leaf in the checkpoint's tree."""
+    return inclusion_proof(
+        store.node_store(submission.issuer), submission.log_index, checkpoint.size
     )
 
 

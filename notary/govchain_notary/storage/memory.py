@@ -98,6 +98,14 @@ class MemoryNotaryStore:
         with self._lock:
             return [self._submissions[r] for r in self._by_digest.get(digest, [])[:limit]]
 
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        return [
+            (s, self.covering_checkpoint(s.issuer, s.log_index))
+            for s in self.submissions_by_digest(digest, limit)
+        ]
+
     def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
         with self._lock:
             receipt_id = self._by_position.get((issuer, log_index))

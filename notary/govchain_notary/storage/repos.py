@@ -14,7 +14,7 @@ from typing import NamedTuple, Protocol
 from govchain_core.log import Node, NodeStore
 from govchain_core.merkle import leaf_hash
 from govchain_core.receipt import AnchorRef
-from govchain_notary.leaves import leaf_record
+from govchain_notary.leaves import leaf_record, plain_leaf_text
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
 PREPARED = "prepared"
@@ -90,8 +90,11 @@ class SubmissionRecord(NamedTuple):
 def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
     """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
     log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at, text = row
-    record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
-    canonical = record.canonical_bytes()
+    if meta is None and device is None and seq is None:
+        leaf_json = plain_leaf_text(kind, issuer, digest, salt)
+    else:
+        record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
+        leaf_json = record.canonical_bytes().decode("ascii")
     if legacy_id is None:
         assert tag is not None, "a row without tag keeps its legacy receipt id"
         legacy_id = receipt_id(log_index, tag)
@@ -101,8 +104,8 @@ def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecor
         log_index,
         "sha256:" + digest.hex(),
         kind,
-        canonical.decode("ascii"),
-        leaf_hash(canonical),
+        leaf_json,
+        leaf_hash(leaf_json.encode()),
         client_id,
         created_at,
         text,
@@ -278,5 +281,12 @@ class CheckpointStore(Protocol):
 
 class Store(ClientStore, ReceiptStore, CheckpointStore, Protocol):
     """All repositories of one database."""
+
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """``submissions_by_digest``, each with its ``covering_checkpoint`` (None while
+        pending), read together: the public lookup's one read of both."""
+        ...
 
     def close(self) -> None: ...

@@ -6,13 +6,15 @@ the writer's group commit: submissions, log nodes, log sizes and idempotency
 answers of many requests become durable together or not at all.  A leaf row names
 its issuer by a small id from ``issuers``: the group commit maps the addresses to
 ids (adding new issuers in its transaction), the reads join the addresses back.
+The public lookup's reads are driver SQL on kept connections instead (``driver``),
+and its covering checkpoints come from memory (``anchored_index``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Connection,
@@ -31,6 +33,8 @@ from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
 from govchain_notary.errors import DuplicateError
 from govchain_notary.receipt_ids import parse_receipt_id
+from govchain_notary.storage.anchored_index import CAPACITY, AnchoredIndex
+from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.models import (
     Checkpoint,
     Client,
@@ -104,20 +108,42 @@ _LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
 _LEAF_AT = _LEAVES.where(
     issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
-_LEAVES_BY_DIGEST = (
-    _LEAVES.where(leaves.c.digest == bindparam("digest"))
-    .order_by(leaves.c.created_at, issuers.c.address, leaves.c.log_index)
-    .limit(bindparam("limit"))
-)
 _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
     checkpoints.c.issuer == bindparam("issuer"), checkpoints.c.state == ANCHORED
 )
-_COVERING = (
-    _ANCHORED.where(checkpoints.c.size > bindparam("log_index"))
-    .order_by(checkpoints.c.size)
-    .limit(1)
-)
 _LATEST_ANCHORED = _ANCHORED.order_by(checkpoints.c.size.desc()).limit(1)
+
+
+class _LookupSql(NamedTuple):
+    """The lookup's driver SQL (see ``storage.driver``)."""
+
+    by_digest: str
+    """The leaves of a digest, each with its issuer's largest anchored size."""
+    newest_above: str
+    """An issuer's newest anchored checkpoints above a size, at most a number, newest first."""
+    covering: str
+    """An issuer's first anchored checkpoint above a leaf's position."""
+
+    @classmethod
+    def of(cls, marker: str) -> _LookupSql:
+        anchored = (
+            "SELECT "  # noqa: S608  (names are ours)
+            + ", ".join(column.name for column in _CHECKPOINT_COLUMNS)
+            + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
+            f" AND size > {marker} ORDER BY size"
+        )
+        latest_anchored = (  # per row: its issuer's largest anchored size, or NULL
+            "(SELECT max(size) FROM checkpoints WHERE checkpoints.issuer = issuers.address"  # noqa: S608
+            f" AND checkpoints.state = '{ANCHORED}')"
+        )
+        return cls(
+            _LEAVES_SQL.replace(" FROM leaves", f", {latest_anchored} FROM leaves", 1)
+            + f" WHERE leaves.digest = {marker}"
+            " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
+            f" LIMIT {marker}",
+            f"{anchored} DESC LIMIT {marker}",
+            f"{anchored} LIMIT 1",
+        )
 
 
 class SqlNodeStore:
@@ -236,12 +262,15 @@ def _markers(marker: str, values: Sequence[Any]) -> str:
 class SqlStore:
     """All repositories over one SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, anchored_capacity: int = CAPACITY) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
+        self._driver = driver_connections(engine)
+        self._sql = _LookupSql.of(self._driver.marker)
+        self._anchored = AnchoredIndex(anchored_capacity)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.engine.dispose()  # closes the idle driver connections too
 
     # clients -------------------------------------------------------------------
 
@@ -332,12 +361,26 @@ class SqlStore:
         return self._one_submission(_LEAF_AT, issuer=issuer, log_index=log_index)
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
+        return [_submission(row) for row in self._leaves_of(digest, limit)]
+
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """One select: the leaves, and with each its issuer's largest anchored size, so
+        a pending leaf costs no checkpoint read and an anchored one is looked up in
+        memory (``covering_checkpoint``, which reads what memory lacks)."""
+        found = []
+        for row in self._leaves_of(digest, limit):
+            submission, anchored = _submission(row), row[len(_LEAF_COLUMNS)]
+            checkpoint = None
+            if anchored is not None and anchored > submission.log_index:
+                checkpoint = self.covering_checkpoint(submission.issuer, submission.log_index)
+            found.append((submission, checkpoint))
+        return found
+
+    def _leaves_of(self, digest: str, limit: int) -> list[Sequence[Any]]:
         raw = stored_digest_bytes(digest)
-        if raw is None:
-            return []
-        with self.engine.connect() as connection:
-            rows = connection.execute(_LEAVES_BY_DIGEST, {"digest": raw, "limit": limit})
-            return [_submission(row) for row in rows]
+        return [] if raw is None else self._driver.fetchall(self._sql.by_digest, (raw, limit))
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
@@ -397,7 +440,26 @@ class SqlStore:
         return self._one_checkpoint(_LATEST_ANCHORED, issuer=issuer)
 
     def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
-        return self._one_checkpoint(_COVERING, issuer=issuer, log_index=log_index)
+        """From the anchored checkpoints in memory (``anchored_index``); when none known
+        covers the leaf, from the ones anchored since (by any process), read and added;
+        below what memory keeps, from the database."""
+        index = self._anchored
+        found = index.covering(issuer, log_index)
+        if found is None and log_index >= index.floor(issuer):
+            self._read_anchored_since(issuer)
+            found = index.covering(issuer, log_index)
+        if found is None and log_index < index.floor(issuer):
+            rows = self._driver.fetchall(self._sql.covering, (issuer, log_index))
+            found = _checkpoint(rows[0]) if rows else None
+        return found
+
+    def _read_anchored_since(self, issuer: str) -> None:
+        """Add the checkpoints anchored above the largest one memory knows."""
+        index = self._anchored
+        limit = index.capacity + 1  # one more tells whether there are more
+        parameters = (issuer, index.largest(issuer), limit)
+        rows = self._driver.fetchall(self._sql.newest_above, parameters)
+        index.add(issuer, [_checkpoint(row) for row in reversed(rows)], len(rows) < limit)
 
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None

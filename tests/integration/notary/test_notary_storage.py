@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import pytest
 from alembic import command
@@ -233,6 +234,38 @@ def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
     assert store.submissions_by_digest("sha256:" + "AB" * 32, limit=10) == []
 
 
+def test_receipts_by_digest_come_with_their_covering_checkpoints(store: Store) -> None:
+    shared = b"\xab" * 32
+    digest = "sha256:" + shared.hex()
+    _append(store, ISSUER, [_row(i, digest=shared if i % 3 == 0 else None) for i in range(9)])
+    _append(store, OTHER, [_row(i, OTHER, shared if i in (1, 4) else None) for i in range(6)])
+
+    def receipts() -> list[tuple[int, str, int | None]]:
+        found = store.receipts_by_digest(digest, 10)
+        assert [s for s, _ in found] == store.submissions_by_digest(digest, 10)
+        return [(s.log_index, s.issuer, c.size if c else None) for s, c in found]
+
+    assert sorted(receipts()) == [
+        (0, ISSUER, None),
+        (1, OTHER, None),
+        (3, ISSUER, None),
+        (4, OTHER, None),
+        (6, ISSUER, None),
+    ]
+    for issuer, size, prev in [(ISSUER, 2, 0), (ISSUER, 4, 2), (OTHER, 5, 0)]:
+        store.prepare_checkpoint(replace(_checkpoint(size, prev), issuer=issuer))
+        store.mark_anchored(issuer, size, FACTS)
+    store.prepare_checkpoint(_checkpoint(7, 4))  # prepared only: 6 stays pending
+    assert sorted(receipts()) == [
+        (0, ISSUER, 2),
+        (1, OTHER, 5),
+        (3, ISSUER, 4),
+        (4, OTHER, 5),
+        (6, ISSUER, None),
+    ]
+    assert store.receipts_by_digest("sha256:" + "cd" * 32, 10) == []
+
+
 def test_commit_is_atomic(store: Store) -> None:
     _append(store, ISSUER, [_row(0)])
     clash = CommitBatch(_blocks([_row(1), _row(0)]), {}, {ISSUER: 2})
@@ -282,6 +315,68 @@ def test_checkpoint_lifecycle(store: Store) -> None:
     store.discard_prepared(ISSUER, above=10)
     assert store.checkpoint(ISSUER, 12) is None
     assert store.checkpoint(ISSUER, 10) is not None
+
+
+def test_a_checkpoint_another_process_anchored_covers_its_leaves(database_url: str) -> None:
+    """Two stores on one database, as two notary processes: the reader keeps the
+    anchored checkpoints it has seen in memory, yet never calls a leaf pending that
+    the other anchored since (it asks the database when memory knows no cover)."""
+    engines = [make_engine(database_url), make_engine(database_url)]
+    migrate(engines[0])
+    writer, reader = SqlStore(engines[0]), SqlStore(engines[1])
+    try:
+        writer.prepare_checkpoint(_checkpoint(4))
+        writer.mark_anchored(ISSUER, 4, FACTS)
+        covering = reader.covering_checkpoint(ISSUER, 3)
+        assert covering is not None
+        assert covering.size == 4
+        assert reader.covering_checkpoint(ISSUER, 4) is None  # still pending
+        writer.prepare_checkpoint(_checkpoint(10, 4))
+        assert reader.covering_checkpoint(ISSUER, 4) is None  # prepared is not anchored
+        writer.mark_anchored(ISSUER, 10, FACTS)
+        writer.prepare_checkpoint(_checkpoint(16, 10))
+        writer.mark_anchored(ISSUER, 16, FACTS)
+        assert [reader.covering_checkpoint(ISSUER, i) for i in (3, 4, 9, 10, 15)] == [
+            writer.checkpoint(ISSUER, size) for size in (4, 10, 10, 16, 16)
+        ]
+        assert reader.covering_checkpoint(ISSUER, 16) is None
+        assert reader.covering_checkpoint(OTHER, 0) is None
+    finally:
+        writer.close()
+        reader.close()
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_covering_checkpoints_beyond_what_memory_keeps(database_url: str, order: str) -> None:
+    """A reader keeping two checkpoints in memory finds the same covering checkpoint as
+    the database for every leaf, before and after more are anchored elsewhere."""
+    engines = [make_engine(database_url), make_engine(database_url)]
+    migrate(engines[0])
+    writer, reader = SqlStore(engines[0]), SqlStore(engines[1], anchored_capacity=2)
+    anchored: list[int] = []
+
+    def anchor(sizes: list[int]) -> None:
+        for size in sizes:
+            writer.prepare_checkpoint(_checkpoint(size, anchored[-1] if anchored else 0))
+            writer.mark_anchored(ISSUER, size, FACTS)
+            anchored.append(size)
+
+    def check() -> None:
+        leaves = range(25) if order == "ascending" else range(24, -1, -1)
+        found = {i: reader.covering_checkpoint(ISSUER, i) for i in leaves}
+        assert {i: c.size if c else None for i, c in found.items()} == {
+            i: next((size for size in anchored if size > i), None) for i in leaves
+        }
+        assert all(c == writer.checkpoint(ISSUER, c.size) for c in found.values() if c)
+
+    try:
+        anchor([3, 5, 6, 9])
+        check()
+        anchor([12, 13, 20])
+        check()
+    finally:
+        writer.close()
+        reader.close()
 
 
 def test_migrations_match_models(database_url: str) -> None:
