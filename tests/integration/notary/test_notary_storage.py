@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import pytest
 from alembic import command
@@ -13,9 +13,17 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, column, insert, inspect, select, table, text
 
 from govchain_core.digest import parse_digest
+from govchain_core.errors import TileError
 from govchain_core.leaf import LeafRecord, leaf_from_object
 from govchain_core.log import MerkleLog
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import (
+    append_leaves,
+    edges_of,
+    tile_consistency_proof,
+    tile_inclusion_proof,
+    tile_root,
+)
 from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.storage.engine import alembic_config, make_engine, migrate
 from govchain_notary.storage.memory import MemoryNotaryStore
@@ -88,25 +96,33 @@ def _blocks(rows: list[LeafRow]) -> list[LeafBlock]:
     return blocks
 
 
-def _append(store: Store, issuer: str, rows: list[LeafRow]) -> MerkleLog:
+def _append(store: Store, issuer: str, rows: list[LeafRow]) -> StoredLog:
     """Append rows to the issuer's log and commit, as the writer does."""
-    log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
-    captured: list[tuple[int, int, bytes]] = []
-    log.store = _Capture(captured)
-    log.append_many(submission_of(row).leaf_hash for row in rows)
-    store.commit(CommitBatch(_blocks(rows), {issuer: captured}, {issuer: log.size}))
-    return MerkleLog(store.node_store(issuer), store.log_size(issuer))
+    size = store.log_size(issuer)
+    step = append_leaves(
+        size,
+        edges_of(store.tile_reader(issuer, size), size),
+        [submission_of(row).leaf_hash for row in rows],
+    )
+    store.commit(CommitBatch(_blocks(rows), {issuer: step.tiles}, {issuer: step.size}))
+    return StoredLog(store, issuer)
 
 
-class _Capture:
-    def __init__(self, sink: list[tuple[int, int, bytes]]) -> None:
-        self.sink = sink
+class StoredLog:
+    """Roots and proofs of an issuer's committed log, from the store's tiles."""
 
-    def get_nodes(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
-        raise AssertionError("append must not read nodes")
+    def __init__(self, store: Store, issuer: str) -> None:
+        self.size = store.log_size(issuer)
+        self.tiles = store.tile_reader(issuer, self.size)
 
-    def add_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
-        self.sink.extend(nodes)
+    def root(self, size: int | None = None) -> bytes:
+        return tile_root(self.tiles, self.size if size is None else size)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        return tile_inclusion_proof(self.tiles, index, size)
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        return tile_consistency_proof(self.tiles, old, new)
 
 
 def test_clients_add_find_list_revoke(store: Store) -> None:
@@ -196,17 +212,16 @@ def test_blocks_longer_than_one_insert_statement_keep_every_leaf(store: Store) -
     )  # fmt: skip
     blocks = [LeafBlock(ISSUER, 0, 7, 3.25, plain), LeafBlock(ISSUER, count, 8, 4.5, iot)]
     rows = blocks[0].rows() + blocks[1].rows()
-    log = MerkleLog(store.node_store(ISSUER), 0)
-    captured: list[tuple[int, int, bytes]] = []
-    log.store = _Capture(captured)
-    log.append_many(submission_of(row).leaf_hash for row in rows)
-    store.commit(CommitBatch(blocks, {ISSUER: captured}, {ISSUER: log.size}))
+    step = append_leaves(0, (), [submission_of(row).leaf_hash for row in rows])
+    store.commit(CommitBatch(blocks, {ISSUER: step.tiles}, {ISSUER: step.size}))
     for row in rows:
         assert store.submission_at(ISSUER, row[0]) == submission_of(row)
     last = submission_of(rows[count - 1])
     assert store.submission(last.receipt_id) == last
     assert store.submissions_by_digest(last.digest, 10) == [last]
-    assert MerkleLog(store.node_store(ISSUER), store.log_size(ISSUER)).root() == log.root()
+    reference = MerkleLog()
+    reference.append_many(submission_of(row).leaf_hash for row in rows)
+    assert StoredLog(store, ISSUER).root() == reference.root()
 
 
 def test_logs_are_per_issuer(store: Store) -> None:
@@ -216,9 +231,12 @@ def test_logs_are_per_issuer(store: Store) -> None:
     assert store.log_size("0x" + "33" * 20) == 0
 
 
-def test_missing_node_raises_key_error(store: Store) -> None:
-    with pytest.raises(KeyError):
-        store.node_store(ISSUER).get_nodes([(0, 0)])
+def test_a_proof_beyond_the_stored_tiles_raises_tile_error(store: Store) -> None:
+    _append(store, ISSUER, [_row(i) for i in range(3)])
+    with pytest.raises(TileError):
+        tile_inclusion_proof(store.tile_reader(ISSUER, 5), 0, 5)
+    with pytest.raises(TileError):
+        tile_root(store.tile_reader(OTHER, 1), 1)
 
 
 def test_lookup_by_digest_returns_every_submission(store: Store) -> None:
@@ -312,7 +330,7 @@ def test_proofs_match_the_reference_across_stored_and_computed_levels(store: Sto
     for size in (1, 2, 13, 16, 17, 100, 151):
         _append(store, ISSUER, rows[start : start + size])
         start += size
-    log = MerkleLog(store.node_store(ISSUER), store.log_size(ISSUER))
+    log = StoredLog(store, ISSUER)
     reference = MerkleLog()
     reference.append_many(submission_of(row).leaf_hash for row in rows)
     for size in (1, 7, 16, 31, 64, 200, 300):
@@ -479,7 +497,7 @@ def test_upgrade_from_0002_gives_issuer_ids_and_downgrade_restores_addresses(
         assert store.submission_at(row[1], row[0]) == expected
         assert expected in store.submissions_by_digest(expected.digest, 10)
     for issuer in (ISSUER, OTHER):
-        log = MerkleLog(store.node_store(issuer), store.log_size(issuer))
+        log = StoredLog(store, issuer)
         reference = MerkleLog()
         reference.append_many(submission_of(r, g).leaf_hash for r, g in old if r[1] == issuer)
         assert log.root() == reference.root()
