@@ -71,7 +71,8 @@ class MemoryNotaryStore:
                 self._by_digest[record.digest].append(record.receipt_id)
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
             for issuer, tiles in batch.tiles.items():
-                self._tiles[issuer].write_tiles(tiles)
+                stored = self._tiles[issuer].tiles
+                stored.update((k, t) for k, t in tiles.items() if len(t) > len(stored.get(k, b"")))
             self._logs.update(batch.log_sizes)
             for answer in batch.idempotency:
                 self._idempotency[(answer.client_id, answer.key)] = answer
