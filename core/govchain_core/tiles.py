@@ -191,14 +191,14 @@ def _cached_root(hashes: bytes) -> bytes:
 
 
 def _root_of(hashes: bytes) -> bytes:
-    """Merkle root of a power-of-two number of concatenated hashes."""
-    nodes = [hashes[n : n + HASH_SIZE] for n in range(0, len(hashes), HASH_SIZE)]
+    """Merkle root of a power-of-two number of concatenated hashes, a level at a time."""
     sha256 = hashlib.sha256
-    while len(nodes) > 1:
-        nodes = [
-            sha256(b"\x01" + nodes[n] + nodes[n + 1]).digest() for n in range(0, len(nodes), 2)
-        ]
-    return nodes[0]
+    pair = 2 * HASH_SIZE
+    while len(hashes) > HASH_SIZE:
+        hashes = b"".join(
+            [sha256(b"\x01" + hashes[n : n + pair]).digest() for n in range(0, len(hashes), pair)]
+        )
+    return hashes
 
 
 def read_for_nodes(
