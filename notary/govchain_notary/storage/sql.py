@@ -185,7 +185,7 @@ class SqlStore:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
         self._reader_issuer_ids: dict[str, int] = {}
-        self.tiles = TileCache()
+        self.tile_cache = TileCache()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -296,7 +296,7 @@ class SqlStore:
             return {row[0]: int(row[1]) for row in connection.execute(select(logs))}
 
     def tile_reader(self, issuer: str, size: int) -> CachedTileReader:
-        return CachedTileReader(partial(self._read_tiles, issuer), self.tiles, issuer, size)
+        return CachedTileReader(partial(self._read_tiles, issuer), self.tile_cache, issuer, size)
 
     def _read_tiles(self, issuer: str, keys: Sequence[TileKey]) -> list[bytes]:
         """The stored tiles of ``keys``, ``b""`` for a tile not stored."""
