@@ -4,8 +4,10 @@ of one ``log_nodes`` row per inner node of level 4 and up.
 A tile holds up to 256 consecutive hashes of tree level ``8·level`` (8192 bytes when
 full); the levels between are hashed inside the tile when a proof needs them, the
 leaf hashes are in the level-0 tiles.  A proof so reads a tile or two per tile level
-(three or four blobs at 10^6 leaves) instead of about 40 node rows and up to 8 leaf
-rows, and a group commit writes one blob per level instead of a row per 16 leaves.
+(three to five blobs at 10^6 leaves, most of them cached) instead of about 20 node
+rows and up to 15 leaf rows whose hashes it recomputed, and a group commit writes a
+new blob per 256 leaves and rewrites one partial tile per level instead of adding a
+row per 16 leaves.
 
 The upgrade builds the tiles from the leaf rows (the leaf hash recomputed from each
 row, as the readers did), a slice of 65,536 leaves at a time; the downgrade rebuilds
