@@ -249,6 +249,8 @@ def tile_consistency_proof(reader: TileReader, old_size: int, new_size: int) -> 
 
 def tile_leaf_hash(reader: TileReader, index: int) -> bytes:
     """The leaf hash at ``index``, from its level-0 tile."""
+    if index < 0:
+        raise TileError(f"leaf index {index} is negative")
     return range_hashes(reader, [(index, index + 1)])[0]
 
 

@@ -344,3 +344,7 @@ def test_proofs_need_tiles_wide_enough() -> None:
         tile_inclusion_proof(tiled.store, 300, 300)
     with pytest.raises(ProofError):
         tile_consistency_proof(tiled.store, 5, 4)
+    with pytest.raises(TileError):
+        tile_leaf_hash(tiled.store, -1)
+    with pytest.raises(TileError):
+        tile_leaf_hash(tiled.store, 300)
