@@ -34,6 +34,7 @@ import httpx
 
 from benchmarks import machine
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import tile_root
 from govchain_core.verify import DocumentState, DocumentStatus
 from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.app import create_app
@@ -71,7 +72,7 @@ def build(url: str, leaves: int, every: int) -> None:
         store.commit(
             CommitBatch(
                 blocks=[LeafBlock(ISSUER, first, 1, 1.7e9 + done, prepared)],
-                nodes=logs.take_nodes(),
+                tiles=logs.take_tiles(),
                 log_sizes={ISSUER: logs.size(ISSUER)},
             )
         )
@@ -79,7 +80,7 @@ def build(url: str, leaves: int, every: int) -> None:
         changes.append(StatusChange(ISSUER, prepared.leaf_hashes[0], revoked, 1 + done, 0))
         size = logs.size(ISSUER)
         if size < leaves:
-            _anchor(store, size, logs.logs[ISSUER].root(), done)
+            _anchor(store, size, tile_root(store.tile_reader(ISSUER, size), size), done)
     index.apply(changes, {})
     store.close()
 

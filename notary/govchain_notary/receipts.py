@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from govchain_core.leaf import leaf_from_object
-from govchain_core.log import inclusion_proof
 from govchain_core.receipt import InclusionProof, Receipt
 from govchain_core.receipt_codec import receipt_to_object
+from govchain_core.tiles import tile_inclusion_proof
 from govchain_core.verify import DocumentStatus
 from govchain_notary.storage.repos import CheckpointRecord, ReceiptStore, SubmissionRecord
 
@@ -33,9 +33,8 @@ def inclusion_path(
     store: ReceiptStore, submission: SubmissionRecord, checkpoint: CheckpointRecord
 ) -> list[bytes]:
     """The inclusion proof of the submission's leaf in the checkpoint's tree."""
-    return inclusion_proof(
-        store.node_store(submission.issuer), submission.log_index, checkpoint.size
-    )
+    tiles = store.tile_reader(submission.issuer, checkpoint.size)
+    return tile_inclusion_proof(tiles, submission.log_index, checkpoint.size)
 
 
 def receipt_view(

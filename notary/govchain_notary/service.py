@@ -22,8 +22,8 @@ import anyio.to_thread
 from govchain_core.digest import parse_digest
 from govchain_core.errors import CoreError, DigestError, ReceiptError, ReceiptVersionError
 from govchain_core.leaf import KINDS
-from govchain_core.log import MerkleLog
 from govchain_core.receipt_codec import receipt_from_object
+from govchain_core.tiles import tile_consistency_proof, tile_root
 from govchain_core.verify import DocumentState, report_to_object, verify_receipt
 from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
@@ -441,14 +441,14 @@ class NotaryService:
             raise BadRequestError("need 0 < from <= to")
         if second > anchored:
             raise NotFoundError(f"size {second} is beyond the anchored size {anchored}")
-        log = MerkleLog(self.store.node_store(issuer), anchored)
+        tiles = self.store.tile_reader(issuer, anchored)
         return {
             "issuer": issuer,
             "from": first,
             "to": second,
-            "from_root": log.root(first).hex(),
-            "to_root": log.root(second).hex(),
-            "proof": [h.hex() for h in log.consistency_proof(first, second)],
+            "from_root": tile_root(tiles, first).hex(),
+            "to_root": tile_root(tiles, second).hex(),
+            "proof": [h.hex() for h in tile_consistency_proof(tiles, first, second)],
         }
 
     def list_issuers(self) -> list[dict[str, Any]]:

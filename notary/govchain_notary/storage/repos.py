@@ -2,7 +2,7 @@
 
 Three small repositories, each implemented over SQL (``sql``) and in memory
 (``memory``): API clients, receipts (submissions with their log positions and
-idempotency answers, committed together with the log's new nodes), checkpoints.
+idempotency answers, committed together with the log's new tiles), checkpoints.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple, Protocol
 
-from govchain_core.log import Node, NodeStore
 from govchain_core.merkle import leaf_hash
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import TileKey, TileReader
 from govchain_notary.leaves import leaf_record, plain_leaf_text
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
@@ -200,7 +200,8 @@ class CommitBatch:
     """Everything one group commit writes, atomically."""
 
     blocks: list[LeafBlock] = field(default_factory=list)
-    nodes: dict[str, list[Node]] = field(default_factory=dict)
+    tiles: dict[str, dict[TileKey, bytes]] = field(default_factory=dict)
+    """Per issuer, the tiles the appends made: new full tiles and grown right edges."""
     log_sizes: dict[str, int] = field(default_factory=dict)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)
 
@@ -233,7 +234,7 @@ class ClientStore(Protocol):
 
 class ReceiptStore(Protocol):
     def commit(self, batch: CommitBatch) -> None:
-        """Write submissions, log nodes, log sizes and idempotency answers in one transaction."""
+        """Write submissions, log tiles, log sizes and idempotency answers in one transaction."""
         ...
 
     def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None: ...
@@ -248,8 +249,9 @@ class ReceiptStore(Protocol):
 
     def log_sizes(self) -> dict[str, int]: ...
 
-    def node_store(self, issuer: str) -> NodeStore:
-        """A read-only view of an issuer's log nodes (``add_nodes`` goes through ``commit``)."""
+    def tile_reader(self, issuer: str, size: int) -> TileReader:
+        """A read-only view of an issuer's log tiles, for roots and proofs of trees of at
+        most ``size`` leaves (the bound lets a reader serve tiles it has cached)."""
         ...
 
 

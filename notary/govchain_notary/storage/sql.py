@@ -2,7 +2,7 @@
 
 Bulk writes use executemany with plain rows; reads select only the columns they
 map.  Every public method runs in its own transaction, except ``commit``, which is
-the writer's group commit: submissions, log nodes, log sizes and idempotency
+the writer's group commit: submissions, log tiles, log sizes and idempotency
 answers of many requests become durable together or not at all.  A leaf row names
 its issuer by a small id from ``issuers``: the group commit maps the addresses to
 ids (adding new issuers in its transaction), the reads join the addresses back.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, NamedTuple, cast
+from functools import partial
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -28,10 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from govchain_core.log import Node, NodeKey
-from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
-from govchain_notary.errors import DuplicateError
+from govchain_core.tiles import TileKey
+from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.receipt_ids import parse_receipt_id
 from govchain_notary.storage.anchored_index import CAPACITY, AnchoredIndex
 from govchain_notary.storage.driver import driver_connections
@@ -41,8 +41,8 @@ from govchain_notary.storage.models import (
     IdempotencyKey,
     Issuer,
     Leaf,
-    LogNode,
     LogState,
+    LogTile,
     table,
 )
 from govchain_notary.storage.repos import (
@@ -57,16 +57,14 @@ from govchain_notary.storage.repos import (
     submission_of,
 )
 from govchain_notary.storage.sqlite_leaves import insert_plain_blocks
-
-#: Lowest level of inner nodes written to ``log_nodes`` (see ``SqlNodeStore``).
-STORED_LEVEL = 4
+from govchain_notary.storage.tile_cache import CachedTileReader, TileCache
 
 clients = table(Client)
 leaves = table(Leaf)
 issuers = table(Issuer)
 idempotency_keys = table(IdempotencyKey)
 logs = table(LogState)
-log_nodes = table(LogNode)
+log_tiles = table(LogTile)
 checkpoints = table(Checkpoint)
 
 # A leaf row stores its issuer's id; readers see the address, joined from ``issuers``.
@@ -146,93 +144,40 @@ class _LookupSql(NamedTuple):
         )
 
 
-class SqlNodeStore:
-    """``govchain_core.log.NodeStore`` over the ``log_nodes`` table of one issuer.
-
-    Only nodes of level ``STORED_LEVEL`` and up are written to ``log_nodes``; a leaf
-    hash is recomputed from its row in ``leaves`` (found by ``(issuer, log_index)``),
-    and a node below ``STORED_LEVEL`` from its at most 2^(STORED_LEVEL-1) leaves when
-    a proof needs it.  A group commit so writes
-    about one node row per 16 leaves instead of two rows per leaf.
-    """
-
-    def __init__(self, engine: Engine, issuer: str) -> None:
-        self.engine = engine
-        self.issuer = issuer
-
-    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
-        if not keys:
-            return []
-        wanted = set(keys)
-        computed = {key for key in wanted if 0 < key[0] < STORED_LEVEL}
-        needed = (wanted - computed) | {
-            (0, leaf)
-            for level, index in computed
-            for leaf in range(index << level, (index + 1) << level)
-        }
-        found = self._fetch(needed)
-        for level, index in computed:
-            leaves = [found.get((0, leaf)) for leaf in range(index << level, (index + 1) << level)]
-            if None not in leaves:
-                found[(level, index)] = merkle_root(cast(list[bytes], leaves))
-        try:
-            return [found[key] for key in keys]
-        except KeyError as exc:
-            raise KeyError(f"log node {exc.args[0]} of {self.issuer} missing") from None
-
-    def _fetch(self, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
-        """One statement per call, written as driver SQL: a proof needs up to ~40 nodes
-        on ~20 levels, and building that statement with SQLAlchemy's expression
-        language cost several milliseconds, more than the database's work."""
-        by_level: dict[int, list[int]] = {}
-        for level, index in keys:
-            by_level.setdefault(level, []).append(index)
-        leaf_indexes = by_level.pop(0, [])
-        found: dict[NodeKey, bytes] = {}
-        with self.engine.connect() as connection:
-            marker = _marker(connection)
-            if leaf_indexes:
-                statement = (
-                    f"{_LEAVES_SQL} WHERE issuers.address = {marker} "
-                    f"AND leaves.log_index IN ({_markers(marker, leaf_indexes)})"
-                )
-                for row in connection.exec_driver_sql(statement, (self.issuer, *leaf_indexes)):
-                    found[(0, int(row[0]))] = _submission(row).leaf_hash
-            if by_level:
-                statement, parameters = self._nodes_statement(marker, by_level)
-                for row in connection.exec_driver_sql(statement, parameters):
-                    found[(int(row[0]), int(row[1]))] = bytes(row[2])
-        return found
-
-    def _nodes_statement(
-        self, marker: str, by_level: dict[int, list[int]]
-    ) -> tuple[str, tuple[Any, ...]]:
-        """One primary-key seek per level, joined by UNION ALL: SQLite plans neither
-        ``(level, idx) IN (...)`` nor an OR of key pairs as seeks, and would scan every
-        node of the issuer."""
-        selects, parameters = [], []
-        for level, indexes in sorted(by_level.items()):
-            selects.append(
-                "SELECT level, idx, hash FROM log_nodes "  # noqa: S608  (only markers added)
-                f"WHERE issuer = {marker} AND level = {marker} "
-                f"AND idx IN ({_markers(marker, indexes)})"
-            )
-            parameters += [self.issuer, level, *indexes]
-        return " UNION ALL ".join(selects), tuple(parameters)
-
-    def add_nodes(self, nodes: Sequence[Node]) -> None:
-        """Store inner nodes; leaf hashes are derived from the leaves' rows instead."""
-        with self.engine.begin() as connection:
-            insert_nodes(connection, self.issuer, nodes)
-
-
-def insert_nodes(connection: Connection, issuer: str, nodes: Sequence[Node]) -> None:
-    bulk_insert(
-        connection,
-        log_nodes,
-        ("issuer", "level", "idx", "hash"),
-        [(issuer, lv, ix, h) for lv, ix, h in nodes if lv >= STORED_LEVEL],
+def fetch_tiles(
+    connection: Connection, issuer_id: int, keys: Sequence[TileKey]
+) -> dict[TileKey, bytes]:
+    """The stored tiles of ``keys`` (absent ones left out), in one statement of one
+    primary-key seek per tile joined by UNION ALL: SQLite plans neither
+    ``(level, idx) IN (...)`` nor an OR of key pairs as seeks.  Driver SQL: building
+    the statement with SQLAlchemy's expression language cost more than running it."""
+    if not keys:
+        return {}
+    marker = _marker(connection)
+    one = (
+        "SELECT level, idx, hashes FROM log_tiles "  # noqa: S608  (only markers added)
+        f"WHERE issuer_id = {marker} AND level = {marker} AND idx = {marker}"
     )
+    statement = " UNION ALL ".join([one] * len(keys))
+    parameters = tuple(value for level, index in keys for value in (issuer_id, level, index))
+    rows = connection.exec_driver_sql(statement, parameters)
+    return {(int(row[0]), int(row[1])): bytes(row[2]) for row in rows}
+
+
+def write_tiles(connection: Connection, issuer_id: int, tiles: dict[TileKey, bytes]) -> None:
+    """Insert new tiles and overwrite grown ones.  A stored tile is replaced only by a
+    longer one: a full tile never changes, and a partial one only grows."""
+    if not tiles:
+        return
+    marker = _marker(connection)
+    statement = (
+        "INSERT INTO log_tiles (issuer_id, level, idx, hashes) "  # noqa: S608  (only markers)
+        f"VALUES ({marker}, {marker}, {marker}, {marker}) "
+        "ON CONFLICT (issuer_id, level, idx) DO UPDATE SET hashes = excluded.hashes "
+        "WHERE length(log_tiles.hashes) < length(excluded.hashes)"
+    )
+    rows = [(issuer_id, level, index, tile) for (level, index), tile in sorted(tiles.items())]
+    connection.exec_driver_sql(statement, rows)
 
 
 def bulk_insert(
@@ -268,6 +213,8 @@ class SqlStore:
         self._driver = driver_connections(engine)
         self._sql = _LookupSql.of(self._driver.marker)
         self._anchored = AnchoredIndex(anchored_capacity)
+        self._reader_issuer_ids: dict[str, int] = {}
+        self.tile_cache = TileCache()
 
     def close(self) -> None:
         self.engine.dispose()  # closes the idle driver connections too
@@ -322,8 +269,8 @@ class SqlStore:
                 blocks = [block for block in blocks if not block.leaves.plain]
             stored = [(row[0], ids[row[1]], *row[2:]) for block in blocks for row in block.rows()]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
-            for issuer, nodes in batch.nodes.items():
-                insert_nodes(connection, issuer, nodes)
+            for issuer, tiles in batch.tiles.items():
+                write_tiles(connection, ids[issuer], tiles)
             for issuer, size in batch.log_sizes.items():
                 _set_log_size(connection, issuer, size)
             if batch.idempotency:
@@ -391,8 +338,54 @@ class SqlStore:
         with self.engine.connect() as connection:
             return {row[0]: int(row[1]) for row in connection.execute(select(logs))}
 
-    def node_store(self, issuer: str) -> SqlNodeStore:
-        return SqlNodeStore(self.engine, issuer)
+    def tile_reader(self, issuer: str, size: int) -> CachedTileReader:
+        return CachedTileReader(partial(self._read_tiles, issuer), self.tile_cache, issuer, size)
+
+    def _read_tiles(self, issuer: str, keys: Sequence[TileKey]) -> list[bytes]:
+        """The stored tiles of ``keys``, ``b""`` for a tile not stored."""
+        with self.engine.connect() as connection:
+            issuer_id = self._known_issuer_id(connection, issuer)
+            found = fetch_tiles(connection, issuer_id, keys) if issuer_id is not None else {}
+        return [found.get(key, b"") for key in keys]
+
+    def _known_issuer_id(self, connection: Connection, issuer: str) -> int | None:
+        """The issuer's id for readers (an id, once committed, never changes)."""
+        found = self._reader_issuer_ids.get(issuer)
+        if found is None:
+            value = connection.execute(
+                select(issuers.c.id).where(issuers.c.address == issuer)
+            ).scalar()
+            if value is None:
+                return None
+            found = self._reader_issuer_ids[issuer] = int(value)
+        return found
+
+    def leaf_hashes(self, issuer: str, start: int, end: int) -> list[bytes]:
+        """Leaf hashes ``[start, end)`` of an issuer's log, recomputed from the leaves'
+        rows (the check of the stored tiles reads them in slices)."""
+        with self.engine.connect() as connection:
+            marker = _marker(connection)
+            statement = (
+                f"{_LEAVES_SQL} WHERE issuers.address = {marker} AND leaves.log_index >= "
+                f"{marker} AND leaves.log_index < {marker} ORDER BY leaves.log_index"
+            )
+            rows = connection.exec_driver_sql(statement, (issuer, start, end)).all()
+        if [int(row[0]) for row in rows] != list(range(start, start + len(rows))):
+            raise StoreError(f"leaves {start}..{end} of {issuer} are not consecutive")
+        return [_submission(row).leaf_hash for row in rows]
+
+    def stored_tiles(self, issuer: str) -> dict[TileKey, bytes]:
+        """Every stored tile of an issuer's log."""
+        with self.engine.connect() as connection:
+            issuer_id = self._known_issuer_id(connection, issuer)
+            if issuer_id is None:
+                return {}
+            rows = connection.execute(
+                select(log_tiles.c.level, log_tiles.c.idx, log_tiles.c.hashes).where(
+                    log_tiles.c.issuer_id == issuer_id
+                )
+            )
+            return {(int(row[0]), int(row[1])): bytes(row[2]) for row in rows}
 
     def _one_submission(self, statement: Any, **values: Any) -> SubmissionRecord | None:
         with self.engine.connect() as connection:

@@ -16,6 +16,7 @@ import pytest
 
 from govchain_core.leaf import leaf_from_object
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import tile_root
 from govchain_core.verify import DocumentState, DocumentStatus
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.lookup_answer import LookupEntry, lookup_answer
@@ -54,10 +55,15 @@ def _store(anchored_size: int) -> MemoryNotaryStore:
                 first = logs.append(issuer, leaves.leaf_hashes)
                 block = LeafBlock(issuer, first, 1, time.time(), leaves)
                 store.commit(
-                    CommitBatch([block], logs.take_nodes(), {issuer: logs.size(issuer)}, [])
+                    CommitBatch([block], logs.take_tiles(), {issuer: logs.size(issuer)}, [])
                 )
         record = CheckpointRecord(
-            issuer, anchored_size, logs.logs[issuer].root(anchored_size), 0, PREPARED, 1
+            issuer,
+            anchored_size,
+            tile_root(store.tile_reader(issuer, anchored_size), anchored_size),
+            0,
+            PREPARED,
+            1,
         )
         store.prepare_checkpoint(record)
         store.mark_anchored(issuer, anchored_size, ANCHOR)
