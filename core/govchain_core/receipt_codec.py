@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govchain_core.bounded_json import STRICT_DECODER, nesting_depth_exceeds
+from govchain_core.digest import SHA256, Digest
 from govchain_core.errors import (
     CoreError,
     ReceiptError,
@@ -32,9 +33,8 @@ from govchain_core.errors import (
     ReceiptSyntaxError,
     ReceiptVersionError,
 )
-from govchain_core.digest import SHA256, Digest
 from govchain_core.jcs import MAX_SAFE_INTEGER, canonicalize
-from govchain_core.leaf import KINDS, MAX_DEVICE_LENGTH, LeafRecord, leaf_from_object
+from govchain_core.leaf import LeafRecord, leaf_from_object
 from govchain_core.merkle import HASH_SIZE, MAX_PROOF_LENGTH, leaf_hash
 from govchain_core.receipt import (
     PROOF_ALGORITHM,
@@ -338,16 +338,19 @@ def _canonical_leaf(match: re.Match[bytes]) -> LeafRecord | None:
     sequence = None if seq is None else int(seq)
     if (device is None) != (seq is None) or (sequence or 0) > MAX_SAFE_INTEGER:
         return None
-    leaf = LeafRecord(
-        kind.decode("ascii"),
-        Digest(SHA256, unhexlify(digest)),
-        unhexlify(salt),
-        issuer.decode("ascii"),
-        None if meta is None else Digest(SHA256, unhexlify(meta)),
-        None if device is None else device.decode("ascii"),
-        sequence,
-        None if supersedes is None else unhexlify(supersedes),
-    )
+    try:  # the pattern admits only valid leaves; should it ever not, strict decides
+        leaf = LeafRecord(
+            kind.decode("ascii"),
+            Digest(SHA256, unhexlify(digest)),
+            unhexlify(salt),
+            issuer.decode("ascii"),
+            None if meta is None else Digest(SHA256, unhexlify(meta)),
+            None if device is None else device.decode("ascii"),
+            sequence,
+            None if supersedes is None else unhexlify(supersedes),
+        )
+    except CoreError:
+        return None
     object.__setattr__(leaf, "_leaf_hash", leaf_hash(canonical))
     return leaf
 
