@@ -258,14 +258,15 @@ def _hash(value: Any, pointer: str, prefix: str) -> bytes:
 # drawn from characters JSON never escapes), hex of exact length in lower case,
 # integers without sign, leading zero, fraction or exponent, version exactly "1.0",
 # the leaf's optional members in their canonical places, nothing before or after.
-# What a pattern cannot check (integer ranges, index below tree_size, device and seq
-# together) declines here, and the strict decoder then gives its own answer.  The
-# leaf object is matched in the very form ``LeafRecord.canonical_bytes`` writes, so
-# its slice of the input is hashed as it stands.  Both claims (the same Receipt as
-# the strict decoder, the slice equal to the canonical bytes) are held by
-# tests/unit/core/test_receipt_codec_canonical.py over generated and mutated receipts;
-# the literals below (128, 32 hex, 63, the kinds, the algorithm) follow leaf.py,
-# merkle.py and receipt.py, and those tests fail if they drift apart.
+# What the pattern cannot check (integer ranges, index below tree_size; device and
+# seq together, left to LeafRecord) declines, and the strict decoder then gives its
+# own answer.  The leaf object is matched in the very form
+# ``LeafRecord.canonical_bytes`` writes, so its slice of the input is hashed as it
+# stands.  Both claims (the strict decoder's Receipt, the slice equal to the
+# canonical bytes) are held by tests/unit/core/test_receipt_codec_canonical.py over
+# generated, mutated and forged receipts; the literals below (128, 32 hex, 63, the
+# kinds, the algorithm) follow leaf.py, merkle.py and receipt.py, and those tests
+# fail if they drift apart.
 
 _CANONICAL_RECEIPT = re.compile(
     rb"""
@@ -308,13 +309,14 @@ def _decode_canonical(raw: bytes) -> Receipt | None:
     match = _CANONICAL_RECEIPT.fullmatch(raw)
     if match is None:
         return None
-    (block_hash, block_number, chain_id, registry, timestamp, tx_hash) = match.groups()[:6]
-    (index, path, root, tree_size) = match.groups()[15:]
-    anchor_numbers = (int(chain_id), int(block_number), int(timestamp))
-    position, size = int(index), int(tree_size)
-    if max(*anchor_numbers, size) > MAX_SAFE_INTEGER or not anchor_numbers[0] or position >= size:
+    groups = match.groups()
+    (block_hash, block_number, chain_id, registry, timestamp, tx_hash) = groups[:6]
+    (index, path, root, tree_size) = groups[15:]
+    numbers = map(int, (chain_id, block_number, timestamp, index, tree_size))
+    chain, block, stamp, position, size = numbers
+    if max(chain, block, stamp, size) > MAX_SAFE_INTEGER or chain == 0 or position >= size:
         return None
-    leaf = _canonical_leaf(match)
+    leaf = _canonical_leaf(groups[6:15])
     if leaf is None:
         return None
     nodes = tuple(map(unhexlify, path[1:-1].split(b'","'))) if path else ()
@@ -322,23 +324,16 @@ def _decode_canonical(raw: bytes) -> Receipt | None:
         leaf=leaf,
         proof=InclusionProof(position, size, nodes, unhexlify(root)),
         anchor=AnchorRef(
-            anchor_numbers[0],
-            registry.decode("ascii"),
-            unhexlify(tx_hash),
-            anchor_numbers[1],
-            unhexlify(block_hash),
-            anchor_numbers[2],
+            chain, registry.decode("ascii"), unhexlify(tx_hash), block, unhexlify(block_hash), stamp
         ),
     )
 
 
-def _canonical_leaf(match: re.Match[bytes]) -> LeafRecord | None:
-    """The leaf of a matched canonical receipt, its hash taken from the input's slice."""
-    (canonical, device, digest, issuer, kind, meta, salt, seq, supersedes) = match.groups()[6:15]
-    sequence = None if seq is None else int(seq)
-    if (device is None) != (seq is None) or (sequence or 0) > MAX_SAFE_INTEGER:
-        return None
-    try:  # the pattern admits only valid leaves; should it ever not, strict decides
+def _canonical_leaf(groups: tuple[Any, ...]) -> LeafRecord | None:
+    """The leaf of a matched canonical receipt (its leaf groups: bytes, None for an absent
+    optional member), its hash taken from the input's slice."""
+    (canonical, device, digest, issuer, kind, meta, salt, seq, supersedes) = groups
+    try:  # LeafRecord refuses seq out of range, or device without seq: strict decides
         leaf = LeafRecord(
             kind.decode("ascii"),
             Digest(SHA256, unhexlify(digest)),
@@ -346,7 +341,7 @@ def _canonical_leaf(match: re.Match[bytes]) -> LeafRecord | None:
             issuer.decode("ascii"),
             None if meta is None else Digest(SHA256, unhexlify(meta)),
             None if device is None else device.decode("ascii"),
-            sequence,
+            None if seq is None else int(seq),
             None if supersedes is None else unhexlify(supersedes),
         )
     except CoreError:
