@@ -370,11 +370,18 @@ def test_the_forged_receipt_corpus_decodes_as_the_strict_decoder_decodes_it() ->
 
 def test_the_receipt_vectors_decode_as_the_strict_decoder_decodes_them() -> None:
     texts = [case["text"].encode() for case in VECTORS["invalid"]]
+    for case in VECTORS["tampered"]:
+        texts += [case["text"].encode(), canonicalize(json.loads(case["text"]))]
     for case in VECTORS["valid"]:
-        texts.append(json.dumps(case["receipt"]).encode())
-        texts.append(canonicalize(case["receipt"]))
+        texts += [json.dumps(case["receipt"]).encode(), canonicalize(case["receipt"])]
     taken = sum(assert_same_as_strict(text) is not None for text in texts)
-    assert taken == len(VECTORS["valid"])
+    assert taken == len(VECTORS["valid"]) + len(VECTORS["tampered"])
+
+
+def test_the_fast_path_gives_the_vectors_leaf_hash() -> None:
+    receipt = _decode_canonical(canonicalize(VECTORS["valid"][0]["receipt"]))
+    assert receipt is not None
+    assert receipt.leaf_hash.hex() == VECTORS["leaf_hash"]
 
 
 # ------------------------------------------------------------------ the checks can fail
