@@ -20,7 +20,9 @@ A full tile may come with its *interior*: the 30 hashes of its sub-levels 4..7 (
 its way to the tile's root and the store keeps beside the tile (the tile's bytes stay
 the C2SP tile).  A node of sub-level 4..7 is then read from the interior, and one of
 sub-level 1..3 hashed from at most 8 of the tile's hashes: a proof hashes at most 11
-hashes per full tile on its path instead of about 250.  Partial tiles have none.
+hashes per full tile on its path instead of about 250.  Partial tiles have none
+stored.  A reader may also hold, for the tiles it keeps in memory, all sub-levels
+1..7 (``tile_pyramid``), so that it hashes nothing in them.
 
 Appending (``append_leaves``) needs only the right-edge tile of each level, which the
 writer keeps in memory, and returns the tiles to write: so an append reads nothing.
@@ -56,9 +58,10 @@ _MAX_INDEX_GROUPS = 7  # a level-0 tile index of a tree below 2^64 leaves has 17
 
 #: Lowest sub-level of a tile whose nodes its interior holds.
 INTERIOR_LEVEL = 4
-#: Hashes of a full tile's interior: sub-levels 4..7 (16 + 8 + 4 + 2).
-INTERIOR_HASHES = 2 * (TILE_WIDTH >> INTERIOR_LEVEL) - 2
-INTERIOR_BYTES = INTERIOR_HASHES * HASH_SIZE
+#: Bytes of a full tile's interior: sub-levels 4..7 (16 + 8 + 4 + 2 hashes).
+INTERIOR_BYTES = (2 * (TILE_WIDTH >> INTERIOR_LEVEL) - 2) * HASH_SIZE
+#: Bytes of a tile's pyramid: sub-levels 1..7 (``tile_pyramid``).
+PYRAMID_BYTES = (TILE_WIDTH - 2) * HASH_SIZE
 
 TileKey = tuple[int, int]
 """``(level, index)`` of a tile: the store keeps one blob per key (full or partial)."""
@@ -215,50 +218,63 @@ def _cached_root(hashes: bytes) -> bytes:
 
 def _root_of(hashes: bytes) -> bytes:
     """Merkle root of a power-of-two number of concatenated hashes, a level at a time."""
-    return _levels_of(hashes, 0)[-1]
+    while len(hashes) > HASH_SIZE:
+        hashes = _parents(hashes)
+    return hashes
 
 
-def _levels_of(hashes: bytes, keep_from: int) -> list[bytes]:
-    """Each level of the perfect tree over ``hashes`` (a power-of-two number of them)
-    from level ``keep_from`` up to the root, as concatenated hashes."""
+def _parents(hashes: bytes) -> bytes:
+    """The next level up of an even number of concatenated hashes."""
     sha256 = hashlib.sha256
     pair = 2 * HASH_SIZE
-    levels = [hashes] if keep_from == 0 else []
-    while len(hashes) > HASH_SIZE:
-        hashes = b"".join(
-            [sha256(b"\x01" + hashes[n : n + pair]).digest() for n in range(0, len(hashes), pair)]
-        )
-        levels.append(hashes)
-    return levels[keep_from - 1 :] if keep_from else levels
+    return b"".join(
+        [sha256(b"\x01" + hashes[n : n + pair]).digest() for n in range(0, len(hashes), pair)]
+    )
 
 
 def tile_interior(tile: bytes) -> tuple[bytes, bytes]:
     """The interior of a full tile (its sub-levels 4..7, lowest first) and its root."""
     if len(tile) != FULL_TILE_BYTES:
         raise TileError(f"only a full tile has an interior, not one of {len(tile)} bytes")
-    *interior, root = _levels_of(tile, INTERIOR_LEVEL)
-    return b"".join(interior), root
+    level = tile
+    for _ in range(INTERIOR_LEVEL):
+        level = _parents(level)
+    interior = []
+    while len(level) > HASH_SIZE:
+        interior.append(level)
+        level = _parents(level)
+    return b"".join(interior), level
+
+
+def tile_pyramid(tile: bytes) -> bytes:
+    """Sub-levels 1..7 of a tile, full or partial, lowest first, each padded to its
+    full width with zero bytes where a node is incomplete: an interior a reader may
+    keep in memory for the tiles it reuses (never stored; a proof reads only nodes
+    whose hashes are all in the tile, so never a padding)."""
+    levels, level = [], tile
+    for sub in range(1, TILE_HEIGHT):
+        level = _parents(level[: len(level) // (2 * HASH_SIZE) * 2 * HASH_SIZE])
+        levels.append(level.ljust((TILE_WIDTH >> sub) * HASH_SIZE, b"\0"))
+    return b"".join(levels)
 
 
 def _node_hash(tile: bytes, interior: bytes, offset: int, count: int) -> bytes:
     """Root of ``count`` hashes of ``tile`` from ``offset``: from the interior when
-    it holds that node, else hashed (at most 7 hashes when there is an interior)."""
-    if count < _INTERIOR_COUNT or not interior:
-        return _subtree_root(tile, offset, count) if count > 1 else _slice(tile, offset)
-    sub = count.bit_length() - 1
-    position = _INTERIOR_START[sub] + (offset >> sub)
-    return _slice(interior, position)
+    it holds that node's level, else hashed (at most 7 hashes when there is one).
+    An interior holds sub-levels ``s..7`` with ``2^(9-s) - 2`` hashes in all, the
+    first node of sub-level ``t`` at ``2^(9-s) - 2^(9-t)``."""
+    if count == 1:
+        return _slice(tile, offset)
+    if interior:
+        sub = count.bit_length() - 1
+        start = len(interior) // HASH_SIZE + 2 - (2 * TILE_WIDTH >> sub)
+        if start >= 0:
+            return _slice(interior, start + (offset >> sub))
+    return _subtree_root(tile, offset, count)
 
 
 def _slice(hashes: bytes, position: int) -> bytes:
     return hashes[position * HASH_SIZE : (position + 1) * HASH_SIZE]
-
-
-_INTERIOR_COUNT = 1 << INTERIOR_LEVEL
-#: Position in an interior of the first node of each sub-level 4..7.
-_INTERIOR_START = {
-    sub: INTERIOR_HASHES + 2 - (2 * TILE_WIDTH >> sub) for sub in range(INTERIOR_LEVEL, TILE_HEIGHT)
-}
 
 
 def node_hashes(reader: TileReader, nodes: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
@@ -277,7 +293,11 @@ def node_hashes(reader: TileReader, nodes: Iterable[NodeKey]) -> dict[NodeKey, b
             raise TileError(
                 f"tile {key} holds {len(tile) // HASH_SIZE} hashes, {needed[key]} are needed"
             )
-        if interior and (len(interior) != INTERIOR_BYTES or len(tile) != FULL_TILE_BYTES):
+        if (
+            interior
+            and len(interior) != PYRAMID_BYTES
+            and (len(interior) != INTERIOR_BYTES or len(tile) != FULL_TILE_BYTES)
+        ):
             raise TileError(f"tile {key} has an interior of {len(interior)} bytes")
     return {
         node: _node_hash(*tiles[key], offset, count)

@@ -10,9 +10,10 @@ A hash in a tile never changes once written; only a partial tile grows.  A cache
 tile therefore serves a reader for a tree of ``n`` leaves when it holds at least the
 hashes that tree has in it; a narrower one is read again and replaces it.
 
-Each tile is kept with its interior (``govchain_core.tiles.tile_interior``): the one
-stored with a full tile, or, for a full upper tile stored without, the one computed
-here once, so proofs hash no more than sub-levels 1..3 of the tiles on their path.
+Each tile is kept with its interior: a level-0 tile with the one stored with it
+(``govchain_core.tiles.tile_interior``, none for a partial tile), an upper tile with
+all its sub-levels (``tile_pyramid``), computed here once, so proofs hash nothing in
+the upper tiles, shared by all of them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from govchain_core.merkle import HASH_SIZE
-from govchain_core.tiles import FULL_TILE_BYTES, TILE_HEIGHT, TILE_WIDTH, TileKey, tile_interior
+from govchain_core.tiles import TILE_HEIGHT, TILE_WIDTH, TileKey, tile_pyramid
 
 CacheKey = tuple[str, int, int]
 """``(issuer, level, index)``."""
@@ -108,8 +109,8 @@ class CachedTileReader:
         if missing:
             for key, (tile, interior) in zip(missing, self.fetch(missing), strict=True):
                 if tile and self._keeps(key):
-                    if key[0] > 0 and not interior and len(tile) == FULL_TILE_BYTES:
-                        interior = tile_interior(tile)[0]
+                    if key[0] > 0:
+                        interior = tile_pyramid(tile)
                     self.cache.put((self.issuer, *key), tile, interior)
                 found[key] = (tile, interior)
         return [found[key] for key in keys]

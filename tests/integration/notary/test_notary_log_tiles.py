@@ -91,19 +91,19 @@ def test_a_stored_tile_is_never_replaced_by_a_shorter_one(store: Store) -> None:
 
 def test_full_tiles_are_stored_with_their_interiors(store: Store) -> None:
     """Each full tile gets its interior in the commit that fills it, partial ones none;
-    proofs over them equal the reference."""
+    proofs over them equal the reference.  (Upper tiles a reader caches get their
+    pyramid: test_notary_tile_cache.)"""
     logs = WriterLogs(store, [ISSUER])
     _commit_rows(store, logs, ISSUER, 0, 200)
     keys = [(0, 0), (0, 1), (0, 2), (1, 0)]
     partial = store.tile_reader(ISSUER, 200).read_tiles_with_interiors(keys)
     assert [interior for _, interior in partial] == [b""] * 4
     _commit_rows(store, logs, ISSUER, 200, 400)
-    found = store.tile_reader(ISSUER, 600).read_tiles_with_interiors(keys)
-    assert [len(tile) for tile, _ in found] == [FULL_TILE_BYTES, FULL_TILE_BYTES, 88 * 32, 2 * 32]
+    found = store.tile_reader(ISSUER, 600).read_tiles_with_interiors(keys[:3])
+    assert [len(tile) for tile, _ in found] == [FULL_TILE_BYTES, FULL_TILE_BYTES, 88 * 32]
     assert [interior for _, interior in found] == [
         tile_interior(found[0][0])[0],
         tile_interior(found[1][0])[0],
-        b"",
         b"",
     ]
     reference = _reference(ISSUER, 600)

@@ -28,6 +28,7 @@ from govchain_core.tiles import (
     tile_interior,
     tile_leaf_hash,
     tile_path,
+    tile_pyramid,
     tile_root,
     tiles_for_size,
 )
@@ -468,3 +469,37 @@ def test_a_wrong_interior_changes_the_proof(big: tuple[MerkleLog, TiledLog]) -> 
     on_partial = MemoryTiles(tiled.store.tiles, {(2, 0): interior})
     with pytest.raises(TileError, match="interior"):
         tile_inclusion_proof(on_partial, 0, BIG)
+
+
+def with_pyramids(tiled: TiledLog) -> MemoryTiles:
+    """The tiles with every one's pyramid as its interior, as a reader's cache holds them."""
+    tiles = tiled.store.tiles
+    return MemoryTiles(tiles, {key: tile_pyramid(tile) for key, tile in tiles.items()})
+
+
+def test_a_pyramid_holds_the_interior_and_proofs_from_pyramids_hash_nothing(
+    big: tuple[MerkleLog, TiledLog], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference, tiled = big
+    for key, interior in list(tiled.store.interiors.items())[:20]:
+        assert tile_pyramid(tiled.store.tiles[key])[-INTERIOR_BYTES:] == interior
+    pyramids = with_pyramids(tiled)
+    rng = random.Random(23)
+    pairs = []
+    for _ in range(300):
+        size = rng.randrange(1, BIG + 1)
+        pairs.append((rng.randrange(size), size))
+        index, size = pairs[-1]
+        assert tile_inclusion_proof(pyramids, index, size) == reference.inclusion_proof(index, size)
+        old = rng.randrange(size + 1)
+        assert tile_consistency_proof(pyramids, old, size) == reference.consistency_proof(old, size)
+    assert hashes_per_proof(pyramids, monkeypatch, pairs) == [0] * len(pairs)
+
+
+def test_a_wrong_pyramid_changes_the_proof(big: tuple[MerkleLog, TiledLog]) -> None:
+    reference, tiled = big
+    pyramids = with_pyramids(tiled)
+    good = pyramids.interiors[(1, 0)]
+    pyramids.interiors[(1, 0)] = good[:32] + bytes(32) + good[64:]  # sub-level 1, node 1
+    assert tile_inclusion_proof(pyramids, 0, 65536) != reference.inclusion_proof(0, 65536)
+    assert tile_inclusion_proof(pyramids, 600, 65536) == reference.inclusion_proof(600, 65536)

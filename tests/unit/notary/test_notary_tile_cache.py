@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from govchain_core.tiles import MemoryTiles, TileKey, tile_interior
+from govchain_core.tiles import INTERIOR_BYTES, MemoryTiles, TileKey, tile_pyramid
 from govchain_notary.storage.tile_cache import CachedTileReader, TileCache
 
 ISSUER = "0x" + "d0" * 20
@@ -70,23 +70,24 @@ def test_a_reader_for_a_larger_size_reads_a_grown_edge_again() -> None:
     assert backing.fetched == [(0, 1), (1, 0), (0, 1)]
 
 
-def test_interiors_are_kept_with_their_tiles_and_computed_for_upper_ones() -> None:
-    """A full tile's stored interior is served with it; a full upper tile stored without
-    one gets it computed once; a level-0 tile without one is served as it is."""
+def test_level_0_tiles_keep_their_stored_interior_and_upper_ones_get_their_pyramid() -> None:
+    """A level-0 tile is served with the interior stored with it (none for a partial
+    one); an upper tile, full or partial, with all its sub-levels, computed once."""
     full = bytes(range(256)) * 32
-    interior, _ = tile_interior(full)
-    stored = b"\x07" * len(interior)  # what the store holds is served, not recomputed
-    backing = Backing({(0, 1): full, (0, 3): hashes(10), (1, 0): full, (1, 1): full})
-    backing.store.interiors[(0, 1)] = stored
+    stored = b"\x07" * INTERIOR_BYTES  # what the store holds is served, not recomputed
+    backing = Backing({(0, 1): full, (0, 3): hashes(10), (1, 0): full, (1, 1): hashes(3)})
+    backing.store.interiors.update({(0, 1): stored, (1, 0): stored})
     cache = TileCache()
     keys = [(0, 1), (0, 3), (1, 0), (1, 1)]
-    size = 256**2 + 256 * 3 + 10
-    first = CachedTileReader(backing, cache, ISSUER, 256 * size).read_tiles_with_interiors(keys)
-    assert first == [(full, stored), (hashes(10), b""), (full, interior), (full, interior)]
-    backing.store.tiles[(0, 2)] = full
-    plain = CachedTileReader(backing, cache, ISSUER, size).read_tiles_with_interiors([(0, 2)])
-    assert plain == [(full, b"")]
-    cached = CachedTileReader(backing, cache, ISSUER, 256 * size)
-    assert cached.read_tiles_with_interiors([(1, 0)]) == [(full, interior)]
-    assert cached.read_tiles([(1, 0)]) == [full]
-    assert backing.fetched == [*keys, (0, 2)]
+    size = 256 * (256 + 3) + 10
+    first = CachedTileReader(backing, cache, ISSUER, size).read_tiles_with_interiors(keys)
+    assert first == [
+        (full, stored),
+        (hashes(10), b""),
+        (full, tile_pyramid(full)),
+        (hashes(3), tile_pyramid(hashes(3))),
+    ]
+    again = CachedTileReader(backing, cache, ISSUER, size)
+    assert again.read_tiles_with_interiors([(1, 0), (1, 1)]) == first[2:]
+    assert again.read_tiles([(1, 0)]) == [full]
+    assert backing.fetched == keys
