@@ -11,7 +11,7 @@ Every root, inclusion proof and consistency proof is computed from tiles alone a
 equals ``govchain_core.log.MerkleLog``'s, bit for bit.  A proof for leaf ``i`` in the
 tree of size ``n`` reads, per tile level, the tile on ``i``'s path and the right-edge
 tile of ``n`` (one tile when they coincide); a consistency proof ``(m, n)`` reads the
-right-edge tiles of ``m`` and of ``n``.  Each proof makes one ``read_tiles`` call.
+right-edge tiles of ``m`` and of ``n``.  Each proof makes one read call.
 A tile of a larger tree serves every smaller size: a hash, once written, never
 changes, so only the width matters.
 
