@@ -192,6 +192,7 @@ def store_fill(notary: Notary, size: int) -> tuple[int, float]:
             batch = CommitBatch(
                 blocks=[LeafBlock(notary.issuer, first, notary.client_id, time.time(), leaves)],
                 tiles=logs.take_tiles(),
+                interiors=logs.take_interiors(),
                 log_sizes={notary.issuer: logs.size(notary.issuer)},
             )
             store.commit(batch)

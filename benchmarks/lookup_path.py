@@ -73,6 +73,7 @@ def build(url: str, leaves: int, every: int) -> None:
             CommitBatch(
                 blocks=[LeafBlock(ISSUER, first, 1, 1.7e9 + done, prepared)],
                 tiles=logs.take_tiles(),
+                interiors=logs.take_interiors(),
                 log_sizes={ISSUER: logs.size(ISSUER)},
             )
         )

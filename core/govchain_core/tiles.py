@@ -11,9 +11,18 @@ Every root, inclusion proof and consistency proof is computed from tiles alone a
 equals ``govchain_core.log.MerkleLog``'s, bit for bit.  A proof for leaf ``i`` in the
 tree of size ``n`` reads, per tile level, the tile on ``i``'s path and the right-edge
 tile of ``n`` (one tile when they coincide); a consistency proof ``(m, n)`` reads the
-right-edge tiles of ``m`` and of ``n``.  Each proof makes one ``read_tiles`` call.
+right-edge tiles of ``m`` and of ``n``.  Each proof makes one read call.
 A tile of a larger tree serves every smaller size: a hash, once written, never
 changes, so only the width matters.
+
+A full tile may come with its *interior*: the 30 hashes of its sub-levels 4..7 (16, 8,
+4 and 2 of them, 960 bytes, ``tile_interior``), which the appender computes anyway on
+its way to the tile's root and the store keeps beside the tile (the tile's bytes stay
+the C2SP tile).  A node of sub-level 4..7 is then read from the interior, and one of
+sub-level 1..3 hashed from at most 8 of the tile's hashes: a proof hashes at most 11
+hashes per full tile on its path instead of about 250.  Partial tiles have none
+stored.  A reader may also hold, for the tiles it keeps in memory, all sub-levels
+1..7 (``tile_pyramid``), so that it hashes nothing in them.
 
 Appending (``append_leaves``) needs only the right-edge tile of each level, which the
 writer keeps in memory, and returns the tiles to write: so an append reads nothing.
@@ -28,7 +37,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from govchain_core.errors import TileError
@@ -46,6 +55,13 @@ TILE_WIDTH = 1 << TILE_HEIGHT
 FULL_TILE_BYTES = TILE_WIDTH * HASH_SIZE
 MAX_TILE_LEVEL = 63
 _MAX_INDEX_GROUPS = 7  # a level-0 tile index of a tree below 2^64 leaves has 17 digits
+
+#: Lowest sub-level of a tile whose nodes its interior holds.
+INTERIOR_LEVEL = 4
+#: Bytes of a full tile's interior: sub-levels 4..7 (16 + 8 + 4 + 2 hashes).
+INTERIOR_BYTES = (2 * (TILE_WIDTH >> INTERIOR_LEVEL) - 2) * HASH_SIZE
+#: Bytes of a tile's pyramid: sub-levels 1..7 (``tile_pyramid``).
+PYRAMID_BYTES = (TILE_WIDTH - 2) * HASH_SIZE
 
 TileKey = tuple[int, int]
 """``(level, index)`` of a tile: the store keeps one blob per key (full or partial)."""
@@ -74,6 +90,15 @@ class TileReader(Protocol):
     def read_tiles(self, keys: Sequence[TileKey]) -> list[bytes]:
         """The stored bytes of each tile, in order: the full tile, or the current
         partial one.  A tile that is not stored may be returned as ``b""``."""
+        ...
+
+
+class InteriorTileReader(TileReader, Protocol):
+    """A reader that also has the interiors of the full tiles (``tile_interior``)."""
+
+    def read_tiles_with_interiors(self, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
+        """Each tile as ``read_tiles`` gives it, with its interior: ``b""`` where none
+        is kept (a partial tile, or a full one stored without)."""
         ...
 
 
@@ -179,9 +204,10 @@ def _subtree_root(tile: bytes, offset: int, count: int) -> bytes:
     return _root_of(tile[start : start + count * HASH_SIZE])
 
 
-#: Subtrees of at least this many hashes of a tile are remembered by their content:
-#: consecutive roots and proofs at nearby sizes share the large subtrees of the same
-#: tiles, and looking up 512..8192 bytes costs far less than the 15..255 hashes.
+#: Subtrees of at least this many hashes of a tile without an interior (partial tiles:
+#: the right edges) are remembered by their content: consecutive roots and proofs at
+#: nearby sizes share them, and looking up 512..4096 bytes costs far less than the
+#: 15..127 hashes.
 _CACHED_COUNT = 16
 
 
@@ -192,41 +218,105 @@ def _cached_root(hashes: bytes) -> bytes:
 
 def _root_of(hashes: bytes) -> bytes:
     """Merkle root of a power-of-two number of concatenated hashes, a level at a time."""
-    sha256 = hashlib.sha256
-    pair = 2 * HASH_SIZE
     while len(hashes) > HASH_SIZE:
-        hashes = b"".join(
-            [sha256(b"\x01" + hashes[n : n + pair]).digest() for n in range(0, len(hashes), pair)]
-        )
+        hashes = _parents(hashes)
     return hashes
 
 
-def read_for_nodes(
-    reader: TileReader, nodes: Iterable[NodeKey]
-) -> dict[NodeKey, tuple[bytes, int, int]]:
-    """Each node with the tile holding it, the offset and count of its hashes there;
-    the tiles read in one ``read_tiles`` call, each checked to be wide enough."""
+def _parents(hashes: bytes) -> bytes:
+    """The next level up of an even number of concatenated hashes."""
+    sha256 = hashlib.sha256
+    pair = 2 * HASH_SIZE
+    return b"".join(
+        [sha256(b"\x01" + hashes[n : n + pair]).digest() for n in range(0, len(hashes), pair)]
+    )
+
+
+def tile_interior(tile: bytes) -> tuple[bytes, bytes]:
+    """The interior of a full tile (its sub-levels 4..7, lowest first) and its root."""
+    if len(tile) != FULL_TILE_BYTES:
+        raise TileError(f"only a full tile has an interior, not one of {len(tile)} bytes")
+    level = tile
+    for _ in range(INTERIOR_LEVEL):
+        level = _parents(level)
+    interior = []
+    while len(level) > HASH_SIZE:
+        interior.append(level)
+        level = _parents(level)
+    return b"".join(interior), level
+
+
+def tile_pyramid(tile: bytes) -> bytes:
+    """Sub-levels 1..7 of a tile, full or partial, lowest first, each padded to its
+    full width with zero bytes where a node is incomplete: an interior a reader may
+    keep in memory for the tiles it reuses (never stored; a proof reads only nodes
+    whose hashes are all in the tile, so never a padding)."""
+    levels, level = [], tile
+    for sub in range(1, TILE_HEIGHT):
+        level = _parents(level[: len(level) // (2 * HASH_SIZE) * 2 * HASH_SIZE])
+        levels.append(level.ljust((TILE_WIDTH >> sub) * HASH_SIZE, b"\0"))
+    return b"".join(levels)
+
+
+def _node_hash(tile: bytes, interior: bytes, offset: int, count: int) -> bytes:
+    """Root of ``count`` hashes of ``tile`` from ``offset``: from the interior when
+    it holds that node's level, else hashed (at most 7 hashes when there is one).
+    An interior holds sub-levels ``s..7`` with ``2^(9-s) - 2`` hashes in all, the
+    first node of sub-level ``t`` at ``2^(9-s) - 2^(9-t)``."""
+    if count == 1:
+        return _slice(tile, offset)
+    if interior:
+        sub = count.bit_length() - 1
+        start = len(interior) // HASH_SIZE + 2 - (2 * TILE_WIDTH >> sub)
+        if start >= 0:
+            return _slice(interior, start + (offset >> sub))
+    return _subtree_root(tile, offset, count)
+
+
+def _slice(hashes: bytes, position: int) -> bytes:
+    return hashes[position * HASH_SIZE : (position + 1) * HASH_SIZE]
+
+
+def node_hashes(reader: TileReader, nodes: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+    """The hash of each node, from the tiles (and interiors, when the reader has them)
+    read in one call, each checked to be wide enough."""
     located = {node: tile_of_node(*node) for node in nodes}
     needed: dict[TileKey, int] = {}
     for key, offset, count in located.values():
         needed[key] = max(needed.get(key, 0), offset + count)
     keys = sorted(needed)
-    tiles = dict(zip(keys, reader.read_tiles(keys) if keys else [], strict=True))
-    for key, tile in tiles.items():
+    tiles = dict(zip(keys, _read(reader, keys) if keys else [], strict=True))
+    for key, (tile, interior) in tiles.items():
         if len(tile) % HASH_SIZE or len(tile) > FULL_TILE_BYTES:
             raise TileError(f"tile {key} has {len(tile)} bytes, not a whole number of hashes")
         if len(tile) < needed[key] * HASH_SIZE:
             raise TileError(
                 f"tile {key} holds {len(tile) // HASH_SIZE} hashes, {needed[key]} are needed"
             )
-    return {node: (tiles[key], offset, count) for node, (key, offset, count) in located.items()}
+        if (
+            interior
+            and len(interior) != PYRAMID_BYTES
+            and (len(interior) != INTERIOR_BYTES or len(tile) != FULL_TILE_BYTES)
+        ):
+            raise TileError(f"tile {key} has an interior of {len(interior)} bytes")
+    return {
+        node: _node_hash(*tiles[key], offset, count)
+        for node, (key, offset, count) in located.items()
+    }
+
+
+def _read(reader: TileReader, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
+    """The tiles of ``keys`` with their interiors (``b""`` where the reader has none)."""
+    with_interiors = getattr(reader, "read_tiles_with_interiors", None)
+    if with_interiors is not None:
+        return with_interiors(keys)  # type: ignore[no-any-return]
+    return [(tile, b"") for tile in reader.read_tiles(keys)]
 
 
 def range_hashes(reader: TileReader, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
     """Hashes of aligned leaf ranges (those the RFC recursion names) from tiles."""
     decompositions = [perfect_subtrees(start, end) for start, end in ranges]
-    located = read_for_nodes(reader, {key for keys in decompositions for key in keys})
-    hashes = {node: _subtree_root(*where) for node, where in located.items()}
+    hashes = node_hashes(reader, {key for keys in decompositions for key in keys})
     return [fold_subtree_roots([hashes[key] for key in keys]) for keys in decompositions]
 
 
@@ -255,17 +345,30 @@ def tile_leaf_hash(reader: TileReader, index: int) -> bytes:
 
 
 class MemoryTiles:
-    """Tiles in a dictionary: the in-memory store, and a ``TileReader`` over it."""
+    """Tiles and the full ones' interiors in dictionaries: the in-memory store, and an
+    ``InteriorTileReader`` over it."""
 
-    def __init__(self, tiles: Mapping[TileKey, bytes] | None = None) -> None:
+    def __init__(
+        self,
+        tiles: Mapping[TileKey, bytes] | None = None,
+        interiors: Mapping[TileKey, bytes] | None = None,
+    ) -> None:
         self.tiles: dict[TileKey, bytes] = dict(tiles or {})
+        self.interiors: dict[TileKey, bytes] = dict(interiors or {})
 
     def read_tiles(self, keys: Sequence[TileKey]) -> list[bytes]:
         tiles = self.tiles
         return [tiles.get(key, b"") for key in keys]
 
-    def write_tiles(self, tiles: Mapping[TileKey, bytes]) -> None:
+    def read_tiles_with_interiors(self, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
+        tiles, interiors = self.tiles, self.interiors
+        return [(tiles.get(key, b""), interiors.get(key, b"")) for key in keys]
+
+    def write_tiles(
+        self, tiles: Mapping[TileKey, bytes], interiors: Mapping[TileKey, bytes] | None = None
+    ) -> None:
         self.tiles.update(tiles)
+        self.interiors.update(interiors or {})
 
 
 # --------------------------------------------------------------------------- appends
@@ -274,12 +377,14 @@ class MemoryTiles:
 @dataclass(frozen=True, slots=True)
 class TileAppend:
     """What appending leaves changed: the new size, the new right-edge tile of each level
-    (``b""`` where a level ends on a full tile), and the tiles to write (new full tiles
-    and the partial tiles that grew), each at most once."""
+    (``b""`` where a level ends on a full tile), the tiles to write (new full tiles
+    and the partial tiles that grew), each at most once, and the interiors of the new
+    full tiles."""
 
     size: int
     edges: tuple[bytes, ...]
     tiles: dict[TileKey, bytes]
+    interiors: dict[TileKey, bytes] = field(default_factory=dict)
 
 
 def check_edges(size: int, edges: Sequence[bytes]) -> None:
@@ -299,23 +404,24 @@ def append_leaves(size: int, edges: Sequence[bytes], leaves: Iterable[bytes]) ->
     if any(len(leaf) != HASH_SIZE for leaf in entries):
         raise ValueError(f"leaf hash must be {HASH_SIZE} bytes")
     new_size = size + len(entries)
-    tiles: dict[TileKey, bytes] = {}
+    made = TileAppend(new_size, (), {}, {})
     new_edges: list[bytes] = []
     for level in range(level_count(new_size)):
         edge = edges[level] if level < len(edges) else b""
         if not entries:
             new_edges.append(edge)
             continue
-        edge, entries = _append_level(level, size, edge, entries, tiles)
+        edge, entries = _append_level(level, size, edge, entries, made)
         new_edges.append(edge)
-    return TileAppend(new_size, tuple(new_edges), tiles)
+    return TileAppend(new_size, tuple(new_edges), made.tiles, made.interiors)
 
 
 def _append_level(
-    level: int, size: int, edge: bytes, entries: list[bytes], tiles: dict[TileKey, bytes]
+    level: int, size: int, edge: bytes, entries: list[bytes], made: TileAppend
 ) -> tuple[bytes, list[bytes]]:
-    """Add ``entries`` to one level's right edge; return the new edge and the roots of
-    the tiles this filled (the next level's new entries)."""
+    """Add ``entries`` to one level's right edge, the tiles and interiors to ``made``;
+    return the new edge and the roots of the tiles this filled (the next level's new
+    entries)."""
     index = (size >> (TILE_HEIGHT * level)) // TILE_WIDTH
     buffer = bytearray(edge)
     parents: list[bytes] = []
@@ -327,11 +433,12 @@ def _append_level(
         position += len(chunk)
         if len(buffer) == FULL_TILE_BYTES:
             full = bytes(buffer)
-            tiles[(level, index)] = full
-            parents.append(_subtree_root(full, 0, TILE_WIDTH))
+            made.tiles[(level, index)] = full
+            made.interiors[(level, index)], root = tile_interior(full)
+            parents.append(root)
             index, buffer = index + 1, bytearray()
     if buffer:
-        tiles[(level, index)] = bytes(buffer)
+        made.tiles[(level, index)] = bytes(buffer)
     return bytes(buffer), parents
 
 

@@ -22,7 +22,10 @@ from govchain_notary.storage.repos import ReceiptStore
 class _OpenLog:
     size: int
     edges: tuple[bytes, ...]
-    pending: dict[TileKey, bytes] = field(default_factory=dict)
+    pending: tuple[dict[TileKey, bytes], dict[TileKey, bytes]] = field(
+        default_factory=lambda: ({}, {})
+    )
+    """The tiles appended and not yet taken, and the interiors of the full ones."""
 
 
 class WriterLogs:
@@ -46,7 +49,8 @@ class WriterLogs:
         log = self.logs[issuer]
         step = append_leaves(log.size, log.edges, leaf_hashes)
         first, log.size, log.edges = log.size, step.size, step.edges
-        log.pending.update(step.tiles)
+        log.pending[0].update(step.tiles)
+        log.pending[1].update(step.interiors)
         return first
 
     def size(self, issuer: str) -> int:
@@ -54,8 +58,16 @@ class WriterLogs:
 
     def take_tiles(self) -> dict[str, dict[TileKey, bytes]]:
         """The tiles appended since the last call, per issuer, for the group commit."""
+        return self._take(0)
+
+    def take_interiors(self) -> dict[str, dict[TileKey, bytes]]:
+        """The interiors of the full tiles appended since the last call, per issuer."""
+        return self._take(1)
+
+    def _take(self, which: int) -> dict[str, dict[TileKey, bytes]]:
         taken = {}
         for issuer, log in self.logs.items():
-            if log.pending:
-                taken[issuer], log.pending = log.pending, {}
+            if log.pending[which]:
+                taken[issuer] = dict(log.pending[which])
+                log.pending[which].clear()
         return taken

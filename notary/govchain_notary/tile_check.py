@@ -1,8 +1,9 @@
 """Check each issuer's stored log tiles against its leaf rows and anchored checkpoints.
 
 The tiles are recomputed from the leaves (each leaf hash from its row, as at
-submission) a slice at a time; every stored tile must equal its recomputation, no
-other tile may be stored, and the root of every anchored checkpoint, computed from
+submission) a slice at a time; every stored tile must equal its recomputation, every
+full one have the interior recomputed with it (proofs take hashes from it unchecked),
+no other tile nor interior may be stored, and the root of every anchored checkpoint, computed from
 the recomputed tiles, must equal the root that was anchored.  ``govchain notary
 check-tiles`` runs it.
 """
@@ -39,6 +40,8 @@ class TileAuditSource(Protocol):
 
     def stored_tiles(self, issuer: str) -> dict[TileKey, bytes]: ...
 
+    def stored_interiors(self, issuer: str) -> dict[TileKey, bytes]: ...
+
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None
     ) -> list[CheckpointRecord]: ...
@@ -66,6 +69,7 @@ def check_all(source: TileAuditSource) -> list[LogReport]:
 def check_log(source: TileAuditSource, issuer: str, size: int) -> LogReport:
     report = LogReport(issuer, size)
     stored = source.stored_tiles(issuer)
+    interiors = source.stored_interiors(issuer)
     anchored = sorted(_anchored(source, issuer), key=lambda c: c.size)
     report.checkpoints = len(anchored)
     report.problems += [
@@ -74,8 +78,9 @@ def check_log(source: TileAuditSource, issuer: str, size: int) -> LogReport:
     log = _Recomputed()
     for start in range(0, size, SLICE):
         end = min(start + SLICE, size)
-        made = log.append(source.leaf_hashes(issuer, start, end))
+        made, made_interiors = log.append(source.leaf_hashes(issuer, start, end))
         _compare(report, stored, {k: t for k, t in made.items() if len(t) == FULL_TILE_BYTES})
+        _compare_interiors(report, interiors, made_interiors)
         view = MemoryTiles({**log.upper, **made})
         for checkpoint in anchored:
             if (
@@ -88,6 +93,11 @@ def check_log(source: TileAuditSource, issuer: str, size: int) -> LogReport:
         f"{_path(key, tile)} is stored beyond the log's size"
         for key, tile in sorted(stored.items())
         if not _in_tree(key, size)
+    ]
+    report.problems += [
+        f"{_path(key, stored.get(key, b''))} has an interior but is not full"
+        for key in sorted(interiors)
+        if len(stored.get(key, b"")) != FULL_TILE_BYTES
     ]
     return report
 
@@ -102,8 +112,9 @@ class _Recomputed:
         self.upper: dict[TileKey, bytes] = {}
         self.partial: dict[TileKey, bytes] = {}
 
-    def append(self, leaves: list[bytes]) -> dict[TileKey, bytes]:
-        """Append leaf hashes; return the tiles made or changed."""
+    def append(self, leaves: list[bytes]) -> tuple[dict[TileKey, bytes], dict[TileKey, bytes]]:
+        """Append leaf hashes; return the tiles made or changed and the interiors of
+        the full ones made."""
         step = append_leaves(self.size, self.edges, leaves)
         self.size, self.edges = step.size, step.edges
         for key, tile in step.tiles.items():
@@ -113,7 +124,7 @@ class _Recomputed:
                 self.partial[key] = tile
             else:
                 self.partial.pop(key, None)
-        return step.tiles
+        return step.tiles, step.interiors
 
 
 def _in_tree(key: TileKey, size: int) -> bool:
@@ -129,6 +140,17 @@ def _compare(report: LogReport, stored: dict[TileKey, bytes], tiles: dict[TileKe
             report.problems.append(f"{_path(key, tile)} is missing")
         elif found != tile:
             report.problems.append(f"{_path(key, tile)} differs from the leaves' hashes")
+
+
+def _compare_interiors(
+    report: LogReport, stored: dict[TileKey, bytes], interiors: dict[TileKey, bytes]
+) -> None:
+    for key, interior in sorted(interiors.items()):
+        found = stored.get(key)
+        if found is None:
+            report.problems.append(f"{tile_path(*key)} has no interior")
+        elif found != interior:
+            report.problems.append(f"{tile_path(*key)} has a wrong interior")
 
 
 def _path(key: TileKey, tile: bytes) -> str:

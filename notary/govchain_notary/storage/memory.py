@@ -72,7 +72,11 @@ class MemoryNotaryStore:
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
             for issuer, tiles in batch.tiles.items():
                 stored = self._tiles[issuer].tiles
-                stored.update((k, t) for k, t in tiles.items() if len(t) > len(stored.get(k, b"")))
+                grown = {k: t for k, t in tiles.items() if len(t) > len(stored.get(k, b""))}
+                interiors = batch.interiors.get(issuer, {})
+                self._tiles[issuer].write_tiles(
+                    grown, {k: interiors[k] for k in grown if k in interiors}
+                )
             self._logs.update(batch.log_sizes)
             for answer in batch.idempotency:
                 self._idempotency[(answer.client_id, answer.key)] = answer

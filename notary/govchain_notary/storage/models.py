@@ -117,7 +117,7 @@ class LogTile(SQLModel, table=True):
     """A C2SP tlog-tiles hash tile of an issuer's log: up to 256 consecutive hashes of
     tree level ``8·level`` from ``256·idx`` on (``govchain_core.tiles``).  A full tile
     (8192 bytes) never changes; the rightmost tile of each level is overwritten by each
-    group commit as it grows."""
+    group commit as it grows, and gets its interior when it becomes full."""
 
     __tablename__ = "log_tiles"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -126,6 +126,9 @@ class LogTile(SQLModel, table=True):
     level: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    interior: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """A full tile's sub-levels 4..7 (``govchain_core.tiles.tile_interior``, 960 bytes),
+    so proofs need not hash them again; NULL for a partial tile."""
 
 
 class Checkpoint(SQLModel, table=True):

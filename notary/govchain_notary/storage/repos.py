@@ -13,7 +13,7 @@ from typing import NamedTuple, Protocol
 
 from govchain_core.merkle import leaf_hash
 from govchain_core.receipt import AnchorRef
-from govchain_core.tiles import TileKey, TileReader
+from govchain_core.tiles import InteriorTileReader, TileKey
 from govchain_notary.leaves import leaf_record, plain_leaf_text
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
@@ -204,6 +204,9 @@ class CommitBatch:
     """Per issuer, the tiles the appends made: new full tiles and grown right edges."""
     log_sizes: dict[str, int] = field(default_factory=dict)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)
+    interiors: dict[str, dict[TileKey, bytes]] = field(default_factory=dict)
+    """Per issuer, the interiors of the new full tiles (``govchain_core.tiles``), kept
+    beside them so that proofs do not hash them again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +252,7 @@ class ReceiptStore(Protocol):
 
     def log_sizes(self) -> dict[str, int]: ...
 
-    def tile_reader(self, issuer: str, size: int) -> TileReader:
+    def tile_reader(self, issuer: str, size: int) -> InteriorTileReader:
         """A read-only view of an issuer's log tiles, for roots and proofs of trees of at
         most ``size`` leaves (the bound lets a reader serve tiles it has cached)."""
         ...

@@ -12,6 +12,7 @@ and its covering checkpoints come from memory (``anchored_index``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from functools import partial
@@ -121,6 +122,8 @@ class _LookupSql(NamedTuple):
     """An issuer's newest anchored checkpoints above a size, at most a number, newest first."""
     covering: str
     """An issuer's first anchored checkpoint above a leaf's position."""
+    issuer_id: str
+    """An issuer's id."""
 
     @classmethod
     def of(cls, marker: str) -> _LookupSql:
@@ -141,42 +144,46 @@ class _LookupSql(NamedTuple):
             f" LIMIT {marker}",
             f"{anchored} DESC LIMIT {marker}",
             f"{anchored} LIMIT 1",
+            f"SELECT id FROM issuers WHERE address = {marker}",  # noqa: S608
         )
 
 
-def fetch_tiles(
-    connection: Connection, issuer_id: int, keys: Sequence[TileKey]
-) -> dict[TileKey, bytes]:
-    """The stored tiles of ``keys`` (absent ones left out), in one statement of one
-    primary-key seek per tile joined by UNION ALL: SQLite plans neither
-    ``(level, idx) IN (...)`` nor an OR of key pairs as seeks.  Driver SQL: building
-    the statement with SQLAlchemy's expression language cost more than running it."""
-    if not keys:
-        return {}
-    marker = _marker(connection)
+@functools.lru_cache(maxsize=64)
+def tiles_sql(marker: str, count: int) -> str:
+    """Driver SQL selecting ``count`` tiles of an issuer with their interiors: one
+    primary-key seek per tile joined by UNION ALL (SQLite plans neither
+    ``(level, idx) IN (...)`` nor an OR of key pairs as seeks); parameters
+    ``issuer_id, level, idx`` per tile."""
     one = (
-        "SELECT level, idx, hashes FROM log_tiles "  # noqa: S608  (only markers added)
+        "SELECT level, idx, hashes, interior FROM log_tiles "  # noqa: S608  (only markers)
         f"WHERE issuer_id = {marker} AND level = {marker} AND idx = {marker}"
     )
-    statement = " UNION ALL ".join([one] * len(keys))
-    parameters = tuple(value for level, index in keys for value in (issuer_id, level, index))
-    rows = connection.exec_driver_sql(statement, parameters)
-    return {(int(row[0]), int(row[1])): bytes(row[2]) for row in rows}
+    return " UNION ALL ".join([one] * count)
 
 
-def write_tiles(connection: Connection, issuer_id: int, tiles: dict[TileKey, bytes]) -> None:
-    """Insert new tiles and overwrite grown ones.  A stored tile is replaced only by a
-    longer one: a full tile never changes, and a partial one only grows."""
+def write_tiles(
+    connection: Connection,
+    issuer_id: int,
+    tiles: dict[TileKey, bytes],
+    interiors: dict[TileKey, bytes] | None = None,
+) -> None:
+    """Insert new tiles and overwrite grown ones, each with its interior if given.  A
+    stored tile is replaced only by a longer one: a full tile never changes, and a
+    partial one only grows."""
     if not tiles:
         return
     marker = _marker(connection)
     statement = (
-        "INSERT INTO log_tiles (issuer_id, level, idx, hashes) "  # noqa: S608  (only markers)
-        f"VALUES ({marker}, {marker}, {marker}, {marker}) "
-        "ON CONFLICT (issuer_id, level, idx) DO UPDATE SET hashes = excluded.hashes "
-        "WHERE length(log_tiles.hashes) < length(excluded.hashes)"
+        "INSERT INTO log_tiles (issuer_id, level, idx, hashes, interior) "  # noqa: S608
+        f"VALUES ({marker}, {marker}, {marker}, {marker}, {marker}) "
+        "ON CONFLICT (issuer_id, level, idx) DO UPDATE SET hashes = excluded.hashes, "
+        "interior = excluded.interior WHERE length(log_tiles.hashes) < length(excluded.hashes)"
     )
-    rows = [(issuer_id, level, index, tile) for (level, index), tile in sorted(tiles.items())]
+    found = interiors or {}
+    rows = [
+        (issuer_id, level, index, tile, found.get((level, index)))
+        for (level, index), tile in sorted(tiles.items())
+    ]
     connection.exec_driver_sql(statement, rows)
 
 
@@ -270,7 +277,7 @@ class SqlStore:
             stored = [(row[0], ids[row[1]], *row[2:]) for block in blocks for row in block.rows()]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
             for issuer, tiles in batch.tiles.items():
-                write_tiles(connection, ids[issuer], tiles)
+                write_tiles(connection, ids[issuer], tiles, batch.interiors.get(issuer))
             for issuer, size in batch.log_sizes.items():
                 _set_log_size(connection, issuer, size)
             if batch.idempotency:
@@ -341,23 +348,25 @@ class SqlStore:
     def tile_reader(self, issuer: str, size: int) -> CachedTileReader:
         return CachedTileReader(partial(self._read_tiles, issuer), self.tile_cache, issuer, size)
 
-    def _read_tiles(self, issuer: str, keys: Sequence[TileKey]) -> list[bytes]:
-        """The stored tiles of ``keys``, ``b""`` for a tile not stored."""
-        with self.engine.connect() as connection:
-            issuer_id = self._known_issuer_id(connection, issuer)
-            found = fetch_tiles(connection, issuer_id, keys) if issuer_id is not None else {}
-        return [found.get(key, b"") for key in keys]
+    def _read_tiles(self, issuer: str, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
+        """The stored tiles of ``keys`` with their interiors, in one driver statement;
+        ``b""`` for a tile not stored and for an interior not stored."""
+        issuer_id = self._known_issuer_id(issuer)
+        found = {}
+        if issuer_id is not None and keys:
+            parameters = [value for level, index in keys for value in (issuer_id, level, index)]
+            rows = self._driver.fetchall(tiles_sql(self._driver.marker, len(keys)), parameters)
+            found = {(int(r[0]), int(r[1])): (bytes(r[2]), bytes(r[3] or b"")) for r in rows}
+        return [found.get(key, (b"", b"")) for key in keys]
 
-    def _known_issuer_id(self, connection: Connection, issuer: str) -> int | None:
+    def _known_issuer_id(self, issuer: str) -> int | None:
         """The issuer's id for readers (an id, once committed, never changes)."""
         found = self._reader_issuer_ids.get(issuer)
         if found is None:
-            value = connection.execute(
-                select(issuers.c.id).where(issuers.c.address == issuer)
-            ).scalar()
-            if value is None:
+            rows = self._driver.fetchall(self._sql.issuer_id, (issuer,))
+            if not rows:
                 return None
-            found = self._reader_issuer_ids[issuer] = int(value)
+            found = self._reader_issuer_ids[issuer] = int(rows[0][0])
         return found
 
     def leaf_hashes(self, issuer: str, start: int, end: int) -> list[bytes]:
@@ -376,16 +385,23 @@ class SqlStore:
 
     def stored_tiles(self, issuer: str) -> dict[TileKey, bytes]:
         """Every stored tile of an issuer's log."""
+        return {key: tile for key, (tile, _) in self._stored(issuer).items()}
+
+    def stored_interiors(self, issuer: str) -> dict[TileKey, bytes]:
+        """Every stored tile interior of an issuer's log."""
+        return {key: interior for key, (_, interior) in self._stored(issuer).items() if interior}
+
+    def _stored(self, issuer: str) -> dict[TileKey, tuple[bytes, bytes]]:
+        issuer_id = self._known_issuer_id(issuer)
+        if issuer_id is None:
+            return {}
         with self.engine.connect() as connection:
-            issuer_id = self._known_issuer_id(connection, issuer)
-            if issuer_id is None:
-                return {}
             rows = connection.execute(
-                select(log_tiles.c.level, log_tiles.c.idx, log_tiles.c.hashes).where(
-                    log_tiles.c.issuer_id == issuer_id
-                )
+                select(
+                    log_tiles.c.level, log_tiles.c.idx, log_tiles.c.hashes, log_tiles.c.interior
+                ).where(log_tiles.c.issuer_id == issuer_id)
             )
-            return {(int(row[0]), int(row[1])): bytes(row[2]) for row in rows}
+            return {(int(r[0]), int(r[1])): (bytes(r[2]), bytes(r[3] or b"")) for r in rows}
 
     def _one_submission(self, statement: Any, **values: Any) -> SubmissionRecord | None:
         with self.engine.connect() as connection:

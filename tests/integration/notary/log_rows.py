@@ -61,7 +61,14 @@ def append_rows(store: Store, issuer: str, rows: list[LeafRow]) -> StoredLog:
         edges_of(store.tile_reader(issuer, size), size),
         [submission_of(row).leaf_hash for row in rows],
     )
-    store.commit(CommitBatch(leaf_blocks(rows), {issuer: step.tiles}, {issuer: step.size}))
+    store.commit(
+        CommitBatch(
+            leaf_blocks(rows),
+            {issuer: step.tiles},
+            {issuer: step.size},
+            interiors={issuer: step.interiors},
+        )
+    )
     return StoredLog(store, issuer)
 
 

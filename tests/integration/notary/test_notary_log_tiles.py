@@ -17,6 +17,7 @@ from govchain_core.tiles import (
     TileKey,
     tile_consistency_proof,
     tile_inclusion_proof,
+    tile_interior,
     tile_root,
 )
 from govchain_notary.cli import notary_app
@@ -39,7 +40,12 @@ def _commit_rows(store: Store, logs: WriterLogs, issuer: str, start: int, count:
     rows = [leaf_row(n, issuer) for n in range(start, start + count)]
     first = logs.append(issuer, [submission_of(row).leaf_hash for row in rows])
     assert first == start
-    batch = CommitBatch(leaf_blocks(rows), logs.take_tiles(), {issuer: logs.size(issuer)})
+    batch = CommitBatch(
+        leaf_blocks(rows),
+        logs.take_tiles(),
+        {issuer: logs.size(issuer)},
+        interiors=logs.take_interiors(),
+    )
     store.commit(batch)
 
 
@@ -77,6 +83,33 @@ def test_a_stored_tile_is_never_replaced_by_a_shorter_one(store: Store) -> None:
     shorter = {(0, 0): before[0][:64], (0, 1): b"\x00" * 32}
     store.commit(CommitBatch(leaf_blocks(rows), {ISSUER: shorter}, {ISSUER: 262}))
     assert store.tile_reader(ISSUER, 262).read_tiles([(0, 0), (0, 1)]) == before
+    interior = tile_interior(before[0])[0]
+    assert store.tile_reader(ISSUER, 262).read_tiles_with_interiors([(0, 0)]) == [
+        (before[0], interior)
+    ]
+
+
+def test_full_tiles_are_stored_with_their_interiors(store: Store) -> None:
+    """Each full tile gets its interior in the commit that fills it, partial ones none;
+    proofs over them equal the reference.  (Upper tiles a reader caches get their
+    pyramid: test_notary_tile_cache.)"""
+    logs = WriterLogs(store, [ISSUER])
+    _commit_rows(store, logs, ISSUER, 0, 200)
+    keys = [(0, 0), (0, 1), (0, 2), (1, 0)]
+    partial = store.tile_reader(ISSUER, 200).read_tiles_with_interiors(keys)
+    assert [interior for _, interior in partial] == [b""] * 4
+    _commit_rows(store, logs, ISSUER, 200, 400)
+    found = store.tile_reader(ISSUER, 600).read_tiles_with_interiors(keys[:3])
+    assert [len(tile) for tile, _ in found] == [FULL_TILE_BYTES, FULL_TILE_BYTES, 88 * 32]
+    assert [interior for _, interior in found] == [
+        tile_interior(found[0][0])[0],
+        tile_interior(found[1][0])[0],
+        b"",
+    ]
+    reference = _reference(ISSUER, 600)
+    tiles = store.tile_reader(ISSUER, 600)
+    for index in (0, 17, 255, 256, 300, 511, 512, 599):
+        assert tile_inclusion_proof(tiles, index, 600) == reference.inclusion_proof(index, 600)
 
 
 @pytest.fixture
@@ -95,7 +128,7 @@ class CountingFetch:
         self.fetch = fetch
         self.calls: list[list[TileKey]] = []
 
-    def __call__(self, keys: Sequence[TileKey]) -> list[bytes]:
+    def __call__(self, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
         self.calls.append(list(keys))
         return self.fetch(keys)  # type: ignore[operator, no-any-return]
 
@@ -188,6 +221,30 @@ def test_check_tiles_names_a_corrupted_tile(checked: SqlStore, database_url: str
     code, output = _check(database_url)
     assert code == 1
     assert "tile/0/003 differs from the leaves' hashes" in output
+    assert f"{OTHER}: 300 leaves, 3 tiles, 0 anchored checkpoints: ok" in output
+
+
+def test_check_tiles_names_a_wrong_or_missing_interior(
+    checked: SqlStore, database_url: str
+) -> None:
+    interior = checked.stored_interiors(ISSUER)[(0, 3)]
+    assert len(interior) == 30 * 32
+    corrupted = interior[:100] + bytes([interior[100] ^ 1]) + interior[101:]
+    for index, value in ((3, corrupted), (5, None), (8, interior)):
+        _execute(
+            checked,
+            "UPDATE log_tiles SET interior = :interior WHERE level = 0 AND idx = :idx AND"
+            " issuer_id = (SELECT id FROM issuers WHERE address = :issuer)",
+            interior=value,
+            idx=index,
+            issuer=ISSUER,
+        )
+    code, output = _check(database_url)
+    assert code == 1
+    assert "tile/0/003 has a wrong interior" in output
+    assert "tile/0/005 has no interior" in output
+    assert "tile/0/008.p/57 has an interior but is not full" in output
+    assert "tile/0/003 differs" not in output
     assert f"{OTHER}: 300 leaves, 3 tiles, 0 anchored checkpoints: ok" in output
 
 

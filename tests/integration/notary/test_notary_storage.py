@@ -606,7 +606,10 @@ def _check_tiles_against(store: SqlStore, references: dict[str, list[bytes]]) ->
     for issuer, hashes in references.items():
         size, reference = len(hashes), MerkleLog()
         reference.append_many(hashes)
-        assert store.stored_tiles(issuer) == append_leaves(0, (), hashes).tiles
+        made = append_leaves(0, (), hashes)
+        assert store.stored_tiles(issuer) == made.tiles
+        assert store.stored_interiors(issuer) == made.interiors
+        assert made.interiors
         log = StoredLog(store, issuer)
         for at in (1, 255, 256, 257, size // 2, size - 1, size):
             assert log.root(at) == reference.root(at)

@@ -3,16 +3,19 @@ the reference ``MerkleLog``'s."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 
 import pytest
 
+from govchain_core import tiles as tiles_module
 from govchain_core.errors import ProofError, TileError
 from govchain_core.log import MerkleLog
 from govchain_core.merkle import leaf_hash
 from govchain_core.tiles import (
     FULL_TILE_BYTES,
+    INTERIOR_BYTES,
     MemoryTiles,
     Tile,
     TileKey,
@@ -22,8 +25,10 @@ from govchain_core.tiles import (
     parse_tile_path,
     tile_consistency_proof,
     tile_inclusion_proof,
+    tile_interior,
     tile_leaf_hash,
     tile_path,
+    tile_pyramid,
     tile_root,
     tiles_for_size,
 )
@@ -46,7 +51,7 @@ class TiledLog:
 
     def append(self, hashes: Sequence[bytes]) -> None:
         step = append_leaves(self.size, self.edges, hashes)
-        self.store.write_tiles(step.tiles)
+        self.store.write_tiles(step.tiles, step.interiors)
         self.size, self.edges = step.size, step.edges
 
 
@@ -348,3 +353,153 @@ def test_proofs_need_tiles_wide_enough() -> None:
         tile_leaf_hash(tiled.store, -1)
     with pytest.raises(TileError):
         tile_leaf_hash(tiled.store, 300)
+
+
+# --------------------------------------------------------------------------- interiors
+
+
+def merkle_root(hashes: Sequence[bytes]) -> bytes:
+    reference = MerkleLog()
+    reference.append_many(hashes)
+    return reference.root()
+
+
+def test_every_full_tile_has_its_interior_and_no_partial_one(
+    big: tuple[MerkleLog, TiledLog],
+) -> None:
+    _, tiled = big
+    full = {key for key, tile in tiled.store.tiles.items() if len(tile) == FULL_TILE_BYTES}
+    assert set(tiled.store.interiors) == full
+    hashes = leaves(BIG)
+    for index in (0, 1, 300, 767):
+        interior = tiled.store.interiors[(0, index)]
+        assert len(interior) == INTERIOR_BYTES
+        first = index * 256
+        expected = [
+            merkle_root(hashes[first + n * width : first + (n + 1) * width])
+            for width in (16, 32, 64, 128)
+            for n in range(256 // width)
+        ]
+        assert interior == b"".join(expected)
+        assert tile_interior(tiled.store.tiles[(0, index)]) == (
+            interior,
+            merkle_root(hashes[first : first + 256]),
+        )
+    with pytest.raises(TileError, match="full tile"):
+        tile_interior(tiled.store.tiles[(0, 0)][:-32])
+
+
+class CountingSha256:
+    """Stands in for ``hashlib`` in the tiles module and counts the hashes made."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def sha256(self, data: bytes) -> object:
+        self.count += 1
+        return hashlib.sha256(data)
+
+
+def hashes_per_proof(
+    reader: object, monkeypatch: pytest.MonkeyPatch, pairs: Sequence[tuple[int, int]]
+) -> list[int]:
+    counter = CountingSha256()
+    monkeypatch.setattr(tiles_module, "hashlib", counter)
+    counts = []
+    for index, size in pairs:
+        tiles_module._cached_root.cache_clear()
+        before = counter.count
+        tile_inclusion_proof(reader, index, size)  # type: ignore[arg-type]
+        counts.append(counter.count - before)
+    monkeypatch.undo()
+    return counts
+
+
+def test_a_proof_hashes_at_most_11_hashes_per_full_tile(
+    big: tuple[MerkleLog, TiledLog], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At sizes where every tile on the path is full (or holds 3 hashes, level 2), a
+    proof takes sub-levels 4..7 from the interiors and hashes only sub-levels 1..3:
+    1 + 3 + 7 hashes per tile.  Without interiors it hashes about 250 per tile."""
+    _, tiled = big
+    rng = random.Random(17)
+    pairs = [
+        (rng.randrange(size), size) for size in (65536, 2 * 65536, 3 * 65536) for _ in range(50)
+    ]
+    with_interiors = hashes_per_proof(tiled.store, monkeypatch, pairs)
+    without = hashes_per_proof(CountingReader(tiled.store), monkeypatch, pairs)
+    assert max(with_interiors) <= 2 * 11 + 1
+    assert min(without) >= 2 * 200
+    print(
+        f"hashes per proof: {sum(with_interiors) / len(pairs):.1f} with interiors, "
+        f"{sum(without) / len(pairs):.1f} without"
+    )
+
+
+def test_proofs_with_and_without_interiors_agree(big: tuple[MerkleLog, TiledLog]) -> None:
+    reference, tiled = big
+    plain = CountingReader(tiled.store)  # read_tiles only: no interiors
+    rng = random.Random(19)
+    for _ in range(300):
+        size = rng.randrange(1, BIG + 1)
+        index = rng.randrange(size)
+        proof = tile_inclusion_proof(tiled.store, index, size)
+        assert proof == tile_inclusion_proof(plain, index, size)
+        assert proof == reference.inclusion_proof(index, size)
+
+
+def test_a_wrong_interior_changes_the_proof(big: tuple[MerkleLog, TiledLog]) -> None:
+    """The interiors are really read: a flipped hash of the interior of the level-0 tile
+    on the path shows in the proof exactly when it is a sibling on the path; an interior
+    of the wrong length, or one given with a partial tile, is refused."""
+    reference, tiled = big
+    size = 2 * 65536
+    interior = tiled.store.interiors[(0, 3)]
+    for position in range(30):
+        flipped = bytes(b ^ 0xFF for b in interior[position * 32 : position * 32 + 32])
+        bad = interior[: position * 32] + flipped + interior[position * 32 + 32 :]
+        broken = MemoryTiles(tiled.store.tiles, {**tiled.store.interiors, (0, 3): bad})
+        leaf = 3 * 256  # first leaf of tile (0, 3): each of its interior levels has a sibling
+        proof = tile_inclusion_proof(broken, leaf, size)
+        uses = position in {1, 17, 25, 29}  # the siblings of leaf 0 at sub-levels 4..7
+        assert (proof != reference.inclusion_proof(leaf, size)) == uses, position
+    short = MemoryTiles(tiled.store.tiles, {(0, 3): interior[:-32]})
+    with pytest.raises(TileError, match="interior"):
+        tile_inclusion_proof(short, 3 * 256, size)
+    on_partial = MemoryTiles(tiled.store.tiles, {(2, 0): interior})
+    with pytest.raises(TileError, match="interior"):
+        tile_inclusion_proof(on_partial, 0, BIG)
+
+
+def with_pyramids(tiled: TiledLog) -> MemoryTiles:
+    """The tiles with every one's pyramid as its interior, as a reader's cache holds them."""
+    tiles = tiled.store.tiles
+    return MemoryTiles(tiles, {key: tile_pyramid(tile) for key, tile in tiles.items()})
+
+
+def test_a_pyramid_holds_the_interior_and_proofs_from_pyramids_hash_nothing(
+    big: tuple[MerkleLog, TiledLog], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference, tiled = big
+    for key, interior in list(tiled.store.interiors.items())[:20]:
+        assert tile_pyramid(tiled.store.tiles[key])[-INTERIOR_BYTES:] == interior
+    pyramids = with_pyramids(tiled)
+    rng = random.Random(23)
+    pairs = []
+    for _ in range(300):
+        size = rng.randrange(1, BIG + 1)
+        pairs.append((rng.randrange(size), size))
+        index, size = pairs[-1]
+        assert tile_inclusion_proof(pyramids, index, size) == reference.inclusion_proof(index, size)
+        old = rng.randrange(size + 1)
+        assert tile_consistency_proof(pyramids, old, size) == reference.consistency_proof(old, size)
+    assert hashes_per_proof(pyramids, monkeypatch, pairs) == [0] * len(pairs)
+
+
+def test_a_wrong_pyramid_changes_the_proof(big: tuple[MerkleLog, TiledLog]) -> None:
+    reference, tiled = big
+    pyramids = with_pyramids(tiled)
+    good = pyramids.interiors[(1, 0)]
+    pyramids.interiors[(1, 0)] = good[:32] + bytes(32) + good[64:]  # sub-level 1, node 1
+    assert tile_inclusion_proof(pyramids, 0, 65536) != reference.inclusion_proof(0, 65536)
+    assert tile_inclusion_proof(pyramids, 600, 65536) == reference.inclusion_proof(600, 65536)

@@ -55,7 +55,13 @@ def _store(anchored_size: int) -> MemoryNotaryStore:
                 first = logs.append(issuer, leaves.leaf_hashes)
                 block = LeafBlock(issuer, first, 1, time.time(), leaves)
                 store.commit(
-                    CommitBatch([block], logs.take_tiles(), {issuer: logs.size(issuer)}, [])
+                    CommitBatch(
+                        [block],
+                        logs.take_tiles(),
+                        {issuer: logs.size(issuer)},
+                        [],
+                        logs.take_interiors(),
+                    )
                 )
         record = CheckpointRecord(
             issuer,

@@ -9,9 +9,13 @@ rows and up to 15 leaf rows whose hashes it recomputed, and a group commit write
 new blob per 256 leaves and rewrites one partial tile per level instead of adding a
 row per 16 leaves.
 
-The upgrade builds the tiles from the leaf rows (the leaf hash recomputed from each
-row, as the readers did), a slice of 65,536 leaves at a time; the downgrade rebuilds
-``log_nodes`` from the level-0 tiles.
+Beside each full tile, ``interior`` holds its sub-levels 4..7 (30 hashes,
+``govchain_core.tiles.tile_interior``), so a proof takes the nodes of those levels as
+they are and hashes at most 7 hashes per tile on its path; NULL for partial tiles.
+
+The upgrade builds the tiles and the full ones' interiors from the leaf rows (the
+leaf hash recomputed from each row, as the readers did), a slice of 65,536 leaves at
+a time; the downgrade rebuilds ``log_nodes`` from the level-0 tiles.
 
 Revision ID: 0007
 Revises: 0006
@@ -61,6 +65,7 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("hashes", sa.LargeBinary(), nullable=False),
+        sa.Column("interior", sa.LargeBinary(), nullable=True),
         sqlite_with_rowid=False,
     )
     connection = op.get_bind()
@@ -83,18 +88,26 @@ def _tile_rows(
         end = min(start + SLICE, size)
         step = append_leaves(start, edges, _leaf_hashes(connection, issuer, issuer_id, start, end))
         edges = step.edges
-        full = [(key, tile) for key, tile in step.tiles.items() if len(tile) == FULL_TILE_BYTES]
+        full = [
+            (key, tile, step.interiors[key])
+            for key, tile in step.tiles.items()
+            if len(tile) == FULL_TILE_BYTES
+        ]
         yield _rows(issuer_id, full)
     size_edges = [
-        ((level, (size >> (8 * level)) // 256), edge) for level, edge in enumerate(edges) if edge
+        ((level, (size >> (8 * level)) // 256), edge, None)
+        for level, edge in enumerate(edges)
+        if edge
     ]
     yield _rows(issuer_id, size_edges)
 
 
-def _rows(issuer_id: int, tiles: Sequence[tuple[TileKey, bytes]]) -> list[dict[str, object]]:
+def _rows(
+    issuer_id: int, tiles: Sequence[tuple[TileKey, bytes, bytes | None]]
+) -> list[dict[str, object]]:
     return [
-        {"issuer_id": issuer_id, "level": level, "idx": index, "hashes": tile}
-        for (level, index), tile in tiles
+        {"issuer_id": issuer_id, "level": level, "idx": index, "hashes": tile, "interior": inner}
+        for (level, index), tile, inner in tiles
     ]
 
 
