@@ -33,8 +33,8 @@ from tests.integration.iot.harness import (
     broker_available,
     forget_session,
     new_run_id,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 from tests.unit.client.iot.samples import cs_topic, cs_uplink, encode, tts_topic, tts_uplink
 
 
@@ -115,13 +115,13 @@ def end_to_end(count: int, rate: float) -> None:
                 )
                 return
             wait_until(
+                "accepted by the notary",
                 lambda: state("anchored") + state("submitted") >= expected,
                 600,
-                "accepted by the notary",
                 every=0.05,
             )
             accepted = time.perf_counter() - start
-            wait_until(lambda: state("anchored") >= expected, 600, "anchored", every=0.1)
+            wait_until("anchored", lambda: state("anchored") >= expected, 600, every=0.1)
             anchored = time.perf_counter() - start
         finally:
             bridge.stop()

@@ -12,14 +12,14 @@ For each size N, in increasing order:
 2. **Notary**: a fresh notary (its own registries on the same ``--dev`` node with 1 s
    blocks, so its issuer's anchored log starts empty) has its log filled to N
    (``--fill store``: before the notary starts, its own storage layer writes the
-   leaves exactly as its writer does, salted leaf records, log nodes and log size in
+   leaves exactly as its writer does, salted leaf records, log tiles and log size in
    group commits of 50,000; ``--fill http``: ``POST /v1/digests`` batches of 10,000 to
    the running notary). At N, the notary benchmark's own load generators (imported
    from ``benchmarks.notary_throughput``) measure single-document submit → anchored
    latency, lookups by digest (100 digests, served from the lookup cache as in the
    notary benchmark, and first lookups of digests spread over the whole log, which
    read the database and the chain), and inclusion and consistency proofs are read
-   from the notary's database (``SqlNodeStore``: what a receipt costs at that size).
+   from the notary's database (its log tiles: what a receipt costs at that size).
    Last, digests/s accepted and anchored end to end for ``--seconds``; that run adds
    tens of thousands of digests, so its end size is printed too.
 
@@ -55,8 +55,9 @@ from benchmarks.notary_throughput import (
     throughput,
 )
 from benchmarks.percentiles import LatencySummary
-from govchain_core.log import MerkleLog, NodeStore
+from govchain_core.log import MerkleLog
 from govchain_core.merkle import verify_consistency, verify_inclusion
+from govchain_core.tiles import tile_consistency_proof, tile_inclusion_proof
 from govchain_notary.auth import new_client
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.storage.engine import make_engine, migrate
@@ -176,7 +177,7 @@ class Notary:
 
 def store_fill(notary: Notary, size: int) -> tuple[int, float]:
     """Fill the stopped notary's log to ``size`` through its storage layer, as its writer
-    does (leaf records with fresh salts, log nodes, log size; group commits).
+    does (leaf records with fresh salts, log tiles, log size; group commits).
     Returns the leaves added and the seconds it took."""
     store = SqlStore(make_engine(notary.database))
     try:
@@ -190,7 +191,8 @@ def store_fill(notary: Notary, size: int) -> tuple[int, float]:
             first = logs.append(notary.issuer, leaves.leaf_hashes)
             batch = CommitBatch(
                 blocks=[LeafBlock(notary.issuer, first, notary.client_id, time.time(), leaves)],
-                nodes=logs.take_nodes(),
+                tiles=logs.take_tiles(),
+                interiors=logs.take_interiors(),
                 log_sizes={notary.issuer: logs.size(notary.issuer)},
             )
             store.commit(batch)
@@ -232,16 +234,17 @@ def store_proof_figures(notary: Notary, rng: random.Random) -> dict[str, float]:
     store = SqlStore(make_engine(notary.database))
     try:
         size = store.log_size(notary.issuer)
-        nodes: NodeStore = store.node_store(notary.issuer)
-        log = MerkleLog(nodes, size)
+        tiles = store.tile_reader(notary.issuer, size)
         indices = [rng.randrange(size) for _ in range(STORE_PROOFS)]
         olds = [rng.randrange(1, size) for _ in range(STORE_PROOFS)]
         per = 1e6 / STORE_PROOFS
         return {
-            "store_inclusion_generate_us": _timed(lambda: [log.inclusion_proof(i) for i in indices])
+            "store_inclusion_generate_us": _timed(
+                lambda: [tile_inclusion_proof(tiles, i, size) for i in indices]
+            )
             * per,
             "store_consistency_generate_us": _timed(
-                lambda: [log.consistency_proof(m) for m in olds]
+                lambda: [tile_consistency_proof(tiles, m, size) for m in olds]
             )
             * per,
         }

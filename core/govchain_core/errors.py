@@ -6,6 +6,8 @@ CoreError
 ├── LeafRecordError        a leaf record that breaks the v1 rules
 ├── ProofError             a Merkle inclusion or consistency proof that does not verify
 │                          (or a request for a proof the log cannot give)
+├── TileError              a tile path that is not canonical, or tiles that cannot give
+│                          the hashes asked for (missing, too narrow, malformed)
 ├── ChainError             the chain could not be read during verification
 ├── JsonLimitError         JSON input over a size or nesting limit (checked before parsing)
 ├── DeploymentError        a deployment description (registry addresses) that is unusable
@@ -40,6 +42,10 @@ class LeafRecordError(CoreError, ValueError):
 
 class ProofError(CoreError, ValueError):
     """A Merkle proof does not verify, or cannot be produced for these sizes."""
+
+
+class TileError(CoreError, ValueError):
+    """A tile path is not canonical, or the tiles read cannot give the hashes asked for."""
 
 
 class ChainError(CoreError):

@@ -16,7 +16,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from govchain_core.digest import Digest, digest_bytes, parse_digest
@@ -109,6 +109,10 @@ class LeafRecord:
     device: str | None = None
     seq: int | None = None
     supersedes: bytes | None = None
+    #: ``leaf_hash()`` once computed; derived from the fields, so outside equality.  The
+    #: receipt decoder's canonical path fills it from the input bytes it has proven equal
+    #: to ``canonical_bytes()`` (``receipt_codec``).
+    _leaf_hash: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -169,7 +173,11 @@ class LeafRecord:
         return "".join(parts).encode("ascii")
 
     def leaf_hash(self) -> bytes:
-        return leaf_hash(self.canonical_bytes())
+        cached = self._leaf_hash
+        if cached is None:
+            cached = leaf_hash(self.canonical_bytes())
+            object.__setattr__(self, "_leaf_hash", cached)
+        return cached
 
 
 def _canonical_string(text: str) -> str:

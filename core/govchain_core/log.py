@@ -8,8 +8,9 @@ size), so an append costs O(log n) and reads nothing from the store.
 
 Any range the RFC recursion asks for decomposes into at most log₂ n stored perfect
 nodes, so roots of every earlier size, inclusion proofs and consistency proofs are
-served from the store without rebuilding anything.  The notary keeps the nodes in
-SQL next to its other rows (one transaction per batch); tests keep them in memory.
+served from the store without rebuilding anything.  The notary keeps its logs as
+C2SP tlog-tiles instead (``govchain_core.tiles``, tested against this log); tools,
+tests and benchmarks keep a ``MerkleLog`` in memory.
 """
 
 from __future__ import annotations

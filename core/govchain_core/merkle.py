@@ -26,6 +26,8 @@ MAX_PROOF_LENGTH = 64  # a proof in a tree of at most 2^63 leaves never needs mo
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 _sha256 = hashlib.sha256
+#: what a hash may be; a tuple, since ``bytes | bytearray`` builds a union per call
+_BYTES = (bytes, bytearray)
 
 #: hashes of the leaves ``[start, end)``; called only for ranges the RFC recursion
 #: produces, whose start is aligned to a power of two at least ``end - start``.
@@ -118,7 +120,7 @@ def consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
 
 
 def _check_hash(name: str, value: bytes) -> None:
-    if not isinstance(value, bytes | bytearray) or len(value) != HASH_SIZE:
+    if not isinstance(value, _BYTES) or len(value) != HASH_SIZE:
         raise ProofError(f"{name} must be a {HASH_SIZE}-byte hash")
 
 
@@ -126,7 +128,8 @@ def _check_path(path: Sequence[bytes]) -> None:
     if len(path) > MAX_PROOF_LENGTH:
         raise ProofError(f"proof has {len(path)} hashes, more than {MAX_PROOF_LENGTH}")
     for position, node in enumerate(path):
-        _check_hash(f"proof[{position}]", node)
+        if not isinstance(node, _BYTES) or len(node) != HASH_SIZE:
+            _check_hash(f"proof[{position}]", node)  # names the node only when it fails
 
 
 def root_from_inclusion_proof(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:

@@ -9,16 +9,22 @@ ignored, while a 1.0 receipt with unknown fields is refused.  Every failure is a
 ``ReceiptError`` subclass naming the offending field as a JSON pointer.
 
 The encoder writes RFC 8785 canonical JSON, so a receipt has exactly one byte form.
+Receipts in exactly that form (as the notary writes them) take a fast path: one
+regular expression that matches only canonical bytes the strict decoder accepts, and
+builds the same ``Receipt``; anything it does not match goes to the strict decoder,
+so every refusal and its error are the strict decoder's (see ``_decode_canonical``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from binascii import unhexlify
 from collections.abc import Mapping
 from typing import Any
 
 from govchain_core.bounded_json import STRICT_DECODER, nesting_depth_exceeds
+from govchain_core.digest import SHA256, Digest
 from govchain_core.errors import (
     CoreError,
     ReceiptError,
@@ -28,8 +34,8 @@ from govchain_core.errors import (
     ReceiptVersionError,
 )
 from govchain_core.jcs import MAX_SAFE_INTEGER, canonicalize
-from govchain_core.leaf import leaf_from_object
-from govchain_core.merkle import HASH_SIZE, MAX_PROOF_LENGTH
+from govchain_core.leaf import LeafRecord, leaf_from_object
+from govchain_core.merkle import HASH_SIZE, MAX_PROOF_LENGTH, leaf_hash
 from govchain_core.receipt import (
     PROOF_ALGORITHM,
     RECEIPT_TYPE,
@@ -97,7 +103,9 @@ def decode_receipt(data: bytes | str) -> Receipt:
         raise ReceiptSyntaxError("receipt must be bytes or text")
     if len(raw) > MAX_RECEIPT_BYTES:
         raise ReceiptSizeError(f"receipt is {len(raw)} bytes, more than {MAX_RECEIPT_BYTES}")
-    return receipt_from_object(_parse_json(bytes(raw)))
+    raw = bytes(raw)
+    receipt = _decode_canonical(raw)
+    return receipt if receipt is not None else receipt_from_object(_parse_json(raw))
 
 
 def _parse_json(raw: bytes) -> Any:
@@ -239,6 +247,107 @@ def _hash(value: Any, pointer: str, prefix: str) -> bytes:
     if not _HASH_RE.match(digits):
         raise ReceiptFieldError(pointer, f"must be {2 * HASH_SIZE} lower-case hex digits")
     return bytes.fromhex(digits)
+
+
+# --------------------------------------------------------------------------- canonical path
+#
+# A receipt exactly as ``encode_receipt`` writes it (RFC 8785) is read by one regular
+# expression over its bytes instead of the JSON parser and ``receipt_from_object``.
+# The pattern admits only a subset of what the strict decoder accepts: members in
+# canonical order and each once, no whitespace, no string escapes (every string is
+# drawn from characters JSON never escapes), hex of exact length in lower case,
+# integers without sign, leading zero, fraction or exponent, version exactly "1.0",
+# the leaf's optional members in their canonical places, nothing before or after.
+# What the pattern cannot check (integer ranges, index below tree_size; device and
+# seq together, left to LeafRecord) declines, and the strict decoder then gives its
+# own answer.  The leaf object is matched in the very form
+# ``LeafRecord.canonical_bytes`` writes, so its slice of the input is hashed as it
+# stands.  Both claims (the strict decoder's Receipt, the slice equal to the
+# canonical bytes) are held by tests/unit/core/test_receipt_codec_canonical.py over
+# generated, mutated and forged receipts; the literals below (128, 32 hex, 63, the
+# kinds, the algorithm) follow leaf.py, merkle.py and receipt.py, and those tests
+# fail if they drift apart.
+
+_CANONICAL_RECEIPT = re.compile(
+    rb"""
+    \{"anchor":\{
+        "block_hash":"0x([0-9a-f]{64})",
+        "block_number":(0|[1-9][0-9]{0,15}),
+        "chain_id":(0|[1-9][0-9]{0,15}),
+        "registry":"(0x[0-9a-f]{40})",
+        "timestamp":(0|[1-9][0-9]{0,15}),
+        "tx_hash":"0x([0-9a-f]{64})"
+    \},
+    "leaf":(\{
+        (?:"device":"([\x21\x23-\x5b\x5d-\x7e]{1,128})",)?
+        "digest":"sha256:([0-9a-f]{64})",
+        "issuer":"(0x[0-9a-f]{40})",
+        "kind":"(certificate|register|iot|dataset)",
+        (?:"meta":"sha256:([0-9a-f]{64})",)?
+        "salt":"([0-9a-f]{32})",
+        (?:"seq":(0|[1-9][0-9]{0,15}),)?
+        (?:"supersedes":"([0-9a-f]{64})",)?
+        "v":1
+    \}),
+    "proof":\{
+        "algorithm":"rfc9162-sha256",
+        "index":(0|[1-9][0-9]{0,15}),
+        "path":\[((?:"[0-9a-f]{64}"(?:,"[0-9a-f]{64}"){0,63})?)\],
+        "root":"([0-9a-f]{64})",
+        "tree_size":(0|[1-9][0-9]{0,15})
+    \},
+    "type":"govchain-receipt",
+    "version":"1\.0"
+    \}
+    """,
+    re.VERBOSE,
+)
+
+
+def _decode_canonical(raw: bytes) -> Receipt | None:
+    """The receipt if ``raw`` is a canonical receipt v1.0 within range, else None."""
+    match = _CANONICAL_RECEIPT.fullmatch(raw)
+    if match is None:
+        return None
+    groups = match.groups()
+    (block_hash, block_number, chain_id, registry, timestamp, tx_hash) = groups[:6]
+    (index, path, root, tree_size) = groups[15:]
+    numbers = map(int, (chain_id, block_number, timestamp, index, tree_size))
+    chain, block, stamp, position, size = numbers
+    if max(chain, block, stamp, size) > MAX_SAFE_INTEGER or chain == 0 or position >= size:
+        return None
+    leaf = _canonical_leaf(groups[6:15])
+    if leaf is None:
+        return None
+    nodes = tuple(map(unhexlify, path[1:-1].split(b'","'))) if path else ()
+    return Receipt(
+        leaf=leaf,
+        proof=InclusionProof(position, size, nodes, unhexlify(root)),
+        anchor=AnchorRef(
+            chain, registry.decode("ascii"), unhexlify(tx_hash), block, unhexlify(block_hash), stamp
+        ),
+    )
+
+
+def _canonical_leaf(groups: tuple[Any, ...]) -> LeafRecord | None:
+    """The leaf of a matched canonical receipt (its leaf groups: bytes, None for an absent
+    optional member), its hash taken from the input's slice."""
+    (canonical, device, digest, issuer, kind, meta, salt, seq, supersedes) = groups
+    try:  # LeafRecord refuses seq out of range, or device without seq: strict decides
+        leaf = LeafRecord(
+            kind.decode("ascii"),
+            Digest(SHA256, unhexlify(digest)),
+            unhexlify(salt),
+            issuer.decode("ascii"),
+            None if meta is None else Digest(SHA256, unhexlify(meta)),
+            None if device is None else device.decode("ascii"),
+            None if seq is None else int(seq),
+            None if supersedes is None else unhexlify(supersedes),
+        )
+    except CoreError:
+        return None
+    object.__setattr__(leaf, "_leaf_hash", leaf_hash(canonical))
+    return leaf
 
 
 __all__ = [

@@ -21,7 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from govchain_core.log import MerkleLog
+from govchain_core.tiles import tile_consistency_proof, tile_root
 from govchain_notary.anchorers.base import CheckpointWriter
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.errors import ChainAccessError, LogDivergedError
@@ -119,9 +119,9 @@ class AnchoringWorker:
         self.anchored_sizes[issuer] = prev_size
         if size <= prev_size:
             return None
-        log = MerkleLog(self.store.node_store(issuer), size)
-        root = log.root()
-        proof = log.consistency_proof(prev_size, size) if prev_size else []
+        tiles = self.store.tile_reader(issuer, size)
+        root = tile_root(tiles, size)
+        proof = tile_consistency_proof(tiles, prev_size, size) if prev_size else []
         record = CheckpointRecord(issuer, size, root, prev_size, PREPARED, int(self.clock.now()))
         self.store.prepare_checkpoint(record)
         anchor = self.anchorer.anchor(issuer, size, root, prev_size, proof)
@@ -147,7 +147,7 @@ class AnchoringWorker:
             raise LogDivergedError(
                 f"chain has {issuer}'s checkpoint {on_chain.size} beyond the local log {size}"
             )
-        root = MerkleLog(self.store.node_store(issuer), size).root(on_chain.size)
+        root = tile_root(self.store.tile_reader(issuer, size), on_chain.size)
         if root != on_chain.root:
             raise LogDivergedError(f"root of {issuer} at {on_chain.size} differs from the chain")
         record = CheckpointRecord(

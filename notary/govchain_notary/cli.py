@@ -1,6 +1,7 @@
 """``govchain notary …`` (registered into the client's CLI).
 
 ``clients add|list|revoke`` administer API keys straight in the notary's database;
+``check-tiles`` checks the stored log tiles against the leaves and anchored roots;
 ``run`` serves the API with uvicorn.  Settings come from ``GOVCHAIN_NOTARY_*`` and
 the config file, as for the server, with a few options on top.
 """
@@ -139,6 +140,30 @@ def clients_revoke(name: str, data_dir: DataDir = None, database_url: DatabaseUr
     finally:
         store.close()
     typer.echo(f"revoked {name}")
+
+
+@notary_app.command("check-tiles")
+def check_tiles(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Recompute every issuer's log tiles from its leaves and compare them with the
+    stored ones and with the anchored checkpoints' roots (exit 1 on any difference)."""
+    from govchain_notary.tile_check import check_all
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        reports = check_all(store)
+    finally:
+        store.close()
+    for report in reports:
+        state = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        typer.echo(
+            f"{report.issuer}: {report.size} leaves, {report.tiles} tiles, "
+            f"{report.checkpoints} anchored checkpoints: {state}"
+        )
+        for problem in report.problems:
+            typer.echo(f"  {problem}")
+    if not all(report.ok for report in reports):
+        typer.echo("govchain notary check-tiles: the stored tiles do not match", err=True)
+        raise typer.Exit(1)
 
 
 @notary_app.command("run")

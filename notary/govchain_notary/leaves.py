@@ -11,6 +11,7 @@ differ (``tests/unit/notary/test_notary_leaves.py`` holds them equal).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from govchain_core.digest import Digest
 from govchain_core.leaf import SALT_SIZE, LeafRecord
@@ -45,6 +46,25 @@ def leaf_record(
 def plain_leaf_hasher(kind: str, issuer: str) -> Callable[[str, str], bytes]:
     """A function ``(digest_hex, salt_hex) -> leaf hash`` for leaves with no optional
     field, built from one leaf the core canonicalised (no per-leaf object or JCS walk)."""
+    head, middle, tail = _plain_template(kind, issuer)
+
+    def hash_of(digest_hex: str, salt_hex: str) -> bytes:
+        return leaf_hash(f"{head}{digest_hex}{middle}{salt_hex}{tail}".encode())
+
+    return hash_of
+
+
+def plain_leaf_text(kind: str, issuer: str, digest: bytes, salt: bytes) -> str:
+    """The canonical text of a stored leaf with no optional field (raw digest and salt
+    bytes as columns hold them), spliced like ``plain_leaf_hasher``'s: every read of
+    a leaf row rebuilds it, a lookup one per receipt."""
+    head, middle, tail = _plain_template(kind, issuer)
+    return f"{head}{digest.hex()}{middle}{salt.hex()}{tail}"
+
+
+@lru_cache(maxsize=1024)
+def _plain_template(kind: str, issuer: str) -> tuple[str, str, str]:
+    """The canonical text of a sample leaf, cut around its digest and its salt."""
     digest_mark, salt_mark = _marks(issuer)
     sample = leaf_record(kind, bytes.fromhex(digest_mark), bytes.fromhex(salt_mark), issuer)
     text = sample.canonical_bytes().decode("ascii")
@@ -52,11 +72,7 @@ def plain_leaf_hasher(kind: str, issuer: str) -> Callable[[str, str], bytes]:
         raise AssertionError("a leaf's digest and salt must each appear once in its bytes")
     head, rest = text.split(digest_mark)
     middle, tail = rest.split(salt_mark)
-
-    def hash_of(digest_hex: str, salt_hex: str) -> bytes:
-        return leaf_hash(f"{head}{digest_hex}{middle}{salt_hex}{tail}".encode())
-
-    return hash_of
+    return head, middle, tail
 
 
 def _marks(issuer: str) -> tuple[str, str]:

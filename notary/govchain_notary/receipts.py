@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from govchain_core.leaf import leaf_from_object
-from govchain_core.log import inclusion_proof
 from govchain_core.receipt import InclusionProof, Receipt
 from govchain_core.receipt_codec import receipt_to_object
+from govchain_core.tiles import tile_inclusion_proof
 from govchain_core.verify import DocumentStatus
 from govchain_notary.storage.repos import CheckpointRecord, ReceiptStore, SubmissionRecord
 
@@ -21,13 +21,20 @@ def build_receipt(
 ) -> Receipt:
     """The complete receipt v1 of a submission whose leaf ``checkpoint`` covers."""
     assert checkpoint.anchor is not None, "only an anchored checkpoint makes a receipt"
-    nodes = store.node_store(submission.issuer)
-    path = inclusion_proof(nodes, submission.log_index, checkpoint.size)
+    path = inclusion_path(store, submission, checkpoint)
     return Receipt(
         leaf=leaf_from_object(json.loads(submission.leaf_json)),
         proof=InclusionProof(submission.log_index, checkpoint.size, tuple(path), checkpoint.root),
         anchor=checkpoint.anchor,
     )
+
+
+def inclusion_path(
+    store: ReceiptStore, submission: SubmissionRecord, checkpoint: CheckpointRecord
+) -> list[bytes]:
+    """The inclusion proof of the submission's leaf in the checkpoint's tree."""
+    tiles = store.tile_reader(submission.issuer, checkpoint.size)
+    return tile_inclusion_proof(tiles, submission.log_index, checkpoint.size)
 
 
 def receipt_view(

@@ -12,7 +12,6 @@ parses and answers.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -23,8 +22,8 @@ import anyio.to_thread
 from govchain_core.digest import parse_digest
 from govchain_core.errors import CoreError, DigestError, ReceiptError, ReceiptVersionError
 from govchain_core.leaf import KINDS
-from govchain_core.log import MerkleLog
 from govchain_core.receipt_codec import receipt_from_object
+from govchain_core.tiles import tile_consistency_proof, tile_root
 from govchain_core.verify import DocumentState, report_to_object, verify_receipt
 from govchain_notary.anchorers.base import Anchorer, StatusChange
 from govchain_notary.anchorers.verify_reader import AnchorerReader
@@ -42,9 +41,10 @@ from govchain_notary.errors import (
 )
 from govchain_notary.issuer_roles import IssuerRoles
 from govchain_notary.log_store import WriterLogs
+from govchain_notary.lookup_answer import LookupEntry, lookup_answer
 from govchain_notary.lookup_cache import LookupCache
 from govchain_notary.metrics import Metrics
-from govchain_notary.receipts import ANCHORED, receipt_view, status_view
+from govchain_notary.receipts import inclusion_path, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.status_follower import StatusFollower
 from govchain_notary.storage.engine import is_sqlite
@@ -326,9 +326,9 @@ class NotaryService:
 
     def _fresh_lookup_json(self, digest: str) -> bytes:
         token = self.lookups.token()
-        answer = self.lookup(digest)
-        body = json.dumps(answer, separators=(",", ":")).encode()
-        if all(entry["status"] == ANCHORED for entry in answer["receipts"]):
+        entries, as_of = self.lookup(digest)
+        body = lookup_answer(digest, entries, as_of)
+        if all(entry.checkpoint is not None for entry in entries):
             self.lookups.put(digest, body, token)
         else:
             self.lookups.forget([digest])
@@ -341,24 +341,20 @@ class NotaryService:
         except Exception as exc:  # the entry then expires as usual
             logger.warning("refreshing the lookup of %s failed: %s", digest, exc)
 
-    def lookup(self, digest: str) -> dict[str, Any]:
-        """Every receipt of ``digest`` with its document's indexed status (no chain call)."""
-        submissions = self.store.submissions_by_digest(digest, self.settings.lookup_limit)
-        if not submissions:
+    def lookup(self, digest: str) -> tuple[list[LookupEntry], dict[str, Any] | None]:
+        """Every receipt of ``digest`` with its document's indexed status (no chain call),
+        and how fresh the statuses are (``_status_as_of``)."""
+        receipts = self.store.receipts_by_digest(digest, self.settings.lookup_limit)
+        if not receipts:
             raise NotFoundError(f"{digest} was never notarised here")
+        submissions = [submission for submission, _ in receipts]
         statuses = self.statuses.statuses((s.issuer, s.leaf_hash) for s in submissions)
         entries = []
-        for submission in submissions:
-            checkpoint = self.store.covering_checkpoint(submission.issuer, submission.log_index)
-            entry = receipt_view(self.store, submission, checkpoint)
+        for submission, checkpoint in receipts:
+            path = inclusion_path(self.store, submission, checkpoint) if checkpoint else []
             status = statuses.get((submission.issuer, submission.leaf_hash), NEVER_CHANGED)
-            entry["document_status"] = status_view(status)
-            entries.append(entry)
-        answer: dict[str, Any] = {"digest": digest, "receipts": entries}
-        as_of = self._status_as_of(submissions)
-        if as_of is not None:
-            answer["status_as_of"] = as_of
-        return answer
+            entries.append(LookupEntry(submission, checkpoint, path, status))
+        return entries, self._status_as_of(submissions)
 
     def _status_as_of(self, submissions: Sequence[SubmissionRecord]) -> dict[str, Any] | None:
         """How fresh the answer's statuses are, over its issuers: every change up to
@@ -468,14 +464,14 @@ class NotaryService:
             raise BadRequestError("need 0 < from <= to")
         if second > anchored:
             raise NotFoundError(f"size {second} is beyond the anchored size {anchored}")
-        log = MerkleLog(self.store.node_store(issuer), anchored)
+        tiles = self.store.tile_reader(issuer, anchored)
         return {
             "issuer": issuer,
             "from": first,
             "to": second,
-            "from_root": log.root(first).hex(),
-            "to_root": log.root(second).hex(),
-            "proof": [h.hex() for h in log.consistency_proof(first, second)],
+            "from_root": tile_root(tiles, first).hex(),
+            "to_root": tile_root(tiles, second).hex(),
+            "proof": [h.hex() for h in tile_consistency_proof(tiles, first, second)],
         }
 
     def list_issuers(self) -> list[dict[str, Any]]:

@@ -126,7 +126,7 @@ class SubmissionWriter:
             except NotaryError as exc:
                 job.future.set_exception(exc)
         touched = {job.issuer for job, _ in staged}
-        batch.nodes = self.logs.take_nodes()
+        batch.tiles, batch.interiors = self.logs.take_tiles(), self.logs.take_interiors()
         batch.log_sizes = {issuer: self.logs.size(issuer) for issuer in touched}
         with self._count_lock:
             self.queued_leaves -= sum(len(job.leaves) for job in group)

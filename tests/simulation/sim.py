@@ -1,9 +1,10 @@
 """A seeded, deterministic discrete-event simulator of a QBFT consortium.
 
-Every validator runs the pure core (:func:`govchain_node.consensus.qbft.core.step`); the
-simulator plays the node around it (timers, block building, import, block sync, the
-persisted record, and the node's own future-height buffer,
-:class:`~govchain_node.consensus.qbft.future.FutureMessages`) and the network between them
+Every validator runs the pure core in the node's own loop
+(:class:`govchain_node.consensus.qbft.runner.Runner`: events queued and fed one at a time,
+actions performed in order, messages for the next height held until it runs); the
+simulator performs the actions as the node would (timers, block building, import, block
+sync, the persisted record) and plays the network between the validators
 (random delay, loss, duplication, reordering, partitions that heal), crashes and restarts
 processes, and lets up to f validators misbehave (:mod:`tests.simulation.byzantine`). One
 ``random.Random(seed)`` drives everything, so a seed replays exactly.
@@ -36,18 +37,15 @@ from govchain_node.consensus.qbft.core import Config, restore, step
 from govchain_node.consensus.qbft.events import (
     Action,
     BlockCandidate,
-    Broadcast,
     CommitBlock,
     Event,
     MessageReceived,
     NewChainHead,
-    Persist,
-    RequestBlock,
     RoundTimerExpired,
-    StartRoundTimer,
 )
 from govchain_node.consensus.qbft.future import FutureMessages
 from govchain_node.consensus.qbft.messages import Message, Proposal
+from govchain_node.consensus.qbft.runner import Runner
 from govchain_node.consensus.qbft.state import NodeState, Persisted
 from govchain_node.consensus.voting import VoteTally, apply_block, genesis_tally
 from govchain_node.signing import FakeKeyring, FakeSigner
@@ -81,19 +79,21 @@ class SimNode:
     behaviour: str | None
     config: Config
     head: list[bytes]
-    state: NodeState = dataclasses.field(default_factory=NodeState)
+    runner: Runner = dataclasses.field(init=False)
+    """The node's core loop; a new one (state from the persisted record, empty buffer) per
+    process start."""
     chain: list[Final] = dataclasses.field(default_factory=list)
     persisted: Persisted | None = None
     up: bool = True
     stays_down: bool = False
     incarnation: int = 0
     timer_token: int = 0
-    future: FutureMessages = dataclasses.field(
-        default_factory=lambda: FutureMessages(max_ahead=1, capacity=FUTURE_BUFFER)
-    )
-    """Messages for the next height (the node's driver holds up to 4 heights ahead)."""
     tallies: list[VoteTally] = dataclasses.field(default_factory=list)
     """Validator set and pending votes after each block of ``chain`` (index 0: genesis)."""
+
+    @property
+    def state(self) -> NodeState:
+        return self.runner.state
 
     @property
     def validators(self) -> tuple[bytes, ...]:
@@ -196,7 +196,15 @@ class Simulator:
             quorum=self.quorum_rule,
         )
         tally = genesis_tally(self.validators)
-        return SimNode(index, signer, behaviour, config, head, tallies=[tally])
+        node = SimNode(index, signer, behaviour, config, head, tallies=[tally])
+        self.start_runner(node, NodeState())
+        return node
+
+    def start_runner(self, node: SimNode, state: NodeState) -> None:
+        """A fresh core loop for ``node``; its buffer holds the next height only (the
+        node's driver holds up to 4 heights ahead)."""
+        future = FutureMessages(max_ahead=1, capacity=FUTURE_BUFFER)
+        node.runner = Runner(node.config, state, SimActions(self, node), future, self.step)
 
     # ------------------------------------------------------------------ queue
     def push(self, delay: float, kind: str, data: Any) -> None:
@@ -204,30 +212,16 @@ class Simulator:
         heapq.heappush(self.queue, (self.now + delay, self.seq, kind, data))
 
     # ------------------------------------------------------------------ driving one core
-    def feed(self, node: SimNode, event: Event) -> None:
+    def step(
+        self, config: Config, state: NodeState, event: Event
+    ) -> tuple[NodeState, tuple[Action, ...]]:
+        """The core's step, counted (every runner steps through here)."""
         self.stats.steps += 1
-        node.state, actions = step(node.config, node.state, event)
-        self.stats.max_round = max(self.stats.max_round, node.state.round)
-        self.perform(node, actions)
-
-    def perform(self, node: SimNode, actions: tuple[Action, ...]) -> None:
-        for action in actions:
-            if not node.up:
-                return
-            if isinstance(action, Persist):
-                node.persisted = action.record
-            elif isinstance(action, StartRoundTimer):
-                node.timer_token += 1
-                key = (node.index, node.incarnation, node.timer_token, action.height, action.round)
-                self.push(action.duration, "timer", key)
-            elif isinstance(action, RequestBlock):
-                delay = self.rng.uniform(*self.scenario.build_time)
-                request = (node.index, node.incarnation, action.height, action.round)
-                self.push(delay, "candidate", request)
-            elif isinstance(action, Broadcast):
-                self.broadcast(node, action.message)
-            elif isinstance(action, CommitBlock):
-                self.finalised(node, action)
+        if isinstance(event, MessageReceived):
+            self.stats.delivered += 1
+        state, actions = step(config, state, event)
+        self.stats.max_round = max(self.stats.max_round, state.round)
+        return state, actions
 
     # ------------------------------------------------------------------ chain
     def finalised(self, node: SimNode, action: CommitBlock) -> None:
@@ -268,9 +262,7 @@ class Simulator:
         if node.index == 0 and tally.validators != node.validators:
             self.stats.validator_changes += 1
         node.tallies.append(tally)
-        self.feed(node, NewChainHead(final.height, tally.validators, proposer))
-        for message in node.future.drain():
-            self.deliver_to(node, message)
+        node.runner.feed(NewChainHead(final.height, tally.validators, proposer))
 
     # ------------------------------------------------------------------ network
     def linked(self, a: int, b: int) -> bool:
@@ -319,12 +311,6 @@ class Simulator:
         for _ in range(copies):
             self.push(self.rng.uniform(*self.scenario.delay), "deliver", (src, dst, message))
 
-    def deliver_to(self, node: SimNode, message: Message) -> None:
-        if node.future.hold(message, node.state.height):
-            return
-        self.stats.delivered += 1
-        self.feed(node, MessageReceived(message))
-
     # ------------------------------------------------------------------ events
     def on_event(self, kind: str, data: Any) -> None:
         handler = getattr(self, f"on_{kind}")
@@ -334,13 +320,13 @@ class Simulator:
         src, dst, message = data
         node = self.nodes[dst]
         if node.up and self.linked(src, dst):
-            self.deliver_to(node, message)
+            node.runner.receive(message)
 
     def on_timer(self, data: tuple[int, int, int, int, int]) -> None:
         index, incarnation, token, height, round_ = data
         node = self.nodes[index]
         if node.up and node.incarnation == incarnation and node.timer_token == token:
-            self.feed(node, RoundTimerExpired(height, round_))
+            node.runner.feed(RoundTimerExpired(height, round_))
 
     def on_candidate(self, data: tuple[int, int, int, int]) -> None:
         index, incarnation, height, round_ = data
@@ -350,7 +336,7 @@ class Simulator:
         payload = f"n{index}-h{height}-r{round_}-i{incarnation}".encode()
         payload = blocks.with_vote(payload, self.vote_for(node))
         block = blocks.make_block(height, node.head[0], node.signer.address, payload, round_)
-        self.feed(node, BlockCandidate(height, round_, block))
+        node.runner.feed(BlockCandidate(height, round_, block))
 
     def vote_for(self, node: SimNode) -> Vote | None:
         """Membership scenario: vote the candidate in; once it has served, vote it out."""
@@ -367,7 +353,6 @@ class Simulator:
         if node.up:
             self.stats.crashes += 1
             node.up = False
-            node.future.clear()
             node.incarnation += 1
 
     def on_restart(self, index: int) -> None:
@@ -378,13 +363,13 @@ class Simulator:
     def boot(self, node: SimNode) -> None:
         """Start the process: state from the persisted record, chain from its disk."""
         node.up = True
-        node.state = restore(None if self.amnesia else node.persisted)
+        self.start_runner(node, restore(None if self.amnesia else node.persisted))
         if node.chain:
             last = node.chain[-1]
             head = NewChainHead(last.height, node.validators, blocks.proposer_of(last.block))
         else:
             head = NewChainHead(0, node.validators, b"\x00" * 20)
-        self.feed(node, head)
+        node.runner.feed(head)
 
     def on_partition(self, groups: dict[int, int]) -> None:
         self.stats.partitions += 1
@@ -489,6 +474,34 @@ class Simulator:
                 for reason, count in node.state.ignored.items():
                     total[reason] = total.get(reason, 0) + count
         return total
+
+
+class SimActions:
+    """Performs one node's actions in the simulated world (the node's
+    :class:`~govchain_node.consensus.qbft.runner.ActionHandler`)."""
+
+    def __init__(self, sim: Simulator, node: SimNode) -> None:
+        self.sim, self.node = sim, node
+
+    def persist(self, record: Persisted) -> None:
+        self.node.persisted = record
+
+    def broadcast(self, message: Message) -> None:
+        self.sim.broadcast(self.node, message)
+
+    def start_round_timer(self, height: int, round_: int, duration: float) -> None:
+        node = self.node
+        node.timer_token += 1
+        self.sim.push(
+            duration, "timer", (node.index, node.incarnation, node.timer_token, height, round_)
+        )
+
+    def request_block(self, height: int, round_: int) -> None:
+        delay = self.sim.rng.uniform(*self.sim.scenario.build_time)
+        self.sim.push(delay, "candidate", (self.node.index, self.node.incarnation, height, round_))
+
+    def commit_block(self, action: CommitBlock) -> None:
+        self.sim.finalised(self.node, action)
 
 
 def replay_command(seed: int, n: int, scenario: str) -> str:

@@ -15,19 +15,20 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 
 from govchain_node import tomlfile
 from govchain_node.consensus.consortium import ConsortiumSpec, init_consortium
+from govchain_node.consensus.driver import STATE_FILE
+from govchain_node.consensus.qbft.encoding import decode_persisted
 from tests.support.node_process import NodeProcess
 from tests.support.process_output import wait_for_announcement
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import wait_until
 
 START_TIMEOUT = 30.0
 T = TypeVar("T")
@@ -84,17 +85,46 @@ def all_at(minimum: int, urls: list[str]) -> bool:
     return all((height(url) or 0) >= minimum for url in urls)
 
 
-def wait_until(
-    what: str, condition: Callable[[], bool], timeout: float, every: float = 0.2
-) -> float:
-    """Poll ``condition`` every ``every`` seconds; returns the seconds it took (an upper
-    bound of when it became true), fails the test on timeout."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+def consensus_mark(node_dir: Path) -> tuple[int, int]:
+    """The ``(height, round)`` a validator last entered, from its persisted QBFT record
+    (``qbft-state`` in its data directory, written on entering every round)."""
+    state_file = node_dir / STATE_FILE
+    if not state_file.exists():
+        return (0, 0)
+    state = decode_persisted(state_file.read_bytes())
+    return (state.height, state.round)
+
+
+def stalled_height(node_dir: Path, url: str, mark: tuple[int, int]) -> int | None:
+    """The head of a validator that, since ``mark`` (its :func:`consensus_mark` when it
+    lost its quorum), sat out a whole round on the next height; ``None`` until then.
+
+    A round entered after the mark and left by its timer is the node's own evidence that
+    time passed inside it and nothing was finalised, which no wall-clock pause on the
+    test's side proves. At a new height that is round 0, else the round after the mark's.
+    """
+    entered = consensus_mark(node_dir)
+    head = height(url)
+    if head is None or entered[0] != head + 1:
+        return None
+    needed = mark[1] + 2 if entered[0] == mark[0] else 1
+    return head if entered[1] >= needed else None
+
+
+def wait_stalled(
+    node_dirs: list[Path], urls: list[str], marks: list[tuple[int, int]], timeout: float = 90.0
+) -> list[int]:
+    """Wait until every node has stalled since its mark (see :func:`stalled_height`);
+    their heads. One block in flight when the quorum was lost may still be finalised."""
+    heads: list[int | None] = [None] * len(urls)
+
+    def all_stalled() -> bool:
+        for index, (node_dir, url, mark) in enumerate(zip(node_dirs, urls, marks, strict=True)):
+            heads[index] = stalled_height(node_dir, url, mark)
+        return None not in heads
+
+    wait_until("a whole round without a decision on every node", all_stalled, timeout)
+    return [head for head in heads if head is not None]
 
 
 def start_consortium_node(node_dir: Path) -> NodeProcess:

@@ -12,10 +12,12 @@ it through :func:`~govchain_node.consensus.factory.build_consensus`. Its signer 
 network come in from outside (:func:`consortium_driver`: the node key and the TLS network;
 tests: :mod:`govchain_node.p2p.memory`).
 
-Everything runs on the node's one event loop. Events are queued and fed one at a time,
-each step's actions performed in order before the next event: a ``CommitBlock`` enqueues
-the ``NewChainHead`` instead of feeding it re-entrantly, so a later ``StartRoundTimer``
-of the old height can never override the new height's timer. ``Persist`` is written and
+Everything runs on the node's one event loop. The core is fed through
+:class:`~govchain_node.consensus.qbft.runner.Runner`, the loop the simulator runs too:
+events queued and fed one at a time, each step's actions performed in order before the
+next event (a ``CommitBlock`` enqueues the ``NewChainHead``), messages for the next heights
+held until their height runs. The driver is its
+:class:`~govchain_node.consensus.qbft.runner.ActionHandler`: ``Persist`` is written and
 fsync'd synchronously, before any later action of the same step is performed.
 
 Every validator that sees a commit quorum commits the decided block at once with the
@@ -36,7 +38,6 @@ missing blocks after checking their commit seals against the block's validator s
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import math
@@ -63,17 +64,13 @@ from govchain_node.consensus.qbft.encoding import (
 )
 from govchain_node.consensus.qbft.events import (
     BlockCandidate,
-    Broadcast,
     CommitBlock,
-    Event,
-    MessageReceived,
     NewChainHead,
-    Persist,
-    RequestBlock,
     RoundTimerExpired,
-    StartRoundTimer,
 )
-from govchain_node.consensus.qbft.future import FutureMessages, height_of
+from govchain_node.consensus.qbft.future import FutureMessages
+from govchain_node.consensus.qbft.messages import Message
+from govchain_node.consensus.qbft.runner import Runner
 from govchain_node.consensus.qbft.state import Persisted
 from govchain_node.consensus.sync import (
     BLOCKS,
@@ -151,7 +148,7 @@ class ConsortiumDriver:
         self._gas_limit = config.block_gas_limit
         self._period = whole_period(config)
         self.address = signer.address
-        self._config = core.Config(
+        qbft_config = core.Config(
             signer=signer,
             recoverer=Secp256k1Recoverer(),
             blocks=RlpBlockOps(self._is_valid),
@@ -163,18 +160,17 @@ class ConsortiumDriver:
             self._ledger.header_by_number, genesis.validators, genesis.epoch_length
         )
         self.votes = VoteProposals()
-        self._state = core.restore(self._load_persisted())
+        future = FutureMessages(FUTURE_HEIGHTS, MAX_BUFFERED)
+        state = core.restore(self._load_persisted())
+        self._runner = Runner(qbft_config, state, self, future)
         self.network = connect(
             on_transaction=self._on_transaction,
             on_consensus=self._on_consensus,
             on_other=self._on_sync,
             on_peer=self._on_peer,
-            is_validator=lambda address: address in self._state.validators,
+            is_validator=lambda address: address in self._runner.state.validators,
         )
-        self._events: collections.deque[Event] = collections.deque()
-        self._feeding = False
         self._timer: asyncio.TimerHandle | None = None
-        self._future = FutureMessages(FUTURE_HEIGHTS, MAX_BUFFERED)
         self._tasks: list[asyncio.Task[None]] = []
         self._building: asyncio.Task[None] | None = None
         self._peer_heights: dict[bytes, int] = {}
@@ -195,11 +191,11 @@ class ConsortiumDriver:
     @property
     def height(self) -> int:
         """The height consensus is working on (head + 1)."""
-        return self._state.height
+        return self._runner.state.height
 
     @property
     def round(self) -> int:
-        return self._state.round
+        return self._runner.state.round
 
     @property
     def peer_count(self) -> int:
@@ -212,8 +208,7 @@ class ConsortiumDriver:
     async def start(self) -> None:
         """Listen and dial, start consensus on the current head (the port: :attr:`port`)."""
         self.port = await self.network.start()
-        self._feed(self._head_event(self._ledger.head))
-        self._replay_buffered()
+        self._runner.feed(self._head_event(self._ledger.head))
         self._tasks.append(asyncio.create_task(self._announce(), name="sync-status"))
 
     async def stop(self) -> None:
@@ -234,59 +229,43 @@ class ConsortiumDriver:
             self.network.broadcast(STATUS, encode_status(self._ledger.head.block_number))
             await asyncio.sleep(STATUS_INTERVAL)
 
-    # ----------------------------------------------------------------- feeding the core
-
     def _head_event(self, head: BlockHeaderAPI) -> NewChainHead:
         validators = self.history.tally_after(head.block_number).validators
         return NewChainHead(head.block_number, validators, bytes(head.coinbase))
 
-    def _feed(self, event: Event) -> None:
-        self._events.append(event)
-        if self._feeding:
-            return  # the running loop below picks it up after the current actions
-        self._feeding = True
-        try:
-            while self._events:
-                self._state, actions = core.step(self._config, self._state, self._events.popleft())
-                for action in actions:
-                    self._perform(action)
-        finally:
-            self._feeding = False
+    # ----------------------------------------------------------------- the core's actions
+    # (the runner's ActionHandler, called in order on the event loop)
 
-    def _perform(
-        self, action: Persist | Broadcast | StartRoundTimer | RequestBlock | CommitBlock
-    ) -> None:
-        if isinstance(action, Persist):
-            write_durably(self._state_path, encode_persisted(action.record))
-        elif isinstance(action, Broadcast):
-            self.network.publish_consensus(*encode_message(action.message))
-        elif isinstance(action, StartRoundTimer):
-            if self._timer is not None:
-                self._timer.cancel()
-            expired = RoundTimerExpired(action.height, action.round)
-            self._timer = asyncio.get_running_loop().call_later(
-                action.duration, self._feed, expired
-            )
-        elif isinstance(action, RequestBlock):
-            if self._building is not None:
-                self._building.cancel()
-            self._building = asyncio.create_task(self._build(action), name="qbft-build")
-        else:
-            self._commit(action)
+    def persist(self, record: Persisted) -> None:
+        write_durably(self._state_path, encode_persisted(record))
+
+    def broadcast(self, message: Message) -> None:
+        self.network.publish_consensus(*encode_message(message))
+
+    def start_round_timer(self, height: int, round_: int, duration: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        expired = RoundTimerExpired(height, round_)
+        self._timer = asyncio.get_running_loop().call_later(duration, self._runner.feed, expired)
+
+    def request_block(self, height: int, round_: int) -> None:
+        if self._building is not None:
+            self._building.cancel()
+        self._building = asyncio.create_task(self._build(height, round_), name="qbft-build")
 
     # ----------------------------------------------------------------- proposing
 
-    async def _build(self, request: RequestBlock) -> None:
+    async def _build(self, height: int, round_: int) -> None:
         """Build on the head once ``parent.timestamp + period`` has passed, then answer."""
         parent = self._ledger.head
         delay = parent.timestamp + self._period - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        if self._ledger.head.hash != parent.hash or self._state.height != request.height:
+        if self._ledger.head.hash != parent.hash or self._runner.state.height != height:
             return  # the head moved (sync or a commit) while we waited
         tally = self.history.tally_after(parent.block_number)
         vote = self.votes.choose(tally, self.address)
-        extra = ExtraData(bytes(VANITY_LENGTH), tally.validators, vote, request.round, ())
+        extra = ExtraData(bytes(VANITY_LENGTH), tally.validators, vote, round_, ())
         host = self._host
         try:
             built = self._ledger.build_block(
@@ -297,10 +276,10 @@ class ConsortiumDriver:
                 gas_limit=self._gas_limit,
             )
         except NodeError:
-            log.exception("building the proposal for height %d failed", request.height)
+            log.exception("building the proposal for height %d failed", height)
             return
         self._ledger.hold(built)  # committed as built if the round decides it
-        self._feed(BlockCandidate(request.height, request.round, encode_block(built.block)))
+        self._runner.feed(BlockCandidate(height, round_, encode_block(built.block)))
 
     def _is_valid(self, raw: bytes) -> bool:
         """Whether ``raw`` is a valid child of our head: structure, period, execution."""
@@ -332,7 +311,7 @@ class ConsortiumDriver:
 
     # ----------------------------------------------------------------- committing
 
-    def _commit(self, action: CommitBlock) -> None:
+    def commit_block(self, action: CommitBlock) -> None:
         """Commit the decided block with the seals we collected; its proposer pushes it."""
         if action.height <= self._ledger.head.block_number:
             return  # sync imported it first
@@ -367,13 +346,7 @@ class ConsortiumDriver:
         if event.validators != self.history.validators_for(head.block_number):
             log.info("validators from block %d on: %s", head.block_number + 1, _hexes(event))
             self.network.validators_changed()
-        self._feed(event)
-        self._replay_buffered()
-
-    def _replay_buffered(self) -> None:
-        """Feed the messages that arrived early for the height now running; drop older."""
-        for message in self._future.release(self._state.height):
-            self._feed(MessageReceived(message))
+        self._runner.feed(event)  # queued behind the current actions when committing
 
     # ----------------------------------------------------------------- network callbacks
 
@@ -393,10 +366,7 @@ class ConsortiumDriver:
             message = decode_message(code, payload)
         except DecodeError:
             return False
-        if height_of(message) == self._state.height:
-            self._feed(MessageReceived(message))
-        else:  # held if for one of the next heights and there is room, else dropped
-            self._future.hold(message, self._state.height)
+        self._runner.receive(message)  # held if for one of the next heights
         return True
 
     def _on_peer(self, identity: NodeIdentity, connected: bool) -> None:

@@ -51,6 +51,15 @@ DIGEST_KEYS_SQL = (
 """The leaves ``(issuer_id, log_index)`` of one digest (bound twice), merged or not."""
 
 
+def digest_keys_join(marker: str) -> str:
+    """``FROM`` text for the ``leaves`` rows of one digest (bound twice), found in
+    both levels, as ``leaves``: one statement, so one snapshot of both."""
+    return (
+        f"({DIGEST_KEYS_SQL.format(m=marker)}) AS found JOIN leaves"
+        " ON leaves.log_index = found.log_index AND leaves.issuer_id = found.issuer_id"
+    )
+
+
 class Turns:
     """The group commit and the merge slices of one process take the database in
     turns: a slice waits for the commit under way, the next commit for the slice

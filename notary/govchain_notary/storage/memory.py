@@ -6,8 +6,8 @@ import threading
 from collections import defaultdict
 from dataclasses import replace
 
-from govchain_core.log import MemoryNodeStore
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import MemoryTiles
 from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.storage.repos import (
     ANCHORED,
@@ -35,7 +35,7 @@ class MemoryNotaryStore:
         self._by_position: dict[tuple[str, int], str] = {}
         self._idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self._logs: dict[str, int] = {}
-        self._nodes: dict[str, MemoryNodeStore] = defaultdict(MemoryNodeStore)
+        self._tiles: dict[str, MemoryTiles] = defaultdict(MemoryTiles)
         self._checkpoints: dict[tuple[str, int], CheckpointRecord] = {}
 
     def close(self) -> None:
@@ -73,8 +73,13 @@ class MemoryNotaryStore:
                 self._submissions[record.receipt_id] = record
                 self._recent[record.digest].append(record.receipt_id)
                 self._by_position[(record.issuer, record.log_index)] = record.receipt_id
-            for issuer, nodes in batch.nodes.items():
-                self._nodes[issuer].add_nodes(nodes)
+            for issuer, tiles in batch.tiles.items():
+                stored = self._tiles[issuer].tiles
+                grown = {k: t for k, t in tiles.items() if len(t) > len(stored.get(k, b""))}
+                interiors = batch.interiors.get(issuer, {})
+                self._tiles[issuer].write_tiles(
+                    grown, {k: interiors[k] for k in grown if k in interiors}
+                )
             self._logs.update(batch.log_sizes)
             for answer in batch.idempotency:
                 self._idempotency[(answer.client_id, answer.key)] = answer
@@ -122,6 +127,14 @@ class MemoryNotaryStore:
                     moved += len(ids)
         return moved
 
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        return [
+            (s, self.covering_checkpoint(s.issuer, s.log_index))
+            for s in self.submissions_by_digest(digest, limit)
+        ]
+
     def submission_at(self, issuer: str, log_index: int) -> SubmissionRecord | None:
         with self._lock:
             receipt_id = self._by_position.get((issuer, log_index))
@@ -135,9 +148,9 @@ class MemoryNotaryStore:
         with self._lock:
             return dict(self._logs)
 
-    def node_store(self, issuer: str) -> MemoryNodeStore:
+    def tile_reader(self, issuer: str, size: int) -> MemoryTiles:
         with self._lock:
-            return self._nodes[issuer]
+            return self._tiles[issuer]
 
     def prepare_checkpoint(self, checkpoint: CheckpointRecord) -> None:
         with self._lock:

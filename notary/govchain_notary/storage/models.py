@@ -136,7 +136,7 @@ class IdempotencyKey(SQLModel, table=True):
 
 
 class LogState(SQLModel, table=True):
-    """The size of each issuer's Merkle log, committed with its nodes."""
+    """The size of each issuer's Merkle log, committed with its tiles."""
 
     __tablename__ = "logs"
 
@@ -144,16 +144,22 @@ class LogState(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-class LogNode(SQLModel, table=True):
-    """A perfect-subtree hash ``(level, idx)`` of an issuer's log (level 0: leaf hashes)."""
+class LogTile(SQLModel, table=True):
+    """A C2SP tlog-tiles hash tile of an issuer's log: up to 256 consecutive hashes of
+    tree level ``8·level`` from ``256·idx`` on (``govchain_core.tiles``).  A full tile
+    (8192 bytes) never changes; the rightmost tile of each level is overwritten by each
+    group commit as it grows, and gets its interior when it becomes full."""
 
-    __tablename__ = "log_nodes"
+    __tablename__ = "log_tiles"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    issuer: str = Field(sa_column=Column(String(42), primary_key=True))
+    issuer_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     level: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    interior: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """A full tile's sub-levels 4..7 (``govchain_core.tiles.tile_interior``, 960 bytes),
+    so proofs need not hash them again; NULL for a partial tile."""
 
 
 class Checkpoint(SQLModel, table=True):

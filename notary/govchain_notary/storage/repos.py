@@ -2,7 +2,7 @@
 
 Three small repositories, each implemented over SQL (``sql``) and in memory
 (``memory``): API clients, receipts (submissions with their log positions and
-idempotency answers, committed together with the log's new nodes), checkpoints.
+idempotency answers, committed together with the log's new tiles), checkpoints.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple, Protocol
 
-from govchain_core.log import Node, NodeStore
 from govchain_core.merkle import leaf_hash
 from govchain_core.receipt import AnchorRef
-from govchain_notary.leaves import leaf_record
+from govchain_core.tiles import InteriorTileReader, TileKey
+from govchain_notary.leaves import leaf_record, plain_leaf_text
 from govchain_notary.receipt_ids import TAG_BYTES, receipt_id
 
 PREPARED = "prepared"
@@ -90,8 +90,11 @@ class SubmissionRecord(NamedTuple):
 def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecord:
     """The reader's view of a stored row: leaf JSON, leaf hash and receipt id rebuilt."""
     log_index, issuer, tag, digest, kind, salt, meta, device, seq, client_id, created_at, text = row
-    record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
-    canonical = record.canonical_bytes()
+    if meta is None and device is None and seq is None:
+        leaf_json = plain_leaf_text(kind, issuer, digest, salt)
+    else:
+        record = leaf_record(kind, digest, salt, issuer, meta=meta, device=device, seq=seq)
+        leaf_json = record.canonical_bytes().decode("ascii")
     if legacy_id is None:
         assert tag is not None, "a row without tag keeps its legacy receipt id"
         legacy_id = receipt_id(log_index, tag)
@@ -101,8 +104,8 @@ def submission_of(row: LeafRow, legacy_id: str | None = None) -> SubmissionRecor
         log_index,
         "sha256:" + digest.hex(),
         kind,
-        canonical.decode("ascii"),
-        leaf_hash(canonical),
+        leaf_json,
+        leaf_hash(leaf_json.encode()),
         client_id,
         created_at,
         text,
@@ -197,9 +200,13 @@ class CommitBatch:
     """Everything one group commit writes, atomically."""
 
     blocks: list[LeafBlock] = field(default_factory=list)
-    nodes: dict[str, list[Node]] = field(default_factory=dict)
+    tiles: dict[str, dict[TileKey, bytes]] = field(default_factory=dict)
+    """Per issuer, the tiles the appends made: new full tiles and grown right edges."""
     log_sizes: dict[str, int] = field(default_factory=dict)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)
+    interiors: dict[str, dict[TileKey, bytes]] = field(default_factory=dict)
+    """Per issuer, the interiors of the new full tiles (``govchain_core.tiles``), kept
+    beside them so that proofs do not hash them again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +237,7 @@ class ClientStore(Protocol):
 
 class ReceiptStore(Protocol):
     def commit(self, batch: CommitBatch) -> None:
-        """Write submissions, log nodes, log sizes and idempotency answers in one transaction."""
+        """Write submissions, log tiles, log sizes and idempotency answers in one transaction."""
         ...
 
     def idempotency(self, client_id: int, key: str) -> IdempotencyRecord | None: ...
@@ -245,8 +252,9 @@ class ReceiptStore(Protocol):
 
     def log_sizes(self) -> dict[str, int]: ...
 
-    def node_store(self, issuer: str) -> NodeStore:
-        """A read-only view of an issuer's log nodes (``add_nodes`` goes through ``commit``)."""
+    def tile_reader(self, issuer: str, size: int) -> InteriorTileReader:
+        """A read-only view of an issuer's log tiles, for roots and proofs of trees of at
+        most ``size`` leaves (the bound lets a reader serve tiles it has cached)."""
         ...
 
 
@@ -306,5 +314,12 @@ class DigestIndexStore(Protocol):
 
 class Store(ClientStore, ReceiptStore, CheckpointStore, DigestIndexStore, Protocol):
     """All repositories of one database."""
+
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """``submissions_by_digest``, each with its ``covering_checkpoint`` (None while
+        pending), read together: the public lookup's one read of both."""
+        ...
 
     def close(self) -> None: ...

@@ -2,18 +2,22 @@
 
 Bulk writes use executemany with plain rows; reads select only the columns they
 map.  Every public method runs in its own transaction, except ``commit``, which is
-the writer's group commit: submissions, log nodes, log sizes and idempotency
+the writer's group commit: submissions, log tiles, log sizes and idempotency
 answers of many requests become durable together or not at all.  A leaf row names
 its issuer by a small id from ``issuers``: the group commit maps the addresses to
 ids (adding new issuers in its transaction), the reads join the addresses back.
+The public lookup's reads are driver SQL on kept connections instead (``driver``),
+and its covering checkpoints come from memory (``anchored_index``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Sequence
-from typing import Any, cast
+from functools import partial
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -27,28 +31,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from govchain_core.log import Node, NodeKey
-from govchain_core.merkle import merkle_root
 from govchain_core.receipt import AnchorRef
-from govchain_notary.errors import DuplicateError
+from govchain_core.tiles import TileKey
+from govchain_notary.errors import DuplicateError, StoreError
 from govchain_notary.receipt_ids import parse_receipt_id
+from govchain_notary.storage.anchored_index import CAPACITY, AnchoredIndex
 from govchain_notary.storage.digest_merge import (
-    DIGEST_KEYS_SQL,
     Turns,
     count_recent,
+    digest_keys_join,
     move_slice,
     record_recent,
     without_sync,
 )
 from govchain_notary.storage.digest_merge import param_marker as _marker
+from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.models import (
     Checkpoint,
     Client,
     IdempotencyKey,
     Issuer,
     Leaf,
-    LogNode,
     LogState,
+    LogTile,
     table,
 )
 from govchain_notary.storage.repos import (
@@ -65,16 +70,14 @@ from govchain_notary.storage.repos import (
     submission_of,
 )
 from govchain_notary.storage.sqlite_leaves import insert_plain_blocks
-
-#: Lowest level of inner nodes written to ``log_nodes`` (see ``SqlNodeStore``).
-STORED_LEVEL = 4
+from govchain_notary.storage.tile_cache import CachedTileReader, TileCache
 
 clients = table(Client)
 leaves = table(Leaf)
 issuers = table(Issuer)
 idempotency_keys = table(IdempotencyKey)
 logs = table(LogState)
-log_nodes = table(LogNode)
+log_tiles = table(LogTile)
 checkpoints = table(Checkpoint)
 
 # A leaf row stores its issuer's id; readers see the address, joined from ``issuers``.
@@ -116,121 +119,85 @@ _LEAF_BY_LEGACY_ID = _LEAVES.where(leaves.c.legacy_id == bindparam("legacy_id"))
 _LEAF_AT = _LEAVES.where(
     issuers.c.address == bindparam("issuer"), leaves.c.log_index == bindparam("log_index")
 )
-
-
-def _leaves_by_digest_sql(marker: str) -> str:
-    """The leaves of one digest (bound twice), then the limit: the digest's keys from
-    both levels of the digest index (``digest_merge``), joined to their rows."""
-    return (
-        _LEAVES_SQL.replace(
-            " FROM leaves ",
-            f" FROM ({DIGEST_KEYS_SQL.format(m=marker)}) AS found JOIN leaves"
-            " ON leaves.log_index = found.log_index AND leaves.issuer_id = found.issuer_id ",
-            1,
-        )
-        + f" ORDER BY leaves.created_at, issuers.address, leaves.log_index LIMIT {marker}"
-    )
-
-
-_LEAVES_BY_DIGEST_SQL = {marker: _leaves_by_digest_sql(marker) for marker in ("?", "%s")}
 _ANCHORED = select(*_CHECKPOINT_COLUMNS).where(
     checkpoints.c.issuer == bindparam("issuer"), checkpoints.c.state == ANCHORED
-)
-_COVERING = (
-    _ANCHORED.where(checkpoints.c.size > bindparam("log_index"))
-    .order_by(checkpoints.c.size)
-    .limit(1)
 )
 _LATEST_ANCHORED = _ANCHORED.order_by(checkpoints.c.size.desc()).limit(1)
 
 
-class SqlNodeStore:
-    """``govchain_core.log.NodeStore`` over the ``log_nodes`` table of one issuer.
+class _LookupSql(NamedTuple):
+    """The lookup's driver SQL (see ``storage.driver``)."""
 
-    Only nodes of level ``STORED_LEVEL`` and up are written to ``log_nodes``; a leaf
-    hash is recomputed from its row in ``leaves`` (found by ``(issuer, log_index)``),
-    and a node below ``STORED_LEVEL`` from its at most 2^(STORED_LEVEL-1) leaves when
-    a proof needs it.  A group commit so writes
-    about one node row per 16 leaves instead of two rows per leaf.
-    """
+    by_digest: str
+    """The leaves of a digest (bound twice, see ``digest_merge``), each with its
+    issuer's largest anchored size."""
+    newest_above: str
+    """An issuer's newest anchored checkpoints above a size, at most a number, newest first."""
+    covering: str
+    """An issuer's first anchored checkpoint above a leaf's position."""
+    issuer_id: str
+    """An issuer's id."""
 
-    def __init__(self, engine: Engine, issuer: str) -> None:
-        self.engine = engine
-        self.issuer = issuer
-
-    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
-        if not keys:
-            return []
-        wanted = set(keys)
-        computed = {key for key in wanted if 0 < key[0] < STORED_LEVEL}
-        needed = (wanted - computed) | {
-            (0, leaf)
-            for level, index in computed
-            for leaf in range(index << level, (index + 1) << level)
-        }
-        found = self._fetch(needed)
-        for level, index in computed:
-            leaves = [found.get((0, leaf)) for leaf in range(index << level, (index + 1) << level)]
-            if None not in leaves:
-                found[(level, index)] = merkle_root(cast(list[bytes], leaves))
-        try:
-            return [found[key] for key in keys]
-        except KeyError as exc:
-            raise KeyError(f"log node {exc.args[0]} of {self.issuer} missing") from None
-
-    def _fetch(self, keys: set[NodeKey]) -> dict[NodeKey, bytes]:
-        """One statement per call, written as driver SQL: a proof needs up to ~40 nodes
-        on ~20 levels, and building that statement with SQLAlchemy's expression
-        language cost several milliseconds, more than the database's work."""
-        by_level: dict[int, list[int]] = {}
-        for level, index in keys:
-            by_level.setdefault(level, []).append(index)
-        leaf_indexes = by_level.pop(0, [])
-        found: dict[NodeKey, bytes] = {}
-        with self.engine.connect() as connection:
-            marker = _marker(connection)
-            if leaf_indexes:
-                statement = (
-                    f"{_LEAVES_SQL} WHERE issuers.address = {marker} "
-                    f"AND leaves.log_index IN ({_markers(marker, leaf_indexes)})"
-                )
-                for row in connection.exec_driver_sql(statement, (self.issuer, *leaf_indexes)):
-                    found[(0, int(row[0]))] = _submission(row).leaf_hash
-            if by_level:
-                statement, parameters = self._nodes_statement(marker, by_level)
-                for row in connection.exec_driver_sql(statement, parameters):
-                    found[(int(row[0]), int(row[1]))] = bytes(row[2])
-        return found
-
-    def _nodes_statement(
-        self, marker: str, by_level: dict[int, list[int]]
-    ) -> tuple[str, tuple[Any, ...]]:
-        """One primary-key seek per level, joined by UNION ALL: SQLite plans neither
-        ``(level, idx) IN (...)`` nor an OR of key pairs as seeks, and would scan every
-        node of the issuer."""
-        selects, parameters = [], []
-        for level, indexes in sorted(by_level.items()):
-            selects.append(
-                "SELECT level, idx, hash FROM log_nodes "  # noqa: S608  (only markers added)
-                f"WHERE issuer = {marker} AND level = {marker} "
-                f"AND idx IN ({_markers(marker, indexes)})"
-            )
-            parameters += [self.issuer, level, *indexes]
-        return " UNION ALL ".join(selects), tuple(parameters)
-
-    def add_nodes(self, nodes: Sequence[Node]) -> None:
-        """Store inner nodes; leaf hashes are derived from the leaves' rows instead."""
-        with self.engine.begin() as connection:
-            insert_nodes(connection, self.issuer, nodes)
+    @classmethod
+    def of(cls, marker: str) -> _LookupSql:
+        anchored = (
+            "SELECT "  # noqa: S608  (names are ours)
+            + ", ".join(column.name for column in _CHECKPOINT_COLUMNS)
+            + f" FROM checkpoints WHERE issuer = {marker} AND state = '{ANCHORED}'"
+            f" AND size > {marker} ORDER BY size"
+        )
+        latest_anchored = (  # per row: its issuer's largest anchored size, or NULL
+            "(SELECT max(size) FROM checkpoints WHERE checkpoints.issuer = issuers.address"  # noqa: S608
+            f" AND checkpoints.state = '{ANCHORED}')"
+        )
+        by_digest = f", {latest_anchored} FROM {digest_keys_join(marker)} "
+        return cls(
+            _LEAVES_SQL.replace(" FROM leaves ", by_digest, 1)
+            + " ORDER BY leaves.created_at, issuers.address, leaves.log_index"
+            f" LIMIT {marker}",
+            f"{anchored} DESC LIMIT {marker}",
+            f"{anchored} LIMIT 1",
+            f"SELECT id FROM issuers WHERE address = {marker}",  # noqa: S608
+        )
 
 
-def insert_nodes(connection: Connection, issuer: str, nodes: Sequence[Node]) -> None:
-    bulk_insert(
-        connection,
-        log_nodes,
-        ("issuer", "level", "idx", "hash"),
-        [(issuer, lv, ix, h) for lv, ix, h in nodes if lv >= STORED_LEVEL],
+@functools.lru_cache(maxsize=64)
+def tiles_sql(marker: str, count: int) -> str:
+    """Driver SQL selecting ``count`` tiles of an issuer with their interiors: one
+    primary-key seek per tile joined by UNION ALL (SQLite plans neither
+    ``(level, idx) IN (...)`` nor an OR of key pairs as seeks); parameters
+    ``issuer_id, level, idx`` per tile."""
+    one = (
+        "SELECT level, idx, hashes, interior FROM log_tiles "  # noqa: S608  (only markers)
+        f"WHERE issuer_id = {marker} AND level = {marker} AND idx = {marker}"
     )
+    return " UNION ALL ".join([one] * count)
+
+
+def write_tiles(
+    connection: Connection,
+    issuer_id: int,
+    tiles: dict[TileKey, bytes],
+    interiors: dict[TileKey, bytes] | None = None,
+) -> None:
+    """Insert new tiles and overwrite grown ones, each with its interior if given.  A
+    stored tile is replaced only by a longer one: a full tile never changes, and a
+    partial one only grows."""
+    if not tiles:
+        return
+    marker = _marker(connection)
+    statement = (
+        "INSERT INTO log_tiles (issuer_id, level, idx, hashes, interior) "  # noqa: S608
+        f"VALUES ({marker}, {marker}, {marker}, {marker}, {marker}) "
+        "ON CONFLICT (issuer_id, level, idx) DO UPDATE SET hashes = excluded.hashes, "
+        "interior = excluded.interior WHERE length(log_tiles.hashes) < length(excluded.hashes)"
+    )
+    found = interiors or {}
+    rows = [
+        (issuer_id, level, index, tile, found.get((level, index)))
+        for (level, index), tile in sorted(tiles.items())
+    ]
+    connection.exec_driver_sql(statement, rows)
 
 
 def bulk_insert(
@@ -261,15 +228,20 @@ class SqlStore:
     #: digest at 10^6 leaves), and a submission waited about 250 ms more at p99.
     checkpoint_merges = True
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, anchored_capacity: int = CAPACITY) -> None:
         self.engine = engine
         self._issuer_ids: dict[str, int] = {}  # committed ids only, for the writer
+        self._driver = driver_connections(engine)
+        self._sql = _LookupSql.of(self._driver.marker)
+        self._anchored = AnchoredIndex(anchored_capacity)
+        self._reader_issuer_ids: dict[str, int] = {}
+        self.tile_cache = TileCache()
         self._unmerged: int | None = None  # rows of recent_digests, counted per pass
         self._unmerged_lock = threading.Lock()  # the writer adds, the indexer takes
         self._turns = Turns()  # between the group commit and the merge slices
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.engine.dispose()  # closes the idle driver connections too
 
     # clients -------------------------------------------------------------------
 
@@ -326,8 +298,8 @@ class SqlStore:
             stored = [(row[0], ids[row[1]], *row[2:]) for block in blocks for row in block.rows()]
             bulk_insert(connection, leaves, _STORED_LEAF_COLUMNS, stored)
             recorded = record_recent(connection, batch.blocks, ids)
-            for issuer, nodes in batch.nodes.items():
-                insert_nodes(connection, issuer, nodes)
+            for issuer, tiles in batch.tiles.items():
+                write_tiles(connection, ids[issuer], tiles, batch.interiors.get(issuer))
             for issuer, size in batch.log_sizes.items():
                 _set_log_size(connection, issuer, size)
             if batch.idempotency:
@@ -400,13 +372,26 @@ class SqlStore:
         return self._one_submission(_LEAF_AT, issuer=issuer, log_index=log_index)
 
     def submissions_by_digest(self, digest: str, limit: int) -> list[SubmissionRecord]:
+        return [_submission(row) for row in self._leaves_of(digest, limit)]
+
+    def receipts_by_digest(
+        self, digest: str, limit: int
+    ) -> list[tuple[SubmissionRecord, CheckpointRecord | None]]:
+        """One select: the leaves, and with each its issuer's largest anchored size, so
+        a pending leaf costs no checkpoint read and an anchored one is looked up in
+        memory (``covering_checkpoint``, which reads what memory lacks)."""
+        found = []
+        for row in self._leaves_of(digest, limit):
+            submission, anchored = _submission(row), row[len(_LEAF_COLUMNS)]
+            checkpoint = None
+            if anchored is not None and anchored > submission.log_index:
+                checkpoint = self.covering_checkpoint(submission.issuer, submission.log_index)
+            found.append((submission, checkpoint))
+        return found
+
+    def _leaves_of(self, digest: str, limit: int) -> list[Sequence[Any]]:
         raw = stored_digest_bytes(digest)
-        if raw is None:
-            return []
-        with self.engine.connect() as connection:
-            statement = _LEAVES_BY_DIGEST_SQL[_marker(connection)]
-            rows = connection.exec_driver_sql(statement, (raw, raw, limit))
-            return [_submission(row) for row in rows]
+        return [] if raw is None else self._driver.fetchall(self._sql.by_digest, (raw, raw, limit))
 
     def log_size(self, issuer: str) -> int:
         with self.engine.connect() as connection:
@@ -417,8 +402,63 @@ class SqlStore:
         with self.engine.connect() as connection:
             return {row[0]: int(row[1]) for row in connection.execute(select(logs))}
 
-    def node_store(self, issuer: str) -> SqlNodeStore:
-        return SqlNodeStore(self.engine, issuer)
+    def tile_reader(self, issuer: str, size: int) -> CachedTileReader:
+        return CachedTileReader(partial(self._read_tiles, issuer), self.tile_cache, issuer, size)
+
+    def _read_tiles(self, issuer: str, keys: Sequence[TileKey]) -> list[tuple[bytes, bytes]]:
+        """The stored tiles of ``keys`` with their interiors, in one driver statement;
+        ``b""`` for a tile not stored and for an interior not stored."""
+        issuer_id = self._known_issuer_id(issuer)
+        found = {}
+        if issuer_id is not None and keys:
+            parameters = [value for level, index in keys for value in (issuer_id, level, index)]
+            rows = self._driver.fetchall(tiles_sql(self._driver.marker, len(keys)), parameters)
+            found = {(int(r[0]), int(r[1])): (bytes(r[2]), bytes(r[3] or b"")) for r in rows}
+        return [found.get(key, (b"", b"")) for key in keys]
+
+    def _known_issuer_id(self, issuer: str) -> int | None:
+        """The issuer's id for readers (an id, once committed, never changes)."""
+        found = self._reader_issuer_ids.get(issuer)
+        if found is None:
+            rows = self._driver.fetchall(self._sql.issuer_id, (issuer,))
+            if not rows:
+                return None
+            found = self._reader_issuer_ids[issuer] = int(rows[0][0])
+        return found
+
+    def leaf_hashes(self, issuer: str, start: int, end: int) -> list[bytes]:
+        """Leaf hashes ``[start, end)`` of an issuer's log, recomputed from the leaves'
+        rows (the check of the stored tiles reads them in slices)."""
+        with self.engine.connect() as connection:
+            marker = _marker(connection)
+            statement = (
+                f"{_LEAVES_SQL} WHERE issuers.address = {marker} AND leaves.log_index >= "
+                f"{marker} AND leaves.log_index < {marker} ORDER BY leaves.log_index"
+            )
+            rows = connection.exec_driver_sql(statement, (issuer, start, end)).all()
+        if [int(row[0]) for row in rows] != list(range(start, start + len(rows))):
+            raise StoreError(f"leaves {start}..{end} of {issuer} are not consecutive")
+        return [_submission(row).leaf_hash for row in rows]
+
+    def stored_tiles(self, issuer: str) -> dict[TileKey, bytes]:
+        """Every stored tile of an issuer's log."""
+        return {key: tile for key, (tile, _) in self._stored(issuer).items()}
+
+    def stored_interiors(self, issuer: str) -> dict[TileKey, bytes]:
+        """Every stored tile interior of an issuer's log."""
+        return {key: interior for key, (_, interior) in self._stored(issuer).items() if interior}
+
+    def _stored(self, issuer: str) -> dict[TileKey, tuple[bytes, bytes]]:
+        issuer_id = self._known_issuer_id(issuer)
+        if issuer_id is None:
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    log_tiles.c.level, log_tiles.c.idx, log_tiles.c.hashes, log_tiles.c.interior
+                ).where(log_tiles.c.issuer_id == issuer_id)
+            )
+            return {(int(r[0]), int(r[1])): (bytes(r[2]), bytes(r[3] or b"")) for r in rows}
 
     def _one_submission(self, statement: Any, **values: Any) -> SubmissionRecord | None:
         with self.engine.connect() as connection:
@@ -466,7 +506,26 @@ class SqlStore:
         return self._one_checkpoint(_LATEST_ANCHORED, issuer=issuer)
 
     def covering_checkpoint(self, issuer: str, log_index: int) -> CheckpointRecord | None:
-        return self._one_checkpoint(_COVERING, issuer=issuer, log_index=log_index)
+        """From the anchored checkpoints in memory (``anchored_index``); when none known
+        covers the leaf, from the ones anchored since (by any process), read and added;
+        below what memory keeps, from the database."""
+        index = self._anchored
+        found = index.covering(issuer, log_index)
+        if found is None and log_index >= index.floor(issuer):
+            self._read_anchored_since(issuer)
+            found = index.covering(issuer, log_index)
+        if found is None and log_index < index.floor(issuer):
+            rows = self._driver.fetchall(self._sql.covering, (issuer, log_index))
+            found = _checkpoint(rows[0]) if rows else None
+        return found
+
+    def _read_anchored_since(self, issuer: str) -> None:
+        """Add the checkpoints anchored above the largest one memory knows."""
+        index = self._anchored
+        limit = index.capacity + 1  # one more tells whether there are more
+        parameters = (issuer, index.largest(issuer), limit)
+        rows = self._driver.fetchall(self._sql.newest_above, parameters)
+        index.add(issuer, [_checkpoint(row) for row in reversed(rows)], len(rows) < limit)
 
     def anchored_checkpoints(
         self, issuer: str, limit: int, before: int | None = None

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, select, text
 
 from govchain_core.verify import DocumentState, DocumentStatus
 from govchain_notary.anchorers.base import StatusChange
+from govchain_notary.storage.driver import driver_connections
 from govchain_notary.storage.models import DocumentStatusRow, StatusSyncRow, table
 from govchain_notary.storage.statuses import (
     StatusKey,
@@ -31,7 +32,6 @@ def _by_hashes(*names: str) -> Any:
     return select(*(document_statuses.c[name] for name in names)).where(in_list)
 
 
-_STATUS_OF = _by_hashes("issuer", "leaf_hash", "state", "since", "superseded_by", "reason")
 _POSITIONS_OF = _by_hashes("issuer", "leaf_hash", "block_number", "log_index")
 # ``ON CONFLICT ... DO UPDATE ... WHERE`` reads the same on SQLite and PostgreSQL; the
 # guard keeps the newer change when the follower and a status change race
@@ -60,20 +60,38 @@ class SqlStatusIndex:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._driver = driver_connections(engine)
 
     def statuses(self, keys: Iterable[StatusKey]) -> dict[StatusKey, DocumentStatus]:
+        """Read as driver SQL on a kept connection (``storage.driver``): every lookup
+        the cache misses asks this."""
         wanted = set(keys)
         found: dict[StatusKey, DocumentStatus] = {}
-        with self.engine.connect() as connection:
-            for rows in _by_leaf_hash(connection, _STATUS_OF, wanted):
-                for issuer, leaf_hash, state, since, by, reason in rows:
-                    key = (issuer, bytes(leaf_hash))
-                    if key in wanted:
-                        superseded_by = bytes(by) if by is not None else None
-                        found[key] = DocumentStatus(
-                            DocumentState(state), int(since), superseded_by, int(reason)
-                        )
+        issuers = sorted({issuer for issuer, _ in wanted})
+        hashes = sorted({leaf_hash for _, leaf_hash in wanted})
+        for start in range(0, len(hashes), _IN_CHUNK):
+            chunk = hashes[start : start + _IN_CHUNK]
+            rows = self._driver.fetchall(
+                self._status_of(len(issuers), len(chunk)), (*issuers, *chunk)
+            )
+            for issuer, leaf_hash, state, since, by, reason in rows:
+                key = (issuer, bytes(leaf_hash))
+                if key in wanted:
+                    superseded_by = bytes(by) if by is not None else None
+                    found[key] = DocumentStatus(
+                        DocumentState(state), int(since), superseded_by, int(reason)
+                    )
         return found
+
+    def _status_of(self, issuers: int, hashes: int) -> str:
+        """Both key columns constrained, so the primary key ``(issuer, leaf_hash)`` is
+        sought, not scanned."""
+        markers = self._driver.markers
+        return (
+            "SELECT issuer, leaf_hash, state, since, superseded_by, reason"  # noqa: S608 (markers)
+            f" FROM document_statuses WHERE issuer IN ({markers(issuers)})"
+            f" AND leaf_hash IN ({markers(hashes)})"
+        )
 
     def apply(self, changes: Sequence[StatusChange], syncs: Mapping[str, StatusSync]) -> int:
         with self.engine.begin() as connection:

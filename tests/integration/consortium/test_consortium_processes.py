@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,14 +27,16 @@ from govchain_node.service import CHAINDATA_DIR
 from tests.support.consortium_processes import (
     all_at,
     block_hash,
+    consensus_mark,
     height,
     init_local_consortium,
     rpc,
     running_nodes,
     start_consortium_node,
-    wait_until,
+    wait_stalled,
 )
 from tests.support.node_process import NodeProcess
+from tests.support.waiting import wait_until
 
 VALIDATORS = 4
 
@@ -177,16 +178,15 @@ def test_two_of_four_down_halts_without_fork_and_resumes_after_restart(
 ) -> None:
     urls = [node.rpc_url for node in nodes]
     wait_until("four nodes at height 2", lambda: all((height(u) or 0) >= 2 for u in urls), 30)
+    alive_dirs = [consortium_dir / f"node-{i}" for i in (0, 1)]
+    marks = [consensus_mark(d) for d in alive_dirs]
     nodes[2].kill()
     nodes[3].kill()
     alive = urls[:2]
     # One block may still be in flight; after that two of four (below the quorum of 3)
-    # must not finalise anything.
-    time.sleep(3)
-    stalled = [height(url) for url in alive]
-    time.sleep(5)
-    assert [height(url) for url in alive] == stalled
-    top = max(h or 0 for h in stalled)
+    # must not finalise anything: each sits out a whole round on the next height.
+    stalled = wait_stalled(alive_dirs, alive, marks)
+    top = max(stalled)
     assert len({block_hash(url, top - 1) for url in alive}) == 1
 
     nodes[2] = start_consortium_node(consortium_dir / "node-2")

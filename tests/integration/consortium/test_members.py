@@ -22,9 +22,9 @@ from tests.support.consortium_processes import (
     init_local_consortium,
     rpc,
     running_nodes,
-    wait_until,
 )
 from tests.support.node_process import NodeProcess
+from tests.support.waiting import wait_until
 
 VALIDATORS = 4
 MEMBERS = 1

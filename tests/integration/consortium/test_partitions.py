@@ -7,7 +7,6 @@ run as real processes exactly as an operator starts them.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +19,17 @@ from tests.support.consortium_processes import (
     ProxyLoop,
     all_at,
     block_hash,
+    consensus_mark,
     height,
     init_local_consortium,
     route_peers_through,
     rpc,
     running_nodes,
-    wait_until,
+    wait_stalled,
 )
 from tests.support.node_process import NodeProcess
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import wait_until
 
 VALIDATORS = 4
 #: Reconnect back-off is capped at 15 s, then a round change may be needed: generous
@@ -110,29 +111,21 @@ def mined(url: str, tx_hash: str) -> bool:
     return receipt is not None and receipt["status"] == "0x1"
 
 
-def stalled_heights(urls: list[str], quiet: float = 4.0) -> list[int | None]:
-    """Heights that did not move for ``quiet`` seconds (one in-flight block allowed)."""
-    time.sleep(3)
-    before = [height(url) for url in urls]
-    time.sleep(quiet)
-    after = [height(url) for url in urls]
-    assert after == before, f"a minority side kept finalising: {before} -> {after}"
-    return after
-
-
 def test_a_cut_off_validator_stalls_alone_and_catches_up_after_healing(
     consortium_dir: Path, links: Links, proxies: ProxyLoop, nodes: list[NodeProcess]
 ) -> None:
     urls = [node.rpc_url for node in nodes]
     wait_until("four nodes at height 2", lambda: all_at(2, urls), 45)
 
+    isolated = [consortium_dir / "node-3"]
+    marks = [consensus_mark(d) for d in isolated]
     proxies.cut(links.between({3}, {0, 1, 2}))
     majority = urls[:3]
-    (isolated_height,) = stalled_heights([urls[3]])
+    (isolated_height,) = wait_stalled(isolated, [urls[3]], marks)
     tx_hash = send_transfer(urls[0], consortium_dir, nonce=0)
     wait_until("the majority mines without node 3", lambda: mined(urls[1], tx_hash), 45)
     top = max(height(url) or 0 for url in majority)
-    assert top > (isolated_height or 0)
+    assert top > isolated_height
     assert not mined(urls[3], tx_hash)
 
     proxies.heal(links.between({3}, {0, 1, 2}))
@@ -151,14 +144,16 @@ def test_a_two_two_split_finalises_nothing_and_resumes_when_healed(
     wait_until("four nodes at height 2", lambda: all_at(2, urls), 45)
 
     split = links.between({0, 1}, {2, 3})
+    node_dirs = [consortium_dir / f"node-{i}" for i in range(VALIDATORS)]
+    marks = [consensus_mark(d) for d in node_dirs]
     proxies.cut(split)
-    heights = stalled_heights(urls)
-    common = min(h or 0 for h in heights)
+    heights = wait_stalled(node_dirs, urls, marks)
+    common = min(heights)
     # No fork: whatever each side finalised before the split is the same block.
     assert len({block_hash(url, common) for url in urls}) == 1
 
     proxies.heal(split)
-    top = max(h or 0 for h in heights)
+    top = max(heights)
     took = wait_until(
         "progress after healing the split", lambda: all_at(top + 2, urls), HEAL_TIMEOUT
     )

@@ -36,11 +36,11 @@ from tests.support.consortium_processes import (
     rpc,
     running_nodes,
     start_consortium_node,
-    wait_until,
 )
 from tests.support.node_contracts import anchor_call, anchor_like
 from tests.support.node_process import NodeProcess
 from tests.support.node_rpc import RpcClient, RpcFailureError, local_account
+from tests.support.waiting import wait_until
 
 VALIDATORS = 4
 MEMBERS = 1

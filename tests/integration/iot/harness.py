@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.support.ports import free_port
+from tests.support.waiting import wait_until
 from tests.unit.client.iot.samples import cs_topic, cs_uplink, encode, tts_topic, tts_uplink
 
 BROKER = ("127.0.0.1", 1883)
@@ -34,15 +34,6 @@ def broker_available() -> bool:
             return True
     except OSError:
         return False
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str, every: float = 0.1) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 class NotaryProcess:
@@ -107,7 +98,7 @@ class NotaryProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_until(self._ready, 60, "the notary to be ready")
+        wait_until("the notary to be ready", self._ready, 60)
 
     def _ready(self) -> bool:
         assert self.proc is not None
@@ -173,7 +164,7 @@ class BridgeProcess:
         seen = self._log_text().count(marker)
         log = open(self.log, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
-        wait_until(lambda: self._log_text().count(marker) > seen, 30, "the bridge to subscribe")
+        wait_until("the bridge to subscribe", lambda: self._log_text().count(marker) > seen, 30)
 
     def _log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

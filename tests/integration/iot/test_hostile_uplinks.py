@@ -20,8 +20,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from govchain_client.iot.spool import Spool
-from tests.integration.iot.harness import BROKER, forget_session, new_run_id, wait_until
+from tests.integration.iot.harness import BROKER, forget_session, new_run_id
 from tests.support.bad_servers import closed_port
+from tests.support.waiting import wait_until
 from tests.unit.client.iot.samples import encode, tts_uplink
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
@@ -69,7 +70,7 @@ class Bridge:
         with open(self.log, "wb") as output:
             self.proc = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         wait_until(
-            lambda: "acknowledged the subscriptions" in self.text(), 30, "the bridge to subscribe"
+            "the bridge to subscribe", lambda: "acknowledged the subscriptions" in self.text(), 30
         )
 
     def text(self) -> str:
@@ -131,7 +132,7 @@ def test_deep_uplinks_are_rejected_and_the_bridge_stays_alive(bridge: Bridge) ->
             counters.get(("messages", "stored"), 0) + counters.get(("messages", "rejected"), 0) >= 4
         )
 
-    wait_until(settled, 30, "the bridge to ingest all four messages")
+    wait_until("the bridge to ingest all four messages", settled, 30)
     counters = bridge.counters()
     assert counters[("rejected", "too_deep")] == 3
     assert counters[("messages", "stored")] == 1

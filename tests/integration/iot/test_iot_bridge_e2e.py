@@ -31,8 +31,8 @@ from tests.integration.iot.harness import (
     forget_session,
     lookup,
     new_run_id,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
 
@@ -68,7 +68,7 @@ class Scenario:
             with Spool(self.spool_path) as spool:
                 return spool.states()["anchored"] >= expected
 
-        wait_until(done, timeout, f"{expected} anchored readings", every=0.5)
+        wait_until(f"{expected} anchored readings", done, timeout, every=0.5)
 
     def check(self) -> None:
         published = self.publisher.published

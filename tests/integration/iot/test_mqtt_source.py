@@ -14,8 +14,8 @@ from tests.integration.iot.harness import (
     Publisher,
     forget_session,
     new_run_id,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.usefixtures("mqtt_broker")]
 
@@ -24,7 +24,7 @@ def _source(client_id: str, topics: list[str]) -> tuple[MqttSource, queue.Queue[
     inbox: queue.Queue[Delivery] = queue.Queue()
     source = MqttSource("127.0.0.1:1883", topics, inbox.put, client_id=client_id)
     source.start()
-    wait_until(lambda: source.subscribed, 10, "the broker to acknowledge the subscriptions")
+    wait_until("the broker to acknowledge the subscriptions", lambda: source.subscribed, 10)
     return source, inbox
 
 

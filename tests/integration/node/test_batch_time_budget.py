@@ -18,6 +18,7 @@ import pytest
 
 from tests.integration.node.test_call_limits import GAS_LEFT, LOOP, rpc, start_limited_node
 from tests.support.node_process import NodeProcess, start_node_process
+from tests.support.waiting import wait_until
 
 #: Gas for a loop that runs for about a minute (30M gas take 1-2 s).
 LONG_GAS = 1_000_000_000
@@ -49,15 +50,6 @@ def _long_call_running(node: NodeProcess) -> bool:
     return "error" in answer and answer["error"]["code"] == -32005
 
 
-def _wait_until(predicate: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def _send_long_call(node: NodeProcess) -> socket.socket:
     url = urlsplit(node.rpc_url)
     body = json.dumps(_batch(1, LONG_GAS)[0]).encode()
@@ -76,15 +68,15 @@ def slow_node(tmp_path: Path) -> Iterator[NodeProcess]:
 
 def test_client_that_disconnects_frees_its_worker(slow_node: NodeProcess) -> None:
     sock = _send_long_call(slow_node)
-    assert _wait_until(lambda: _long_call_running(slow_node), 10)
+    wait_until("the long call to run", lambda: _long_call_running(slow_node), 10, every=0.05)
     sock.close()
-    assert _wait_until(lambda: not _long_call_running(slow_node), 5)
+    wait_until("its worker to be free", lambda: not _long_call_running(slow_node), 5, every=0.05)
 
 
 def test_node_stops_quickly_and_cleanly_during_a_long_call(slow_node: NodeProcess) -> None:
     sock = _send_long_call(slow_node)
     try:
-        assert _wait_until(lambda: _long_call_running(slow_node), 10)
+        wait_until("the long call to run", lambda: _long_call_running(slow_node), 10, every=0.05)
         started = time.monotonic()
         slow_node.process.send_signal(signal.SIGINT)
         output, _ = slow_node.process.communicate(timeout=60)

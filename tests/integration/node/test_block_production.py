@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import Any
 
 from govchain_node.dev import start_dev_node
 from govchain_node.keys import load_dev_accounts
-from tests.support.consortium_processes import wait_until
 from tests.support.node_rpc import RpcClient, local_account
+from tests.support.waiting import wait_until
 
 
 def block_number(rpc: RpcClient) -> int:
     return int(rpc.call("eth_blockNumber"), 16)
 
 
-def test_no_blocks_while_idle_then_a_block_for_a_transaction(tmp_path: Path) -> None:
+def block(rpc: RpcClient, number: int) -> dict[str, Any]:
+    found: dict[str, Any] = rpc.call("eth_getBlockByNumber", hex(number), False)
+    return found
+
+
+def test_no_blocks_while_idle_only_empty_ones_an_empty_block_period_apart(
+    tmp_path: Path,
+) -> None:
+    with start_dev_node(tmp_path / "node", block_period=0.2, empty_block_period=2.5) as node:
+        rpc = RpcClient(node.rpc_url)
+        wait_until("two empty blocks", lambda: block_number(rpc) >= 2, timeout=30, every=0.05)
+        first, second = block(rpc, 1), block(rpc, 2)
+        assert first["transactions"] == second["transactions"] == []
+        # The node's own clock: 2.5 s apart is at least 2 whole seconds of timestamp, where
+        # a block every 0.2 s block period would have been stamped one second later.
+        assert int(second["timestamp"], 16) - int(first["timestamp"], 16) >= 2
+        rpc.close()
+
+
+def test_a_transaction_is_sealed_without_waiting_for_the_empty_block_period(
+    tmp_path: Path,
+) -> None:
     with start_dev_node(tmp_path / "node", block_period=0.2, empty_block_period=600) as node:
         rpc = RpcClient(node.rpc_url)
         start = block_number(rpc)
-        time.sleep(1.0)
-        assert block_number(rpc) == start
         account = local_account(node.dev_accounts[0].private_key)
         raw = rpc.sign(account, node.chain_id, to=account.address, gas=21_000, fee=0)
         receipt = rpc.wait_receipt(rpc.send(raw), timeout=10)
@@ -84,8 +103,7 @@ def test_log_queries_are_bounded(tmp_path: Path) -> None:
         tmp_path / "node", block_period=0.05, empty_block_period=0.05, logs_max_block_range=5
     ) as node:
         rpc = RpcClient(node.rpc_url)
-        while block_number(rpc) < 8:
-            time.sleep(0.05)
+        wait_until("block 8", lambda: block_number(rpc) >= 8, timeout=30, every=0.05)
         response = rpc.raw("eth_getLogs", {"fromBlock": "0x0", "toBlock": "0x7"})
         assert response["error"]["code"] == -32005
         assert "max block range 5" in response["error"]["message"]

@@ -21,6 +21,10 @@ from govchain_notary.auth import new_client
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, load_settings
+from govchain_notary.storage.engine import make_engine, migrate
+from govchain_notary.storage.memory import MemoryNotaryStore
+from govchain_notary.storage.repos import Store
+from govchain_notary.storage.sql import SqlStore
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -68,6 +72,19 @@ def backend_url(request: pytest.FixtureRequest, backend: str) -> str:
     name = "sqlite_url" if backend == "sqlite" else "pg_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
+        yield MemoryNotaryStore()
+        return
+    url = backend_url(request, request.param)
+    engine = make_engine(url)
+    migrate(engine)
+    sql_store = SqlStore(engine)
+    yield sql_store
+    sql_store.close()
 
 
 ISSUER = "0x" + "d0" * 20

@@ -1,6 +1,6 @@
 """The two-level digest lookup (``recent_digests`` + ``digest_index``) on every backend:
 merges move digests without losing any, lookups during merges see every committed
-digest, and revision 0007 builds the index from existing leaves and gives it back."""
+digest, and revision 0008 builds the index from existing leaves and gives it back."""
 
 from __future__ import annotations
 
@@ -132,14 +132,14 @@ def test_lookups_during_merges_never_miss_a_committed_digest(store: Store) -> No
     assert rounds >= 3
 
 
-def _leaves_0006(engine_url: str) -> SqlStore:
-    """A database at revision 0006 holding 50 leaves of two issuers (no recent_digests
+def _leaves_0007(engine_url: str) -> SqlStore:
+    """A database at revision 0007 holding 50 leaves of two issuers (no recent_digests
     yet), digest ``n % 25`` at position ``n``."""
     engine = make_engine(engine_url)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(config, "0007")
         connection.execute(
             text("INSERT INTO issuers (id, address) VALUES (1, :a), (2, :b)"),
             {"a": ISSUER, "b": OTHER},
@@ -164,10 +164,10 @@ def _leaves_0006(engine_url: str) -> SqlStore:
     return SqlStore(engine)
 
 
-def test_upgrade_to_0007_indexes_existing_leaves_and_downgrade_restores_the_index(
+def test_upgrade_to_0008_indexes_existing_leaves_and_downgrade_restores_the_index(
     database_url: str,
 ) -> None:
-    store = _leaves_0006(database_url)
+    store = _leaves_0007(database_url)
     engine, config = store.engine, alembic_config()
     migrate(engine)
     with engine.connect() as connection:
@@ -183,7 +183,7 @@ def test_upgrade_to_0007_indexes_existing_leaves_and_downgrade_restores_the_inde
     assert len(_positions(store, _digest(3))) == 3
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+        command.downgrade(config, "0007")
         names = inspect(connection).get_table_names()
         assert "digest_index" not in names
         assert "recent_digests" not in names
@@ -194,7 +194,7 @@ def test_upgrade_to_0007_indexes_existing_leaves_and_downgrade_restores_the_inde
             {"d": _digest(3)},
         ).scalars()
         assert list(found) == [3, 28, 50]
-    migrate(engine)  # and up again: the leaf committed at 0007 is indexed too
+    migrate(engine)  # and up again: the leaf committed at 0008 is indexed too
     assert len(_positions(SqlStore(engine), _digest(3))) == 3
     store.close()
 

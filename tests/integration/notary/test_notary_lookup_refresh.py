@@ -13,6 +13,7 @@ import pytest
 from govchain_core.verify import DocumentState
 from govchain_notary.anchorers.base import StatusChange
 from govchain_notary.anchorers.memory import MemoryAnchorer
+from govchain_notary.lookup_answer import LookupEntry
 from govchain_notary.storage.statuses import END_OF_BLOCK
 from tests.integration.notary.conftest import ISSUER, Api, make_api
 from tests.integration.notary.test_notary_status_lookups import (
@@ -71,7 +72,7 @@ def test_a_status_change_through_the_notary_beats_a_refresh_in_flight(
     assert _state(api.http) == "valid"
     read = api.service.lookup
 
-    def read_then_suspend(digest: str) -> dict[str, Any]:
+    def read_then_suspend(digest: str) -> tuple[list[LookupEntry], dict[str, Any] | None]:
         answer = read(digest)  # the refresh read the index before the change
         body = {"receipt_id": receipt_id, "action": "suspend"}
         changed = api.http.post("/v1/status", json=body, headers=api.auth())

@@ -20,7 +20,7 @@ from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
 from tests.integration.notary.conftest import ISSUER, Api, make_api
 from tests.support.clocks import ManualClock
-from tests.support.consortium_processes import wait_until
+from tests.support.waiting import wait_until
 
 DIGEST = "sha256:" + "5c" * 32
 FOLLOWER = "notary-statuses"  # the status follower thread's name

@@ -21,8 +21,8 @@ from govchain_notary.auth import new_client
 from govchain_notary.devchain import deploy_dev_registries, write_keystore
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, Settings, load_settings
-from tests.support.consortium_processes import wait_until
 from tests.support.node_process import NodeProcess, start_node_process
+from tests.support.waiting import wait_until
 
 PASSWORD = "dev-password"
 FIRST = "sha256:" + "a1" * 32

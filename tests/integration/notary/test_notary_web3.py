@@ -15,7 +15,7 @@ from web3 import Web3
 
 from govchain_contracts import Role, load
 from govchain_contracts.deploy import ContractSender, web3_for
-from govchain_core.log import MerkleLog
+from govchain_core.tiles import tile_consistency_proof, tile_root
 from govchain_core.verify import DocumentState
 from govchain_node.dev import DevNodeHandle, start_dev_node
 from govchain_notary.anchorers.web3 import Web3Chain
@@ -129,11 +129,12 @@ def test_recovery_finds_an_anchor_that_landed_unrecorded(chain: Chain, tmp_path:
         before = web3_chain.latest(issuer)
         prev = before.size if before else 0
         size = store.log_size(issuer)
-        log = MerkleLog(store.node_store(issuer), size)
+        tiles = store.tile_reader(issuer, size)
+        root = tile_root(tiles, size)
         # what the worker does just before it dies: prepared, sent, never recorded
-        store.prepare_checkpoint(CheckpointRecord(issuer, size, log.root(), prev, PREPARED, 0))
-        proof = log.consistency_proof(prev, size) if prev else []
-        facts = web3_chain.anchor(issuer, size, log.root(), prev, proof)
+        store.prepare_checkpoint(CheckpointRecord(issuer, size, root, prev, PREPARED, 0))
+        proof = tile_consistency_proof(tiles, prev, size) if prev else []
+        facts = web3_chain.anchor(issuer, size, root, prev, proof)
         worker = AnchoringWorker(
             store, web3_chain, [issuer], 3600, 10**9, lambda i, s: None, clock=clock
         )

@@ -1,10 +1,9 @@
-"""Helpers for transport tests on 127.0.0.1: bounded runs, inboxes, polling waits."""
+"""Helpers for transport tests on 127.0.0.1: bounded runs, inboxes, linked pairs."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TypeVar
 
 from govchain_node.p2p.transport import Transport
@@ -21,18 +20,6 @@ def run(scenario: Awaitable[T], timeout: float = SCENARIO_TIMEOUT) -> T:
         return await asyncio.wait_for(scenario, timeout)
 
     return asyncio.run(bounded())
-
-
-async def eventually(
-    condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
-) -> float:
-    """Poll ``condition`` until true; returns the seconds it took."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"{what} not reached within {timeout} s")
-        await asyncio.sleep(0.02)
-    return time.monotonic() - start
 
 
 class Inbox:

@@ -19,8 +19,9 @@ from govchain_node.p2p.gossip import Gossip
 from govchain_node.p2p.settings import P2pSettings, transport_config
 from govchain_node.p2p.transport import Transport
 from tests.integration.p2p.free_ports import free_port_block
-from tests.integration.p2p.mesh import eventually, run
+from tests.integration.p2p.mesh import run
 from tests.support.p2p_material import FAST
+from tests.support.waiting import eventually
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from govchain_node.p2p.gossip import Gossip
 from govchain_node.p2p.transport import Transport
 from govchain_node.signing import Secp256k1Signer
 from tests.integration.p2p.free_ports import free_ports
-from tests.integration.p2p.mesh import eventually, run
+from tests.integration.p2p.mesh import run
 from tests.support.p2p_material import NodeMaterial, config, make_ca, make_node, peer
+from tests.support.waiting import eventually
 
 
 class Endpoint:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from govchain_node.p2p import codes
 from govchain_node.p2p.errors import ListenError
 from govchain_node.p2p.identity import NodeIdentity, Role
 from govchain_node.p2p.transport import PeerSpec, Transport, TransportConfig
-from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
+from tests.integration.p2p.mesh import Inbox, run, start_link
 from tests.support.p2p_material import (
     ImpostorSigner,
     config,
@@ -22,6 +21,8 @@ from tests.support.p2p_material import (
     new_signing_key,
     peer,
 )
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import eventually
 
 
 def test_two_nodes_of_one_consortium_connect_and_exchange_frames(tmp_path: Path) -> None:
@@ -58,18 +59,21 @@ async def _refused(victim_config: TransportConfig, rogue_config: TransportConfig
     victim_inbox = Inbox()
     victim = Transport(victim_config, victim_inbox)
     port = await victim.start()
+    counter = TcpProxy("127.0.0.1", port)  # counts the rogue's attempts
     spec = rogue_config.peers[0]
     rogue_config = TransportConfig(
         **{
             **{f: getattr(rogue_config, f) for f in rogue_config.__dataclass_fields__},
-            "peers": (PeerSpec(spec.identity, "127.0.0.1", port),),
+            "peers": (PeerSpec(spec.identity, "127.0.0.1", await counter.start()),),
         }
     )
     rogue = Transport(rogue_config, Inbox())
     await rogue.start()
     try:
         await eventually(lambda: rogue.peer_status()[0].last_error != "", what="refusal")
-        await asyncio.sleep(0.2)  # a late acceptance would show up here
+        # The rogue redials only once its previous attempt is over, and the proxy then
+        # closes the victim's end too: a late acceptance of the first attempt would show.
+        await eventually(lambda: counter.attempts >= 3, what="two redials after the refusal")
         assert victim.connected_peers() == []
         assert rogue.connected_peers() == []
         assert all(s.connects == 0 for s in victim.peer_status())
@@ -78,6 +82,7 @@ async def _refused(victim_config: TransportConfig, rogue_config: TransportConfig
         return rogue.peer_status()[0].last_error
     finally:
         await rogue.stop()
+        await counter.stop()
         await victim.stop()
 
 

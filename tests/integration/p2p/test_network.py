@@ -10,8 +10,9 @@ from govchain_node.consensus.qbft.messages import PREPARE
 from govchain_node.p2p.network import Network
 from govchain_node.p2p.settings import read_node_toml
 from tests.integration.p2p.free_ports import free_port_block
-from tests.integration.p2p.mesh import eventually, run
+from tests.integration.p2p.mesh import run
 from tests.support.p2p_material import FAST
+from tests.support.waiting import eventually
 
 
 class Recorder:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from govchain_node.p2p.identity import NodeIdentity
 from govchain_node.p2p.transport import Transport
-from tests.integration.p2p.mesh import Inbox, eventually, run
+from tests.integration.p2p.mesh import Inbox, run
 from tests.support.p2p_material import config, make_ca, make_node, new_signing_key, peer
+from tests.support.waiting import eventually
 
 
 def test_extra_allowed_admits_a_new_validator_and_revalidate_drops_it(tmp_path: Path) -> None:

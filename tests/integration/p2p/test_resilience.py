@@ -14,7 +14,7 @@ import pytest
 from govchain_node.p2p.errors import FrameTooLargeError
 from govchain_node.p2p.framing import HEADER
 from govchain_node.p2p.transport import Transport
-from tests.integration.p2p.mesh import Inbox, eventually, run, start_link
+from tests.integration.p2p.mesh import Inbox, run, start_link
 from tests.support.p2p_material import (
     FAST,
     config,
@@ -22,6 +22,7 @@ from tests.support.p2p_material import (
     peer,
 )
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import eventually
 
 #: A reconnect must happen within the back-off cap plus a handshake on a loaded machine.
 RECONNECT_BOUND = FAST["backoff_max"] * 1.25 + 3.0
@@ -100,6 +101,24 @@ def test_oversize_or_garbage_handshake_frames_are_refused(tmp_path: Path) -> Non
     run(scenario())
 
 
+async def _back_off_to_the_cap(port: int) -> None:
+    """Turn away the dialer's next four attempts on ``port``: its back-off doubles from
+    0.05 s, so after the fourth failure it waits the whole 0.4 s cap."""
+    dials = 0
+
+    def turn_away(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal dials
+        dials += 1
+        writer.transport.abort()
+
+    listener = await asyncio.start_server(turn_away, "127.0.0.1", port)
+    try:
+        await eventually(lambda: dials >= 4, what="four failed redials")
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
 @pytest.mark.parametrize("restarted", ["listener", "dialer"])
 def test_reconnect_after_the_peer_restarts(tmp_path: Path, restarted: str) -> None:
     low, high = make_pair(tmp_path)
@@ -112,7 +131,7 @@ def test_reconnect_after_the_peer_restarts(tmp_path: Path, restarted: str) -> No
             if restarted == "listener":
                 await server.stop()
                 await eventually(lambda: client.connected_peers() == [], what="disconnect")
-                await asyncio.sleep(1.0)  # let the dialer's back-off grow to its cap
+                await _back_off_to_the_cap(port)
                 server = Transport(config(high, (peer(low, 1),), port=port), high_inbox)
                 await server.start()
             else:
@@ -180,7 +199,8 @@ def test_pending_handshakes_are_bounded(tmp_path: Path) -> None:
         try:
             # A peer that completes TLS and then says nothing occupies the only slot ...
             _, silent = await asyncio.open_connection("127.0.0.1", port, ssl=client_tls)
-            await asyncio.sleep(0.2)
+            # Its slot is taken once the server's side of TLS is done too (no public view).
+            await eventually(lambda: server._pending_handshakes == 1, what="the silent slot")
             reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=client_tls)
             start = time.monotonic()
             # ... so the next one is closed at once, not after the handshake timeout.

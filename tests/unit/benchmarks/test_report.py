@@ -49,6 +49,18 @@ def test_core_merkle_json() -> None:
     assert figures["receipts verified offline"].met is False
 
 
+def test_core_merkle_json_with_one_process_per_core() -> None:
+    figures = by_name(report.parse_core_merkle(sample("core_json_cores.txt")))
+    receipts = figures["receipts verified offline"]
+    assert receipts.value == pytest.approx(34547.36, rel=1e-6)  # the two processes' rate
+    assert receipts.met is False
+    fast = figures["CPU per canonical receipt (fast path)"]
+    assert fast.value == pytest.approx(26.50, rel=1e-3)
+    assert fast.peer_value == pytest.approx(14.34, rel=1e-3)
+    assert fast.ratio == pytest.approx(14.34 / 26.50, rel=1e-3)
+    assert figures["CPU per non-canonical receipt (strict)"].value == pytest.approx(56.87, rel=1e-3)
+
+
 def test_contracts_gas_worst_case_per_log_size() -> None:
     figures = by_name(report.parse_contracts_gas(sample("gas.txt")))
     assert figures["gas per anchor with proof, log of 1,000 (worst)"].value == 95_820

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -32,6 +33,18 @@ def test_canonical_form_and_hash() -> None:
     )
     assert leaf.canonical_bytes().decode() == expected
     assert leaf.leaf_hash() == leaf_hash(expected.encode())
+
+
+def test_the_leaf_hash_is_memoised_outside_equality_and_replace_recomputes_it() -> None:
+    leaf = LeafRecord("certificate", digest_bytes(b"doc"), b"\x01" * 16, ISSUER)
+    fresh = LeafRecord("certificate", digest_bytes(b"doc"), b"\x01" * 16, ISSUER)
+    first = leaf.leaf_hash()
+    assert leaf.leaf_hash() is first
+    assert leaf == fresh  # only one has its hash memoised
+    assert hash(leaf) == hash(fresh)
+    assert "_leaf_hash" not in repr(leaf)
+    other = replace(leaf, kind="register")
+    assert other.leaf_hash() == leaf_hash(other.canonical_bytes()) != first
 
 
 def test_new_leaves_get_fresh_salts_and_normalised_issuers() -> None:

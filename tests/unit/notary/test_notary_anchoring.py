@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from govchain_core.log import MerkleLog
 from govchain_core.merkle import verify_consistency, verify_inclusion
 from govchain_core.receipt import AnchorRef
+from govchain_core.tiles import tile_consistency_proof, tile_root
 from govchain_notary.anchorers.memory import MemoryAnchorer
 from govchain_notary.anchoring import AnchoringWorker
 from govchain_notary.errors import ChainAccessError, ConflictError, LogDivergedError
@@ -119,9 +119,10 @@ def test_recovery_records_an_anchor_that_landed_before_the_crash() -> None:
     h.worker.anchor_once(ISSUER)
     h.accept(4, 6)
     # The notary prepared checkpoint 10 and sent it, then died before recording it.
-    log = MerkleLog(h.store.node_store(ISSUER), h.store.log_size(ISSUER))
-    h.store.prepare_checkpoint(CheckpointRecord(ISSUER, 10, log.root(), 4, PREPARED, 0))
-    h.chain.anchor(ISSUER, 10, log.root(), 4, log.consistency_proof(4, 10))
+    tiles = h.store.tile_reader(ISSUER, h.store.log_size(ISSUER))
+    root = tile_root(tiles, 10)
+    h.store.prepare_checkpoint(CheckpointRecord(ISSUER, 10, root, 4, PREPARED, 0))
+    h.chain.anchor(ISSUER, 10, root, 4, tile_consistency_proof(tiles, 4, 10))
     restarted = Harness(h.store, h.chain)
     restarted.worker.reconcile(ISSUER)
     recovered = h.store.latest_anchored(ISSUER)
@@ -173,9 +174,9 @@ def test_consistency_between_anchored_checkpoints_holds_on_chain() -> None:
     new = h.worker.anchor_once(ISSUER)
     assert old is not None
     assert new is not None
-    log = MerkleLog(h.store.node_store(ISSUER), new.size)
+    tiles = h.store.tile_reader(ISSUER, new.size)
     verify_consistency(
-        old.size, new.size, old.root, new.root, log.consistency_proof(old.size, new.size)
+        old.size, new.size, old.root, new.root, tile_consistency_proof(tiles, old.size, new.size)
     )
 
 
@@ -238,8 +239,8 @@ def test_checkpoint_records_carry_the_clocks_time() -> None:
 def test_a_checkpoint_recovered_from_the_chain_carries_the_clocks_time() -> None:
     h = Harness(clock=ManualClock(now=1_650_000_000.0))
     h.accept(0, 4)
-    log = MerkleLog(h.store.node_store(ISSUER), 4)
-    h.chain.anchor(ISSUER, 4, log.root(), 0, [])  # landed, but the notary died before recording
+    root = tile_root(h.store.tile_reader(ISSUER, 4), 4)
+    h.chain.anchor(ISSUER, 4, root, 0, [])  # landed, but the notary died before recording
     h.clock.advance(3_600)
     h.worker.reconcile(ISSUER)
     recovered = h.store.latest_anchored(ISSUER)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from govchain_core.digest import parse_digest
 from govchain_core.leaf import KINDS, LeafRecord, leaf_from_object
-from govchain_notary.leaves import plain_leaf_hasher
+from govchain_notary.leaves import plain_leaf_hasher, plain_leaf_text
 from govchain_notary.receipt_ids import parse_receipt_id, receipt_ids
 from govchain_notary.storage.repos import LeafBlock, submission_of
 from govchain_notary.submissions import item, prepare_leaves
@@ -32,6 +32,20 @@ issuers = addresses | st.sampled_from(["0x" + "9" * 40, "0x" + "a" * 40, "0x" + 
 def test_plain_hasher_matches_core(kind: str, digest: str, salt: bytes, issuer: str) -> None:
     record = LeafRecord(kind=kind, digest=parse_digest(digest), salt=salt, issuer=issuer)
     assert plain_leaf_hasher(kind, issuer)(digest[7:], salt.hex()) == record.leaf_hash()
+
+
+@given(
+    kind=st.sampled_from(KINDS),
+    digest=hex64,
+    salt=st.binary(min_size=16, max_size=16),
+    issuer=issuers,
+)
+def test_plain_leaf_text_is_the_core_canonical_text(
+    kind: str, digest: str, salt: bytes, issuer: str
+) -> None:
+    record = LeafRecord(kind=kind, digest=parse_digest(digest), salt=salt, issuer=issuer)
+    spliced = plain_leaf_text(kind, issuer, bytes.fromhex(digest[7:]), salt)
+    assert spliced.encode() == record.canonical_bytes()
 
 
 @given(

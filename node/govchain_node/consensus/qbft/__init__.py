@@ -10,6 +10,8 @@ Public surface (modules starting with ``_`` are private):
   and the persisted record's encoding;
 - :mod:`blocks`: :class:`blocks.RlpBlockOps` and :func:`blocks.seal_block` for RLP blocks;
 - :mod:`validators`: quorum, f and proposer rotation;
+- :mod:`runner`: :class:`runner.Runner`, the loop that feeds the core and hands each action
+  to the node's :class:`runner.ActionHandler` (the driver's and the simulator's);
 - :mod:`future`: the bounded buffer of messages for heights not running yet;
 - :mod:`errors`: :class:`~errors.QbftError` (configuration); the codecs raise
   :class:`govchain_node.codec.errors.DecodeError`.
@@ -21,7 +23,8 @@ Besu's header extraData and the commit-seal / on-chain hashes) and
 production, a fast fake in tests).
 
 How a node drives it (one consensus task; ``feed`` = call ``step``, keep the new state,
-perform the actions *in order*)::
+perform the actions *in order*; :class:`runner.Runner` does the feeding, the node's
+handler the performing)::
 
     state = restore(decode_persisted(disk) if disk else None)
     feed(NewChainHead(head.number, validators_after(head), head.coinbase))
@@ -38,9 +41,9 @@ perform the actions *in order*)::
                             then feed(NewChainHead(...)) for the new head
     block imported by sync -> feed(NewChainHead(...)) as well
 
-Messages for the next heights may be held by the node and fed after the head moves
-(:class:`future.FutureMessages`, used by the node's driver and the simulator); the core
-itself ignores other heights.
+Messages for the next heights are held by the runner and fed after the head moves
+(:class:`future.FutureMessages`, with bounds chosen by the driver and the simulator); the
+core itself ignores other heights.
 
 Boundary: nothing here imports py-evm, sockets, asyncio or the RPC layer (an import-linter
 contract in ``pyproject.toml`` and a test reading the imports keep it so); the node adapts

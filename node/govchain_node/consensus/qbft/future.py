@@ -2,9 +2,9 @@
 
 The core ignores every message that is not for its current height, but a validator
 that finishes a height a little later than its peers receives their first messages of
-the next height early; dropping them would cost a round change. A driver therefore
-holds such messages and feeds them once its head moves. Both the node's driver and the
-seeded simulator use this buffer, each with its own bounds.
+the next height early; dropping them would cost a round change. The
+:class:`~.runner.Runner` therefore holds such messages and receives them again once the
+head moves. The node's driver and the seeded simulator choose its bounds.
 
 Pure and I/O-free, like the rest of :mod:`govchain_node.consensus.qbft`.
 """
@@ -39,15 +39,6 @@ class FutureMessages:
         self._held.setdefault(height, []).append(message)
         self._count += 1
         return True
-
-    def release(self, running: int) -> list[Message]:
-        """The messages held for ``running``, in arrival order; those for earlier heights
-        are dropped, those for later ones stay."""
-        ready = self._held.pop(running, [])
-        self._count -= len(ready)
-        for stale in [h for h in self._held if h < running]:
-            self._count -= len(self._held.pop(stale))
-        return ready
 
     def drain(self) -> list[Message]:
         """Every held message, by height then arrival (the buffer is empty afterwards)."""

@@ -1,4 +1,4 @@
-"""The future-height buffer the node's driver and the simulator share."""
+"""The future-height buffer of the QBFT runner (bounds chosen by the driver and the simulator)."""
 
 from __future__ import annotations
 
@@ -12,28 +12,17 @@ def prepare(height: int, tag: int = 0) -> Prepare:
     return Prepare(Signed(PreparePayload(height, tag, DIGEST), bytes(65)))
 
 
-def test_only_the_next_heights_are_held_and_released_in_arrival_order() -> None:
+def test_only_the_next_heights_are_held_and_drained_by_height_then_arrival() -> None:
     future = FutureMessages(max_ahead=2, capacity=10)
     assert not future.hold(prepare(5), running=5)  # the running height is fed, not held
-    assert not future.hold(prepare(4), running=5)  # the past is dropped
+    assert not future.hold(prepare(4), running=5)  # the past is not held
     assert not future.hold(prepare(8), running=5)  # too far ahead
-    first, second, later = prepare(6, 0), prepare(6, 1), prepare(7)
-    assert all(future.hold(m, running=5) for m in (first, second, later))
+    later, first, second = prepare(7), prepare(6, 0), prepare(6, 1)
+    assert all(future.hold(m, running=5) for m in (later, first, second))
     assert len(future) == 3
-    assert future.release(6) == [first, second]
-    assert future.release(7) == [later]
+    assert future.drain() == [first, second, later]
     assert len(future) == 0
-
-
-def test_releasing_a_height_drops_the_earlier_ones_and_keeps_the_later() -> None:
-    future = FutureMessages(max_ahead=4, capacity=10)
-    stale, kept = prepare(6), prepare(9)
-    future.hold(stale, running=5)
-    future.hold(kept, running=5)
-    assert future.release(8) == []
-    assert len(future) == 1
-    assert future.drain() == [kept]
-    assert len(future) == 0
+    assert future.drain() == []
 
 
 def test_capacity_bounds_memory() -> None:

@@ -9,8 +9,8 @@ in runs sorted by digest.  The upgrade fills ``digest_index`` from the existing
 leaves (one sorted statement inside the database) and drops ``ix_leaves_digest``;
 the downgrade rebuilds that index and drops both tables.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
