@@ -41,6 +41,7 @@ from govchain_notary.app import create_app
 from govchain_notary.log_store import WriterLogs
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import IssuerSettings, load_settings
+from govchain_notary.storage.digest_merge import digest_keys_join
 from govchain_notary.storage.engine import make_engine, migrate
 from govchain_notary.storage.repos import PREPARED, CheckpointRecord, CommitBatch, LeafBlock
 from govchain_notary.storage.sql import SqlStore
@@ -134,19 +135,22 @@ def summary(name: str, spent: list[float]) -> None:
 
 
 def floor(path: Path, indexes: Sequence[int]) -> list[float]:
-    """A raw sqlite3 select of the leaf by digest and json.dumps of an answer-sized dict."""
+    """A raw sqlite3 select of the leaf by digest (through both digest tables, as the
+    store's lookup) and json.dumps of an answer-sized dict."""
     connection = sqlite3.connect(path)
     statement = (
-        "SELECT leaves.log_index, issuers.address, leaves.tag, leaves.digest, leaves.kind,"
+        "SELECT leaves.log_index, issuers.address, leaves.tag, leaves.digest, leaves.kind,"  # noqa: S608
         " leaves.salt, leaves.meta, leaves.device, leaves.seq, leaves.client_id,"
-        " leaves.created_at, leaves.description, leaves.legacy_id FROM leaves JOIN issuers"
-        " ON issuers.id = leaves.issuer_id WHERE leaves.digest = ?"
+        " leaves.created_at, leaves.description, leaves.legacy_id FROM "
+        + digest_keys_join("?")
+        + " JOIN issuers ON issuers.id = leaves.issuer_id"
     )
 
     def one(index: int) -> Callable[[], object]:
         def run() -> object:
             digest = fill_digest(index)
-            row = connection.execute(statement, (bytes.fromhex(digest[7:]),)).fetchall()[0]
+            raw = bytes.fromhex(digest[7:])
+            row = connection.execute(statement, (raw, raw)).fetchall()[0]
             answer = {
                 "digest": digest,
                 "receipts": [
