@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -34,8 +35,9 @@ from govchain_notary.api import (
 )
 from govchain_notary.chains import make_anchorer
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
+from govchain_notary.fast_lookup import LookupFastPath
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
+from govchain_notary.middleware import AllowedMethods, BodyLimit, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -63,10 +65,12 @@ def create_app(
     anchorer: Anchorer | None = None,
     statuses: StatusIndexStore | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    fast_lookups: bool = True,
 ) -> FastAPI:
     """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name,
     ``statuses`` to the status index in the same database (in memory with a given store).
-    ``clock`` is the time of the notary's threads and of an in-memory chain."""
+    ``clock`` is the time of the notary's threads and of an in-memory chain;
+    ``fast_lookups=False`` serves lookups through FastAPI only (tests compare both)."""
     metrics = Metrics()
     lock: IssuerLock | None = None
     if store is None:
@@ -119,19 +123,25 @@ def create_app(
     docs.install(app)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
     app.add_middleware(AllowedMethods, api=app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        expose_headers=["Retry-After"],
-    )
+    cors = cors_options(settings)
+    app.add_middleware(CORSMiddleware, **cors)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(
-        CachedLookups, service=service, limiter=limiter, cors_origins=settings.cors_origins
-    )
     app.add_middleware(RequestMetrics, metrics=metrics)
+    if fast_lookups:  # outermost: lookups skip everything above
+        app.add_middleware(
+            LookupFastPath, service=service, limiter=limiter, metrics=metrics, cors=cors
+        )
     return app
+
+
+def cors_options(settings: Settings) -> dict[str, Any]:
+    """The CORS middleware's options, shared by the application and its lookup path."""
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key"],
+        "expose_headers": ["Retry-After"],
+    }
 
 
 def _static_dir(settings: Settings) -> Path:

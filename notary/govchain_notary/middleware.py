@@ -3,7 +3,6 @@ request)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
@@ -184,62 +183,3 @@ class RequestMetrics:
             self.metrics.requests.labels(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
-
-
-class CachedLookups:
-    """Serve ``GET /v1/digests/{digest}`` straight from the lookup cache.
-
-    The web verifier's lookups are the notary's hottest public read; when the answer
-    is cached (complete and fresh, see ``lookup_cache``) it is sent from here,
-    without routing, dependency resolution or a thread hop.  The public read limit
-    and CORS still apply; every miss or refusal goes through the full application.
-    """
-
-    PREFIX = "/v1/digests/"
-
-    def __init__(self, app: ASGIApp, service: Any, limiter: Any, cors_origins: list[str]) -> None:
-        self.app = app
-        self.service = service
-        self.limiter = limiter
-        self.any_origin = "*" in cors_origins
-        self.origins = {origin.encode() for origin in cors_origins}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = self._cached(scope)
-        if body is None:
-            await self.app(scope, receive, send)
-            return
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        origin = dict(scope["headers"]).get(b"origin")
-        if origin is not None and (self.any_origin or origin in self.origins):
-            headers.append((b"access-control-allow-origin", b"*" if self.any_origin else origin))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    def _cached(self, scope: Scope) -> bytes | None:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            return None
-        path: str = scope["path"]
-        if not path.startswith(self.PREFIX):
-            return None
-        digest = path[len(self.PREFIX) :]
-        cached: tuple[bytes | None, bool] = self.service.cached_lookup(digest)
-        body, refresh = cached
-        if body is None:
-            return None
-        if refresh:
-            asyncio.get_running_loop().run_in_executor(None, self.service.refresh_lookup, digest)
-        settings = self.service.settings
-        client = scope.get("client")
-        try:
-            self.limiter.take(
-                f"ip:{client[0] if client else 'unknown'}",
-                settings.public_read_rate,
-                settings.public_read_burst,
-            )
-        except Exception:
-            return None  # the application answers the 429 itself
-        return body
