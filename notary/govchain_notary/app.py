@@ -3,7 +3,9 @@
 No module-level app: tests build one per database, ``govchain notary run`` and
 ``govchain up`` build theirs from settings, and uvicorn uses the ``asgi`` factory.
 The app's lifespan migrates the database, takes the issuers' writer lock and
-starts the writer and anchoring threads; shutdown drains and stops them.
+starts the writer and anchoring threads; shutdown drains and stops them.  In the
+reader role (a read replica on the writer's database) it does none of that: see
+``middleware.ReadReplica`` and ``status_watcher``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from govchain_notary.chains import make_anchorer
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
 from govchain_notary.fast_lookup import LookupFastPath
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import AllowedMethods, BodyLimit, RequestMetrics
+from govchain_notary.middleware import AllowedMethods, BodyLimit, ReadReplica, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -73,11 +75,13 @@ def create_app(
     ``fast_lookups=False`` serves lookups through FastAPI only (tests compare both)."""
     metrics = Metrics()
     lock: IssuerLock | None = None
+    reader = settings.role == "reader"
     if store is None:
         engine = make_engine(settings.effective_database_url, settings.sqlite_synchronous)
-        migrate(engine)
+        if not reader:  # the writer owns the schema; a replica reads what it made
+            migrate(engine)
+            lock = IssuerLock(engine, settings.issuer_addresses)
         store = SqlStore(engine)
-        lock = IssuerLock(engine, settings.issuer_addresses)
         statuses = statuses or SqlStatusIndex(engine)
     service = NotaryService(
         settings,
@@ -123,6 +127,8 @@ def create_app(
     docs.install(app)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
     app.add_middleware(AllowedMethods, api=app)
+    if reader:  # inside CORS: browsers see the refusal
+        app.add_middleware(ReadReplica)
     cors = cors_options(settings)
     app.add_middleware(CORSMiddleware, **cors)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request body limit, allowed methods, request metrics (cheap per
-request)."""
+"""Pure ASGI middleware: request body limit, allowed methods, request metrics, the read
+replica's refusal of writes (cheap per request)."""
 
 from __future__ import annotations
 
@@ -183,3 +183,29 @@ class RequestMetrics:
             self.metrics.requests.labels(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
+
+
+class ReadReplica:
+    """In a reader process, refuse every write with a 503 ``read-replica`` problem.
+
+    Reads (``GET``, ``HEAD``, ``OPTIONS``) and ``POST /v1/verify`` (which computes and
+    stores nothing) pass; anything else would need the writer, which a replica does
+    not run.  The answer carries no ``Retry-After``: retrying here never helps; a
+    reverse proxy sends writes to the writer process instead (see the README)."""
+
+    READS = frozenset({"GET", "HEAD", "OPTIONS"})
+    PASSING = frozenset({"/v1/verify"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in self.READS
+            or scope["path"] in self.PASSING
+        ):
+            await self.app(scope, receive, send)
+            return
+        detail = "this notary process is a read replica; send writes to the writer"
+        await send_problem(scope, send, 503, "read-replica", "Read replica", detail)
