@@ -8,6 +8,9 @@ the config file, as for the server, with a few options on top.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -199,7 +202,7 @@ def run(
     replica = settings.model_copy(update={"role": "reader"})
     children = []
     for reader_port in range(first + 1, first + 1 + readers):
-        child = context.Process(target=serve, args=(replica, address, reader_port), daemon=True)
+        child = context.Process(target=_serve_reader, args=(replica, address, reader_port))
         child.start()
         children.append(child)
         typer.echo(f"govchain notary: reader on http://{address}:{reader_port}")
@@ -209,6 +212,19 @@ def run(
         for child in children:
             child.terminate()
             child.join(10)
+
+
+def _serve_reader(settings: Settings, host: str, port: int) -> None:
+    """A reader started by ``run --readers``: it ends with the writer's process, which
+    uvicorn ends by re-raising SIGTERM or SIGINT (its ``finally`` never runs then)."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() == 1:  # the writer ended before the line above
+            return
+    serve(settings, host, port)
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
