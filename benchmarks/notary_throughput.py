@@ -283,15 +283,17 @@ async def latency(url: str, key: str, clients: int, each: int) -> list[float]:
 
 
 def _lookup_worker(
-    port: int, digests: list[str], seconds: float, first: int, step: int, queue: Any
+    ports: list[int], digests: list[str], seconds: float, first: int, step: int, queue: Any
 ) -> None:
     """Keep-alive GETs over raw asyncio streams: httpx itself tops out near 1,000
     requests/s per core, which would measure the load generator, not the notary.
 
     Connection ``c`` asks for digests ``first + c``, then every ``step``-th after it,
-    so no two connections of any worker ask for the same digest until the list wraps."""
+    so no two connections of any worker ask for the same digest until the list wraps;
+    connections are spread over ``ports`` (one per notary process) in turn."""
 
     async def connection(n: int, samples: list[float]) -> None:
+        port = ports[n % len(ports)]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -318,13 +320,15 @@ def _lookup_worker(
     queue.put(asyncio.run(run()))
 
 
-def lookups(port: int, digests: list[str], seconds: float, workers: int) -> list[float]:
+def lookups(port: int | list[int], digests: list[str], seconds: float, workers: int) -> list[float]:
+    """Sorted latencies of keep-alive lookups from ``workers`` processes for ``seconds``."""
+    ports = port if isinstance(port, list) else [port]
     context = multiprocessing.get_context("spawn")
     queue: Any = context.Queue()
     processes = [
         context.Process(
             target=_lookup_worker,
-            args=(port, digests, seconds, w * CONNECTIONS, workers * CONNECTIONS, queue),
+            args=(ports, digests, seconds, w * CONNECTIONS, workers * CONNECTIONS, queue),
         )
         for w in range(workers)
     ]

@@ -3,7 +3,9 @@
 No module-level app: tests build one per database, ``govchain notary run`` and
 ``govchain up`` build theirs from settings, and uvicorn uses the ``asgi`` factory.
 The app's lifespan migrates the database, takes the issuers' writer lock and
-starts the writer and anchoring threads; shutdown drains and stops them.
+starts the writer and anchoring threads; shutdown drains and stops them.  In the
+reader role (a read replica on the writer's database) it does none of that: see
+``middleware.ReadReplica`` and ``status_watcher``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -34,8 +37,9 @@ from govchain_notary.api import (
 )
 from govchain_notary.chains import make_anchorer
 from govchain_notary.clock import SYSTEM_CLOCK, Clock
+from govchain_notary.fast_lookup import LookupFastPath
 from govchain_notary.metrics import Metrics
-from govchain_notary.middleware import AllowedMethods, BodyLimit, CachedLookups, RequestMetrics
+from govchain_notary.middleware import AllowedMethods, BodyLimit, ReadReplica, RequestMetrics
 from govchain_notary.ratelimit import RateLimiter
 from govchain_notary.service import NotaryService
 from govchain_notary.settings import Settings
@@ -63,17 +67,21 @@ def create_app(
     anchorer: Anchorer | None = None,
     statuses: StatusIndexStore | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    fast_lookups: bool = True,
 ) -> FastAPI:
     """A notary app; ``store`` and ``anchorer`` default to the ones ``settings`` name,
     ``statuses`` to the status index in the same database (in memory with a given store).
-    ``clock`` is the time of the notary's threads and of an in-memory chain."""
+    ``clock`` is the time of the notary's threads and of an in-memory chain;
+    ``fast_lookups=False`` serves lookups through FastAPI only (tests compare both)."""
     metrics = Metrics()
     lock: IssuerLock | None = None
+    reader = settings.role == "reader"
     if store is None:
         engine = make_engine(settings.effective_database_url, settings.sqlite_synchronous)
-        migrate(engine)
+        if not reader:  # the writer owns the schema; a replica reads what it made
+            migrate(engine)
+            lock = IssuerLock(engine, settings.issuer_addresses)
         store = SqlStore(engine)
-        lock = IssuerLock(engine, settings.issuer_addresses)
         statuses = statuses or SqlStatusIndex(engine)
     service = NotaryService(
         settings,
@@ -119,19 +127,27 @@ def create_app(
     docs.install(app)
     app.mount("/", StaticFiles(directory=_static_dir(settings), html=True), name="verifier")
     app.add_middleware(AllowedMethods, api=app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        expose_headers=["Retry-After"],
-    )
+    if reader:  # inside CORS: browsers see the refusal
+        app.add_middleware(ReadReplica)
+    cors = cors_options(settings)
+    app.add_middleware(CORSMiddleware, **cors)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(
-        CachedLookups, service=service, limiter=limiter, cors_origins=settings.cors_origins
-    )
     app.add_middleware(RequestMetrics, metrics=metrics)
+    if fast_lookups:  # outermost: lookups skip everything above
+        app.add_middleware(
+            LookupFastPath, service=service, limiter=limiter, metrics=metrics, cors=cors
+        )
     return app
+
+
+def cors_options(settings: Settings) -> dict[str, Any]:
+    """The CORS middleware's options, shared by the application and its lookup path."""
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key"],
+        "expose_headers": ["Retry-After"],
+    }
 
 
 def _static_dir(settings: Settings) -> Path:

@@ -8,6 +8,9 @@ the config file, as for the server, with a few options on top.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -172,21 +175,66 @@ def run(
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
+    reader: Annotated[
+        bool, typer.Option("--reader", help="Serve as a read-only replica (role = reader).")
+    ] = False,
+    readers: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Also start this many reader processes, on the ports after --port."
+        ),
+    ] = 0,
 ) -> None:
     """Serve the notary API (and the web verifier at /)."""
+    import multiprocessing
+
+    from govchain_notary.logs import configure_logging
+
+    settings = _settings(data_dir, database_url)
+    if reader:
+        settings = settings.model_copy(update={"role": "reader"})
+    configure_logging(settings.log_level)
+    address = host or settings.host
+    first = port if port is not None else settings.port
+    if readers and settings.role == "writer":
+        _store(settings).close()  # migrated before any reader opens the database
+    context = multiprocessing.get_context("spawn")
+    replica = settings.model_copy(update={"role": "reader"})
+    children = []
+    for reader_port in range(first + 1, first + 1 + readers):
+        child = context.Process(target=_serve_reader, args=(replica, address, reader_port))
+        child.start()
+        children.append(child)
+        typer.echo(f"govchain notary: reader on http://{address}:{reader_port}")
+    try:
+        serve(settings, address, first)
+    finally:
+        for child in children:
+            child.terminate()
+            child.join(10)
+
+
+def _serve_reader(settings: Settings, host: str, port: int) -> None:
+    """A reader started by ``run --readers``: it ends with the writer's process, which
+    uvicorn ends by re-raising SIGTERM or SIGINT (its ``finally`` never runs then)."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() == 1:  # the writer ended before the line above
+            return
+    serve(settings, host, port)
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """One notary process under uvicorn: the writer, or a reader (``settings.role``)."""
     import uvicorn
 
     from govchain_notary.app import create_app
     from govchain_notary.http_limits import BoundedHttpToolsProtocol
     from govchain_notary.logs import configure_logging
 
-    settings = _settings(data_dir, database_url)
     configure_logging(settings.log_level)
     app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
-        log_config=None,
-        http=BoundedHttpToolsProtocol,
-    )
+    uvicorn.run(app, host=host, port=port, log_config=None, http=BoundedHttpToolsProtocol)

@@ -16,6 +16,8 @@ one caller, who must run it, and the entry is served while that refresh runs, up
 (or a miss) that read the database before an invalidation does not store its answer
 (``token``/``put``): an invalidation is never undone by a read that started earlier.
 The web verifier reads the status from a node itself, so the lookup's status is a convenience.
+A read replica (``role = "reader"``) has no follower: its ``status_watcher`` clears the
+cache when the shared status index changed, one block period at most after the writer.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Pure ASGI middleware: request body limit, allowed methods, request metrics (cheap per
-request)."""
+"""Pure ASGI middleware: request body limit, allowed methods, request metrics, the read
+replica's refusal of writes (cheap per request)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
@@ -186,60 +185,27 @@ class RequestMetrics:
             )
 
 
-class CachedLookups:
-    """Serve ``GET /v1/digests/{digest}`` straight from the lookup cache.
+class ReadReplica:
+    """In a reader process, refuse every write with a 503 ``read-replica`` problem.
 
-    The web verifier's lookups are the notary's hottest public read; when the answer
-    is cached (complete and fresh, see ``lookup_cache``) it is sent from here,
-    without routing, dependency resolution or a thread hop.  The public read limit
-    and CORS still apply; every miss or refusal goes through the full application.
-    """
+    Reads (``GET``, ``HEAD``, ``OPTIONS``) and ``POST /v1/verify`` (which computes and
+    stores nothing) pass; anything else would need the writer, which a replica does
+    not run.  The answer carries no ``Retry-After``: retrying here never helps; a
+    reverse proxy sends writes to the writer process instead (see the README)."""
 
-    PREFIX = "/v1/digests/"
+    READS = frozenset({"GET", "HEAD", "OPTIONS"})
+    PASSING = frozenset({"/v1/verify"})
 
-    def __init__(self, app: ASGIApp, service: Any, limiter: Any, cors_origins: list[str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.service = service
-        self.limiter = limiter
-        self.any_origin = "*" in cors_origins
-        self.origins = {origin.encode() for origin in cors_origins}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = self._cached(scope)
-        if body is None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in self.READS
+            or scope["path"] in self.PASSING
+        ):
             await self.app(scope, receive, send)
             return
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        origin = dict(scope["headers"]).get(b"origin")
-        if origin is not None and (self.any_origin or origin in self.origins):
-            headers.append((b"access-control-allow-origin", b"*" if self.any_origin else origin))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    def _cached(self, scope: Scope) -> bytes | None:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            return None
-        path: str = scope["path"]
-        if not path.startswith(self.PREFIX):
-            return None
-        digest = path[len(self.PREFIX) :]
-        cached: tuple[bytes | None, bool] = self.service.cached_lookup(digest)
-        body, refresh = cached
-        if body is None:
-            return None
-        if refresh:
-            asyncio.get_running_loop().run_in_executor(None, self.service.refresh_lookup, digest)
-        settings = self.service.settings
-        client = scope.get("client")
-        try:
-            self.limiter.take(
-                f"ip:{client[0] if client else 'unknown'}",
-                settings.public_read_rate,
-                settings.public_read_burst,
-            )
-        except Exception:
-            return None  # the application answers the 429 itself
-        return body
+        detail = "this notary process is a read replica; send writes to the writer"
+        await send_problem(scope, send, 503, "read-replica", "Read replica", detail)

@@ -50,8 +50,13 @@ def problem(
 
 async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NotaryError)
+    return problem_of(exc, request.url.path)
+
+
+def problem_of(exc: NotaryError, path: str) -> JSONResponse:
+    """The problem answer of a ``NotaryError`` raised while serving ``path``."""
     if exc.status >= 500 and not isinstance(exc, UnavailableError):
-        logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        logger.error("%s on %s: %s", type(exc).__name__, path, exc)
     detail = getattr(exc, "detail", str(exc))
     extensions = exc.extensions if isinstance(exc, RequestError) else {}
     return problem(
@@ -59,7 +64,7 @@ async def _notary_error(request: Request, exc: Exception) -> JSONResponse:
         exc.title,
         detail,
         exc.type_uri,
-        request.url.path,
+        path,
         exc.retry_after,
         exc.headers,
         **extensions,
@@ -104,13 +109,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unexpected error on %s", request.url.path)
+    return unexpected_problem(request.url.path)
+
+
+def unexpected_problem(path: str) -> JSONResponse:
+    """The bare 500 problem (call from an ``except`` block: it logs the exception)."""
+    logger.exception("unexpected error on %s", path)
     return problem(
         500,
         "Internal error",
         "an unexpected error occurred",
         PROBLEM_BASE + "internal",
-        request.url.path,
+        path,
     )
 
 

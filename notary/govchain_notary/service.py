@@ -47,6 +47,7 @@ from govchain_notary.metrics import Metrics
 from govchain_notary.receipts import inclusion_path, receipt_view, status_view
 from govchain_notary.settings import Settings
 from govchain_notary.status_follower import StatusFollower
+from govchain_notary.status_watcher import StatusWatcher
 from govchain_notary.storage.engine import is_sqlite
 from govchain_notary.storage.repos import CheckpointRecord, ClientRecord, Store, SubmissionRecord
 from govchain_notary.storage.statuses import (
@@ -116,13 +117,21 @@ class NotaryService:
         #: Reads are local and short (SQLite, or a store in memory): a lookup miss may
         #: run on the event loop instead of a worker thread.
         self.local_reads = is_sqlite(settings.effective_database_url)
-        self.follower = StatusFollower(
-            statuses,
-            anchorer,
-            self.issuers,
-            settings.block_period,
-            self.lookups.clear,
-            clock=clock,
+        #: A read replica writes nothing: no writer, lock, anchoring or status follower.
+        self.reader = settings.role == "reader"
+        self.follower: StatusFollower | StatusWatcher = (
+            StatusWatcher(
+                statuses, self.issuers, settings.block_period, self.lookups.clear, clock=clock
+            )
+            if self.reader
+            else StatusFollower(
+                statuses,
+                anchorer,
+                self.issuers,
+                settings.block_period,
+                self.lookups.clear,
+                clock=clock,
+            )
         )
         self.roles = IssuerRoles(anchorer, self.issuers, settings.block_period, clock=clock)
         self._flights: dict[str, threading.Lock] = {}
@@ -147,6 +156,10 @@ class NotaryService:
                 self.stop()
 
     def start(self) -> None:
+        if self.reader:
+            self.follower.start()
+            self.started = True
+            return
         if self.lock is not None:
             self.lock.acquire()
         self.log_sizes = {issuer: self.store.log_size(issuer) for issuer in self.issuers}
@@ -197,12 +210,16 @@ class NotaryService:
         self.metrics.backlog.set(self.backlog())
 
     def readiness(self) -> dict[str, Any]:
-        checks = {
-            "writer": bool(self.writer and self.started),
-            "anchoring": self.worker.alive,
-            "database": self._database_ok(),
-            "digest_indexer": self.indexer.alive,
-        }
+        checks = (
+            {"reader": self.started, "database": self._database_ok()}
+            if self.reader
+            else {
+                "writer": bool(self.writer and self.started),
+                "anchoring": self.worker.alive,
+                "database": self._database_ok(),
+                "digest_indexer": self.indexer.alive,
+            }
+        )
         return {
             "ready": all(checks.values()),
             "checks": checks,

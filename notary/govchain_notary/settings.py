@@ -106,6 +106,9 @@ class Settings(KeystoreSettings):
     )
 
     mode: Literal["dev", "production"] = "dev"
+    #: "reader": a read-only replica on the writer's database (no writer, no lock, no
+    #: anchoring); writes answer 503 ``read-replica``.
+    role: Literal["writer", "reader"] = "writer"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

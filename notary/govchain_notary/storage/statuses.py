@@ -65,6 +65,12 @@ class StatusIndexStore(Protocol):
         """Forget the issuer's statuses and follow ``registry`` from block 0."""
         ...
 
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever a row is added, moved to a newer change or deleted: the row
+        count and the sums of the rows' block numbers and log indexes (``apply`` only
+        ever moves a row to a later position).  Read replicas poll it."""
+        ...
+
 
 def newest_changes(
     changes: Sequence[StatusChange], stored: Mapping[StatusKey, tuple[int, int]]
@@ -106,3 +112,8 @@ class MemoryStatusIndex:
             for key in [key for key in self._rows if key[0] == issuer]:
                 del self._rows[key]
             self._syncs[issuer] = StatusSync(registry, -1, 0.0)
+
+    def version(self) -> tuple[int, int, int]:
+        with self._lock:
+            positions = [row[1] for row in self._rows.values()]
+        return (len(positions), sum(b for b, _ in positions), sum(i for _, i in positions))

@@ -52,6 +52,10 @@ _UPSERT_SYNC = text(
     " registry_address = excluded.registry_address, block_number = excluded.block_number,"
     " synced_at = excluded.synced_at"
 )
+_VERSION = text(
+    "SELECT count(*), coalesce(sum(block_number), 0), coalesce(sum(log_index), 0)"
+    " FROM document_statuses"
+)
 _IN_CHUNK = 500
 
 
@@ -117,6 +121,11 @@ class SqlStatusIndex:
                 )
                 for row in rows
             }
+
+    def version(self) -> tuple[int, int, int]:
+        with self.engine.connect() as connection:
+            count, blocks, indexes = connection.execute(_VERSION).one()
+        return int(count), int(blocks), int(indexes)
 
     def reset(self, issuer: str, registry: str) -> None:
         with self.engine.begin() as connection:

@@ -104,7 +104,11 @@ class Api:
 
 
 def make_api(
-    database_url: str, data_dir: Path, clock: Clock = SYSTEM_CLOCK, **overrides: Any
+    database_url: str,
+    data_dir: Path,
+    clock: Clock = SYSTEM_CLOCK,
+    fast_lookups: bool = True,
+    **overrides: Any,
 ) -> Iterator[Api]:
     """A notary app on ``clock`` (the real one unless a test drives a manual one);
     ``overrides`` are settings."""
@@ -119,7 +123,7 @@ def make_api(
         "public_read_burst": 10_000,
     }
     settings = load_settings(**{**options, **overrides})
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, fast_lookups=fast_lookups)
     with TestClient(app) as http:
         service: NotaryService = app.state.service
         keys = {}

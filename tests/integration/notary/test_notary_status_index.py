@@ -121,3 +121,21 @@ def test_migration_0005_adds_the_tables_and_its_downgrade_drops_them(
     assert index.statuses([(ISSUER, LEAF)]) == {}
     assert index.syncs() == {}
     engine.dispose()
+
+
+def test_version_moves_with_every_recorded_change_and_reset(index: StatusIndexStore) -> None:
+    seen = [index.version()]
+    index.apply([_change(LEAF, DocumentState.SUSPENDED, 9)], {})  # a new row
+    seen.append(index.version())
+    index.apply([_change(SECOND, DocumentState.REVOKED, 12)], {})
+    seen.append(index.version())
+    index.apply([_change(LEAF, DocumentState.VALID, 9, 1)], {})  # same block, later event
+    seen.append(index.version())
+    index.apply([_change(LEAF, DocumentState.REVOKED, 10)], {})  # older than the newest row
+    seen.append(index.version())
+    assert len(set(seen)) == len(seen)
+    index.apply([_change(LEAF, DocumentState.REVOKED, 8)], {})  # older: not recorded
+    index.apply([], {ISSUER: StatusSync(REGISTRY, 40, 5.0)})  # a sync row is no change
+    assert index.version() == seen[-1]
+    index.reset(ISSUER, REGISTRY)
+    assert index.version() == (0, 0, 0)
