@@ -1,7 +1,9 @@
-"""Wait for a test subprocess to announce its URL on stdout (shared by the node helpers)."""
+"""Test subprocesses: wait for one to announce its URL on stdout (shared by the node
+helpers), and stop one as an operator would."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import threading
 import time
@@ -43,3 +45,18 @@ def wait_for_announcement(
             shown = output if tail is None else output[-tail:]
             raise TimeoutError(f"{what} did not start:\n" + "\n".join(shown))
     return (found[0] if found else None), output
+
+
+def interrupt(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float = 20
+) -> None:
+    """Stop ``process`` with SIGINT (Ctrl-C) and wait; kill it if it has not ended after
+    ``timeout`` seconds. Does nothing to a process that has ended already."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

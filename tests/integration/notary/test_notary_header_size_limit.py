@@ -8,7 +8,6 @@ answering.
 from __future__ import annotations
 
 import contextlib
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 from govchain_notary.http_limits import MAX_HEAD_BYTES, MAX_HEADERS
 from tests.integration.notary.test_notary_hostile_requests import Up, up  # noqa: F401
 from tests.integration.notary.test_notary_up import _ports
+from tests.support.process_output import interrupt
 
 MIB = 1 << 20
 
@@ -44,12 +44,7 @@ def notary(
         _wait_healthy(process, port, data / "notary.log")
         yield port, process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        interrupt(process, timeout=20)
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], port: int, log: Path) -> None:

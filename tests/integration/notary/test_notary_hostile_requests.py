@@ -7,7 +7,6 @@ C stack overflow only happens in a process with py-evm's recursion limit.
 
 from __future__ import annotations
 
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.integration.notary.test_notary_up import _ports
+from tests.support.process_output import interrupt
 
 DEEP = b"[" * 200_000  # 200 KB, within the body limit: only the depth bound refuses it
 DIGEST = "sha256:" + "7a" * 32
@@ -46,12 +46,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
             _wait_ready(process, url, log)
             yield Up(process, log, url, (data / "dev-api-key").read_text().strip())
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            interrupt(process, timeout=30)
 
 
 def _launch(data: Path, ports: list[int], output: IO[bytes]) -> subprocess.Popen[bytes]:
