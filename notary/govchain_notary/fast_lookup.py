@@ -86,11 +86,7 @@ class LookupFastPath:
             self.limiter.take(
                 f"ip:{address}", settings.public_read_rate, settings.public_read_burst
             )
-            body, refresh = service.cached_lookup(digest)
-            if body is None and service.local_reads:  # as ``api.digests`` explains
-                body = service.lookup_json(digest)
-            elif body is None:
-                body = await anyio.to_thread.run_sync(service.lookup_json, digest)
+            body, refresh = await service.lookup_answer(digest)
         except NotaryError as exc:
             return await _send_response(problem_of(exc, path), scope, send)
         except Exception:

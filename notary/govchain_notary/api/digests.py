@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, cast
 
-import anyio.to_thread
 from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Response
 
 from govchain_notary.api.bodies import JsonBodyRoute
@@ -131,14 +130,7 @@ async def lookup_digest(
     on chain by anyone else within about one block period; ``status_as_of`` tells up
     to which block the index is complete and when it last reached the chain's head.
     ``POST /v1/verify`` reads the status from the chain itself."""
-    body, refresh = service.cached_lookup(digest)
+    body, refresh = await service.lookup_answer(digest)
     if refresh:  # served now, refreshed after the response on a worker thread
         background.add_task(service.refresh_lookup, digest)
-    if body is None and service.local_reads:
-        # A miss on the embedded SQLite is about 1.5 ms of local reads: done on the
-        # event loop, it is served 35-50 % faster than through a thread hop, whose
-        # GIL hand-offs cost more than the reads (measured with distinct digests).
-        body = service.lookup_json(digest)
-    elif body is None:  # a database across the network must not stall the loop
-        body = await anyio.to_thread.run_sync(service.lookup_json, digest)
     return Response(body, media_type="application/json")
